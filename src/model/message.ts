@@ -1,0 +1,75 @@
+/**
+ * Canonical conversation types: what every provider adapter translates to and from.
+ * Modelled on the AI SDK's provider spec: plain data, discriminated unions, no I/O.
+ */
+
+/** A piece of text in a message. */
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+
+/** A tool call the assistant made; `input` is the parsed JSON arguments. */
+export interface ToolCallPart {
+  type: 'tool-call';
+  id: string;
+  name: string;
+  input: unknown;
+}
+
+/** The result of a tool call, sent back by the caller in a `tool` message. */
+export interface ToolResultPart {
+  type: 'tool-result';
+  toolCallId: string;
+  /** Tool name; Gemini needs it to pair a result with its call. */
+  name?: string;
+  content: string;
+  isError?: boolean;
+}
+
+export type ContentPart = TextPart | ToolCallPart | ToolResultPart;
+
+/** What an assistant answer may contain. */
+export type AnswerPart = TextPart | ToolCallPart;
+
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+
+/**
+ * One message. `system` messages inside `messages` are merged into the request's system prompt by
+ * adapters whose wire format has a single top-level system field (Anthropic, Gemini).
+ */
+export interface Message {
+  role: Role;
+  content: string | ContentPart[];
+}
+
+/** A tool the model may call; `inputSchema` is a JSON Schema object. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+}
+
+export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'tool'; name: string };
+
+/** A provider-neutral generation request. */
+export interface GenerateRequest {
+  messages: Message[];
+  /** System prompt; combined with any `system` messages. */
+  system?: string;
+  /** Upper bound on output tokens; adapters apply a default when absent (Anthropic requires one). */
+  maxOutputTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stopSequences?: string[];
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+}
+
+/** Returns the text of a message's content, joining text parts. */
+export function contentText(content: string | readonly ContentPart[]): string {
+  if (typeof content === 'string') return content;
+  let out = '';
+  for (const part of content) if (part.type === 'text') out += part.text;
+  return out;
+}
