@@ -1,0 +1,93 @@
+/**
+ * Where policy state that several failsoft instances must agree on lives: rate-budget token buckets
+ * and circuit-breaker open records. In memory by default (`MemoryPolicyState`), Redis when `REDIS_URL`
+ * is set, so N instances spend ONE budget instead of N (LiteLLM #27736 enforces TPM per pod).
+ *
+ * Rules every implementation keeps (proved by `policy-state.conformance.ts`):
+ * - Every method is ONE atomic operation: one Redis round trip / Lua script. No read-modify-write across
+ *   calls, no callbacks. Times are passed in (`nowMs`) so all instances compute refills alike and tests
+ *   run on a fake clock; an implementation never reads its own clock for semantics (Redis may use its
+ *   TTLs only to collect garbage that is already semantically gone).
+ * - A bucket that has never been written, or whose key expired, is FULL. A bucket untouched for
+ *   `capacity / refillPerMs` ms is full again, so that is its TTL.
+ * - A breaker record expires at `expiresAt` (absent afterwards). Versions come from one counter per
+ *   store, so a record written after another one expired still has a larger version.
+ */
+
+/** One token bucket: its key, size and refill rate. Capacity and rate travel with every call (config may change). */
+export interface BucketSpec {
+  key: string;
+  /** Largest level (e.g. the per-minute limit). */
+  capacity: number;
+  /** Refill per millisecond (e.g. limit / 60 000). */
+  refillPerMs: number;
+}
+
+/** Take `amount` from a bucket, only if its level stays ≥ `floor` afterwards (default 0). */
+export interface BucketTake {
+  bucket: BucketSpec;
+  amount: number;
+  floor?: number;
+}
+
+/** Outcome of {@link PolicyState.takeBuckets}. */
+export type TakeBucketsResult =
+  /** Every take applied; `levels` are the levels after taking, in the order of the takes. */
+  | { ok: true; levels: number[] }
+  /**
+   * Nothing was taken. `waitMs` is the time until every take would fit if nobody else took meanwhile
+   * (`Infinity` when one can never fit: amount + floor above capacity, or no refill); `blockedIndex` is the
+   * take that needs the longest wait; `levels` are the current levels (refilled to now).
+   */
+  | { ok: false; waitMs: number; blockedIndex: number; levels: number[] };
+
+/** The shared part of a circuit breaker: whether it is open, until when, and why. */
+export interface BreakerRecord {
+  /** Epoch ms until which the breaker is open; 0 = closed. */
+  openUntil: number;
+  /** Consecutive opens since the last full close (drives the open-duration backoff). */
+  openCount: number;
+  /** Why it last changed, e.g. `consecutive-failures`, `long-open:auth`, `probe-succeeded`, `forced`. */
+  reason: string;
+  /** A long open (quota/auth/not_found or forced): no shorter open may replace it. */
+  long: boolean;
+  /** Epoch ms of the write. */
+  updatedAt: number;
+  /** Epoch ms after which the record is gone (reads return undefined). */
+  expiresAt: number;
+}
+
+/** A record as stored, with the version a compare-and-set must name. */
+export interface VersionedBreakerRecord extends BreakerRecord {
+  version: number;
+}
+
+/** Outcome of {@link PolicyState.writeBreaker}: the new version, or the record that won. */
+export type WriteBreakerResult =
+  | { ok: true; version: number }
+  | { ok: false; current: VersionedBreakerRecord | undefined };
+
+/** The shared policy state. Each method maps to one atomic operation of the backend. */
+export interface PolicyState {
+  /**
+   * Refills each bucket to `nowMs`, then takes every amount only if EVERY take keeps its bucket at or
+   * above its floor (all-or-nothing). Keys must be distinct within one call.
+   */
+  takeBuckets(takes: readonly BucketTake[], nowMs: number): Promise<TakeBucketsResult>;
+  /** Refills to `nowMs`, then adds `delta` (a refund, > 0) or charges it (< 0; the level may go negative). Never above capacity. Returns the new level. */
+  adjustBucket(bucket: BucketSpec, delta: number, nowMs: number): Promise<number>;
+  /** Refills to `nowMs`, then sets the level to min(level, `level` argument): what a provider reported as remaining. Returns the new level. */
+  lowerBucket(bucket: BucketSpec, level: number, nowMs: number): Promise<number>;
+  /** The levels refilled to `nowMs`, in order (does not need to write). */
+  readBuckets(buckets: readonly BucketSpec[], nowMs: number): Promise<number[]>;
+  /** The breaker record, or undefined when absent or expired at `nowMs`. */
+  readBreaker(key: string, nowMs: number): Promise<VersionedBreakerRecord | undefined>;
+  /**
+   * Compare-and-set: writes `record` only if the stored version equals `expectedVersion` (0 = no record, or
+   * an expired one). On success returns the new version; otherwise the current record, so the caller can
+   * merge without another round trip.
+   */
+  writeBreaker(key: string, record: BreakerRecord, expectedVersion: number, nowMs: number): Promise<WriteBreakerResult>;
+  /** Releases connections (no-op in memory). */
+  close(): Promise<void>;
+}
