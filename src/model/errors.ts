@@ -218,14 +218,30 @@ export class AIUnavailableError extends FailsoftError {
   }
 }
 
-/** A request the caller got wrong (bad_request / context_length with nowhere to go): not retryable. */
+/**
+ * A request the caller got wrong: invalid input (with the `path` of the bad field), or a provider
+ * refusing it as bad_request / context_length / content_filter with nowhere else to go. Not retryable.
+ */
 export class RequestError extends FailsoftError {
   readonly feature: string;
-  readonly cause: ProviderError;
-  constructor(feature: string, cause: ProviderError) {
-    super(cause.message, { cause });
+  /** The provider's refusal, when a provider refused it. */
+  readonly providerError: ProviderError | undefined;
+  /** The bad field, e.g. `messages[0].role`, when failsoft refused it before any provider. */
+  readonly path: string | undefined;
+  constructor(init: { feature: string; message: string; providerError?: ProviderError; path?: string }) {
+    super(init.message, init.providerError === undefined ? undefined : { cause: init.providerError });
+    this.feature = init.feature;
+    this.providerError = init.providerError;
+    this.path = init.path;
+  }
+}
+
+/** The feature name is not in the configuration. */
+export class UnknownFeatureError extends FailsoftError {
+  readonly feature: string;
+  constructor(feature: string, known: readonly string[]) {
+    super(`unknown feature "${feature}"${known.length > 0 ? ` (configured: ${known.join(', ')})` : ' (no features are configured)'}`);
     this.feature = feature;
-    this.cause = cause;
   }
 }
 

@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './clock.js';
 export { FakeClock } from './fake-clock.js';
 export * from './token-estimate.js';
+export * from './validation.js';

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import type { GenerateRequest } from '../../model/message.js';
+
+/**
+ * The configuration document: the same shape whether it comes from `failsoft.yaml` or an object
+ * passed to `createFailsoft`. Structure is checked here; cross-references (routes naming providers,
+ * tier rules) in `resolve-config.ts`, so every error names the path of the bad key.
+ */
+
+const positive = z.number().positive();
+const positiveInt = z.number().int().positive();
+
+export const limitsSchema = z.strictObject({
+  /** Requests per minute. */
+  rpm: positive.optional(),
+  /** Input tokens per minute (Anthropic-style). */
+  itpm: positive.optional(),
+  /** Output tokens per minute (Anthropic-style). */
+  otpm: positive.optional(),
+  /** Combined tokens per minute (OpenAI-style). */
+  tpm: positive.optional(),
+});
+
+export const providerSchema = z.strictObject({
+  type: z.enum(['anthropic', 'openai', 'gemini', 'openai-compatible']),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** Name of the environment variable holding the API key. */
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  /** The key itself: only accepted in code, never in a config file (see loadConfigFile). */
+  apiKey: z.string().min(1).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  limits: limitsSchema.optional(),
+  /** Share of each rate budget that batch traffic cannot take (default 0.2). */
+  batchReserve: z.number().min(0).max(0.9).optional(),
+  /** Response headers (first byte) must arrive within this many ms per attempt. */
+  attemptTimeoutMs: positiveInt.optional(),
+  /** Concurrent requests allowed to this provider (bulkhead); unlimited when absent. */
+  maxConcurrent: positiveInt.optional(),
+});
+
+const routeEntryObject = z.strictObject({
+  provider: z.string().min(1),
+  model: z.string().min(1),
+  /** Context window in tokens: a context_length failure moves only to entries with a larger one. */
+  contextWindow: positiveInt.optional(),
+});
+
+export const routeEntrySchema = z.union([
+  z.string().regex(/^[^/\s]+\/\S+$/, 'must be "provider/model"'),
+  routeEntryObject,
+]);
+
+/** A function fallback: computes the degraded answer from the request (code only). */
+export type FallbackFunction = (request: GenerateRequest) => string | Promise<string>;
+
+const fallbackSchema = z.union([
+  z.strictObject({ text: z.string() }),
+  z.strictObject({ leadSentences: positiveInt }),
+  z.custom<FallbackFunction>((value) => typeof value === 'function', 'must be { text }, { leadSentences } or a function'),
+]);
+
+export const featureSchema = z.strictObject({
+  tier: z.enum(['critical', 'enhanced', 'ai-only']),
+  route: z.array(routeEntrySchema).optional(),
+  /** One deadline shared by every attempt of a request (default 30 s). */
+  deadlineMs: positiveInt.optional(),
+  fallback: fallbackSchema.optional(),
+  /** Rate-budget priority: interactive traffic keeps a reserve that batch traffic cannot take. */
+  priority: z.enum(['interactive', 'batch']).optional(),
+  /** Output cap used when a request gives none (and for budget reservations). */
+  maxOutputTokens: positiveInt.optional(),
+  /** Same-provider retries allowed per route entry (default 2), within the retry budget. */
+  maxRetries: z.number().int().min(0).max(5).optional(),
+  /** Move on to the next provider when one refuses on content grounds (default false). */
+  contentFilterFallover: z.boolean().optional(),
+  /** Start with the feature switched off. */
+  enabled: z.boolean().optional(),
+});
+
+const breakerSchema = z.strictObject({
+  consecutiveFailures: positiveInt.optional(),
+  failureRatio: z.number().gt(0).max(1).optional(),
+  minimumVolume: positiveInt.optional(),
+  windowMs: positiveInt.optional(),
+  openMs: positiveInt.optional(),
+  maxOpenMs: positiveInt.optional(),
+  halfOpenMaxProbes: positiveInt.optional(),
+  probesToClose: positiveInt.optional(),
+  longOpenMs: positiveInt.optional(),
+});
+
+const retrySchema = z.strictObject({
+  baseMs: positiveInt.optional(),
+  capMs: positiveInt.optional(),
+  /** Retries may be at most this share of requests over the window (default 0.1). */
+  budgetRatio: z.number().min(0).max(1).optional(),
+  budgetWindowMs: positiveInt.optional(),
+  /** Retries always allowed per window, so low-traffic jobs can still retry (default 3). */
+  budgetMinRetries: z.number().int().min(0).optional(),
+});
+
+export const configSchema = z.strictObject({
+  /** Master switch; the AI_ENABLED environment variable overrides it. */
+  aiEnabled: z.boolean().optional(),
+  providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider names use letters, digits, _ . -'), providerSchema).optional(),
+  features: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'feature names use letters, digits, _ . : -'), featureSchema).optional(),
+  policies: z.strictObject({ breaker: breakerSchema.optional(), retry: retrySchema.optional() }).optional(),
+});
+
+/** The configuration as written (YAML file or object). */
+export type FailsoftConfig = z.input<typeof configSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;
+export type FeatureConfig = z.infer<typeof featureSchema>;
+export type LimitsConfig = z.infer<typeof limitsSchema>;
+export type BreakerConfig = z.infer<typeof breakerSchema>;
+export type RetryConfig = z.infer<typeof retrySchema>;

@@ -1,0 +1,97 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../model/errors.js';
+import { loadConfigFile, resolveConfig } from './resolve-config.js';
+
+const providers = {
+  claude: { type: 'anthropic', apiKeyEnv: 'ANTHROPIC_API_KEY', limits: { rpm: 50, itpm: 40000, otpm: 8000 } },
+  gpt: { type: 'openai', apiKeyEnv: 'OPENAI_API_KEY' },
+  gemini: { type: 'gemini', apiKeyEnv: 'GEMINI_API_KEY' },
+  local: { type: 'openai-compatible', baseUrl: 'http://127.0.0.1:11434/v1' },
+} as const;
+
+function issuesOf(doc: unknown, env: Record<string, string> = {}): string[] {
+  try {
+    resolveConfig(doc, { env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('resolveConfig', () => {
+  it('resolves the documented example: routes, tiers, defaults, secrets from the environment', () => {
+    const config = resolveConfig({
+      providers,
+      features: {
+        summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash'], deadlineMs: 15000, fallback: { text: 'Auto-summary unavailable' } },
+        chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'] },
+        billing: { tier: 'critical' },
+      },
+    }, { env: { ANTHROPIC_API_KEY: 'sk-ant-test' } });
+    expect(config.features.summary!.route.map((r) => r.key)).toEqual(['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash']);
+    expect(config.features.summary!.deadlineMs).toBe(15000);
+    expect(config.features.chat!.deadlineMs).toBe(30000);
+    expect(config.providers.claude!.apiKey).toBe('sk-ant-test');
+    expect(config.providers.claude!.baseUrl).toBe('https://api.anthropic.com');
+    expect(config.providers.gpt!.missingKeyEnv).toBe('OPENAI_API_KEY');
+    expect(config.providers.local!.apiKey).toBeUndefined();
+    expect(config.aiEnabled).toBe(true);
+  });
+
+  it('names the route entry that points at an unknown provider, with a suggestion', () => {
+    const issues = issuesOf({ providers, features: { summary: { tier: 'enhanced', route: ['claude/x', 'gtp/gpt-4o'], fallback: { text: 'n/a' } } } });
+    expect(issues).toEqual(['features.summary.route[1]: unknown provider "gtp" (did you mean "gpt"?)']);
+  });
+
+  it('enforces the tier rules', () => {
+    const issues = issuesOf({
+      providers,
+      features: {
+        billing: { tier: 'critical', route: ['claude/x'] },
+        summary: { tier: 'enhanced', route: ['claude/x'] },
+        chat: { tier: 'ai-only', route: ['claude/x'], fallback: { text: 'no' } },
+        empty: { tier: 'ai-only', route: [] },
+      },
+    });
+    expect(issues).toContain('features.billing.route: a critical feature must not have a route: critical features never depend on AI');
+    expect(issues.some((i) => i.startsWith('features.summary.fallback: an enhanced feature must declare a fallback'))).toBe(true);
+    expect(issues.some((i) => i.startsWith('features.chat.fallback: an ai-only feature never returns fallback text'))).toBe(true);
+    expect(issues.some((i) => i.startsWith('features.empty.route: a ai-only feature needs at least one'))).toBe(true);
+  });
+
+  it('reports structural errors with paths: bad types, unknown keys, malformed routes', () => {
+    const issues = issuesOf({
+      providers: { claude: { type: 'antropic' }, gpt: { type: 'openai', limits: { rpm: -5 }, colour: 'red' } },
+      features: { chat: { tier: 'ai-only', route: ['claude'] } },
+    });
+    expect(issues.some((i) => i.startsWith('providers.claude.type:'))).toBe(true);
+    expect(issues.some((i) => i.startsWith('providers.gpt.limits.rpm:'))).toBe(true);
+    expect(issues).toContain('providers.gpt.colour: unknown key');
+    expect(issues).toContain('features.chat.route[0]: must be "provider/model"');
+  });
+
+  it('requires a baseUrl for openai-compatible providers', () => {
+    expect(issuesOf({ providers: { local: { type: 'openai-compatible' } } })).toEqual(['providers.local.baseUrl: required for type openai-compatible']);
+  });
+
+  it('AI_ENABLED in the environment overrides the file, and junk values are errors', () => {
+    expect(resolveConfig({ aiEnabled: true }, { env: { AI_ENABLED: 'false' } }).aiEnabled).toBe(false);
+    expect(resolveConfig({ aiEnabled: false }, { env: {} }).aiEnabled).toBe(false);
+    expect(issuesOf({}, { AI_ENABLED: 'maybe' })).toEqual(['AI_ENABLED (environment): must be true or false, got "maybe"']);
+  });
+
+  it('refuses secrets inside a config file and names the file and line of YAML errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'failsoft-config-'));
+    const withSecret = join(dir, 'secret.yaml');
+    await writeFile(withSecret, 'providers:\n  claude: { type: anthropic, apiKey: sk-ant-123 }\n');
+    await expect(loadConfigFile(withSecret, {})).rejects.toThrow(/providers\.claude\.apiKey: secrets do not belong in the config file/);
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'providers:\n  claude: { type: anthropic\n');
+    await expect(loadConfigFile(broken, {})).rejects.toThrow(/broken\.yaml: invalid configuration:\n {2}line \d+, column \d+: not valid YAML/);
+    await expect(loadConfigFile(join(dir, 'missing.yaml'), {})).rejects.toThrow(/missing\.yaml: invalid configuration:\n {2}\(file\): cannot read/);
+  });
+});

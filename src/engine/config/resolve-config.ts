@@ -1,0 +1,229 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ConfigError, type ConfigIssue } from '../../model/errors.js';
+import { zodIssues } from '../../model/validation.js';
+import type { ProviderType } from '../../providers/provider-adapter.js';
+import {
+  configSchema, type BreakerConfig, type FailsoftConfig, type FallbackFunction, type FeatureConfig,
+  type LimitsConfig, type ProviderConfig, type RetryConfig,
+} from './config-schema.js';
+import { leadSentences, textFallback } from '../fallbacks.js';
+
+export type Tier = 'critical' | 'enhanced' | 'ai-only';
+export type Priority = 'interactive' | 'batch';
+
+export interface ResolvedRouteEntry {
+  provider: string;
+  model: string;
+  /** `provider/model`: the key of this entry's breaker and statistics. */
+  key: string;
+  contextWindow?: number;
+}
+
+export interface ResolvedFeature {
+  name: string;
+  tier: Tier;
+  route: ResolvedRouteEntry[];
+  deadlineMs: number;
+  fallback?: FallbackFunction;
+  priority: Priority;
+  maxOutputTokens?: number;
+  maxRetries: number;
+  contentFilterFallover: boolean;
+  enabled: boolean;
+}
+
+export interface ResolvedProvider {
+  name: string;
+  type: ProviderType;
+  baseUrl: string;
+  apiKey?: string;
+  /** Set when `apiKeyEnv` names a variable that is not set: calls fail as `auth` without a request. */
+  missingKeyEnv?: string;
+  headers: Record<string, string>;
+  limits?: LimitsConfig;
+  batchReserve: number;
+  attemptTimeoutMs?: number;
+  maxConcurrent?: number;
+}
+
+export interface ResolvedConfig {
+  aiEnabled: boolean;
+  providers: Record<string, ResolvedProvider>;
+  features: Record<string, ResolvedFeature>;
+  breaker: BreakerConfig;
+  retry: RetryConfig;
+}
+
+export interface ResolveOptions {
+  /** Where secrets and AI_ENABLED come from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Name of the document for error messages (a file path). */
+  source?: string;
+  /** Files may not carry secrets; objects in code may. */
+  allowInlineSecrets?: boolean;
+}
+
+const DEFAULT_BASE_URL: Record<ProviderType, string | undefined> = {
+  anthropic: 'https://api.anthropic.com',
+  openai: 'https://api.openai.com/v1',
+  gemini: 'https://generativelanguage.googleapis.com',
+  'openai-compatible': undefined,
+};
+
+export const DEFAULT_DEADLINE_MS = 30_000;
+
+/** Parses `AI_ENABLED`-style text; undefined when absent, an issue when unreadable. */
+function parseSwitch(value: string | undefined): boolean | undefined | 'invalid' {
+  if (value === undefined || value.trim() === '') return undefined;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return 'invalid';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function unknownProviderMessage(name: string, known: string[]): string {
+  const close = known.filter((k) => editDistance(k, name) <= 2);
+  const hint = close.length > 0 ? ` (did you mean "${close[0]}"?)` : known.length > 0 ? ` (known: ${known.join(', ')})` : ' (no providers are configured)';
+  return `unknown provider "${name}"${hint}`;
+}
+
+function resolveProvider(name: string, cfg: ProviderConfig, env: ResolveOptions['env'], allowSecrets: boolean, issues: ConfigIssue[]): ResolvedProvider | undefined {
+  const path = `providers.${name}`;
+  if (cfg.apiKey !== undefined && !allowSecrets) {
+    issues.push({ path: `${path}.apiKey`, message: 'secrets do not belong in the config file: set apiKeyEnv to the name of an environment variable' });
+  }
+  const baseUrl = cfg.baseUrl ?? DEFAULT_BASE_URL[cfg.type];
+  if (baseUrl === undefined) {
+    issues.push({ path: `${path}.baseUrl`, message: `required for type ${cfg.type}` });
+    return undefined;
+  }
+  const provider: ResolvedProvider = {
+    name, type: cfg.type, baseUrl: baseUrl.replace(/\/+$/, ''), headers: cfg.headers ?? {},
+    batchReserve: cfg.batchReserve ?? 0.2,
+  };
+  if (cfg.apiKey !== undefined) provider.apiKey = cfg.apiKey;
+  else if (cfg.apiKeyEnv !== undefined) {
+    const key = env?.[cfg.apiKeyEnv];
+    if (key) provider.apiKey = key;
+    else provider.missingKeyEnv = cfg.apiKeyEnv;
+  }
+  if (cfg.limits !== undefined) provider.limits = cfg.limits;
+  if (cfg.attemptTimeoutMs !== undefined) provider.attemptTimeoutMs = cfg.attemptTimeoutMs;
+  if (cfg.maxConcurrent !== undefined) provider.maxConcurrent = cfg.maxConcurrent;
+  return provider;
+}
+
+function resolveFallback(cfg: FeatureConfig['fallback']): FallbackFunction | undefined {
+  if (cfg === undefined) return undefined;
+  if (typeof cfg === 'function') return cfg;
+  if ('text' in cfg) return textFallback(cfg.text);
+  return leadSentences(cfg.leadSentences);
+}
+
+function resolveFeature(name: string, cfg: FeatureConfig, providers: Record<string, ResolvedProvider>, issues: ConfigIssue[]): ResolvedFeature {
+  const path = `features.${name}`;
+  const known = Object.keys(providers);
+  const route: ResolvedRouteEntry[] = [];
+  (cfg.route ?? []).forEach((entry, index) => {
+    const slash = typeof entry === 'string' ? entry.indexOf('/') : -1;
+    const provider = typeof entry === 'string' ? entry.slice(0, slash) : entry.provider;
+    const model = typeof entry === 'string' ? entry.slice(slash + 1) : entry.model;
+    if (!(provider in providers)) {
+      issues.push({ path: `${path}.route[${index}]`, message: unknownProviderMessage(provider, known) });
+      return;
+    }
+    const resolved: ResolvedRouteEntry = { provider, model, key: `${provider}/${model}` };
+    if (typeof entry !== 'string' && entry.contextWindow !== undefined) resolved.contextWindow = entry.contextWindow;
+    if (route.some((r) => r.key === resolved.key)) {
+      issues.push({ path: `${path}.route[${index}]`, message: `"${resolved.key}" appears twice in the route` });
+      return;
+    }
+    route.push(resolved);
+  });
+  if (cfg.tier === 'critical') {
+    if (cfg.route !== undefined) issues.push({ path: `${path}.route`, message: 'a critical feature must not have a route: critical features never depend on AI' });
+    if (cfg.fallback !== undefined) issues.push({ path: `${path}.fallback`, message: 'a critical feature has no AI to fall back from' });
+  } else {
+    if (cfg.route === undefined || cfg.route.length === 0) issues.push({ path: `${path}.route`, message: `a ${cfg.tier} feature needs at least one "provider/model" route entry` });
+  }
+  if (cfg.tier === 'enhanced' && cfg.fallback === undefined) {
+    issues.push({ path: `${path}.fallback`, message: 'an enhanced feature must declare a fallback ({ text: "…" }, { leadSentences: n } or a function)' });
+  }
+  if (cfg.tier === 'ai-only' && cfg.fallback !== undefined) {
+    issues.push({ path: `${path}.fallback`, message: 'an ai-only feature never returns fallback text: make it enhanced, or remove the fallback' });
+  }
+  const feature: ResolvedFeature = {
+    name, tier: cfg.tier, route, deadlineMs: cfg.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    priority: cfg.priority ?? 'interactive', maxRetries: cfg.maxRetries ?? 2,
+    contentFilterFallover: cfg.contentFilterFallover ?? false, enabled: cfg.enabled ?? true,
+  };
+  const fallback = resolveFallback(cfg.fallback);
+  if (fallback !== undefined && cfg.tier === 'enhanced') feature.fallback = fallback;
+  if (cfg.maxOutputTokens !== undefined) feature.maxOutputTokens = cfg.maxOutputTokens;
+  return feature;
+}
+
+/**
+ * Validates a configuration document and resolves it (defaults, routes, secrets from the
+ * environment). Throws `ConfigError` listing every bad key with its path.
+ * @example resolveConfig({ providers: {}, features: { billing: { tier: 'critical' } } })
+ */
+export function resolveConfig(doc: unknown, options: ResolveOptions = {}): ResolvedConfig {
+  const env = options.env ?? process.env;
+  const parsed = configSchema.safeParse(doc ?? {});
+  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error), options.source);
+  const cfg = parsed.data;
+  const issues: ConfigIssue[] = [];
+  const providers: Record<string, ResolvedProvider> = {};
+  for (const [name, p] of Object.entries(cfg.providers ?? {})) {
+    const resolved = resolveProvider(name, p, env, options.allowInlineSecrets ?? true, issues);
+    if (resolved) providers[name] = resolved;
+  }
+  const features: Record<string, ResolvedFeature> = {};
+  for (const [name, f] of Object.entries(cfg.features ?? {})) features[name] = resolveFeature(name, f, providers, issues);
+  const envSwitch = parseSwitch(env.AI_ENABLED);
+  if (envSwitch === 'invalid') issues.push({ path: 'AI_ENABLED (environment)', message: `must be true or false, got "${env.AI_ENABLED}"` });
+  if (issues.length > 0) throw new ConfigError(issues, options.source);
+  return {
+    aiEnabled: typeof envSwitch === 'boolean' ? envSwitch : cfg.aiEnabled ?? true,
+    providers, features, breaker: cfg.policies?.breaker ?? {}, retry: cfg.policies?.retry ?? {},
+  };
+}
+
+/**
+ * Reads and validates a YAML (or JSON) config file. Secrets must come from the environment.
+ * @example const config = await loadConfigFile('failsoft.yaml');
+ */
+export async function loadConfigFile(path: string, env: Record<string, string | undefined> = process.env): Promise<ResolvedConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([{ path: '(file)', message: `cannot read: ${(error as Error).message}` }], path);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '(file)';
+    throw new ConfigError([{ path: where, message: `not valid YAML: ${(error as Error).message.split('\n')[0]}` }], path);
+  }
+  return resolveConfig(doc, { env, source: path, allowInlineSecrets: false });
+}
+
+export type { FailsoftConfig };

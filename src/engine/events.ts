@@ -1,0 +1,81 @@
+import type { AttemptRecord, ErrorClass } from '../model/errors.js';
+
+/** How a feature is being served right now. */
+export type FeatureMode = 'normal' | 'failover' | 'fallback' | 'unavailable' | 'disabled';
+
+/**
+ * Every state change the engine reports, by noun-verb name. The monitor, alerting, the incident
+ * timeline and the dashboard live on these. Every event carries `type` and `at` (ms since epoch).
+ */
+export interface FailsoftEventMap {
+  'provider-opened': { provider: string; model: string; key: string; reason: string; retryAfterMs?: number };
+  'provider-half-opened': { provider: string; model: string; key: string; reason: string };
+  'provider-closed': { provider: string; model: string; key: string; reason: string };
+  'feature-mode-changed': { feature: string; from: FeatureMode; to: FeatureMode; reason?: string };
+  'feature-degraded': { feature: string; mode: FeatureMode; reason?: string };
+  'feature-recovered': { feature: string; from: FeatureMode };
+  'budget-exhausted': { provider: string; dimension?: string };
+  'budget-recovered': { provider: string };
+  'switch-changed': { target: string; enabled: boolean; source: string };
+  'attempt-failed': { feature: string; provider: string; model: string; class: ErrorClass; status?: number; ms: number; message: string };
+  'stream-failed': { feature: string; provider: string; model: string; class: ErrorClass; message: string };
+  'request-completed': {
+    feature: string; source: 'provider' | 'fallback' | 'error'; provider?: string; model?: string;
+    degraded: boolean; ms: number; attempts: readonly AttemptRecord[];
+  };
+}
+
+export type FailsoftEventType = keyof FailsoftEventMap;
+
+/** One event: its payload plus `type` and `at`. */
+export type FailsoftEvent<K extends FailsoftEventType = FailsoftEventType> = K extends FailsoftEventType
+  ? { type: K; at: number } & FailsoftEventMap[K]
+  : never;
+
+type Listener<K extends FailsoftEventType> = (event: FailsoftEvent<K>) => void;
+type AnyListener = (event: FailsoftEvent) => void;
+
+/**
+ * A small typed event bus. Listeners run synchronously; a throwing listener never breaks a request
+ * (its error goes to `onListenerError`). Emitting with no listeners costs one map lookup.
+ * @example bus.on('provider-opened', (e) => console.log(e.provider, e.reason));
+ */
+export class EventBus {
+  private readonly listeners = new Map<string, Set<(event: never) => void>>();
+
+  constructor(private readonly onListenerError: (error: unknown) => void = (error) => console.error('failsoft: event listener threw', error)) {}
+
+  on<K extends FailsoftEventType>(type: K, listener: Listener<K>): () => void;
+  on(type: '*', listener: AnyListener): () => void;
+  on(type: string, listener: (event: never) => void): () => void {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(listener);
+    return () => this.off(type, listener);
+  }
+
+  off(type: string, listener: (event: never) => void): void {
+    this.listeners.get(type)?.delete(listener);
+  }
+
+  /** True if anyone listens to `type` (or to every event): lets callers skip building payloads. */
+  wants(type: FailsoftEventType): boolean {
+    return (this.listeners.get(type)?.size ?? 0) > 0 || (this.listeners.get('*')?.size ?? 0) > 0;
+  }
+
+  emit<K extends FailsoftEventType>(type: K, at: number, payload: FailsoftEventMap[K]): void {
+    if (!this.wants(type)) return;
+    const event = { type, at, ...payload } as unknown as never;
+    for (const key of [type, '*']) {
+      const set = this.listeners.get(key);
+      if (!set) continue;
+      for (const listener of set) {
+        try {
+          listener(event);
+        } catch (error) {
+          this.onListenerError(error);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,249 @@
+import { systemClock, type Clock } from '../model/clock.js';
+import {
+  AIUnavailableError, ProviderError, RequestError, TierError, UnknownFeatureError, type AttemptRecord,
+} from '../model/errors.js';
+import type { GenerateRequest } from '../model/message.js';
+import { EMPTY_USAGE, type ProviderResponse } from '../model/response.js';
+import { estimateInputTokens } from '../model/token-estimate.js';
+import type { ProviderAdapter } from '../providers/provider-adapter.js';
+import { RetryBudget } from '../policy/retry-budget.js';
+import { Deadline } from '../policy/deadline.js';
+import { MemoryPolicyState } from '../state/memory-policy-state.js';
+import type { PolicyStateStore } from '../state/policy-state.js';
+import { resolveConfig, type FailsoftConfig, type ResolvedConfig, type ResolvedFeature } from './config/resolve-config.js';
+import { buildEngineParts, type EngineParts } from './build-targets.js';
+import { EventBus, type FailsoftEvent, type FailsoftEventType, type FeatureMode } from './events.js';
+import { FeatureModes } from './feature-modes.js';
+import { assertGenerateRequest } from './request-schema.js';
+import { route, type RouteLoss, type RouterDeps } from './router.js';
+import { Switches } from './switches.js';
+import { healthReport, type HealthReport } from './health.js';
+import { streamFeature } from './stream-feature.js';
+import type { CallOptions, FailsoftStreamEvent, GenerateResult } from './results.js';
+
+export interface FailsoftOptions {
+  /** Time source for every policy (tests pass a FakeClock). */
+  clock?: Clock;
+  /** Environment for secrets and AI_ENABLED (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Adapters to use instead of building them from the config, by provider name. */
+  adapters?: Record<string, ProviderAdapter>;
+  /** Shared policy state (default in memory). */
+  store?: PolicyStateStore;
+  /** Randomness for backoff jitter (tests pass a fixed function). */
+  random?: () => number;
+}
+
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+
+/** The engine: features served through routes of providers, with fallbacks by tier. */
+export class Failsoft {
+  readonly config: ResolvedConfig;
+  readonly switches: Switches;
+  private readonly bus: EventBus;
+  private readonly clock: Clock;
+  private readonly parts: EngineParts;
+  private readonly modes: FeatureModes;
+  private readonly deps: RouterDeps;
+
+  constructor(config: ResolvedConfig, options: FailsoftOptions = {}) {
+    this.config = config;
+    this.clock = options.clock ?? systemClock;
+    this.bus = new EventBus();
+    const store = options.store ?? new MemoryPolicyState();
+    this.parts = buildEngineParts(config, { clock: this.clock, bus: this.bus, store, ...(options.adapters ? { adapters: options.adapters } : {}) });
+    this.modes = new FeatureModes(this.bus, this.clock);
+    const disabled = Object.values(config.features).filter((f) => !f.enabled).map((f) => f.name);
+    this.switches = new Switches(config.aiEnabled, disabled, this.bus, this.clock);
+    this.deps = {
+      clock: this.clock,
+      bus: this.bus,
+      retryBudget: new RetryBudget({
+        clock: this.clock,
+        ...(config.retry.budgetRatio === undefined ? {} : { ratio: config.retry.budgetRatio }),
+        ...(config.retry.budgetWindowMs === undefined ? {} : { windowMs: config.retry.budgetWindowMs }),
+        ...(config.retry.budgetMinRetries === undefined ? {} : { minRetries: config.retry.budgetMinRetries }),
+      }),
+      backoff: { baseMs: config.retry.baseMs ?? 250, capMs: config.retry.capMs ?? 8_000 },
+      random: options.random ?? Math.random,
+    };
+  }
+
+  /**
+   * Listens to engine events (noun-verb names), or to every event with `'*'`.
+   * @example ai.on('provider-opened', (e) => console.warn(`${e.key} opened: ${e.reason}`));
+   */
+  on<K extends FailsoftEventType>(type: K, listener: (event: FailsoftEvent<K>) => void): () => void;
+  on(type: '*', listener: (event: FailsoftEvent) => void): () => void;
+  on(type: FailsoftEventType | '*', listener: (event: never) => void): () => void {
+    return this.bus.on(type as '*', listener as (event: FailsoftEvent) => void);
+  }
+
+  /** The feature, checked for existence, tier and switches; or the way it must answer instead. */
+  private prepare(name: string, request: unknown): ResolvedFeature {
+    const feature = this.config.features[name];
+    if (!feature) throw new UnknownFeatureError(name, Object.keys(this.config.features));
+    if (feature.tier === 'critical') {
+      throw new TierError(name, `feature "${name}" is critical: critical features never call AI providers (remove the call, or change its tier)`);
+    }
+    assertGenerateRequest(name, request);
+    return feature;
+  }
+
+  /** Max output tokens for a call: the request's, the feature's, or the default. */
+  private withOutputCap(feature: ResolvedFeature, request: GenerateRequest): GenerateRequest {
+    if (request.maxOutputTokens !== undefined) return request;
+    return { ...request, maxOutputTokens: feature.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS };
+  }
+
+  /**
+   * Generates an answer for a feature, failing over along its route; enhanced features answer with
+   * their fallback when no provider can, ai-only features throw `AIUnavailableError`.
+   * @example const r = await ai.generate('summary', { messages: [{ role: 'user', content: 'Summarize …' }] });
+   */
+  async generate(featureName: string, request: GenerateRequest, options: CallOptions = {}): Promise<GenerateResult> {
+    const feature = this.prepare(featureName, request);
+    const started = this.clock.now();
+    const off = this.switches.reasonOff(feature.name);
+    if (off) return this.answerWithoutProviders(feature, request, off, [], started);
+    const call = this.withOutputCap(feature, request);
+    const deadline = new Deadline({ timeoutMs: feature.deadlineMs, clock: this.clock, ...(options.signal ? { parent: options.signal } : {}) });
+    try {
+      const outcome = await route<ProviderResponse>(this.deps, {
+        feature, targets: this.parts.routes.get(feature.name) ?? [], deadline,
+        inputTokens: estimateInputTokens(call), maxOutputTokens: call.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+        priority: options.priority ?? feature.priority, ...(options.signal ? { callerSignal: options.signal } : {}),
+      }, async (target, signal) => {
+        const result = await target.adapter.generate(target.entry.model, call, {
+          signal, ...(target.provider.attemptTimeoutMs === undefined ? {} : { headersTimeoutMs: target.provider.attemptTimeoutMs }),
+        });
+        return { value: result.response, usage: result.response.usage, ...(result.rateLimit ? { rateLimit: result.rateLimit } : {}) };
+      });
+      if (outcome.ok) {
+        const response = outcome.value;
+        const mode: FeatureMode = outcome.index === 0 ? 'normal' : 'failover';
+        this.modes.note(feature.name, mode, outcome.attempts);
+        const result: GenerateResult = {
+          feature: feature.name, text: response.text, content: response.content, finishReason: response.finishReason,
+          usage: response.usage, provider: outcome.target.entry.provider, model: response.model || outcome.target.entry.model,
+          source: 'provider', degraded: outcome.index > 0, attempts: outcome.attempts,
+          ...(response.id === undefined ? {} : { id: response.id }),
+        };
+        this.completed(result, started);
+        return result;
+      }
+      if (options.signal?.aborted) throw options.signal.reason;
+      return await this.answerAfterLoss(feature, request, outcome, started);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /**
+   * Streams an answer: a `start` event naming who answers, content events, then `finish`.
+   * Failover happens only before the first content; a failure after it ends with an `error` event.
+   * @example for await (const ev of ai.stream('chat', req)) if (ev.type === 'text-delta') process.stdout.write(ev.text);
+   */
+  stream(featureName: string, request: GenerateRequest, options: CallOptions = {}): AsyncGenerator<FailsoftStreamEvent> {
+    return streamFeature(this.streamContext(), featureName, request, options);
+  }
+
+  private streamContext(): Parameters<typeof streamFeature>[0] {
+    return {
+      prepare: (name, request) => this.prepare(name, request),
+      withOutputCap: (feature, request) => this.withOutputCap(feature, request),
+      switches: this.switches, clock: this.clock, deps: this.deps, routes: this.parts.routes, modes: this.modes, bus: this.bus,
+      answerWithoutProviders: (feature, request, reason, attempts, started) => this.answerWithoutProviders(feature, request, reason, attempts, started),
+      answerAfterLoss: (feature, request, loss, started) => this.answerAfterLoss(feature, request, loss, started),
+    };
+  }
+
+  /** Every provider failed (or none could be tried): the tier decides. */
+  private async answerAfterLoss(feature: ResolvedFeature, request: GenerateRequest, loss: RouteLoss, started: number): Promise<GenerateResult> {
+    const refused = loss.requestError;
+    if (refused && !(refused.class === 'content_filter' && feature.tier === 'enhanced')) {
+      this.emitCompleted(feature.name, 'error', undefined, false, started, loss.attempts);
+      throw new RequestError({ feature: feature.name, message: refused.message, providerError: refused });
+    }
+    return this.answerWithoutProviders(feature, request, loss.deadlineExceeded ? 'deadline' : 'providers-failed', loss.attempts, started, loss);
+  }
+
+  /** The fallback answer (enhanced) or `AIUnavailableError` (ai-only). */
+  private async answerWithoutProviders(
+    feature: ResolvedFeature, request: GenerateRequest, reason: AIUnavailableError['reason'],
+    attempts: AttemptRecord[], started: number, loss?: RouteLoss,
+  ): Promise<GenerateResult> {
+    const switchedOff = reason === 'ai-disabled' || reason === 'feature-disabled';
+    const mode: FeatureMode = switchedOff ? 'disabled' : feature.tier === 'enhanced' ? 'fallback' : 'unavailable';
+    this.modes.note(feature.name, mode, attempts);
+    if (feature.tier === 'enhanced' && feature.fallback) {
+      const text = await feature.fallback(request);
+      const result: GenerateResult = {
+        feature: feature.name, text, content: [{ type: 'text', text }], finishReason: 'stop', usage: { ...EMPTY_USAGE },
+        provider: undefined, model: undefined, source: 'fallback', degraded: true, attempts,
+      };
+      this.completed(result, started);
+      return result;
+    }
+    this.emitCompleted(feature.name, 'error', undefined, true, started, attempts);
+    const retryAfterMs = switchedOff ? undefined : loss?.retryAfterMs;
+    const why = switchedOff
+      ? reason === 'ai-disabled' ? 'AI is switched off (AI_ENABLED=false)' : `feature "${feature.name}" is switched off`
+      : reason === 'deadline' ? `no provider answered within ${feature.deadlineMs} ms` : 'no provider can serve it right now';
+    throw new AIUnavailableError({
+      feature: feature.name, reason, attempts,
+      message: `${feature.name} is unavailable: ${why}${retryAfterMs === undefined ? '' : `; retry in ${Math.ceil(retryAfterMs / 1000)} s`}`,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(loss?.lastError ? { cause: loss.lastError } : {}),
+    });
+  }
+
+  private completed(result: GenerateResult, started: number): void {
+    this.emitCompleted(result.feature, result.source, result.provider === undefined ? undefined : { provider: result.provider, model: result.model ?? '' }, result.degraded, started, result.attempts);
+  }
+
+  private emitCompleted(feature: string, source: 'provider' | 'fallback' | 'error', by: { provider: string; model: string } | undefined, degraded: boolean, started: number, attempts: readonly AttemptRecord[]): void {
+    if (!this.bus.wants('request-completed')) return;
+    const now = this.clock.now();
+    this.bus.emit('request-completed', now, { feature, source, ...(by ?? {}), degraded, ms: now - started, attempts });
+  }
+
+  /** Per provider and route entry: breaker state, error rate, latency, budget left; per feature: mode. */
+  health(): HealthReport {
+    return healthReport(this.config, this.parts, this.modes, this.switches);
+  }
+
+  /** Forces a provider's breakers open (all its models, or one) until `forceClose`; an event. */
+  forceOpen(provider: string, model?: string): void {
+    for (const [key, breaker] of this.parts.breakers) if (matches(key, provider, model)) breaker.forceOpen();
+  }
+
+  /** Closes a provider's breakers (all its models, or one); an event. */
+  forceClose(provider: string, model?: string): void {
+    for (const [key, breaker] of this.parts.breakers) if (matches(key, provider, model)) breaker.forceClose();
+  }
+
+  /** Releases connections. */
+  async close(): Promise<void> {
+    await Promise.all([...this.parts.adapters.values()].map((a) => a.close()));
+  }
+}
+
+function matches(key: string, provider: string, model: string | undefined): boolean {
+  return model === undefined ? key.startsWith(`${provider}/`) : key === `${provider}/${model}`;
+}
+
+/**
+ * Creates the engine from a config object (same shape as `failsoft.yaml`) or a resolved config.
+ * @example const ai = createFailsoft({ providers: { claude: { type: 'anthropic', apiKeyEnv: 'ANTHROPIC_API_KEY' } }, features: { chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5'] } } });
+ */
+export function createFailsoft(config: FailsoftConfig | ResolvedConfig, options: FailsoftOptions = {}): Failsoft {
+  const resolved = isResolved(config) ? config : resolveConfig(config, options.env ? { env: options.env } : {});
+  return new Failsoft(resolved, options);
+}
+
+function isResolved(config: FailsoftConfig | ResolvedConfig): config is ResolvedConfig {
+  return typeof (config as ResolvedConfig).aiEnabled === 'boolean' && 'breaker' in config && 'retry' in config;
+}
+
+export { ProviderError };

@@ -1,0 +1,83 @@
+import type { ResolvedConfig } from './config/resolve-config.js';
+import type { EngineParts } from './build-targets.js';
+import type { FeatureModes } from './feature-modes.js';
+import type { FeatureMode } from './events.js';
+import type { Switches } from './switches.js';
+
+export type BreakerStateName = 'closed' | 'open' | 'half-open';
+
+export interface RouteHealth {
+  state: BreakerStateName;
+  requests: number;
+  errorRate: number;
+  latencyMs: { p50: number; p95: number } | null;
+  lastError?: { class: string; message: string; at: number };
+}
+
+export interface ProviderHealth {
+  type: string;
+  /** Worst state among its models: open > half-open > closed. */
+  state: BreakerStateName;
+  errorRate: number;
+  models: Record<string, RouteHealth>;
+  budget: Record<string, { limit: number; remaining: number }>;
+  /** The API key variable named in the config is not set. */
+  missingKeyEnv?: string;
+}
+
+export interface FeatureHealth {
+  tier: string;
+  mode: FeatureMode;
+  enabled: boolean;
+  route: string[];
+}
+
+export interface HealthReport {
+  /** ok: all closed and normal; degraded: something is off but some provider serves; down: no provider can serve. */
+  status: 'ok' | 'degraded' | 'down';
+  aiEnabled: boolean;
+  providers: Record<string, ProviderHealth>;
+  features: Record<string, FeatureHealth>;
+}
+
+const SEVERITY: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, open: 2 };
+
+/** Builds the health report read by `ai.health()`, `/health/ai` and `failsoft check`. */
+export function healthReport(config: ResolvedConfig, parts: EngineParts, modes: FeatureModes, switches: Switches): HealthReport {
+  const providers: Record<string, ProviderHealth> = {};
+  for (const provider of Object.values(config.providers)) {
+    const models: Record<string, RouteHealth> = {};
+    let state: BreakerStateName = 'closed';
+    let requests = 0;
+    let failures = 0;
+    for (const [key, breaker] of parts.breakers) {
+      if (!key.startsWith(`${provider.name}/`)) continue;
+      const snap = parts.stats.get(key)?.snapshot();
+      const routeState = breaker.state as BreakerStateName;
+      if (SEVERITY[routeState] > SEVERITY[state]) state = routeState;
+      requests += snap?.requests ?? 0;
+      failures += snap?.failures ?? 0;
+      const lastError = parts.stats.get(key)?.lastError;
+      models[key.slice(provider.name.length + 1)] = {
+        state: routeState, requests: snap?.requests ?? 0, errorRate: snap?.errorRate ?? 0, latencyMs: snap?.latencyMs ?? null,
+        ...(lastError ? { lastError } : {}),
+      };
+    }
+    providers[provider.name] = {
+      type: provider.type, state, errorRate: requests === 0 ? 0 : failures / requests, models,
+      budget: parts.budgets.get(provider.name)?.remaining() ?? {},
+      ...(provider.missingKeyEnv ? { missingKeyEnv: provider.missingKeyEnv } : {}),
+    };
+  }
+  const features: Record<string, FeatureHealth> = {};
+  for (const feature of Object.values(config.features)) {
+    features[feature.name] = {
+      tier: feature.tier, mode: feature.tier === 'critical' ? 'normal' : modes.get(feature.name),
+      enabled: feature.tier === 'critical' || switches.isEnabled(feature.name), route: feature.route.map((r) => r.key),
+    };
+  }
+  const states = Object.values(providers).map((p) => p.state);
+  const allOpen = states.length > 0 && states.every((s) => s === 'open');
+  const anyOff = states.some((s) => s !== 'closed') || Object.values(features).some((f) => f.mode !== 'normal' || !f.enabled);
+  return { status: allOpen || !switches.aiEnabled ? 'down' : anyOff ? 'degraded' : 'ok', aiEnabled: switches.aiEnabled, providers, features };
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { RequestError } from '../model/errors.js';
+import type { GenerateRequest } from '../model/message.js';
+import { zodIssues } from '../model/validation.js';
+
+const textPart = z.strictObject({ type: z.literal('text'), text: z.string() });
+const toolCallPart = z.strictObject({ type: z.literal('tool-call'), id: z.string().min(1), name: z.string().min(1), input: z.unknown() });
+const toolResultPart = z.strictObject({
+  type: z.literal('tool-result'), toolCallId: z.string().min(1), name: z.string().optional(), content: z.string(), isError: z.boolean().optional(),
+});
+
+const messageSchema = z.strictObject({
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
+  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, toolCallPart, toolResultPart]))]),
+});
+
+/** The canonical request as callers of `generate`/`stream` may send it (plus per-call options). */
+export const generateRequestSchema = z.looseObject({
+  messages: z.array(messageSchema).min(1, 'at least one message is required'),
+  system: z.string().optional(),
+  maxOutputTokens: z.number().int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  topP: z.number().gt(0).max(1).optional(),
+  stopSequences: z.array(z.string()).optional(),
+  tools: z.array(z.strictObject({ name: z.string().min(1), description: z.string().optional(), inputSchema: z.record(z.string(), z.unknown()) })).optional(),
+  toolChoice: z.union([z.enum(['auto', 'none', 'required']), z.strictObject({ type: z.literal('tool'), name: z.string().min(1) })]).optional(),
+});
+
+/**
+ * Validates a library caller's request at the boundary; throws `RequestError` naming the bad field.
+ * @example assertGenerateRequest('summary', { messages: [{ role: 'user', content: 'hi' }] })
+ */
+export function assertGenerateRequest(feature: string, request: unknown): asserts request is GenerateRequest {
+  const parsed = generateRequestSchema.safeParse(request);
+  if (parsed.success) return;
+  const first = zodIssues(parsed.error, 'request')[0];
+  const path = first?.path ?? 'request';
+  throw new RequestError({ feature, path, message: `${path}: ${first?.message ?? 'invalid request'}` });
+}

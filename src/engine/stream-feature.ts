@@ -1,0 +1,147 @@
+import type { Clock } from '../model/clock.js';
+import { ProviderError, providerError, type AttemptRecord, AIUnavailableError } from '../model/errors.js';
+import type { GenerateRequest } from '../model/message.js';
+import type { Usage } from '../model/response.js';
+import { isContentEvent, type StreamEvent } from '../model/stream-event.js';
+import { estimateInputTokens } from '../model/token-estimate.js';
+import { Deadline } from '../policy/deadline.js';
+import type { ResolvedFeature } from './config/resolve-config.js';
+import type { EventBus } from './events.js';
+import type { FeatureModes } from './feature-modes.js';
+import type { CallOptions, FailsoftStreamEvent, GenerateResult } from './results.js';
+import { route, type RouteLoss, type RouterDeps } from './router.js';
+import type { RouteTarget } from './route-target.js';
+import type { Switches } from './switches.js';
+
+/** What the stream path borrows from the engine. */
+export interface StreamContext {
+  prepare(name: string, request: unknown): ResolvedFeature;
+  withOutputCap(feature: ResolvedFeature, request: GenerateRequest): GenerateRequest;
+  switches: Switches;
+  clock: Clock;
+  deps: RouterDeps;
+  routes: Map<string, RouteTarget[]>;
+  modes: FeatureModes;
+  bus: EventBus;
+  answerWithoutProviders(feature: ResolvedFeature, request: GenerateRequest, reason: AIUnavailableError['reason'], attempts: AttemptRecord[], started: number): Promise<GenerateResult>;
+  answerAfterLoss(feature: ResolvedFeature, request: GenerateRequest, loss: RouteLoss, started: number): Promise<GenerateResult>;
+}
+
+/** A provider stream that has produced its first content (or finished empty). */
+interface OpenedStream {
+  iterator: AsyncIterator<StreamEvent>;
+  head: StreamEvent[];
+  /** Detaches the attempt from the deadline: once content flows, only the caller can stop it. */
+  detachDeadline(): void;
+}
+
+/** A fallback (or any finished result) as stream events. */
+function* resultEvents(result: GenerateResult): Generator<FailsoftStreamEvent> {
+  yield { type: 'start', feature: result.feature, provider: result.provider, model: result.model, source: result.source, degraded: result.degraded, attempts: result.attempts };
+  if (result.text !== '') yield { type: 'text-delta', text: result.text };
+  yield { type: 'finish', finishReason: result.finishReason, usage: result.usage };
+}
+
+/**
+ * Opens one attempt's stream and reads up to its first content event. The deadline bounds the
+ * time to first content; after that the stream runs until it ends or the caller stops it.
+ */
+async function openUntilFirstContent(target: RouteTarget, request: GenerateRequest, deadlineSignal: AbortSignal, caller: AbortSignal | undefined): Promise<OpenedStream> {
+  const controller = new AbortController();
+  const onDeadline = (): void => controller.abort(deadlineSignal.reason);
+  const onCaller = (): void => controller.abort(caller?.reason);
+  deadlineSignal.addEventListener('abort', onDeadline, { once: true });
+  caller?.addEventListener('abort', onCaller, { once: true });
+  const detachDeadline = (): void => deadlineSignal.removeEventListener('abort', onDeadline);
+  let iterator: AsyncIterator<StreamEvent> | undefined;
+  try {
+    const stream = await target.adapter.stream(target.entry.model, request, {
+      signal: controller.signal,
+      ...(target.provider.attemptTimeoutMs === undefined ? {} : { headersTimeoutMs: target.provider.attemptTimeoutMs }),
+    });
+    iterator = stream.events[Symbol.asyncIterator]();
+    const head: StreamEvent[] = [];
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      head.push(next.value);
+      if (isContentEvent(next.value) || next.value.type === 'finish') break;
+    }
+    return { iterator, head, detachDeadline };
+  } catch (error) {
+    detachDeadline();
+    caller?.removeEventListener('abort', onCaller);
+    await iterator?.return?.();
+    throw error;
+  }
+}
+
+/** `ai.stream(...)`: see `Failsoft.stream`. */
+export async function* streamFeature(ctx: StreamContext, name: string, request: GenerateRequest, options: CallOptions): AsyncGenerator<FailsoftStreamEvent> {
+  const feature = ctx.prepare(name, request);
+  const started = ctx.clock.now();
+  const off = ctx.switches.reasonOff(feature.name);
+  if (off) {
+    yield* resultEvents(await ctx.answerWithoutProviders(feature, request, off, [], started));
+    return;
+  }
+  const call = ctx.withOutputCap(feature, request);
+  const deadline = new Deadline({ timeoutMs: feature.deadlineMs, clock: ctx.clock, ...(options.signal ? { parent: options.signal } : {}) });
+  let outcome;
+  try {
+    outcome = await route<OpenedStream>(ctx.deps, {
+      feature, targets: ctx.routes.get(feature.name) ?? [], deadline,
+      inputTokens: estimateInputTokens(call), maxOutputTokens: call.maxOutputTokens ?? 4096,
+      priority: options.priority ?? feature.priority, ...(options.signal ? { callerSignal: options.signal } : {}),
+    }, async (target, signal) => ({ value: await openUntilFirstContent(target, call, signal, options.signal) }));
+  } finally {
+    deadline.dispose();
+  }
+  if (!outcome.ok) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    yield* resultEvents(await ctx.answerAfterLoss(feature, request, outcome, started));
+    return;
+  }
+  const { target, value: opened } = outcome;
+  opened.detachDeadline();
+  ctx.modes.note(feature.name, outcome.index === 0 ? 'normal' : 'failover', outcome.attempts);
+  yield {
+    type: 'start', feature: feature.name, provider: target.entry.provider, model: target.entry.model,
+    source: 'provider', degraded: outcome.index > 0, attempts: outcome.attempts,
+  };
+  let usage: Usage | undefined;
+  let finished = false;
+  try {
+    for (const event of opened.head) {
+      if (event.type === 'finish') usage = event.usage;
+      yield event;
+    }
+    for (;;) {
+      const next = await opened.iterator.next();
+      if (next.done) break;
+      if (next.value.type === 'finish') usage = next.value.usage;
+      yield next.value;
+    }
+    finished = true;
+  } catch (thrown) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    const error = ProviderError.isInstance(thrown) ? thrown : providerError({
+      class: 'server_error', provider: target.entry.provider, model: target.entry.model, inStream: true,
+      message: `${target.entry.provider}: stream failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`, cause: thrown,
+    });
+    target.stats.recordFailure(ctx.clock.now() - started, error.class, error.message);
+    ctx.bus.emit('stream-failed', ctx.clock.now(), { feature: feature.name, provider: target.entry.provider, model: target.entry.model, class: error.class, message: error.message });
+    finished = true;
+    yield { type: 'error', error: error.toJSON() };
+  } finally {
+    outcome.settle(usage);
+    if (!finished) await opened.iterator.return?.();
+    if (ctx.bus.wants('request-completed')) {
+      const now = ctx.clock.now();
+      ctx.bus.emit('request-completed', now, {
+        feature: feature.name, source: 'provider', provider: target.entry.provider, model: target.entry.model,
+        degraded: outcome.index > 0, ms: now - started, attempts: outcome.attempts,
+      });
+    }
+  }
+}
