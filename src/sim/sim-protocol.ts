@@ -150,4 +150,9 @@ export interface SimProtocol {
   rateLimitHeaders(context: SimLimitContext): Record<string, string>;
   /** The provider's genuine 429 for a request over its limits, headers included. */
   renderOverLimit(context: SimOverLimit): SimHttpReply;
+  /**
+   * Optional: the provider's answer to a body over the size limit (32 MB), e.g. Anthropic's 413
+   * `request_too_large`. Without it the core sends `renderFault('bad_request', …)`.
+   */
+  renderBodyTooLarge?(): SimHttpReply;
 }

@@ -1,0 +1,148 @@
+import { CHARS_PER_TOKEN, estimateTokens } from '../model/token-estimate.js';
+import type { SimAnswer, SimParsedRequest, SimTool } from './sim-protocol.js';
+
+/** The text of an answer that follows tool results. */
+export const TOOL_RESULT_REPLY = 'Tool result received.';
+const WORDS_PER_CHUNK = 3;
+const MIN_CHUNKS = 3;
+const PROMPT_VALUE_CHARS = 64;
+
+/**
+ * Derives the simulator's answer to a request, deterministically: the same request always gives the
+ * same text, tool call, id and usage. `created` is the only field taken from the clock.
+ * @example deriveAnswer('openai', request, Date.now()).text // 'Simulated reply from openai (gpt-4o): Hello'
+ */
+export function deriveAnswer(providerName: string, request: SimParsedRequest, nowMs: number): SimAnswer {
+  const id = requestHash(providerName, request);
+  const created = Math.floor(nowMs / 1000);
+  const tool = chooseTool(request);
+  if (tool) {
+    const input = buildToolInput(tool, request.lastUserText);
+    return {
+      id,
+      model: request.model,
+      created,
+      textChunks: [],
+      text: '',
+      toolCall: { id: `${id}t`, name: tool.name, input },
+      inputTokens: request.inputTokens,
+      outputTokens: estimateTokens(tool.name + JSON.stringify(input)),
+      stop: 'tool_use',
+    };
+  }
+  const full = request.lastIsToolResult
+    ? TOOL_RESULT_REPLY
+    : `Simulated reply from ${providerName} (${request.model}): ${request.lastUserText}`.trimEnd();
+  const maxChars = Math.max(0, request.maxOutputTokens) * CHARS_PER_TOKEN;
+  const cut = full.length > maxChars;
+  const text = cut ? full.slice(0, maxChars) : full;
+  return {
+    id,
+    model: request.model,
+    created,
+    textChunks: splitIntoChunks(text),
+    text,
+    inputTokens: request.inputTokens,
+    outputTokens: estimateTokens(text),
+    stop: cut ? 'max_tokens' : 'end',
+  };
+}
+
+/** Which tool the answer calls, if any (see the rules in the simulator docs). */
+function chooseTool(request: SimParsedRequest): SimTool | undefined {
+  const { tools, toolChoice } = request;
+  if (toolChoice === 'none') return undefined;
+  if (typeof toolChoice === 'object') {
+    return tools.find((tool) => tool.name === toolChoice.name) ?? { name: toolChoice.name };
+  }
+  if (tools.length === 0) return undefined;
+  const mentioned = tools.find((tool) => request.lastUserText.includes(tool.name));
+  if (toolChoice === 'required') return mentioned ?? tools[0];
+  return request.lastIsToolResult ? undefined : mentioned;
+}
+
+/** Builds tool input from its JSON schema: strings from the prompt, numbers 1, booleans true. */
+export function buildToolInput(tool: SimTool, prompt: string): Record<string, unknown> {
+  const schema = tool.inputSchema;
+  const properties = isRecord(schema?.['properties']) ? schema['properties'] : {};
+  const required = Array.isArray(schema?.['required']) ? schema['required'].filter((k): k is string => typeof k === 'string') : [];
+  const names = required.length > 0 ? required : Object.keys(properties);
+  const input: Record<string, unknown> = {};
+  for (const name of names) input[name] = valueFor(properties[name], prompt);
+  return input;
+}
+
+function valueFor(schema: unknown, prompt: string): unknown {
+  const property = isRecord(schema) ? schema : {};
+  if (Array.isArray(property['enum']) && property['enum'].length > 0) return property['enum'][0];
+  const type = Array.isArray(property['type']) ? property['type'][0] : property['type'];
+  switch (type) {
+    case 'number':
+    case 'integer':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'array':
+      return [];
+    case 'object':
+      return {};
+    case 'null':
+      return null;
+    default:
+      return promptValue(prompt);
+  }
+}
+
+function promptValue(prompt: string): string {
+  const value = prompt.trim().slice(0, PROMPT_VALUE_CHARS).trim();
+  return value.length > 0 ? value : 'example';
+}
+
+/**
+ * Splits text into stream deltas of about three words, at least three when the text allows;
+ * the chunks concatenate to exactly `text`.
+ */
+export function splitIntoChunks(text: string): string[] {
+  if (text.length === 0) return [];
+  const words = text.split(/(?<=\s)(?=\S)/);
+  if (words.length >= MIN_CHUNKS) {
+    const size = Math.min(WORDS_PER_CHUNK, Math.floor(words.length / MIN_CHUNKS));
+    const chunks: string[] = [];
+    for (let i = 0; i < words.length; i += size) chunks.push(words.slice(i, i + size).join(''));
+    return chunks;
+  }
+  if (text.length < MIN_CHUNKS) return [text];
+  const size = Math.ceil(text.length / MIN_CHUNKS);
+  const chunks: string[] = [];
+  for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+  return chunks;
+}
+
+function requestHash(providerName: string, request: SimParsedRequest): string {
+  const key = [
+    providerName,
+    request.model,
+    request.stream ? 's' : 'g',
+    request.maxOutputTokens,
+    request.inputTokens,
+    request.lastIsToolResult ? 'r' : 'u',
+    typeof request.toolChoice === 'object' ? request.toolChoice.name : request.toolChoice,
+    request.tools.map((tool) => tool.name).join(','),
+    request.lastUserText,
+  ].join('\u0000');
+  return fnv1aHex(key, 0x811c9dc5) + fnv1aHex(key, 0x01000193);
+}
+
+/** FNV-1a (32-bit) of a string from a given offset basis, as 8 hex digits. */
+function fnv1aHex(text: string, basis: number): string {
+  let hash = basis;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,161 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { deriveAnswer } from './derive-answer.js';
+import { DEFAULT_AFTER_CHUNKS, type FaultRule } from './fault-rules.js';
+import { afterDelay, readBody, sendReply } from './http-io.js';
+import type { SimHttpReply, SimParsedRequest, SimRequestInfo } from './sim-protocol.js';
+import { countOutcome } from './sim-stats.js';
+import type { SimProviderState, SimulatorState } from './simulator-state.js';
+import { writeStream } from './stream-writer.js';
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * Handles one request under a provider's prefix: route → authenticate → body → parse → faults →
+ * limits → answer. This is the simulator's hot path: no validation beyond the protocol's own parse,
+ * no logging, one `writeHead` + `end` for non-streamed answers.
+ */
+export function handleProviderRequest(
+  sim: SimulatorState,
+  provider: SimProviderState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  queryString: string,
+): void {
+  provider.stats.requests += 1;
+  const { protocol } = provider;
+  const info: SimRequestInfo = {
+    method: req.method ?? 'GET',
+    path,
+    query: new URLSearchParams(queryString),
+    headers: req.headers,
+  };
+  const route = protocol.route(info);
+  if (isReply(route)) return reply(provider, res, route);
+  const denied = protocol.authenticate(info, provider.acceptedKey);
+  if (denied) return reply(provider, res, denied);
+  if (route.operation === 'list-models') return reply(provider, res, protocol.listModels(provider.models));
+  readBody(req, sim.settings.maxBodyBytes, (body) => {
+    if (body === undefined) return replyTooLarge(provider, res);
+    const parsed = protocol.parse(route, body);
+    if (isReply(parsed)) return reply(provider, res, parsed);
+    const decision = provider.faults?.decide(parsed.stream, sim.random);
+    if (!decision) return answer(sim, provider, res, parsed);
+    if (decision.latencyMs > 0) {
+      afterDelay(res, decision.latencyMs, () => applyFault(sim, provider, res, parsed, decision.rule));
+    } else {
+      applyFault(sim, provider, res, parsed, decision.rule);
+    }
+  });
+}
+
+function isReply<T extends object>(value: T | SimHttpReply): value is SimHttpReply {
+  return 'status' in value && 'body' in value;
+}
+
+function reply(provider: SimProviderState, res: ServerResponse, rendered: SimHttpReply, extraHeaders?: Record<string, string>): void {
+  countOutcome(provider.stats, rendered.status);
+  sendReply(res, rendered, extraHeaders);
+}
+
+function replyTooLarge(provider: SimProviderState, res: ServerResponse): void {
+  const { protocol } = provider;
+  const rendered = protocol.renderBodyTooLarge?.() ?? protocol.renderFault('bad_request', { model: '', inputTokens: 0 });
+  reply(provider, res, rendered, { connection: 'close' });
+}
+
+/** Carries out the outcome a fault rule decided (or the normal answer after a `slow` delay). */
+function applyFault(
+  sim: SimulatorState,
+  provider: SimProviderState,
+  res: ServerResponse,
+  request: SimParsedRequest,
+  rule: FaultRule | undefined,
+): void {
+  if (!rule) return answer(sim, provider, res, request);
+  switch (rule.kind) {
+    case 'timeout':
+      // Accepted and never answered: the socket stays open until the client leaves or close() ends it.
+      countOutcome(provider.stats, 'timeout');
+      return;
+    case 'reset': {
+      countOutcome(provider.stats, 'reset');
+      const socket = res.socket;
+      if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+      else socket?.destroy();
+      return;
+    }
+    case 'mid_stream_error':
+    case 'truncated_stream':
+      return streamWithFault(sim, provider, res, request, rule);
+    case 'slow':
+      return answer(sim, provider, res, request);
+    default: {
+      const rendered = provider.protocol.renderFault(rule.kind, {
+        model: request.model,
+        retryAfterS: rule.retryAfterS,
+        inputTokens: request.inputTokens,
+      });
+      return reply(provider, res, rendered, limitHeaders(provider, request.model));
+    }
+  }
+}
+
+/** Rate-limit headers for an answer that did not pass through admission (faults). */
+function limitHeaders(provider: SimProviderState, model: string): Record<string, string> | undefined {
+  const { limits } = provider;
+  return limits ? provider.protocol.rateLimitHeaders({ model, snapshot: limits.snapshot() }) : undefined;
+}
+
+/** The normal path: admission against the token buckets, then the derived answer. */
+function answer(sim: SimulatorState, provider: SimProviderState, res: ServerResponse, request: SimParsedRequest): void {
+  const { protocol, limits } = provider;
+  let headers: Record<string, string> = NO_HEADERS;
+  if (limits) {
+    const refusal = limits.admit(request);
+    if (refusal) {
+      const snapshot = limits.snapshot();
+      return reply(provider, res, protocol.renderOverLimit({ ...refusal, model: request.model, snapshot }));
+    }
+  }
+  const derived = deriveAnswer(provider.name, request, sim.settings.clock.now());
+  if (limits) {
+    limits.settle(request, derived.outputTokens);
+    headers = protocol.rateLimitHeaders({ model: request.model, snapshot: limits.snapshot() });
+  }
+  if (!request.stream) return reply(provider, res, protocol.renderAnswer(derived, headers));
+  countOutcome(provider.stats, 200);
+  const frames = protocol.renderStream(derived, request);
+  writeStream(
+    res,
+    { headers: { ...protocol.streamHeaders(), ...headers }, head: frames.head, deltas: frames.deltas, ending: frames.tail },
+    sim.settings.chunkDelayMs,
+  );
+}
+
+/** A stream cut after `afterChunks` deltas, by an error frame or by simply ending. */
+function streamWithFault(
+  sim: SimulatorState,
+  provider: SimProviderState,
+  res: ServerResponse,
+  request: SimParsedRequest,
+  rule: FaultRule,
+): void {
+  const { protocol } = provider;
+  const kind = rule.kind === 'mid_stream_error' ? 'mid_stream_error' : 'truncated_stream';
+  countOutcome(provider.stats, 200);
+  provider.stats.streamFaults[kind] += 1;
+  const derived = deriveAnswer(provider.name, request, sim.settings.clock.now());
+  const frames = protocol.renderStream(derived, request);
+  const ending = kind === 'mid_stream_error' ? [protocol.renderStreamError(request.model)] : [];
+  writeStream(
+    res,
+    {
+      headers: { ...protocol.streamHeaders(), ...limitHeaders(provider, request.model) },
+      head: frames.head,
+      deltas: frames.deltas.slice(0, rule.afterChunks ?? DEFAULT_AFTER_CHUNKS),
+      ending,
+    },
+    sim.settings.chunkDelayMs,
+  );
+}
