@@ -1,0 +1,123 @@
+import { providerError, type ProviderError } from '../../model/errors.js';
+import type { GenerateRequest } from '../../model/message.js';
+import { HttpTransport, classifyTransportError, type HttpReply, type HttpTransportOptions } from '../http-transport.js';
+import type { AttemptOptions, ProviderAdapter, ProviderCallResult, ProviderEndpoint, ProviderStream } from '../provider-adapter.js';
+import { geminiResponseSchema } from './gemini-api.js';
+import { classifyGeminiError } from './classify-gemini-error.js';
+import { fromGeminiResponse } from './from-gemini-response.js';
+import { geminiRateLimitFromHeaders } from './gemini-rate-limit-headers.js';
+import { geminiStreamEvents } from './gemini-stream.js';
+import { toGeminiRequest } from './to-gemini-request.js';
+
+/** Longest error body read into memory (Gemini's are a few KB). */
+const MAX_ERROR_BODY_CHARS = 64 * 1024;
+
+/**
+ * The Gemini adapter (Generative Language API v1beta): `x-goog-api-key` auth, the model in the
+ * path, `:generateContent` and `:streamGenerateContent?alt=sse`.
+ * @example
+ * const gemini = createGeminiAdapter({ name: 'gemini', type: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com', apiKey: process.env.GEMINI_API_KEY });
+ * const { response } = await gemini.generate('gemini-2.5-flash', { messages: [{ role: 'user', content: 'Hi' }] });
+ */
+export function createGeminiAdapter(endpoint: ProviderEndpoint, options: { transport?: HttpTransportOptions } = {}): ProviderAdapter {
+  const transport = new HttpTransport(endpoint.name, options.transport);
+  const base = endpoint.baseUrl.replace(/\/+$/, '');
+  const secrets = endpoint.apiKey === undefined ? [] : [endpoint.apiKey];
+
+  function urlFor(model: string, stream: boolean): string {
+    const resource = /^(models|tunedModels)\//.test(model) ? model : `models/${model}`;
+    const path = resource.split('/').map(encodeURIComponent).join('/');
+    return `${base}/v1beta/${path}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
+  }
+
+  function headers(): Record<string, string> {
+    return {
+      'content-type': 'application/json',
+      ...(endpoint.apiKey === undefined ? {} : { 'x-goog-api-key': endpoint.apiKey }),
+      ...endpoint.headers,
+    };
+  }
+
+  async function send(model: string, request: GenerateRequest, stream: boolean, attempt: AttemptOptions): Promise<HttpReply> {
+    const body = toGeminiRequest(request, {
+      model,
+      ...(endpoint.defaultMaxOutputTokens === undefined ? {} : { defaultMaxOutputTokens: endpoint.defaultMaxOutputTokens }),
+    });
+    const reply = await transport.post(urlFor(model, stream), headers(), JSON.stringify(body), {
+      model,
+      ...(attempt.signal === undefined ? {} : { signal: attempt.signal }),
+      ...(attempt.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: attempt.headersTimeoutMs }),
+    });
+    if (reply.status >= 200 && reply.status < 300) return reply;
+    // A body that fails to arrive still leaves the status to classify by.
+    const text = await readText(reply, model, attempt.signal, MAX_ERROR_BODY_CHARS).catch(() => {
+      if (attempt.signal?.aborted) throw attempt.signal.reason;
+      return '';
+    });
+    throw classifyGeminiError({ provider: endpoint.name, model, status: reply.status, body: text, headers: reply.headers, secrets });
+  }
+
+  async function readText(reply: HttpReply, model: string, signal: AbortSignal | undefined, limit = Infinity): Promise<string> {
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      for await (const chunk of reply.body as AsyncIterable<Uint8Array | string>) {
+        text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+        if (text.length > limit) {
+          reply.body.destroy();
+          return text.slice(0, limit);
+        }
+      }
+      return text + decoder.decode();
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw classifyTransportError(error, endpoint.name, model);
+    }
+  }
+
+  return {
+    name: endpoint.name,
+    type: 'gemini',
+
+    async generate(model, request, attempt = {}): Promise<ProviderCallResult> {
+      const reply = await send(model, request, false, attempt);
+      const text = await readText(reply, model, attempt.signal);
+      const rateLimit = geminiRateLimitFromHeaders(reply.headers);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw malformedBody(model, reply.status, `not JSON: ${text.slice(0, 120)}`);
+      }
+      const parsed = geminiResponseSchema.safeParse(json);
+      if (!parsed.success) throw malformedBody(model, reply.status, parsed.error.issues[0]?.message ?? 'unexpected shape');
+      const response = fromGeminiResponse(parsed.data, { provider: endpoint.name, model });
+      return { response, status: reply.status, ...(rateLimit === undefined ? {} : { rateLimit }) };
+    },
+
+    async stream(model, request, attempt = {}): Promise<ProviderStream> {
+      const reply = await send(model, request, true, attempt);
+      const rateLimit = geminiRateLimitFromHeaders(reply.headers);
+      const events = geminiStreamEvents(reply.body, {
+        provider: endpoint.name,
+        model,
+        secrets,
+        release: () => reply.body.destroy(),
+        ...(attempt.signal === undefined ? {} : { signal: attempt.signal }),
+      });
+      return { status: reply.status, events, ...(rateLimit === undefined ? {} : { rateLimit }) };
+    },
+
+    close: () => transport.close(),
+  };
+
+  function malformedBody(model: string, status: number, detail: string): ProviderError {
+    return providerError({
+      class: 'server_error',
+      message: `gemini '${endpoint.name}': malformed ${status} response: ${detail}`,
+      provider: endpoint.name,
+      model,
+      status,
+    });
+  }
+}
