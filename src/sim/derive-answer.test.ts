@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { TOOL_RESULT_REPLY, buildToolInput, deriveAnswer, splitIntoChunks } from './derive-answer.js';
+import type { SimParsedRequest } from './sim-protocol.js';
+
+function request(overrides: Partial<SimParsedRequest> = {}): SimParsedRequest {
+  return {
+    model: 'gpt-4o',
+    stream: false,
+    inputTokens: 12,
+    maxOutputTokens: 1000,
+    includeUsage: false,
+    lastUserText: 'What is the weather in Paris today?',
+    lastIsToolResult: false,
+    tools: [],
+    toolChoice: 'auto',
+    ...overrides,
+  };
+}
+
+const weatherTool = {
+  name: 'get_weather',
+  inputSchema: {
+    type: 'object',
+    properties: { city: { type: 'string' }, days: { type: 'integer' }, metric: { type: 'boolean' }, unit: { type: 'string', enum: ['c', 'f'] } },
+    required: ['city', 'days', 'metric', 'unit'],
+  },
+};
+
+describe('deriveAnswer', () => {
+  it('echoes the prompt with the provider and model, counting output tokens at 4 chars a token', () => {
+    const answer = deriveAnswer('openai', request(), 1_700_000_000_500);
+    expect(answer.text).toBe('Simulated reply from openai (gpt-4o): What is the weather in Paris today?');
+    expect(answer.outputTokens).toBe(Math.ceil(answer.text.length / 4));
+    expect(answer.inputTokens).toBe(12);
+    expect(answer.stop).toBe('end');
+    expect(answer.created).toBe(1_700_000_000);
+    expect(answer.textChunks.join('')).toBe(answer.text);
+  });
+
+  it('gives the same id for the same request and a different id for a different one', () => {
+    const first = deriveAnswer('openai', request(), 0);
+    expect(deriveAnswer('openai', request(), 99_000).id).toBe(first.id);
+    expect(deriveAnswer('openai', request({ lastUserText: 'other' }), 0).id).not.toBe(first.id);
+    expect(first.id).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('cuts the text at maxOutputTokens and says max_tokens', () => {
+    const answer = deriveAnswer('openai', request({ maxOutputTokens: 5 }), 0);
+    expect(answer.text).toBe('Simulated reply from');
+    expect(answer.outputTokens).toBe(5);
+    expect(answer.stop).toBe('max_tokens');
+  });
+
+  it('acknowledges tool results with plain text', () => {
+    const answer = deriveAnswer('openai', request({ lastIsToolResult: true, tools: [weatherTool], lastUserText: 'get_weather' }), 0);
+    expect(answer.text).toBe(TOOL_RESULT_REPLY);
+    expect(answer.toolCall).toBeUndefined();
+  });
+
+  it('calls a tool the prompt mentions when the choice is auto', () => {
+    const answer = deriveAnswer('anthropic', request({ tools: [weatherTool], lastUserText: 'use get_weather for Paris' }), 0);
+    expect(answer.stop).toBe('tool_use');
+    expect(answer.text).toBe('');
+    expect(answer.textChunks).toEqual([]);
+    expect(answer.toolCall).toEqual({
+      id: `${answer.id}t`,
+      name: 'get_weather',
+      input: { city: 'use get_weather for Paris', days: 1, metric: true, unit: 'c' },
+    });
+    expect(answer.outputTokens).toBeGreaterThan(0);
+  });
+
+  it('answers with text when the choice is auto and no tool is mentioned, or the choice is none', () => {
+    expect(deriveAnswer('openai', request({ tools: [weatherTool] }), 0).toolCall).toBeUndefined();
+    expect(deriveAnswer('openai', request({ tools: [weatherTool], lastUserText: 'get_weather', toolChoice: 'none' }), 0).toolCall).toBeUndefined();
+  });
+
+  it('calls the first tool when a tool is required, and the named tool when one is forced', () => {
+    const other = { name: 'lookup' };
+    expect(deriveAnswer('openai', request({ tools: [weatherTool, other], toolChoice: 'required' }), 0).toolCall?.name).toBe('get_weather');
+    expect(deriveAnswer('openai', request({ tools: [weatherTool, other], toolChoice: { name: 'lookup' } }), 0).toolCall).toMatchObject({
+      name: 'lookup',
+      input: {},
+    });
+  });
+});
+
+describe('tool input from a schema', () => {
+  it('fills every property when none is required', () => {
+    const input = buildToolInput({ name: 't', inputSchema: { properties: { q: { type: 'string' }, n: { type: 'number' } } } }, '  hi  ');
+    expect(input).toEqual({ q: 'hi', n: 1 });
+  });
+
+  it('uses a placeholder string for an empty prompt', () => {
+    expect(buildToolInput({ name: 't', inputSchema: { properties: { q: {} }, required: ['q'] } }, '')).toEqual({ q: 'example' });
+  });
+});
+
+describe('splitIntoChunks', () => {
+  it('splits into deltas of about three words that join back exactly', () => {
+    const text = 'one two three four five six seven eight nine ten';
+    const chunks = splitIntoChunks(text);
+    expect(chunks).toEqual(['one two three ', 'four five six ', 'seven eight nine ', 'ten']);
+    expect(chunks.join('')).toBe(text);
+  });
+
+  it('makes at least three chunks when the text allows', () => {
+    expect(splitIntoChunks('a b c d')).toEqual(['a ', 'b ', 'c ', 'd']);
+    expect(splitIntoChunks('Hello')).toEqual(['He', 'll', 'o']);
+    expect(splitIntoChunks('Hi')).toEqual(['Hi']);
+    expect(splitIntoChunks('')).toEqual([]);
+  });
+
+  it('keeps leading and repeated whitespace', () => {
+    const text = '  lead  double\nnewline end ';
+    expect(splitIntoChunks(text).join('')).toBe(text);
+  });
+});
