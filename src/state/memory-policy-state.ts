@@ -1,5 +1,7 @@
 import type {
   BreakerRecord,
+  BucketAdjustment,
+  BucketLowering,
   BucketSpec,
   BucketTake,
   PolicyState,
@@ -70,17 +72,27 @@ export class MemoryPolicyState implements PolicyState {
   }
 
   /** @inheritdoc */
-  adjustBucket(bucket: BucketSpec, delta: number, nowMs: number): Promise<number> {
-    const level = Math.min(bucket.capacity, refilledLevel(this.buckets.get(bucket.key), bucket, nowMs) + delta);
-    this.store(bucket.key, level, nowMs);
-    return Promise.resolve(level);
+  adjustBuckets(adjustments: readonly BucketAdjustment[], nowMs: number): Promise<number[]> {
+    const levels = new Array<number>(adjustments.length);
+    for (let i = 0; i < adjustments.length; i++) {
+      const { bucket, delta } = adjustments[i] as BucketAdjustment;
+      const level = Math.min(bucket.capacity, refilledLevel(this.buckets.get(bucket.key), bucket, nowMs) + delta);
+      this.store(bucket.key, level, nowMs);
+      levels[i] = level;
+    }
+    return Promise.resolve(levels);
   }
 
   /** @inheritdoc */
-  lowerBucket(bucket: BucketSpec, level: number, nowMs: number): Promise<number> {
-    const lowered = Math.min(level, refilledLevel(this.buckets.get(bucket.key), bucket, nowMs));
-    this.store(bucket.key, lowered, nowMs);
-    return Promise.resolve(lowered);
+  lowerBuckets(lowerings: readonly BucketLowering[], nowMs: number): Promise<number[]> {
+    const levels = new Array<number>(lowerings.length);
+    for (let i = 0; i < lowerings.length; i++) {
+      const { bucket, level } = lowerings[i] as BucketLowering;
+      const lowered = Math.min(level, refilledLevel(this.buckets.get(bucket.key), bucket, nowMs));
+      this.store(bucket.key, lowered, nowMs);
+      levels[i] = lowered;
+    }
+    return Promise.resolve(levels);
   }
 
   /** @inheritdoc */

@@ -104,21 +104,30 @@ export function describePolicyStateConformance(
         expect(refused).toMatchObject({ ok: false, waitMs: Number.POSITIVE_INFINITY });
       });
 
-      it('refunds and charges with adjustBucket, never above capacity, possibly below zero', async () => {
+      it('refunds and charges with adjustBuckets, never above capacity, possibly below zero', async () => {
         const a = bucket('a', 100);
         await state.takeBuckets([{ bucket: a, amount: 50 }], T0);
-        expect(await state.adjustBucket(a, 20, T0)).toBe(70);
-        expect(await state.adjustBucket(a, 500, T0)).toBe(100);
-        expect(await state.adjustBucket(a, -130, T0)).toBe(-30);
+        expect(await state.adjustBuckets([{ bucket: a, delta: 20 }], T0)).toEqual([70]);
+        expect(await state.adjustBuckets([{ bucket: a, delta: 500 }], T0)).toEqual([100]);
+        expect(await state.adjustBuckets([{ bucket: a, delta: -130 }], T0)).toEqual([-30]);
         const refused = await state.takeBuckets([{ bucket: a, amount: 1 }], T0);
         expect(refused).toMatchObject({ ok: false, waitMs: 18_600 });
       });
 
+      it('adjusts several buckets in one call', async () => {
+        const a = bucket('a', 100);
+        const b = bucket('b', 50);
+        await state.takeBuckets([{ bucket: a, amount: 60 }, { bucket: b, amount: 40 }], T0);
+        expect(await state.adjustBuckets([{ bucket: a, delta: 10 }, { bucket: b, delta: -5 }], T0)).toEqual([50, 5]);
+        expect(await state.readBuckets([a, b], T0)).toEqual([50, 5]);
+      });
+
       it('lowers to a reported remaining but never raises', async () => {
         const a = bucket('a', 100);
-        expect(await state.lowerBucket(a, 40, T0)).toBe(40);
-        expect(await state.lowerBucket(a, 90, T0)).toBe(40);
-        expect(await state.readBuckets([a], T0)).toEqual([40]);
+        const b = bucket('b', 100);
+        expect(await state.lowerBuckets([{ bucket: a, level: 40 }, { bucket: b, level: 150 }], T0)).toEqual([40, 100]);
+        expect(await state.lowerBuckets([{ bucket: a, level: 90 }], T0)).toEqual([40]);
+        expect(await state.readBuckets([a, b], T0)).toEqual([40, 100]);
       });
 
       it('caps a level at a capacity that was lowered since', async () => {

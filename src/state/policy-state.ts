@@ -30,6 +30,18 @@ export interface BucketTake {
   floor?: number;
 }
 
+/** A refund (delta > 0) or charge (delta < 0) for {@link PolicyState.adjustBuckets}. */
+export interface BucketAdjustment {
+  bucket: BucketSpec;
+  delta: number;
+}
+
+/** A reported remaining level for {@link PolicyState.lowerBuckets}. */
+export interface BucketLowering {
+  bucket: BucketSpec;
+  level: number;
+}
+
 /** Outcome of {@link PolicyState.takeBuckets}. */
 export type TakeBucketsResult =
   /** Every take applied; `levels` are the levels after taking, in the order of the takes. */
@@ -74,10 +86,17 @@ export interface PolicyState {
    * above its floor (all-or-nothing). Keys must be distinct within one call.
    */
   takeBuckets(takes: readonly BucketTake[], nowMs: number): Promise<TakeBucketsResult>;
-  /** Refills to `nowMs`, then adds `delta` (a refund, > 0) or charges it (< 0; the level may go negative). Never above capacity. Returns the new level. */
-  adjustBucket(bucket: BucketSpec, delta: number, nowMs: number): Promise<number>;
-  /** Refills to `nowMs`, then sets the level to min(level, `level` argument): what a provider reported as remaining. Returns the new level. */
-  lowerBucket(bucket: BucketSpec, level: number, nowMs: number): Promise<number>;
+  /**
+   * Refills each bucket to `nowMs`, then adds its `delta`: a refund (> 0, never above capacity) or a charge
+   * (< 0; the level may go negative, so later takes wait for the debt). Returns the new levels, in order.
+   * (Plural so that reconciling input, output and total tokens is one round trip.)
+   */
+  adjustBuckets(adjustments: readonly BucketAdjustment[], nowMs: number): Promise<number[]>;
+  /**
+   * Refills each bucket to `nowMs`, then sets it to min(level, reported `level`): what a provider reported
+   * as remaining (it knows about usage this store does not see). Never raises. Returns the new levels.
+   */
+  lowerBuckets(lowerings: readonly BucketLowering[], nowMs: number): Promise<number[]>;
   /** The levels refilled to `nowMs`, in order (does not need to write). */
   readBuckets(buckets: readonly BucketSpec[], nowMs: number): Promise<number[]>;
   /** The breaker record, or undefined when absent or expired at `nowMs`. */
