@@ -1,0 +1,105 @@
+import type { GenerateRequest } from '../../model/message.js';
+import { classifyTransportError, HttpTransport, type HttpReply, type HttpTransportOptions } from '../http-transport.js';
+import type { AttemptOptions, ProviderAdapter, ProviderCallResult, ProviderEndpoint, ProviderStream } from '../provider-adapter.js';
+import { anthropicErrorBodySchema, anthropicMessageSchema } from './anthropic-api.js';
+import { readAnthropicRateLimit } from './anthropic-rate-limit-headers.js';
+import { anthropicStreamEvents } from './anthropic-stream.js';
+import { classifyAnthropicError, malformedAnthropicResponse } from './classify-anthropic-error.js';
+import { fromAnthropicMessage } from './from-anthropic-response.js';
+import { toAnthropicRequest } from './to-anthropic-request.js';
+
+/** The API version failsoft speaks (the one the official SDKs send). */
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+/** Where the Messages API lives under a base URL (`https://api.anthropic.com` → `/v1/messages`). */
+export function anthropicMessagesUrl(baseUrl: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/v1/messages`;
+}
+
+/** Reads a whole body as text; an abort rethrows the signal's reason, a broken connection is classified. */
+async function bodyText(reply: HttpReply, provider: string, model: string, signal: AbortSignal | undefined): Promise<string> {
+  try {
+    return await reply.body.text();
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw classifyTransportError(error, provider, model);
+  }
+}
+
+/**
+ * The Anthropic Messages API adapter: canonical request ⇄ wire, one `send` over undici, every
+ * failure classified (see classify-anthropic-error.ts). No retries or policy here.
+ * @example
+ * const claude = createAnthropicAdapter({ name: 'claude', type: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey });
+ * const { response } = await claude.generate('claude-sonnet-4-5', { messages: [{ role: 'user', content: 'Hi' }] });
+ */
+export function createAnthropicAdapter(endpoint: ProviderEndpoint, options: { transport?: HttpTransportOptions } = {}): ProviderAdapter {
+  const provider = endpoint.name;
+  const transport = new HttpTransport(provider, options.transport);
+  const url = anthropicMessagesUrl(endpoint.baseUrl);
+  const redact = [endpoint.apiKey];
+
+  function headers(stream: boolean): Record<string, string> {
+    return {
+      'content-type': 'application/json',
+      accept: stream ? 'text/event-stream' : 'application/json',
+      'anthropic-version': ANTHROPIC_VERSION,
+      ...(endpoint.apiKey === undefined ? {} : { 'x-api-key': endpoint.apiKey }),
+      ...endpoint.headers,
+    };
+  }
+
+  async function send(model: string, request: GenerateRequest, stream: boolean, attempt: AttemptOptions): Promise<HttpReply> {
+    const body = toAnthropicRequest(model, request, {
+      stream,
+      ...(endpoint.defaultMaxOutputTokens === undefined ? {} : { defaultMaxTokens: endpoint.defaultMaxOutputTokens }),
+    });
+    const reply = await transport.post(url, headers(stream), JSON.stringify(body), {
+      model,
+      ...(attempt.signal === undefined ? {} : { signal: attempt.signal }),
+      ...(attempt.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: attempt.headersTimeoutMs }),
+    });
+    if (reply.status >= 200 && reply.status < 300) return reply;
+    const text = await bodyText(reply, provider, model, attempt.signal);
+    throw classifyAnthropicError({ provider, model, status: reply.status, body: text, headers: reply.headers, redact });
+  }
+
+  return {
+    name: provider,
+    type: 'anthropic',
+
+    async generate(model, request, attempt = {}): Promise<ProviderCallResult> {
+      const reply = await send(model, request, false, attempt);
+      const text = await bodyText(reply, provider, model, attempt.signal);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        throw malformedAnthropicResponse(provider, model, 'body is not JSON', { cause: error });
+      }
+      // Some proxies answer 200 with an error body; classify it as the error it reports.
+      if (anthropicErrorBodySchema.safeParse(json).success) {
+        throw classifyAnthropicError({ provider, model, body: text, headers: reply.headers, redact });
+      }
+      const message = anthropicMessageSchema.safeParse(json);
+      if (!message.success) throw malformedAnthropicResponse(provider, model, 'body is not a message', { cause: message.error });
+      const rateLimit = readAnthropicRateLimit(reply.headers);
+      return { response: fromAnthropicMessage(message.data), status: reply.status, ...(rateLimit === undefined ? {} : { rateLimit }) };
+    },
+
+    async stream(model, request, attempt = {}): Promise<ProviderStream> {
+      const reply = await send(model, request, true, attempt);
+      const rateLimit = readAnthropicRateLimit(reply.headers);
+      const events = anthropicStreamEvents(reply.body, {
+        provider,
+        model,
+        redact,
+        ...(attempt.signal === undefined ? {} : { signal: attempt.signal }),
+      });
+      return { status: reply.status, ...(rateLimit === undefined ? {} : { rateLimit }), events };
+    },
+
+    close: () => transport.close(),
+  };
+}
+
