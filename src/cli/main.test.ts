@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+function runMain(args: string[]): { child: ReturnType<typeof spawn>; exit: Promise<number | null>; stdout: () => string; stderr: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exit, stdout: () => out, stderr: () => err };
+}
+
+describe('failsoft CLI entry', () => {
+  it('exits 2 on an unknown command', async () => {
+    const run = runMain(['frobnicate']);
+    expect(await run.exit).toBe(2);
+    expect(run.stderr()).toContain('failsoft: unknown command "frobnicate"');
+  });
+
+  it('runs the simulator until SIGINT, then closes and exits 0', async () => {
+    const run = runMain(['sim', '--port', '0', '--chunk-delay', '0']);
+    const banner = await new Promise<string>((resolve, reject) => {
+      run.child.stdout?.on('data', () => {
+        if (run.stdout().includes('control API')) resolve(run.stdout());
+      });
+      run.exit.then(() => reject(new Error(`exited early: ${run.stderr()}`)), reject);
+    });
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1];
+    expect(url).toBeDefined();
+    expect(banner).toContain(`${url}/openai/v1`);
+    const stats = await fetch(`${url}/_sim/stats`);
+    expect(await stats.json()).toMatchObject({ anthropic: { requests: 0 }, openai: { requests: 0 }, gemini: { requests: 0 } });
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+  });
+});
