@@ -1,0 +1,2 @@
+/** OpenAI-compatible vendors: the OpenAI adapter, configured. */
+export { createOpenAICompatibleAdapter } from './openai-compatible-adapter.js';

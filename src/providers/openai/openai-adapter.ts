@@ -1,0 +1,141 @@
+import type { GenerateRequest } from '../../model/message.js';
+import { providerError, type ProviderError } from '../../model/errors.js';
+import { classifyTransportError, HttpTransport, type HttpReply, type HttpTransportOptions } from '../http-transport.js';
+import type { AttemptOptions, ProviderAdapter, ProviderCallResult, ProviderEndpoint, ProviderStream } from '../provider-adapter.js';
+import { classifyOpenAIError } from './classify-openai-error.js';
+import { chatCompletionSchema } from './openai-api.js';
+import { openaiRateLimitFromHeaders } from './openai-rate-limit-headers.js';
+import { openaiStreamEvents } from './openai-stream.js';
+import { fromOpenAIResponse } from './from-openai-response.js';
+import { toOpenAIRequest, type OpenAIRequestOptions } from './to-openai-request.js';
+
+/** What differs between OpenAI itself and a vendor speaking its protocol: configuration, not code. */
+export interface OpenAIProtocolFlavor {
+  type: 'openai' | 'openai-compatible';
+  maxTokensField: OpenAIRequestOptions['maxTokensField'];
+}
+
+export interface OpenAIAdapterOptions {
+  transport?: HttpTransportOptions;
+}
+
+const OPENAI_FLAVOR: OpenAIProtocolFlavor = { type: 'openai', maxTokensField: 'max_completion_tokens' };
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+/**
+ * The adapter for any endpoint speaking OpenAI Chat Completions; `flavor` says which vendor it is.
+ * `createOpenAIAdapter` and `createOpenAICompatibleAdapter` are this with their flavor.
+ */
+export function createOpenAIProtocolAdapter(
+  endpoint: ProviderEndpoint,
+  flavor: OpenAIProtocolFlavor,
+  options: OpenAIAdapterOptions = {},
+): ProviderAdapter {
+  const transport = new HttpTransport(endpoint.name, options.transport);
+  const url = `${endpoint.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const secrets = endpoint.apiKey === undefined ? [] : [endpoint.apiKey];
+  const label = { provider: endpoint.name, protocol: flavor.type, secrets };
+
+  function headers(stream: boolean): Record<string, string> {
+    return {
+      'content-type': 'application/json',
+      accept: stream ? 'text/event-stream' : 'application/json',
+      ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
+      ...endpoint.headers,
+    };
+  }
+
+  async function send(model: string, request: GenerateRequest, stream: boolean, attempt: AttemptOptions): Promise<HttpReply> {
+    const body = toOpenAIRequest(model, request, {
+      stream,
+      maxTokensField: flavor.maxTokensField,
+      ...(endpoint.defaultMaxOutputTokens === undefined ? {} : { defaultMaxOutputTokens: endpoint.defaultMaxOutputTokens }),
+    });
+    return transport.post(url, headers(stream), JSON.stringify(body), {
+      model,
+      ...(attempt.signal ? { signal: attempt.signal } : {}),
+      ...(attempt.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: attempt.headersTimeoutMs }),
+    });
+  }
+
+  async function readText(reply: HttpReply, model: string, signal: AbortSignal | undefined): Promise<string> {
+    try {
+      return await reply.body.text();
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw classifyTransportError(error, endpoint.name, model);
+    }
+  }
+
+  async function failure(reply: HttpReply, model: string, signal: AbortSignal | undefined): Promise<ProviderError> {
+    const text = await readText(reply, model, signal);
+    return classifyOpenAIError({ ...label, model, status: reply.status, body: text, headers: reply.headers });
+  }
+
+  function malformedBody(model: string, status: number, detail: string): ProviderError {
+    return providerError({
+      class: 'server_error',
+      message: `${flavor.type} '${endpoint.name}': ${status} malformed response body: ${detail.slice(0, 200)}`,
+      provider: endpoint.name,
+      model,
+      status,
+    });
+  }
+
+  return {
+    name: endpoint.name,
+    type: flavor.type,
+
+    async generate(model, request, attempt = {}): Promise<ProviderCallResult> {
+      const reply = await send(model, request, false, attempt);
+      if (!isSuccess(reply.status)) throw await failure(reply, model, attempt.signal);
+      const rateLimit = openaiRateLimitFromHeaders(reply.headers);
+      const text = await readText(reply, model, attempt.signal);
+      let json: unknown;
+      try {
+        json = JSON.parse(text) as unknown;
+      } catch {
+        throw malformedBody(model, reply.status, text);
+      }
+      const parsed = chatCompletionSchema.safeParse(json);
+      if (!parsed.success) throw malformedBody(model, reply.status, parsed.error.message);
+      return {
+        response: fromOpenAIResponse(parsed.data, model),
+        status: reply.status,
+        ...(rateLimit === undefined ? {} : { rateLimit }),
+      };
+    },
+
+    async stream(model, request, attempt = {}): Promise<ProviderStream> {
+      const reply = await send(model, request, true, attempt);
+      if (!isSuccess(reply.status)) throw await failure(reply, model, attempt.signal);
+      const rateLimit = openaiRateLimitFromHeaders(reply.headers);
+      return {
+        status: reply.status,
+        ...(rateLimit === undefined ? {} : { rateLimit }),
+        events: openaiStreamEvents(reply.body, {
+          ...label,
+          model,
+          headers: reply.headers,
+          ...(attempt.signal ? { signal: attempt.signal } : {}),
+        }),
+      };
+    },
+
+    close: () => transport.close(),
+  };
+}
+
+/**
+ * An adapter for OpenAI Chat Completions (`POST {baseUrl}/chat/completions`, bearer key,
+ * `max_completion_tokens`, streamed usage). Every failure is a classified `ProviderError`.
+ * @example
+ * const gpt = createOpenAIAdapter({ name: 'gpt', type: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: process.env.OPENAI_API_KEY });
+ * const { response } = await gpt.generate('gpt-4o-mini', { messages: [{ role: 'user', content: 'Hello' }] });
+ */
+export function createOpenAIAdapter(endpoint: ProviderEndpoint, options?: { transport?: HttpTransportOptions }): ProviderAdapter {
+  return createOpenAIProtocolAdapter(endpoint, OPENAI_FLAVOR, options);
+}

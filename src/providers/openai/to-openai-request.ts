@@ -1,0 +1,96 @@
+import type { ContentPart, GenerateRequest, Message, ToolChoice } from '../../model/message.js';
+import type { OpenAIChatRequest, OpenAIWireMessage, OpenAIWireToolCall, OpenAIWireToolChoice } from './openai-api.js';
+
+/** How one OpenAI-protocol vendor wants its body. */
+export interface OpenAIRequestOptions {
+  stream: boolean;
+  /** OpenAI wants `max_completion_tokens`; many compatible vendors only know `max_tokens`. */
+  maxTokensField: 'max_completion_tokens' | 'max_tokens';
+  /** Sent when the request names no cap (OpenAI needs none, so none is sent unless configured). */
+  defaultMaxOutputTokens?: number;
+}
+
+function toolArguments(input: unknown): string {
+  // An input kept as a raw string (arguments that were not valid JSON) goes back exactly as received.
+  return typeof input === 'string' ? input : JSON.stringify(input ?? {});
+}
+
+function partsOf(content: Message['content']): ContentPart[] {
+  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+}
+
+function textOf(parts: readonly ContentPart[]): string {
+  let text = '';
+  for (const part of parts) if (part.type === 'text') text += part.text;
+  return text;
+}
+
+/** One canonical message becomes one or more wire messages (each tool result is its own `tool` message). */
+function toWireMessages(message: Message): OpenAIWireMessage[] {
+  const parts = partsOf(message.content);
+  const wire: OpenAIWireMessage[] = [];
+  for (const part of parts) {
+    if (part.type === 'tool-result') wire.push({ role: 'tool', tool_call_id: part.toolCallId, content: part.content });
+  }
+  const hasText = parts.some((part) => part.type === 'text');
+  switch (message.role) {
+    case 'system':
+      if (hasText) wire.push({ role: 'system', content: textOf(parts) });
+      break;
+    case 'user':
+    case 'tool':
+      if (hasText) wire.push({ role: 'user', content: typeof message.content === 'string' ? message.content : textOf(parts) });
+      break;
+    case 'assistant': {
+      const toolCalls: OpenAIWireToolCall[] = [];
+      for (const part of parts) {
+        if (part.type === 'tool-call') {
+          toolCalls.push({ id: part.id, type: 'function', function: { name: part.name, arguments: toolArguments(part.input) } });
+        }
+      }
+      const text = textOf(parts);
+      if (toolCalls.length > 0) wire.push({ role: 'assistant', content: text === '' ? null : text, tool_calls: toolCalls });
+      else if (hasText) wire.push({ role: 'assistant', content: text });
+      break;
+    }
+  }
+  return wire;
+}
+
+function toWireToolChoice(choice: ToolChoice): OpenAIWireToolChoice {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
+}
+
+/**
+ * Translates a canonical request into a Chat Completions body: the system prompt as a leading
+ * `system` message (in-line system messages stay where they are, as the wire allows), tool calls as
+ * assistant `tool_calls` with JSON-string arguments, tool results as `role: tool` messages.
+ * @example toOpenAIRequest('gpt-4o', { messages: [{ role: 'user', content: 'Hi' }] }, { stream: false, maxTokensField: 'max_completion_tokens' })
+ */
+export function toOpenAIRequest(model: string, request: GenerateRequest, options: OpenAIRequestOptions): OpenAIChatRequest {
+  const messages: OpenAIWireMessage[] = [];
+  if (request.system !== undefined && request.system !== '') messages.push({ role: 'system', content: request.system });
+  for (const message of request.messages) messages.push(...toWireMessages(message));
+  const body: OpenAIChatRequest = { model, messages };
+  const maxTokens = request.maxOutputTokens ?? options.defaultMaxOutputTokens;
+  if (maxTokens !== undefined) body[options.maxTokensField] = maxTokens;
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.stopSequences !== undefined && request.stopSequences.length > 0) body.stop = request.stopSequences;
+  if (request.tools !== undefined && request.tools.length > 0) {
+    body.tools = request.tools.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        parameters: tool.inputSchema,
+      },
+    }));
+    if (request.toolChoice !== undefined) body.tool_choice = toWireToolChoice(request.toolChoice);
+  }
+  if (options.stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  return body;
+}
