@@ -63,6 +63,11 @@ export function notFound(): SimHttpReply {
   return anthropicError(404, 'not_found_error', 'Not Found');
 }
 
+/** The 413 for a body over the API's 32 MB request limit. */
+export function requestTooLarge(): SimHttpReply {
+  return anthropicError(413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes. The maximum request size is 32 MB for standard API requests.');
+}
+
 /** A 400 `invalid_request_error` naming the offending field, as validation failures read. */
 export function invalidRequest(message: string): SimHttpReply {
   return anthropicError(400, 'invalid_request_error', message);

@@ -245,6 +245,12 @@ describe('anthropic sim faults and limits', () => {
     expect(reply.headers['retry-after']).toBeUndefined();
   });
 
+  it('answers an oversized body with 413 request_too_large', () => {
+    const reply = protocol.renderBodyTooLarge?.();
+    expect(reply?.status).toBe(413);
+    expect(reply && errorOf(reply).error.type).toBe('request_too_large');
+  });
+
   it('renders rate_limited as 429 rate_limit_error with retry-after seconds (default 10)', () => {
     const reply = protocol.renderFault('rate_limited', { ...ctx, retryAfterS: 3 });
     expect(reply.status).toBe(429);

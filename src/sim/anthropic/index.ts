@@ -7,7 +7,7 @@ import {
   renderAnthropicStream,
   renderAnthropicStreamError,
 } from './anthropic-sim-render.js';
-import { anthropicRateLimitHeaders, renderAnthropicFault, renderAnthropicOverLimit } from './anthropic-sim-errors.js';
+import { anthropicRateLimitHeaders, renderAnthropicFault, renderAnthropicOverLimit, requestTooLarge } from './anthropic-sim-errors.js';
 
 /**
  * The Anthropic Messages API as the simulator speaks it: faithful enough that the official
@@ -27,4 +27,5 @@ export const anthropicSimProtocol: SimProtocol = {
   renderFault: renderAnthropicFault,
   rateLimitHeaders: (context) => anthropicRateLimitHeaders(context),
   renderOverLimit: renderAnthropicOverLimit,
+  renderBodyTooLarge: requestTooLarge,
 };
