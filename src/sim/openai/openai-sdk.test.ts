@@ -40,7 +40,7 @@ const weatherTool: OpenAI.Chat.ChatCompletionTool = {
   function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
 };
 
-const hello: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }] };
+const hello = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hello there' }] };
 
 describe('OpenAI SDK against the simulator: answers', () => {
   it('generates text with usage and a request id', async () => {
