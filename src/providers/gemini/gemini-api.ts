@@ -6,6 +6,7 @@ import { z } from 'zod';
  * else is optional so that a new field on Google's side never breaks parsing.
  */
 
+/** A `functionCall` part: the model asks for a tool. */
 export const geminiFunctionCallSchema = z.object({
   /** Present on some models; the adapter synthesises an id when it is absent. */
   id: z.string().optional(),
@@ -13,6 +14,7 @@ export const geminiFunctionCallSchema = z.object({
   args: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** One part of a candidate's content. */
 export const geminiPartSchema = z.object({
   text: z.string().optional(),
   /** True for thought summaries (thinking models); never part of the answer text. */
@@ -21,12 +23,14 @@ export const geminiPartSchema = z.object({
   functionCall: geminiFunctionCallSchema.optional(),
 });
 
+/** A candidate's content (role `model`). */
 export const geminiContentSchema = z.object({
   role: z.string().optional(),
   /** Absent when the candidate has no content (e.g. MAX_TOKENS reached while thinking). */
   parts: z.array(geminiPartSchema).optional(),
 });
 
+/** One candidate answer; failsoft reads the first. */
 export const geminiCandidateSchema = z.object({
   content: geminiContentSchema.optional(),
   finishReason: z.string().optional(),
@@ -34,6 +38,7 @@ export const geminiCandidateSchema = z.object({
   index: z.number().optional(),
 });
 
+/** `usageMetadata`; in a stream each chunk carries the running totals. */
 export const geminiUsageSchema = z.object({
   promptTokenCount: z.number().optional(),
   candidatesTokenCount: z.number().optional(),
@@ -42,6 +47,7 @@ export const geminiUsageSchema = z.object({
   totalTokenCount: z.number().optional(),
 });
 
+/** Why a prompt was refused before any candidate. */
 export const geminiPromptFeedbackSchema = z.object({
   blockReason: z.string().optional(),
   blockReasonMessage: z.string().optional(),

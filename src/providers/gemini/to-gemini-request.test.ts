@@ -110,6 +110,7 @@ describe('toGeminiRequest', () => {
       functionCall: { name: 'get_weather', args: { city: 'Oslo' } },
       thoughtSignature: SKIP_THOUGHT_SIGNATURE,
     });
+    expect(toGeminiRequest(request, { model: 'gemini-flash-latest' }).contents[1]?.parts[0]).toHaveProperty('thoughtSignature');
     expect(toGeminiRequest(request, { model: 'gemini-2.5-flash' }).contents[1]?.parts[0]).not.toHaveProperty('thoughtSignature');
   });
 });

@@ -116,7 +116,10 @@ function asArgs(input: unknown): Record<string, unknown> {
   return typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
 }
 
-/** Gemini 3 and later validate thought signatures on replayed function calls. */
+/**
+ * Gemini 3 and later validate thought signatures on replayed function calls; the `-latest` aliases
+ * follow the newest family, so they are treated the same way.
+ */
 function requiresThoughtSignature(model: string): boolean {
-  return /^(?:models\/)?gemini-(?:[3-9]|\d{2,})(?:[.-]|$)/.test(model);
+  return /^(?:models\/)?gemini-(?:(?:[3-9]|\d{2,})(?:[.-]|$)|[a-z-]+-latest$)/.test(model);
 }
