@@ -119,7 +119,7 @@ function hasTopLevelError(json: unknown): boolean {
 }
 
 function inStreamError(context: OpenAIStreamContext, body: unknown): ProviderError {
-  return classifyOpenAIError({ ...context, body, inStream: true, ...(context.secrets ? { secrets: context.secrets } : {}) });
+  return classifyOpenAIError({ ...context, body, inStream: true });
 }
 
 /** A failure while reading the body becomes a classified in-stream error (or the abort reason). */

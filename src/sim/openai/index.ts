@@ -29,4 +29,3 @@ export const openaiSimProtocol: SimProtocol = {
 };
 
 export { OPENAI_DEFAULT_MAX_OUTPUT_TOKENS } from './openai-sim-request.js';
-export { formatGoDuration } from './openai-sim-headers.js';

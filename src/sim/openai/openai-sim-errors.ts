@@ -136,19 +136,23 @@ export function renderOpenAIFault(kind: SimHttpFaultKind, context: SimFaultConte
         'messages[0].content',
         'string_above_max_length',
       ));
-    case 'context_length': {
-      const tokens = context.inputTokens > CONTEXT_WINDOW ? context.inputTokens : CONTEXT_WINDOW + context.inputTokens;
-      return openaiErrorReply(400, invalidRequest(
-        `This model's maximum context length is ${CONTEXT_WINDOW} tokens. However, your messages resulted in ${tokens} `
-          + 'tokens. Please reduce the length of the messages.',
-        'messages',
-        'context_length_exceeded',
-      ));
-    }
+    case 'context_length':
+      return contextLengthReply(context.inputTokens > OPENAI_CONTEXT_WINDOW ? context.inputTokens : OPENAI_CONTEXT_WINDOW + context.inputTokens);
   }
 }
 
-const CONTEXT_WINDOW = 128000;
+/** The context window the simulator gives every OpenAI model (gpt-4o's). */
+export const OPENAI_CONTEXT_WINDOW = 128000;
+
+/** 400 `context_length_exceeded` for messages of `tokens` tokens. */
+export function contextLengthReply(tokens: number): SimHttpReply {
+  return openaiErrorReply(400, invalidRequest(
+    `This model's maximum context length is ${OPENAI_CONTEXT_WINDOW} tokens. However, your messages resulted in ${tokens} `
+      + 'tokens. Please reduce the length of the messages.',
+    'messages',
+    'context_length_exceeded',
+  ));
+}
 
 /** The in-stream error frame: a `data:` whose JSON has a top-level `error`. */
 export function renderOpenAIStreamError(): string {

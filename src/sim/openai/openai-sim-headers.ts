@@ -41,7 +41,14 @@ export function formatGoDuration(ms: number): string {
   return secondsText;
 }
 
-/** A stable `fp_…` system fingerprint for a model (10 hex digits, like the real ones). */
+const fingerprints = new Map<string, string>();
+
+/** A stable `fp_…` system fingerprint for a model (10 hex digits, like the real ones), computed once per model. */
 export function systemFingerprint(model: string): string {
-  return `fp_${createHash('sha256').update(model).digest('hex').slice(0, 10)}`;
+  let fingerprint = fingerprints.get(model);
+  if (fingerprint === undefined) {
+    fingerprint = `fp_${createHash('sha256').update(model).digest('hex').slice(0, 10)}`;
+    if (fingerprints.size < 1000) fingerprints.set(model, fingerprint);
+  }
+  return fingerprint;
 }

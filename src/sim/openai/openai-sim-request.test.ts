@@ -103,6 +103,12 @@ describe('openai sim request parsing', () => {
     expect((parse({ model: 'm', messages: [user('hi')], max_tokens: 7 }) as SimParsedRequest).maxOutputTokens).toBe(7);
   });
 
+  it('answers messages over the 128k context window with context_length_exceeded', () => {
+    const error = expectError(parse({ model: 'm', messages: [user('x'.repeat(4 * 128_001))] }), 400);
+    expect(error).toMatchObject({ code: 'context_length_exceeded', param: 'messages' });
+    expect(error.message).toContain('However, your messages resulted in 128001 tokens.');
+  });
+
   it('answers malformed JSON with the "could not parse the JSON body" 400', () => {
     const error = expectError(parse('{"model": '), 400);
     expect(error.message).toMatch(/^We could not parse the JSON body of your request\./);

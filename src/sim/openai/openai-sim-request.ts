@@ -1,6 +1,14 @@
 import type { SimHttpReply, SimParsedRequest, SimRequestInfo, SimRoute } from '../sim-protocol.js';
 import { estimateTokens } from '../../model/token-estimate.js';
-import { invalidKeyReply, invalidMethodReply, invalidUrlReply, missingKeyReply, openaiErrorReply } from './openai-sim-errors.js';
+import {
+  contextLengthReply,
+  invalidKeyReply,
+  invalidMethodReply,
+  invalidUrlReply,
+  missingKeyReply,
+  OPENAI_CONTEXT_WINDOW,
+  openaiErrorReply,
+} from './openai-sim-errors.js';
 import { OpenAIValidationError, UNPARSABLE_BODY, validateChatRequest, type ValidChatRequest } from './openai-sim-validate.js';
 
 /** Output tokens a request gets when it names no `max_completion_tokens` / `max_tokens`. */
@@ -32,7 +40,7 @@ export function authenticateOpenAI(info: SimRequestInfo, acceptedKey: string | u
   return undefined;
 }
 
-/** Parses and validates a Chat Completions body into what the core derives answers from. */
+/** Parses and validates a Chat Completions body into what the core derives answers from; over-context messages get the 400. */
 export function parseOpenAIRequest(body: string): SimParsedRequest | SimHttpReply {
   let json: unknown;
   try {
@@ -47,7 +55,8 @@ export function parseOpenAIRequest(body: string): SimParsedRequest | SimHttpRepl
     if (error instanceof OpenAIValidationError) return openaiErrorReply(400, error.wire);
     throw error;
   }
-  return toParsedRequest(request);
+  const parsed = toParsedRequest(request);
+  return parsed.inputTokens > OPENAI_CONTEXT_WINDOW ? contextLengthReply(parsed.inputTokens) : parsed;
 }
 
 function toParsedRequest(request: ValidChatRequest): SimParsedRequest {
