@@ -5,7 +5,7 @@ import { createAdapter } from '../providers/create-adapter.js';
 import { CircuitBreaker } from '../policy/circuit-breaker.js';
 import { RateBudget } from '../policy/rate-budget.js';
 import { Bulkhead } from '../policy/bulkhead.js';
-import type { PolicyStateStore } from '../state/policy-state.js';
+import type { PolicyState } from '../state/policy-state.js';
 import type { EventBus } from './events.js';
 import type { ResolvedConfig, ResolvedProvider } from './config/resolve-config.js';
 import type { RouteTarget } from './route-target.js';
@@ -43,7 +43,7 @@ function missingKeyAdapter(provider: ResolvedProvider): ProviderAdapter {
  */
 export function buildEngineParts(
   config: ResolvedConfig,
-  deps: { clock: Clock; bus: EventBus; store: PolicyStateStore; adapters?: Record<string, ProviderAdapter> },
+  deps: { clock: Clock; bus: EventBus; store: PolicyState; adapters?: Record<string, ProviderAdapter> },
 ): EngineParts {
   const { clock, bus, store } = deps;
   const adapters = new Map<string, ProviderAdapter>();
@@ -56,10 +56,10 @@ export function buildEngineParts(
       ...(provider.apiKey === undefined ? {} : { apiKey: provider.apiKey }),
     };
     adapters.set(provider.name, override ?? (provider.missingKeyEnv ? missingKeyAdapter(provider) : createAdapter(endpoint)));
-    const budget = new RateBudget({ key: provider.name, limits: provider.limits ?? {}, clock, store, batchReserve: provider.batchReserve });
-    budget.onChange((change) => {
-      if (change.type === 'budget-exhausted') bus.emit('budget-exhausted', clock.now(), { provider: provider.name, ...(change.dimension ? { dimension: change.dimension } : {}) });
-      else bus.emit('budget-recovered', clock.now(), { provider: provider.name });
+    const budget = new RateBudget(provider.limits ?? {}, { key: provider.name, clock, store, batchReserve: provider.batchReserve });
+    budget.onEvent((change) => {
+      if (change.type === 'budget-exhausted') bus.emit('budget-exhausted', change.at, { provider: provider.name, dimension: change.dimension });
+      else bus.emit('budget-recovered', change.at, { provider: provider.name });
     });
     budgets.set(provider.name, budget);
     if (provider.maxConcurrent !== undefined) bulkheads.set(provider.name, new Bulkhead({ maxConcurrent: provider.maxConcurrent, maxQueue: 0 }));
@@ -72,9 +72,10 @@ export function buildEngineParts(
     for (const entry of feature.route) {
       let breaker = breakers.get(entry.key);
       if (!breaker) {
-        breaker = new CircuitBreaker({ key: entry.key, clock, store, ...config.breaker });
+        breaker = new CircuitBreaker({ key: entry.key, clock, state: store, ...config.breaker });
         breaker.onTransition((t) => {
           const payload = { provider: entry.provider, model: entry.model, key: entry.key, reason: t.reason };
+          if (t.from === t.to) return; // an open extended (e.g. long after short) is not a new opening
           if (t.to === 'open') bus.emit('provider-opened', clock.now(), { ...payload, ...(t.retryAfterMs === undefined ? {} : { retryAfterMs: t.retryAfterMs }) });
           else if (t.to === 'half-open') bus.emit('provider-half-opened', clock.now(), payload);
           else bus.emit('provider-closed', clock.now(), payload);

@@ -9,7 +9,7 @@ import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { RetryBudget } from '../policy/retry-budget.js';
 import { Deadline } from '../policy/deadline.js';
 import { MemoryPolicyState } from '../state/memory-policy-state.js';
-import type { PolicyStateStore } from '../state/policy-state.js';
+import type { PolicyState } from '../state/policy-state.js';
 import { resolveConfig, type FailsoftConfig, type ResolvedConfig, type ResolvedFeature } from './config/resolve-config.js';
 import { buildEngineParts, type EngineParts } from './build-targets.js';
 import { EventBus, type FailsoftEvent, type FailsoftEventType, type FeatureMode } from './events.js';
@@ -29,7 +29,7 @@ export interface FailsoftOptions {
   /** Adapters to use instead of building them from the config, by provider name. */
   adapters?: Record<string, ProviderAdapter>;
   /** Shared policy state (default in memory). */
-  store?: PolicyStateStore;
+  store?: PolicyState;
   /** Randomness for backoff jitter (tests pass a fixed function). */
   random?: () => number;
 }
@@ -209,7 +209,7 @@ export class Failsoft {
   }
 
   /** Per provider and route entry: breaker state, error rate, latency, budget left; per feature: mode. */
-  health(): HealthReport {
+  health(): Promise<HealthReport> {
     return healthReport(this.config, this.parts, this.modes, this.switches);
   }
 

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from './config/resolve-config.js';
+import type { RateRemaining } from '../policy/rate-budget.js';
 import type { EngineParts } from './build-targets.js';
 import type { FeatureModes } from './feature-modes.js';
 import type { FeatureMode } from './events.js';
@@ -20,7 +21,7 @@ export interface ProviderHealth {
   state: BreakerStateName;
   errorRate: number;
   models: Record<string, RouteHealth>;
-  budget: Record<string, { limit: number; remaining: number }>;
+  budget: RateRemaining;
   /** The API key variable named in the config is not set. */
   missingKeyEnv?: string;
 }
@@ -43,7 +44,7 @@ export interface HealthReport {
 const SEVERITY: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 /** Builds the health report read by `ai.health()`, `/health/ai` and `failsoft check`. */
-export function healthReport(config: ResolvedConfig, parts: EngineParts, modes: FeatureModes, switches: Switches): HealthReport {
+export async function healthReport(config: ResolvedConfig, parts: EngineParts, modes: FeatureModes, switches: Switches): Promise<HealthReport> {
   const providers: Record<string, ProviderHealth> = {};
   for (const provider of Object.values(config.providers)) {
     const models: Record<string, RouteHealth> = {};
@@ -65,7 +66,7 @@ export function healthReport(config: ResolvedConfig, parts: EngineParts, modes: 
     }
     providers[provider.name] = {
       type: provider.type, state, errorRate: requests === 0 ? 0 : failures / requests, models,
-      budget: parts.budgets.get(provider.name)?.remaining() ?? {},
+      budget: (await parts.budgets.get(provider.name)?.remaining()) ?? {},
       ...(provider.missingKeyEnv ? { missingKeyEnv: provider.missingKeyEnv } : {}),
     };
   }

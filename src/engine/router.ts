@@ -6,7 +6,7 @@ import type { Usage } from '../model/response.js';
 import type { RateLimitSnapshot } from '../model/errors.js';
 import { fullJitterBackoff } from '../policy/backoff.js';
 import type { RetryBudget } from '../policy/retry-budget.js';
-import type { Reservation } from '../policy/rate-budget.js';
+import type { RateReservation as Reservation } from '../policy/rate-budget.js';
 import type { Deadline } from '../policy/deadline.js';
 import type { EventBus } from './events.js';
 import type { ResolvedFeature, Priority } from './config/resolve-config.js';
@@ -106,7 +106,7 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
     const { entry } = target;
     const permit = target.breaker.tryAcquire();
     if (!permit.allowed) {
-      if (reservation) target.budget.release(reservation);
+      if (reservation) void target.budget.cancel(reservation);
       attempts.push({ provider: entry.provider, model: entry.model, outcome: 'skipped-open', ms: 0 });
       noteHint(permit.retryAfterMs);
       return undefined;
@@ -126,7 +126,7 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
     const release = target.bulkhead?.tryAcquire();
     if (target.bulkhead && !release) {
       target.breaker.recordNeutral(permit);
-      target.budget.release(held);
+      void target.budget.cancel(held);
       attempts.push({ provider: entry.provider, model: entry.model, outcome: 'skipped-budget', ms: 0 });
       return undefined;
     }
@@ -136,21 +136,21 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
       const ms = clock.now() - started;
       target.breaker.recordSuccess(permit);
       target.stats.recordSuccess(ms);
-      if (success.rateLimit) target.budget.learn(success.rateLimit);
+      if (success.rateLimit) void target.budget.learn(success.rateLimit);
       attempts.push({ provider: entry.provider, model: entry.model, outcome: 'ok', status: 200, ms });
       const finalReservation = held;
       let settled = false;
       const settle = (usage: Usage | undefined): void => {
         if (settled) return;
         settled = true;
-        if (usage) target.budget.reconcile(finalReservation, usage);
-        else target.budget.release(finalReservation);
+        if (usage) void target.budget.reconcile(finalReservation, usage);
+        else void target.budget.release(finalReservation);
       };
       if (success.usage) settle(success.usage);
       return { ok: true, value: success.value, target, index, attempts, settle };
     } catch (thrown) {
       const ms = clock.now() - started;
-      target.budget.release(held);
+      void target.budget.release(held);
       if (deadline.signal.aborted && !ProviderError.isInstance(thrown)) {
         // The deadline (or the caller) stopped this attempt: a slow provider counts as a timeout.
         const callerGone = request.callerSignal?.aborted === true;
@@ -167,9 +167,10 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
       lastError = error;
       const policy = ERROR_POLICY[error.class];
       if (policy.breaker === 'none') target.breaker.recordNeutral(permit);
-      else target.breaker.recordFailure(permit, policy.breaker);
-      if (error.rateLimit) target.budget.learn(error.rateLimit);
-      if (error.class === 'rate_limited') target.budget.learn({ requests: { remaining: 0, resetMs: error.retryAfterMs ?? 1000 } });
+      else target.breaker.recordFailure(permit, policy.breaker, error.class);
+      if (error.rateLimit) void target.budget.learn(error.rateLimit);
+      // A 429 means the provider's budget is spent whatever we counted: block until its delay passes.
+      if (error.class === 'rate_limited') void target.budget.learn({ requests: { remaining: 0, resetMs: error.retryAfterMs ?? 1000 } });
       if (policy.breaker !== 'none') target.stats.recordFailure(ms, error.class, error.message);
       attempts.push({ provider: entry.provider, model: entry.model, outcome: error.class, ...(error.status === undefined ? {} : { status: error.status }), ms });
       if (bus.wants('attempt-failed')) {

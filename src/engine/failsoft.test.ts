@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../model/fake-clock.js';
+import { AIUnavailableError, RequestError, TierError, UnknownFeatureError } from '../model/errors.js';
+import { scriptedAdapter, type ScriptStep } from '../testing/scripted-adapter.js';
+import { createFailsoft, type FailsoftOptions } from './failsoft.js';
+import type { FailsoftEvent } from './events.js';
+import type { FailsoftConfig } from './config/config-schema.js';
+import type { FailsoftStreamEvent } from './results.js';
+
+const ask = { messages: [{ role: 'user' as const, content: 'Summarize:\nThe plant closed. Workers waited. Nobody knew why.' }] };
+
+const config: FailsoftConfig = {
+  providers: {
+    claude: { type: 'anthropic', apiKey: 'k' },
+    gpt: { type: 'openai', apiKey: 'k' },
+    gemini: { type: 'gemini', apiKey: 'k' },
+  },
+  features: {
+    summary: { tier: 'enhanced', route: ['claude/sonnet', 'gpt/gpt-4o-mini', 'gemini/flash'], deadlineMs: 15000, fallback: { leadSentences: 1 } },
+    chat: { tier: 'ai-only', route: ['claude/sonnet', 'gpt/gpt-4o'], deadlineMs: 15000 },
+    billing: { tier: 'critical' },
+  },
+  policies: { breaker: { consecutiveFailures: 3, openMs: 5000 } },
+};
+
+function setup(scripts: Record<string, (call: number, model: string) => ScriptStep>, extra: Partial<FailsoftOptions> = {}, cfg: FailsoftConfig = config) {
+  const clock = new FakeClock(1_000_000);
+  const adapters = {
+    claude: scriptedAdapter('claude', scripts.claude ?? (() => ({ text: 'from claude' }))),
+    gpt: scriptedAdapter('gpt', scripts.gpt ?? (() => ({ text: 'from gpt' }))),
+    gemini: scriptedAdapter('gemini', scripts.gemini ?? (() => ({ text: 'from gemini' }))),
+  };
+  const ai = createFailsoft(cfg, { clock, adapters, random: () => 0.5, env: {}, ...extra });
+  const events: FailsoftEvent[] = [];
+  ai.on('*', (e) => events.push(e));
+  return { ai, clock, adapters, events };
+}
+
+const down: ScriptStep = { fail: 'overloaded', status: 529 };
+
+describe('router: failover', () => {
+  it('moves to the secondary at once when the primary is overloaded (no sleep) and reports the attempts', async () => {
+    const { ai, clock, events } = setup({ claude: () => down });
+    const before = clock.now();
+    const r = await ai.generate('summary', ask);
+    expect(clock.now()).toBe(before); // the fake clock never advanced: nothing slept
+    expect(r).toMatchObject({ text: 'from gpt', provider: 'gpt', source: 'provider', degraded: true });
+    expect(r.attempts.map((a) => [a.provider, a.outcome])).toEqual([['claude', 'overloaded'], ['gpt', 'ok']]);
+    expect(events.find((e) => e.type === 'feature-degraded')).toMatchObject({ feature: 'summary', mode: 'failover' });
+  });
+
+  it('serves the primary when healthy, marked not degraded', async () => {
+    const { ai } = setup({});
+    const r = await ai.generate('summary', ask);
+    expect(r).toMatchObject({ provider: 'claude', model: 'sonnet', source: 'provider', degraded: false });
+  });
+
+  it('every provider down: enhanced answers with its fallback, ai-only throws AIUnavailableError with retryAfterMs', async () => {
+    const { ai, events } = setup({ claude: () => down, gpt: () => down, gemini: () => down });
+    const summary = await ai.generate('summary', ask);
+    expect(summary).toMatchObject({ source: 'fallback', degraded: true, text: 'The plant closed.', provider: undefined });
+    const error = await ai.generate('chat', ask).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AIUnavailableError);
+    expect((error as AIUnavailableError).retryAfterMs).toBeGreaterThan(0);
+    expect((error as AIUnavailableError).reason).toBe('providers-failed');
+    expect(events.some((e) => e.type === 'feature-mode-changed' && e.feature === 'chat' && e.to === 'unavailable')).toBe(true);
+  });
+
+  it('retries the same provider only when no later entry can serve, after the server delay', async () => {
+    let calls = 0;
+    const { ai, clock } = setup({ claude: () => (++calls === 1 ? { fail: 'rate_limited', status: 429, retryAfterMs: 2000 } : { text: 'claude again' }) }, {}, {
+      ...config, features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 10000 } },
+    });
+    const pending = ai.generate('chat', ask);
+    await clock.advance(1999);
+    let settled = false;
+    void pending.then(() => { settled = true; });
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    await clock.advance(1);
+    const r = await pending;
+    expect(r.text).toBe('claude again');
+    expect(r.attempts.map((a) => a.outcome)).toEqual(['rate_limited', 'ok']);
+  });
+
+  it('does not wait for a server delay longer than the deadline', async () => {
+    const { ai } = setup({ claude: () => ({ fail: 'rate_limited', status: 429, retryAfterMs: 60_000 }) }, {}, {
+      ...config, features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 10000 } },
+    });
+    const error = await ai.generate('chat', ask).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AIUnavailableError);
+    expect((error as AIUnavailableError).retryAfterMs).toBe(60_000);
+  });
+
+  it('a bad request goes back to the caller and never to the next provider', async () => {
+    const { ai, adapters } = setup({ claude: () => ({ fail: 'bad_request', status: 400 }) });
+    await expect(ai.generate('summary', ask)).rejects.toBeInstanceOf(RequestError);
+    expect(adapters.gpt.calls).toHaveLength(0);
+  });
+
+  it('a context-length failure moves only to an entry with a larger context window', async () => {
+    const { ai, adapters } = setup({ claude: () => ({ fail: 'context_length', status: 400 }) }, {}, {
+      ...config,
+      features: {
+        long: {
+          tier: 'ai-only', route: [
+            { provider: 'claude', model: 'sonnet', contextWindow: 200_000 },
+            { provider: 'gpt', model: 'gpt-4o', contextWindow: 128_000 },
+            { provider: 'gemini', model: 'flash', contextWindow: 1_000_000 },
+          ],
+        },
+      },
+    });
+    const r = await ai.generate('long', ask);
+    expect(r.provider).toBe('gemini');
+    expect(adapters.gpt.calls).toHaveLength(0);
+  });
+});
+
+describe('router: circuit breaker', () => {
+  it('opens after consecutive failures, then skips the primary without calling it, and recovers through half-open', async () => {
+    let healthy = false;
+    const { ai, adapters, clock, events } = setup({ claude: () => (healthy ? { text: 'claude back' } : down) });
+    for (let i = 0; i < 3; i++) await ai.generate('summary', ask);
+    expect(events.some((e) => e.type === 'provider-opened' && e.key === 'claude/sonnet')).toBe(true);
+    const callsWhenOpened = adapters.claude.calls.length;
+    const skipped = await ai.generate('summary', ask);
+    expect(adapters.claude.calls.length).toBe(callsWhenOpened);
+    expect(skipped.attempts[0]).toMatchObject({ provider: 'claude', outcome: 'skipped-open' });
+    expect((await ai.health()).providers.claude!.state).toBe('open');
+
+    healthy = true;
+    await clock.advance(5000);
+    const probe = await ai.generate('summary', ask);
+    expect(probe).toMatchObject({ provider: 'claude', degraded: false });
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['provider-half-opened', 'provider-closed', 'feature-recovered']));
+    expect((await ai.health()).providers.claude!.state).toBe('closed');
+  });
+
+  it('forceOpen and forceClose take effect on the next request', async () => {
+    const { ai, adapters } = setup({});
+    ai.forceOpen('claude');
+    expect((await ai.generate('summary', ask)).provider).toBe('gpt');
+    ai.forceClose('claude');
+    expect((await ai.generate('summary', ask)).provider).toBe('claude');
+    expect(adapters.claude.calls).toHaveLength(1);
+  });
+});
+
+describe('tiers and switches', () => {
+  it('a critical feature never reaches a provider', async () => {
+    const { ai, adapters } = setup({});
+    await expect(ai.generate('billing', ask)).rejects.toBeInstanceOf(TierError);
+    expect(adapters.claude.calls).toHaveLength(0);
+  });
+
+  it('AI_ENABLED=false: enhanced answers with its fallback without calling anyone, ai-only throws', async () => {
+    const { ai, adapters } = setup({}, { env: { AI_ENABLED: 'false' } });
+    expect(await ai.generate('summary', ask)).toMatchObject({ source: 'fallback', degraded: true });
+    const error = await ai.generate('chat', ask).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AIUnavailableError);
+    expect((error as AIUnavailableError).reason).toBe('ai-disabled');
+    expect(adapters.claude.calls).toHaveLength(0);
+  });
+
+  it('per-feature kill switch is an event and takes effect on the next request', async () => {
+    const { ai, adapters, events } = setup({});
+    ai.switches.disable('summary');
+    expect(await ai.generate('summary', ask)).toMatchObject({ source: 'fallback' });
+    ai.switches.enable('summary');
+    expect(await ai.generate('summary', ask)).toMatchObject({ source: 'provider' });
+    expect(adapters.claude.calls).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'switch-changed').map((e) => (e.type === 'switch-changed' ? e.enabled : null))).toEqual([false, true]);
+  });
+
+  it('unknown features and malformed requests are refused with a clear error', async () => {
+    const { ai } = setup({});
+    await expect(ai.generate('sumary', ask)).rejects.toBeInstanceOf(UnknownFeatureError);
+    const bad = await ai.generate('summary', { messages: [{ role: 'robot', content: 'x' }] } as never).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(RequestError);
+    expect((bad as RequestError).path).toBe('request.messages[0].role');
+  });
+});
+
+async function collect(stream: AsyncIterable<FailsoftStreamEvent>): Promise<FailsoftStreamEvent[]> {
+  const out: FailsoftStreamEvent[] = [];
+  for await (const e of stream) out.push(e);
+  return out;
+}
+
+describe('streams', () => {
+  it('a failure before the first token fails over invisibly', async () => {
+    const { ai } = setup({ claude: () => ({ chunks: [], failAfter: 'overloaded' }), gpt: () => ({ chunks: ['Hel', 'lo'] }) });
+    const events = await collect(ai.stream('chat', ask));
+    expect(events[0]).toMatchObject({ type: 'start', provider: 'gpt', degraded: true });
+    expect(events.filter((e) => e.type === 'text-delta').map((e) => (e.type === 'text-delta' ? e.text : '')).join('')).toBe('Hello');
+    expect(events.at(-1)).toMatchObject({ type: 'finish' });
+  });
+
+  it('a failure after the first token ends the stream with a typed error event, no silent replacement', async () => {
+    const { ai, adapters, events: bus } = setup({ claude: () => ({ chunks: ['Hel'], failAfter: 'overloaded' }) });
+    const events = await collect(ai.stream('chat', ask));
+    expect(events.map((e) => e.type)).toEqual(['start', 'text-delta', 'error']);
+    expect(events.at(-1)).toMatchObject({ type: 'error', error: { class: 'overloaded', provider: 'claude' } });
+    expect(adapters.gpt.calls).toHaveLength(0);
+    expect(bus.some((e) => e.type === 'stream-failed')).toBe(true);
+  });
+
+  it('every provider down: an enhanced stream carries the fallback, an ai-only stream throws before any event', async () => {
+    const { ai } = setup({ claude: () => down, gpt: () => down, gemini: () => down });
+    const events = await collect(ai.stream('summary', ask));
+    expect(events[0]).toMatchObject({ type: 'start', source: 'fallback', degraded: true });
+    await expect(collect(ai.stream('chat', ask))).rejects.toBeInstanceOf(AIUnavailableError);
+  });
+});
