@@ -116,3 +116,21 @@ describe('splitIntoChunks', () => {
     expect(splitIntoChunks(text).join('')).toBe(text);
   });
 });
+
+describe('splitIntoChunks on many texts', () => {
+  it('always joins back exactly and makes ≥ 3 chunks from ≥ 3 words', () => {
+    const words = ['a', 'bb', 'ccc', ' ', '\n', '\t', 'é', '🙂', '  ', 'word'];
+    let seed = 1;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let run = 0; run < 500; run++) {
+      let text = '';
+      const length = Math.floor(next() * 30);
+      for (let i = 0; i < length; i++) text += words[Math.floor(next() * words.length)];
+      const chunks = splitIntoChunks(text);
+      expect(chunks.join('')).toBe(text);
+      expect(chunks.every((chunk) => chunk.length > 0)).toBe(true);
+      const wordCount = text.split(/\s+/).filter(Boolean).length;
+      if (wordCount >= 3) expect(chunks.length).toBeGreaterThanOrEqual(3);
+    }
+  });
+});

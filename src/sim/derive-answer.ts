@@ -104,11 +104,24 @@ function promptValue(prompt: string): string {
  */
 export function splitIntoChunks(text: string): string[] {
   if (text.length === 0) return [];
-  const words = text.split(/(?<=\s)(?=\S)/);
-  if (words.length >= MIN_CHUNKS) {
-    const size = Math.min(WORDS_PER_CHUNK, Math.floor(words.length / MIN_CHUNKS));
+  // Word starts: a non-space at 0 or after a space. One pass, no regex: this runs per request.
+  const starts: number[] = [];
+  let previousIsSpace = true;
+  for (let i = 0; i < text.length; i++) {
+    const isSpace = isWhitespace(text.charCodeAt(i));
+    if (!isSpace && previousIsSpace) starts.push(i);
+    previousIsSpace = isSpace;
+  }
+  if (starts.length >= MIN_CHUNKS) {
+    const size = Math.min(WORDS_PER_CHUNK, Math.floor(starts.length / MIN_CHUNKS));
     const chunks: string[] = [];
-    for (let i = 0; i < words.length; i += size) chunks.push(words.slice(i, i + size).join(''));
+    let from = 0;
+    for (let word = size; word < starts.length; word += size) {
+      const to = starts[word] ?? text.length;
+      chunks.push(text.slice(from, to));
+      from = to;
+    }
+    chunks.push(text.slice(from));
     return chunks;
   }
   if (text.length < MIN_CHUNKS) return [text];
@@ -118,29 +131,29 @@ export function splitIntoChunks(text: string): string[] {
   return chunks;
 }
 
-function requestHash(providerName: string, request: SimParsedRequest): string {
-  const key = [
-    providerName,
-    request.model,
-    request.stream ? 's' : 'g',
-    request.maxOutputTokens,
-    request.inputTokens,
-    request.lastIsToolResult ? 'r' : 'u',
-    typeof request.toolChoice === 'object' ? request.toolChoice.name : request.toolChoice,
-    request.tools.map((tool) => tool.name).join(','),
-    request.lastUserText,
-  ].join('\u0000');
-  return fnv1aHex(key, 0x811c9dc5) + fnv1aHex(key, 0x01000193);
+function isWhitespace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || code === 160 || (code > 255 && /\s/.test(String.fromCharCode(code)));
 }
 
-/** FNV-1a (32-bit) of a string from a given offset basis, as 8 hex digits. */
-function fnv1aHex(text: string, basis: number): string {
-  let hash = basis;
+function requestHash(providerName: string, request: SimParsedRequest): string {
+  const choice = typeof request.toolChoice === 'object' ? request.toolChoice.name : request.toolChoice;
+  let key = `${providerName}\u0000${request.model}\u0000${request.stream ? 's' : 'g'}${request.maxOutputTokens}\u0000${request.inputTokens}`;
+  key += `\u0000${request.lastIsToolResult ? 'r' : 'u'}${choice}\u0000`;
+  for (const tool of request.tools) key += `${tool.name},`;
+  key += `\u0000${request.lastUserText}`;
+  return fnv1aHex64(key);
+}
+
+/** Two FNV-1a (32-bit) hashes of a string from different offset bases, as 16 hex digits, in one pass. */
+function fnv1aHex64(text: string): string {
+  let first = 0x811c9dc5;
+  let second = 0x01000193;
   for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
+    const code = text.charCodeAt(i);
+    first = Math.imul(first ^ code, 0x01000193);
+    second = Math.imul(second ^ code, 0x01000193);
   }
-  return (hash >>> 0).toString(16).padStart(8, '0');
+  return (first >>> 0).toString(16).padStart(8, '0') + (second >>> 0).toString(16).padStart(8, '0');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

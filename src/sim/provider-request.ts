@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { deriveAnswer } from './derive-answer.js';
 import { DEFAULT_AFTER_CHUNKS, type FaultRule } from './fault-rules.js';
 import { afterDelay, readBody, sendReply } from './http-io.js';
@@ -24,12 +24,7 @@ export function handleProviderRequest(
 ): void {
   provider.stats.requests += 1;
   const { protocol } = provider;
-  const info: SimRequestInfo = {
-    method: req.method ?? 'GET',
-    path,
-    query: new URLSearchParams(queryString),
-    headers: req.headers,
-  };
+  const info = new RequestInfo(req.method ?? 'GET', path, queryString, req.headers);
   const route = protocol.route(info);
   if (isReply(route)) return reply(provider, res, route);
   const denied = protocol.authenticate(info, provider.acceptedKey);
@@ -47,6 +42,23 @@ export function handleProviderRequest(
       applyFault(sim, provider, res, parsed, decision.rule);
     }
   });
+}
+
+/** Request data for the protocol; the query string is parsed only if the protocol reads it. */
+class RequestInfo implements SimRequestInfo {
+  private parsedQuery: URLSearchParams | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    private readonly queryString: string,
+    readonly headers: IncomingHttpHeaders,
+  ) {}
+
+  get query(): URLSearchParams {
+    this.parsedQuery ??= new URLSearchParams(this.queryString);
+    return this.parsedQuery;
+  }
 }
 
 function isReply<T extends object>(value: T | SimHttpReply): value is SimHttpReply {
