@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../model/fake-clock.js';
 import { AIUnavailableError, RequestError, TierError, UnknownFeatureError } from '../model/errors.js';
 import { scriptedAdapter, type ScriptStep } from '../testing/scripted-adapter.js';
+import { driveClock, until } from '../testing/drive-clock.js';
 import { createFailsoft, type FailsoftOptions } from './failsoft.js';
 import type { FailsoftEvent } from './events.js';
 import type { FailsoftConfig } from './config/config-schema.js';
@@ -56,10 +57,15 @@ describe('router: failover', () => {
   });
 
   it('every provider down: enhanced answers with its fallback, ai-only throws AIUnavailableError with retryAfterMs', async () => {
-    const { ai, events } = setup({ claude: () => down, gpt: () => down, gemini: () => down });
-    const summary = await ai.generate('summary', ask);
+    const { ai, events, clock, adapters } = setup({ claude: () => down, gpt: () => down, gemini: () => down });
+    const { value: summary, elapsedMs } = await driveClock(clock, ai.generate('summary', ask));
     expect(summary).toMatchObject({ source: 'fallback', degraded: true, text: 'The plant closed.', provider: undefined });
-    const error = await ai.generate('chat', ask).catch((e: unknown) => e);
+    // Retries of the same providers happened only after every entry was tried, within the retry budget (3 per window).
+    expect(summary.attempts.slice(0, 3).map((a) => a.provider)).toEqual(['claude', 'gpt', 'gemini']);
+    expect(summary.attempts.length).toBeLessThanOrEqual(3 + 3);
+    expect(elapsedMs).toBeLessThan(15_000);
+    expect(adapters.claude.calls.length).toBeLessThanOrEqual(3);
+    const { value: error } = await driveClock(clock, ai.generate('chat', ask).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(AIUnavailableError);
     expect((error as AIUnavailableError).retryAfterMs).toBeGreaterThan(0);
     expect((error as AIUnavailableError).reason).toBe('providers-failed');
@@ -72,6 +78,7 @@ describe('router: failover', () => {
       ...config, features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 10000 } },
     });
     const pending = ai.generate('chat', ask);
+    await until(() => clock.pendingSleeps >= 2); // the deadline timer and the retry wait
     await clock.advance(1999);
     let settled = false;
     void pending.then(() => { settled = true; });
@@ -207,9 +214,10 @@ describe('streams', () => {
   });
 
   it('every provider down: an enhanced stream carries the fallback, an ai-only stream throws before any event', async () => {
-    const { ai } = setup({ claude: () => down, gpt: () => down, gemini: () => down });
-    const events = await collect(ai.stream('summary', ask));
+    const { ai, clock } = setup({ claude: () => down, gpt: () => down, gemini: () => down });
+    const { value: events } = await driveClock(clock, collect(ai.stream('summary', ask)));
     expect(events[0]).toMatchObject({ type: 'start', source: 'fallback', degraded: true });
-    await expect(collect(ai.stream('chat', ask))).rejects.toBeInstanceOf(AIUnavailableError);
+    const { value: error } = await driveClock(clock, collect(ai.stream('chat', ask)).catch((e: unknown) => e));
+    expect(error).toBeInstanceOf(AIUnavailableError);
   });
 });

@@ -123,12 +123,17 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
       }
       held = reserved.reservation;
     }
-    const release = target.bulkhead?.tryAcquire();
-    if (target.bulkhead && !release) {
-      target.breaker.recordNeutral(permit);
-      void target.budget.cancel(held);
-      attempts.push({ provider: entry.provider, model: entry.model, outcome: 'skipped-budget', ms: 0 });
-      return undefined;
+    let release: (() => void) | undefined;
+    if (target.bulkhead) {
+      try {
+        release = await target.bulkhead.acquire(deadline.signal);
+      } catch {
+        // Bulkhead full: this provider is saturated by our own traffic; move on like a short budget.
+        target.breaker.recordNeutral(permit);
+        void target.budget.cancel(held);
+        attempts.push({ provider: entry.provider, model: entry.model, outcome: 'skipped-budget', ms: 0 });
+        return undefined;
+      }
     }
     const started = clock.now();
     try {
@@ -199,6 +204,8 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
         excluded.add(index);
       }
       return undefined;
+    } finally {
+      release?.();
     }
   };
 

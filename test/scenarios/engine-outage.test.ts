@@ -11,6 +11,7 @@ import type { FailsoftEvent } from '../../src/engine/events.js';
 import type { FailsoftStreamEvent } from '../../src/engine/results.js';
 import { FakeClock } from '../../src/model/fake-clock.js';
 import { AIUnavailableError } from '../../src/model/errors.js';
+import { driveClock } from '../../src/testing/drive-clock.js';
 
 let sim: RunningSimulator;
 beforeAll(async () => { sim = await startSimulator({ port: 0 }); });
@@ -62,11 +63,11 @@ describe('engine against the simulator', () => {
   });
 
   it('every provider down: enhanced returns its fallback, ai-only throws AIUnavailableError with retryAfterMs', async () => {
-    const { ai } = engine();
+    const { ai, clock } = engine();
     sim.setFaults({ anthropic: [{ kind: 'overloaded' }], openai: [{ kind: 'server_error' }], gemini: [{ kind: 'overloaded' }] });
-    const r = await ai.generate('summary', ask);
+    const { value: r } = await driveClock(clock, ai.generate('summary', ask));
     expect(r).toMatchObject({ source: 'fallback', degraded: true, text: 'The plant closed at noon.' });
-    const error = await ai.generate('chat', ask).catch((e: unknown) => e);
+    const { value: error } = await driveClock(clock, ai.generate('chat', ask).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(AIUnavailableError);
     expect((error as AIUnavailableError).retryAfterMs).toBeGreaterThan(0);
     await ai.close();
