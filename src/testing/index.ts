@@ -16,3 +16,6 @@ export type {
   ProviderStats,
 } from '../sim/start-simulator.js';
 export type { SimProtocol, SimProtocolName } from '../sim/sim-protocol.js';
+export { scriptedAdapter, type ScriptStep, type ScriptedCall } from './scripted-adapter.js';
+export { driveClock, until, turn } from './drive-clock.js';
+export { FakeClock } from '../model/fake-clock.js';
