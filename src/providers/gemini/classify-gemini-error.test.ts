@@ -22,7 +22,7 @@ describe('classifyGeminiError', () => {
     ['403 permission denied', 403, 'error-403-permission-denied.json', 'auth'],
     ['404 model not found', 404, 'error-404-not-found.json', 'not_found'],
     ['400 invalid argument', 400, 'error-400-invalid-argument.json', 'bad_request'],
-    ['400 failed precondition', 400, 'error-400-failed-precondition.json', 'bad_request'],
+    ['400 failed precondition (account/region, not the request)', 400, 'error-400-failed-precondition.json', 'auth'],
     ['400 input token count exceeds', 400, 'error-400-context-length.json', 'context_length'],
   ];
 

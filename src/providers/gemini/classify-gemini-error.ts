@@ -28,7 +28,7 @@ const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo';
 /**
  * Classifies a failed Gemini call into the error taxonomy. The only place that reads Gemini's
  * error messages. 400 + API_KEY_INVALID → auth; 400 "input token count … exceeds" → context_length;
- * other 400 → bad_request; 401/403 → auth; 404 → not_found; 429 with a per-day (or zero) quota →
+ * 400 FAILED_PRECONDITION (account/region) → auth; other 400 → bad_request; 401/403 → auth; 404 → not_found; 429 with a per-day (or zero) quota →
  * quota_exhausted, other 429 → rate_limited (RetryInfo delay); 500 → server_error; 503 → overloaded;
  * 504 → timeout.
  * @example classifyGeminiError({ provider: 'gemini', model: 'gemini-2.5-flash', status: 503, body: '{"error":{"code":503,"status":"UNAVAILABLE","message":"The model is overloaded."}}' }).class // 'overloaded'
@@ -63,6 +63,9 @@ export function classifyGeminiError(input: GeminiErrorInput): ProviderError {
 
 function classOf(status: number, statusName: string | undefined, reason: string | undefined, message: string, details: readonly GeminiErrorDetail[]): ErrorClass {
   if (reason === 'API_KEY_INVALID' || reason === 'API_KEY_EXPIRED' || statusName === 'UNAUTHENTICATED' || statusName === 'PERMISSION_DENIED') return 'auth';
+  // FAILED_PRECONDITION ("User location is not supported", free tier unavailable in a country) is the
+  // account's problem, not the request's: like auth it opens long, alerts, and lets the next provider serve.
+  if (statusName === 'FAILED_PRECONDITION') return 'auth';
   if (status === 400) {
     return /input token count.*exceeds the maximum/i.test(message) ? 'context_length' : 'bad_request';
   }
