@@ -5,9 +5,15 @@ import { createHash, randomBytes } from 'node:crypto';
  * `openai-version` and `openai-processing-ms`, and Go-formatted durations in rate-limit headers.
  */
 
+// Ids are a random 20-hex-digit prefix per process plus a 12-hex-digit counter: unique, shaped
+// like OpenAI's, and without a crypto call per answer (which cost ~8 µs on the simulator's hot path).
+const ID_PREFIX = randomBytes(10).toString('hex');
+let idCounter = 0;
+
 /** A request id shaped like OpenAI's `x-request-id` (`req_` + 32 hex digits). */
 export function openaiRequestId(): string {
-  return `req_${randomBytes(16).toString('hex')}`;
+  idCounter = (idCounter + 1) % 0x1000000000000;
+  return `req_${ID_PREFIX}${idCounter.toString(16).padStart(12, '0')}`;
 }
 
 /** Headers OpenAI sends on every answer, with the given content type. */
