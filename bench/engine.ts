@@ -108,10 +108,11 @@ try {
   console.log(row('1. direct undici call to the simulator', baseline));
   console.log(row('2. failsoft generate (full policies)', engine));
   console.log(row('3. generate, primary breaker open → secondary', skipped));
-  console.log(`\noverhead of generate over direct: p50 +${(engine.p50 - baseline.p50).toFixed(3)} ms, p99 +${(engine.p99 - baseline.p99).toFixed(3)} ms`);
+  const signed = (ms: number): string => `${ms >= 0 ? '+' : ''}${ms.toFixed(3)} ms`;
+  console.log(`\noverhead of generate over direct: p50 ${signed(engine.p50 - baseline.p50)}, p99 ${signed(engine.p99 - baseline.p99)}`);
   const p50Cost = skipped.p50 - engine.p50;
   const p99Cost = skipped.p99 - engine.p99;
-  console.log(`open-breaker skip cost over calling the secondary directly: p50 ${p50Cost >= 0 ? '+' : ''}${p50Cost.toFixed(3)} ms, p99 ${p99Cost >= 0 ? '+' : ''}${p99Cost.toFixed(3)} ms (target ≤ 1 ms): ${p50Cost <= 1 && p99Cost <= 1 ? 'MET' : 'NOT MET'}`);
+  console.log(`open-breaker skip cost over calling the secondary directly: p50 ${signed(p50Cost)}, p99 ${signed(p99Cost)} (target ≤ 1 ms): ${p50Cost <= 1 && p99Cost <= 1 ? 'MET' : 'NOT MET'}`);
   await ai.close();
   await agent.close();
 } finally {
