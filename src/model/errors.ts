@@ -191,6 +191,22 @@ export function providerError(init: ProviderErrorInit): ProviderError {
   return new SUBCLASS[init.class](init);
 }
 
+/**
+ * The same error, marked as having happened after the stream started delivering events.
+ * @example throw markInStream(classifyError(body))
+ */
+export function markInStream(error: ProviderError): ProviderError {
+  if (error.inStream) return error;
+  return providerError({
+    class: error.class, message: error.message, provider: error.provider, inStream: true, cause: error.cause,
+    ...(error.model === undefined ? {} : { model: error.model }),
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.code === undefined ? {} : { code: error.code }),
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    ...(error.rateLimit === undefined ? {} : { rateLimit: error.rateLimit }),
+  });
+}
+
 /** One attempt the router made, as reported on answers and errors. */
 export interface AttemptRecord {
   provider: string;

@@ -7,3 +7,4 @@ export * from './clock.js';
 export { FakeClock } from './fake-clock.js';
 export * from './token-estimate.js';
 export * from './validation.js';
+export * from './random.js';

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as seeded } from '../model/random.js';
 import { backoffCeiling, fullJitterBackoff, retryDelay } from './backoff.js';
 
-/** A small seeded PRNG (mulberry32) so the distribution check is reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('fullJitterBackoff', () => {
   it('doubles the ceiling per attempt from 250 ms and caps it at 8 s', () => {

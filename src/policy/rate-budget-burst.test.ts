@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../model/random.js';
 import { FakeClock } from '../model/fake-clock.js';
 import type { RateLimitSnapshot } from '../model/errors.js';
 import { MemoryPolicyState } from '../state/memory-policy-state.js';
@@ -10,16 +11,6 @@ import { RateBudget, type RateLimits, type RatePriority } from './rate-budget.js
  * burst still spends ≥ 90 % of the budget.
  */
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Dim = 'requests' | 'inputTokens' | 'outputTokens' | 'tokens';
 const LIMIT_OF: Record<Dim, keyof RateLimits> = { requests: 'rpm', inputTokens: 'itpm', outputTokens: 'otpm', tokens: 'tpm' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FaultRuleSet, parseFaultDocument, type FaultRule } from './fault-rules.js';
-import { mulberry32 } from './prng.js';
+import { mulberry32 } from '../model/random.js';
 import { SimDocumentError } from './sim-document-error.js';
 
 const PROVIDERS = ['anthropic', 'openai'];

@@ -1,6 +1,6 @@
 import type { Clock } from '../model/clock.js';
 import { FaultRuleSet, parseFaultDocument, type FaultDocument } from './fault-rules.js';
-import { mulberry32 } from './prng.js';
+import { mulberry32 } from '../model/random.js';
 import { ProviderLimits, parseLimitsDocument, type ProviderLimitsConfig } from './provider-limits.js';
 import type { SimProtocol } from './sim-protocol.js';
 import { copyProviderStats, emptyProviderStats, type ProviderStats, type SimStats } from './sim-stats.js';

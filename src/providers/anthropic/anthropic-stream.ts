@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ProviderError, providerError } from '../../model/errors.js';
+import { ProviderError, providerError, markInStream } from '../../model/errors.js';
 import type { Usage } from '../../model/response.js';
 import type { StreamEvent } from '../../model/stream-event.js';
 import { classifyTransportError } from '../http-transport.js';
@@ -130,18 +130,6 @@ function toolInput(tool: ToolBlock, ctx: AnthropicStreamContext): unknown {
   }
 }
 
-function inStream(error: ProviderError): ProviderError {
-  if (error.inStream) return error;
-  return providerError({
-    class: error.class,
-    message: error.message,
-    provider: error.provider,
-    ...(error.model === undefined ? {} : { model: error.model }),
-    ...(error.code === undefined ? {} : { code: error.code }),
-    inStream: true,
-    cause: error.cause,
-  });
-}
 
 /**
  * Reads an Anthropic SSE body into canonical events: text deltas, tool-call start/delta/complete
@@ -191,8 +179,8 @@ export async function* anthropicStreamEvents(body: AnthropicStreamBody, ctx: Ant
     });
   } catch (error) {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
-    if (ProviderError.isInstance(error)) throw inStream(error);
-    throw inStream(classifyTransportError(error, ctx.provider, ctx.model));
+    if (ProviderError.isInstance(error)) throw markInStream(error);
+    throw markInStream(classifyTransportError(error, ctx.provider, ctx.model));
   } finally {
     if (!finished) body.destroy?.();
   }

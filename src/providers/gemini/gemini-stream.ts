@@ -1,4 +1,4 @@
-import { providerError, ProviderError } from '../../model/errors.js';
+import { providerError, ProviderError, markInStream } from '../../model/errors.js';
 import type { StreamEvent } from '../../model/stream-event.js';
 import { classifyTransportError } from '../http-transport.js';
 import { readSse } from '../sse.js';
@@ -66,7 +66,7 @@ export async function* geminiStreamEvents(body: AsyncIterable<Uint8Array | strin
     } catch (error) {
       if (context.signal?.aborted) throw context.signal.reason;
       if (ProviderError.isInstance(error)) throw error;
-      throw inStream(classifyTransportError(error, context.provider, context.model));
+      throw markInStream(classifyTransportError(error, context.provider, context.model));
     }
     throwIfAborted(context.signal);
     if (rawLines.length > 0) throw tailError(rawLines.join('\n'), context);
@@ -148,17 +148,6 @@ function malformed(detail: string, context: GeminiStreamContext): ProviderError 
   });
 }
 
-function inStream(error: ProviderError): ProviderError {
-  return providerError({
-    class: error.class,
-    message: error.message,
-    provider: error.provider,
-    ...(error.model === undefined ? {} : { model: error.model }),
-    ...(error.code === undefined ? {} : { code: error.code }),
-    inStream: true,
-    cause: error.cause,
-  });
-}
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason;

@@ -1,5 +1,5 @@
 /**
- * mulberry32: a tiny, fast, seeded PRNG. The simulator rolls fault `rate`s on it so that a run with
+ * mulberry32: a tiny, fast, seeded PRNG. The simulator rolls fault `rate`s on it, and tests use it for reproducible jitter, so that a run with
  * the same seed and the same request sequence makes the same decisions.
  * @example const random = mulberry32(42); random() // 0.6011037519201636
  */
