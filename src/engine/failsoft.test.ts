@@ -124,6 +124,20 @@ describe('router: failover', () => {
   });
 });
 
+describe('router: deadline', () => {
+  it('when the deadline passes on a hung primary, later entries are not charged for attempts never made', async () => {
+    const { ai, clock, adapters } = setup({ claude: () => ({ hang: true }) }, {}, {
+      ...config, features: { chat: { tier: 'ai-only', route: ['claude/sonnet', 'gpt/gpt-4o'], deadlineMs: 1000 } },
+    });
+    const { value: error } = await driveClock(clock, ai.generate('chat', ask).catch((e: unknown) => e));
+    expect(error).toBeInstanceOf(AIUnavailableError);
+    expect((error as AIUnavailableError).reason).toBe('deadline');
+    expect((error as AIUnavailableError).attempts.map((a) => a.outcome)).toEqual(['timeout']);
+    expect(adapters.gpt.calls).toHaveLength(0);
+    expect((await ai.health()).providers.gpt!.models['gpt-4o']!.requests).toBe(0);
+  });
+});
+
 describe('router: circuit breaker', () => {
   it('opens after consecutive failures, then skips the primary without calling it, and recovers through half-open', async () => {
     let healthy = false;

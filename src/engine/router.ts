@@ -104,6 +104,11 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
   const tryTarget = async (index: number, reservation?: Reservation): Promise<RouteWin<T> | 'stop' | undefined> => {
     const target = targets[index] as RouteTarget;
     const { entry } = target;
+    // Out of time (or the caller left): stop without charging entries we never called.
+    if (deadline.signal.aborted) {
+      if (reservation) void target.budget.cancel(reservation);
+      return 'stop';
+    }
     const permit = target.breaker.tryAcquire();
     if (!permit.allowed) {
       if (reservation) void target.budget.cancel(reservation);
