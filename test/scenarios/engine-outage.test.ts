@@ -145,3 +145,42 @@ describe('rate budgets against the simulator', () => {
     await ai.close();
   });
 });
+
+describe('tool calls across dialects', () => {
+  const tools = [{ name: 'get_weather', description: 'Weather for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
+
+  it.each([
+    ['claude/claude-sonnet-4-6'],
+    ['gpt/gpt-4o'],
+    ['gemini/gemini-2.5-flash'],
+  ])('a canonical tool round trip works through %s', async (entry) => {
+    const ai = createFailsoft({ ...engineConfig(), features: { agent: { tier: 'ai-only', route: [entry], maxOutputTokens: 200 } } }, { env: {} });
+    const first = await ai.generate('agent', { messages: [{ role: 'user', content: 'Use get_weather for Paris' }], tools, toolChoice: 'required' });
+    expect(first.finishReason).toBe('tool-calls');
+    const call = first.content.find((p) => p.type === 'tool-call');
+    expect(call).toMatchObject({ type: 'tool-call', name: 'get_weather' });
+    expect(call && call.type === 'tool-call' ? (call.input as { city?: unknown }).city : undefined).toEqual(expect.any(String));
+    if (!call || call.type !== 'tool-call') throw new Error('no tool call');
+    // The same conversation, continued with the tool's result, in canonical form.
+    const second = await ai.generate('agent', {
+      messages: [
+        { role: 'user', content: 'Use get_weather for Paris' },
+        { role: 'assistant', content: [call] },
+        { role: 'tool', content: [{ type: 'tool-result', toolCallId: call.id, name: call.name, content: '{"tempC": 12}' }] },
+      ],
+      tools,
+    });
+    expect(second.finishReason).toBe('stop');
+    expect(second.text.length).toBeGreaterThan(0);
+    await ai.close();
+  });
+
+  it('a tool call streams as tool events through the engine', async () => {
+    const ai = createFailsoft({ ...engineConfig(), features: { agent: { tier: 'ai-only', route: ['claude/claude-sonnet-4-6'], maxOutputTokens: 200 } } }, { env: {} });
+    const events = await collect(ai.stream('agent', { messages: [{ role: 'user', content: 'Use get_weather for Paris' }], tools, toolChoice: 'required' }));
+    expect(events.some((e) => e.type === 'tool-call-start')).toBe(true);
+    expect(events.find((e) => e.type === 'tool-call')).toMatchObject({ name: 'get_weather' });
+    expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool-calls' });
+    await ai.close();
+  });
+});
