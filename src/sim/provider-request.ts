@@ -167,6 +167,7 @@ function streamWithFault(
       head: frames.head,
       deltas: frames.deltas.slice(0, rule.afterChunks ?? DEFAULT_AFTER_CHUNKS),
       ending,
+      endingApart: kind === 'mid_stream_error',
     },
     sim.settings.chunkDelayMs,
   );

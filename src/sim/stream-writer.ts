@@ -6,7 +6,16 @@ export interface StreamPlan {
   head: readonly string[];
   deltas: readonly string[];
   ending: readonly string[];
+  /**
+   * Send the ending in a write of its own, a moment after the content: a provider's in-stream failure
+   * arrives after its content, in a separate read, which is what clients' parsers expect (the Gemini SDK
+   * only recognises an unframed error tail that arrives alone).
+   */
+  endingApart?: boolean;
 }
+
+/** Pause before an ending written apart. */
+const ENDING_APART_MS = 5;
 
 /**
  * Writes a streamed answer. With no delay everything goes out in one `end`; otherwise the head and the
@@ -17,8 +26,19 @@ export function writeStream(res: ServerResponse, plan: StreamPlan, delayMs: numb
   res.writeHead(200, plan.headers);
   const head = plan.head.join('');
   const ending = plan.ending.join('');
+  const finish = (content: string): void => {
+    if (!plan.endingApart || ending === '') {
+      res.end(content + ending);
+      return;
+    }
+    res.write(content);
+    const apart = setTimeout(() => {
+      if (!res.destroyed && !res.writableEnded) res.end(ending);
+    }, ENDING_APART_MS);
+    res.once('close', () => clearTimeout(apart));
+  };
   if (delayMs <= 0 || plan.deltas.length <= 1) {
-    res.end(head + plan.deltas.join('') + ending);
+    finish(head + plan.deltas.join(''));
     return;
   }
   res.write(head + (plan.deltas[0] ?? ''));
@@ -30,7 +50,7 @@ export function writeStream(res: ServerResponse, plan: StreamPlan, delayMs: numb
     const delta = plan.deltas[index] ?? '';
     index += 1;
     if (index >= plan.deltas.length) {
-      res.end(delta + ending);
+      finish(delta);
       return;
     }
     res.write(delta);
