@@ -15,7 +15,7 @@ import { buildEngineParts, type EngineParts } from './build-targets.js';
 import { EventBus, type FailsoftEvent, type FailsoftEventType, type FeatureMode } from './events.js';
 import { FeatureModes } from './feature-modes.js';
 import { assertGenerateRequest } from './request-schema.js';
-import { route, type RouteLoss, type RouterDeps } from './router.js';
+import { route, type RouteLoss, type RouteRequest, type RouterDeps } from './router.js';
 import { Switches } from './switches.js';
 import { healthReport, type HealthReport } from './health.js';
 import { streamFeature } from './stream-feature.js';
@@ -96,6 +96,15 @@ export class Failsoft {
     return { ...request, maxOutputTokens: feature.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS };
   }
 
+  /** What the router needs for one call: the feature's targets, the budget ask, the deadline. */
+  private routeRequest(feature: ResolvedFeature, call: GenerateRequest, options: CallOptions, deadline: Deadline): RouteRequest {
+    return {
+      feature, targets: this.parts.routes.get(feature.name) ?? [], deadline,
+      inputTokens: estimateInputTokens(call), maxOutputTokens: call.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+      priority: options.priority ?? feature.priority, ...(options.signal ? { callerSignal: options.signal } : {}),
+    };
+  }
+
   /**
    * Generates an answer for a feature, failing over along its route; enhanced features answer with
    * their fallback when no provider can, ai-only features throw `AIUnavailableError`.
@@ -109,11 +118,7 @@ export class Failsoft {
     const call = this.withOutputCap(feature, request);
     const deadline = new Deadline({ timeoutMs: feature.deadlineMs, clock: this.clock, ...(options.signal ? { parent: options.signal } : {}) });
     try {
-      const outcome = await route<ProviderResponse>(this.deps, {
-        feature, targets: this.parts.routes.get(feature.name) ?? [], deadline,
-        inputTokens: estimateInputTokens(call), maxOutputTokens: call.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
-        priority: options.priority ?? feature.priority, ...(options.signal ? { callerSignal: options.signal } : {}),
-      }, async (target, signal) => {
+      const outcome = await route<ProviderResponse>(this.deps, this.routeRequest(feature, call, options, deadline), async (target, signal) => {
         const result = await target.adapter.generate(target.entry.model, call, {
           signal, ...(target.provider.attemptTimeoutMs === undefined ? {} : { headersTimeoutMs: target.provider.attemptTimeoutMs }),
         });
@@ -152,7 +157,8 @@ export class Failsoft {
     return {
       prepare: (name, request) => this.prepare(name, request),
       withOutputCap: (feature, request) => this.withOutputCap(feature, request),
-      switches: this.switches, clock: this.clock, deps: this.deps, routes: this.parts.routes, modes: this.modes, bus: this.bus,
+      routeRequest: (feature, call, options, deadline) => this.routeRequest(feature, call, options, deadline),
+      switches: this.switches, clock: this.clock, deps: this.deps, modes: this.modes, bus: this.bus,
       answerWithoutProviders: (feature, request, reason, attempts, started) => this.answerWithoutProviders(feature, request, reason, attempts, started),
       answerAfterLoss: (feature, request, loss, started) => this.answerAfterLoss(feature, request, loss, started),
     };

@@ -56,7 +56,8 @@ export interface RouterDeps {
   random: () => number;
 }
 
-interface RouteRequest {
+/** One call as the router sees it. */
+export interface RouteRequest {
   feature: ResolvedFeature;
   targets: readonly RouteTarget[];
   inputTokens: number;

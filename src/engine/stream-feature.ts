@@ -3,13 +3,12 @@ import { ProviderError, providerError, type AttemptRecord, AIUnavailableError } 
 import type { GenerateRequest } from '../model/message.js';
 import type { Usage } from '../model/response.js';
 import { isContentEvent, type StreamEvent } from '../model/stream-event.js';
-import { estimateInputTokens } from '../model/token-estimate.js';
 import { Deadline } from '../policy/deadline.js';
 import type { ResolvedFeature } from './config/resolve-config.js';
 import type { EventBus } from './events.js';
 import type { FeatureModes } from './feature-modes.js';
 import type { CallOptions, FailsoftStreamEvent, GenerateResult } from './results.js';
-import { route, type RouteLoss, type RouterDeps } from './router.js';
+import { route, type RouteLoss, type RouteRequest, type RouterDeps } from './router.js';
 import type { RouteTarget } from './route-target.js';
 import type { Switches } from './switches.js';
 
@@ -17,10 +16,10 @@ import type { Switches } from './switches.js';
 export interface StreamContext {
   prepare(name: string, request: unknown): ResolvedFeature;
   withOutputCap(feature: ResolvedFeature, request: GenerateRequest): GenerateRequest;
+  routeRequest(feature: ResolvedFeature, call: GenerateRequest, options: CallOptions, deadline: Deadline): RouteRequest;
   switches: Switches;
   clock: Clock;
   deps: RouterDeps;
-  routes: Map<string, RouteTarget[]>;
   modes: FeatureModes;
   bus: EventBus;
   answerWithoutProviders(feature: ResolvedFeature, request: GenerateRequest, reason: AIUnavailableError['reason'], attempts: AttemptRecord[], started: number): Promise<GenerateResult>;
@@ -89,11 +88,8 @@ export async function* streamFeature(ctx: StreamContext, name: string, request: 
   const deadline = new Deadline({ timeoutMs: feature.deadlineMs, clock: ctx.clock, ...(options.signal ? { parent: options.signal } : {}) });
   let outcome;
   try {
-    outcome = await route<OpenedStream>(ctx.deps, {
-      feature, targets: ctx.routes.get(feature.name) ?? [], deadline,
-      inputTokens: estimateInputTokens(call), maxOutputTokens: call.maxOutputTokens ?? 4096,
-      priority: options.priority ?? feature.priority, ...(options.signal ? { callerSignal: options.signal } : {}),
-    }, async (target, signal) => ({ value: await openUntilFirstContent(target, call, signal, options.signal) }));
+    outcome = await route<OpenedStream>(ctx.deps, ctx.routeRequest(feature, call, options, deadline),
+      async (target, signal) => ({ value: await openUntilFirstContent(target, call, signal, options.signal) }));
   } finally {
     deadline.dispose();
   }
