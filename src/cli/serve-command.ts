@@ -1,0 +1,150 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../model/errors.js';
+import { createFailsoft, type Failsoft } from '../engine/failsoft.js';
+import type { FailsoftConfig } from '../engine/config/config-schema.js';
+import { loadConfigFile } from '../engine/config/resolve-config.js';
+import { startGateway, type RunningGateway } from '../gateway/gateway-server.js';
+import { startSimulator, type RunningSimulator } from '../sim/start-simulator.js';
+import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
+
+/** Parsed `failsoft serve` flags. */
+export interface ServeCliOptions {
+  configFile: string | undefined;
+  port: number;
+  host: string;
+  help: boolean;
+}
+
+const USAGE = `Usage: failsoft serve [options]
+
+Serves the OpenAI (POST /v1/chat/completions) and Anthropic (POST /v1/messages) APIs in front of the
+engine: point an SDK's base URL at it and the request's "model" names a feature.
+
+Options:
+  --config FILE   failsoft.yaml to serve (default: none — starts the simulator and an example config)
+  --port N        port to listen on (default 8787; 0 = any free port)
+  --host HOST     interface to listen on (default 127.0.0.1)
+  -h, --help      show this help
+
+Routes: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /health, GET /health/ready, GET /health/ai.`;
+
+/**
+ * Parses `failsoft serve` arguments; throws `UsageError` on an unknown flag or a bad value.
+ * @example parseServeArgs(['--port', '0']).port // 0
+ */
+export function parseServeArgs(argv: readonly string[]): ServeCliOptions {
+  let values;
+  try {
+    values = parseArgs({
+      args: [...argv], strict: true, allowPositionals: false,
+      options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const port = values.port === undefined ? 8787 : Number(values.port);
+  if (values.port !== undefined && (!/^\d+$/.test(values.port) || port > 65_535)) throw new UsageError(`--port ${values.port}: expected an integer from 0 to 65535`);
+  return { configFile: values.config, port, host: values.host ?? '127.0.0.1', help: values.help ?? false };
+}
+
+/**
+ * The built-in example: three simulated providers, `summary` (enhanced, falls back to its first
+ * sentences) and `chat` (ai-only), each routed across all three.
+ * @example createFailsoft(exampleConfig(sim), { env: {} })
+ */
+export function exampleConfig(sim: RunningSimulator): FailsoftConfig {
+  return {
+    providers: {
+      claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sim-key' },
+      gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sim-key' },
+      gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKey: 'sim-key' },
+    },
+    features: {
+      summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash'], fallback: { leadSentences: 2 } },
+      chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o', 'gemini/gemini-2.5-flash'] },
+    },
+  };
+}
+
+/** A running `failsoft serve`: the gateway, its engine, and the simulator when it runs the example. */
+export interface RunningServe {
+  gateway: RunningGateway;
+  ai: Failsoft;
+  sim: RunningSimulator | undefined;
+  /** Stops accepting, finishes in-flight requests, then closes the engine and the simulator. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts what `failsoft serve` runs and logs its first lines (the first says which config it serves).
+ * @example const serve = await startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false }, io);
+ */
+export async function startServe(options: ServeCliOptions, io: CliIo): Promise<RunningServe> {
+  let sim: RunningSimulator | undefined;
+  let ai: Failsoft;
+  if (options.configFile === undefined) {
+    sim = await startSimulator({ port: 0, host: '127.0.0.1' });
+    ai = createFailsoft(exampleConfig(sim), { env: {} });
+  } else {
+    ai = createFailsoft(await loadConfigFile(options.configFile));
+  }
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway({ ai, port: options.port, host: options.host });
+  } catch (error) {
+    await ai.close();
+    await sim?.close();
+    throw error;
+  }
+  if (sim) io.out(`failsoft serve: no --config given: serving the built-in example config (features summary, chat) against the simulator at ${sim.url}`);
+  else io.out(`failsoft serve: serving ${options.configFile} (features ${Object.keys(ai.config.features).join(', ')})`);
+  io.out(`failsoft gateway listening on ${gateway.url}  (OpenAI SDK base URL ${gateway.url}/v1; Anthropic SDK base URL ${gateway.url})`);
+  return {
+    gateway, ai, sim,
+    async close(): Promise<void> {
+      await gateway.close();
+      await ai.close();
+      await sim?.close();
+    },
+  };
+}
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/** `failsoft serve`. */
+export const serveCommand: CliCommand = {
+  summary: 'serve the OpenAI- and Anthropic-compatible gateway (the simulator and an example config without --config)',
+  usage: USAGE,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const options = parseServeArgs(argv);
+    if (options.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    let serve: RunningServe;
+    try {
+      serve = await startServe(options, io);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        io.err(`failsoft serve: ${error.message}`);
+        return EXIT_USAGE;
+      }
+      io.err(`failsoft serve: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+    const signal = await untilSignal();
+    io.err(`failsoft serve: ${signal}, finishing in-flight requests and closing`);
+    await serve.close();
+    return 0;
+  },
+};

@@ -1,0 +1,257 @@
+/**
+ * The gateway: an OpenAI- and Anthropic-compatible HTTP server in front of the engine.
+ *
+ * Plain node:http, on purpose: the gateway sits in the hot path of every AI call and must add as
+ * little as a bare pass-through proxy would, so there is no framework, no router table walk, no
+ * per-request middleware chain: one switch on the path, parse → engine → render in the client's
+ * dialect, and streams written frame by frame as the engine yields them (never buffered).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AIUnavailableError, FailsoftError, RequestError, TierError, UnknownFeatureError } from '../model/errors.js';
+import type { Failsoft } from '../engine/failsoft.js';
+import type { FailsoftStreamEvent, GenerateResult, StreamStartEvent } from '../engine/results.js';
+import type { Dialect, GatewayErrorKind, ParsedCall } from './dialect.js';
+import { anthropicMessagesDialect } from './dialects/anthropic-messages.js';
+import { openAiChatDialect } from './dialects/openai-chat.js';
+import { nextId } from './ids.js';
+import { MAX_BODY_BYTES, readJsonBody } from './read-body.js';
+
+/** Options of `startGateway`. */
+export interface GatewayOptions {
+  /** The engine that serves every request. */
+  ai: Failsoft;
+  /** Port to listen on (default 8787; 0 = any free port). */
+  port?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** On close, how long in-flight requests may take before their connections are cut (default 10 s). */
+  graceMs?: number;
+  /** Largest request body, in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+/** A gateway that is listening. */
+export interface RunningGateway {
+  /** `http://HOST:PORT`. */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes. */
+  close(): Promise<void>;
+}
+
+/** Against slow clients: all headers within 10 s, the whole body within 30 s; idle keep-alive 5 s. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Headers that name who answered. */
+function answerHeaders(requestId: string, who: { feature: string; provider: string | undefined; source: string; degraded: boolean }): Record<string, string> {
+  return {
+    'x-request-id': requestId,
+    'x-failsoft-feature': who.feature,
+    'x-failsoft-provider': who.provider ?? 'none',
+    'x-failsoft-source': who.source,
+    'x-failsoft-degraded': who.degraded ? 'true' : 'false',
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Waits until the response can take more (or the client went away). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+/** The engine's errors, as the dialect's error kind (and extra headers). */
+function classifyFailure(error: unknown): { kind: GatewayErrorKind; message: string; param?: string; headers: Record<string, string> } {
+  if (error instanceof AIUnavailableError) {
+    const headers: Record<string, string> = { 'x-should-retry': 'false' };
+    if (error.retryAfterMs !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+    return { kind: 'unavailable', message: error.message, headers };
+  }
+  if (error instanceof RequestError) return { kind: 'invalid_request', message: error.message, ...(error.path === undefined ? {} : { param: error.path }), headers: {} };
+  if (error instanceof UnknownFeatureError) return { kind: 'not_found', message: error.message, headers: {} };
+  if (error instanceof TierError) return { kind: 'invalid_request', message: error.message, param: 'model', headers: {} };
+  return { kind: 'internal', message: FailsoftError.isInstance(error) ? error.message : 'internal gateway error', headers: {} };
+}
+
+/** Serves one gateway; all per-process work (models list, bound handlers) is done once here. */
+class Gateway {
+  private readonly modelsBody: string;
+  private closing = false;
+
+  constructor(private readonly ai: Failsoft, private readonly maxBodyBytes: number) {
+    const data = Object.values(ai.config.features).filter((f) => f.tier !== 'critical').map((f) => ({
+      id: f.name, object: 'model', type: 'model', created: 0, created_at: '1970-01-01T00:00:00Z', owned_by: 'failsoft', display_name: f.name,
+    }));
+    this.modelsBody = JSON.stringify({ object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+  }
+
+  startClosing(): void {
+    this.closing = true;
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.closing) res.setHeader('connection', 'close');
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const method = req.method ?? 'GET';
+    const run = (): Promise<void> | void => {
+      switch (path) {
+        case '/v1/chat/completions': return method === 'POST' ? this.serveAi(openAiChatDialect, req, res) : this.notAllowed(res, 'POST');
+        case '/v1/messages': return method === 'POST' ? this.serveAi(anthropicMessagesDialect, req, res) : this.notAllowed(res, 'POST');
+        case '/v1/models': return method === 'GET' ? sendJson(res, 200, this.modelsBody) : this.notAllowed(res, 'GET');
+        case '/health': return sendJson(res, 200, '{"status":"ok"}');
+        // Core dependencies only (none yet beyond this process); never AI providers.
+        case '/health/ready': return sendJson(res, 200, '{"status":"ready"}');
+        case '/health/ai': return this.serveAiHealth(res);
+        default: return sendJson(res, 404, { error: { message: `no route for ${method} ${path}`, type: 'not_found_error', param: null, code: null } });
+      }
+    };
+    try {
+      const pending = run();
+      if (pending) pending.catch((error: unknown) => this.crash(res, error));
+    } catch (error) {
+      this.crash(res, error);
+    }
+  };
+
+  private crash(res: ServerResponse, error: unknown): void {
+    if (!res.headersSent) sendJson(res, 500, { error: { message: 'internal gateway error', type: 'server_error', param: null, code: null } });
+    else res.destroy(error instanceof Error ? error : undefined);
+  }
+
+  private notAllowed(res: ServerResponse, allow: string): void {
+    sendJson(res, 405, { error: { message: `use ${allow}`, type: 'invalid_request_error', param: null, code: null } }, { allow });
+  }
+
+  private async serveAiHealth(res: ServerResponse): Promise<void> {
+    sendJson(res, 200, await this.ai.health());
+  }
+
+  private async serveAi(dialect: Dialect, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : nextId('req_');
+    const fail = (kind: GatewayErrorKind, message: string, param?: string, headers: Record<string, string> = {}): void => {
+      const { status, body } = dialect.renderError(kind, message, param);
+      sendJson(res, status, body, { 'x-request-id': requestId, ...headers });
+    };
+    const body = await readJsonBody(req, this.maxBodyBytes);
+    if (!body.ok) {
+      if (body.failure === 'aborted') return void res.destroy();
+      if (body.failure === 'too_large') res.setHeader('connection', 'close');
+      return fail(body.failure === 'too_large' ? 'too_large' : 'invalid_request', body.message);
+    }
+    const parsed = dialect.parse(body.value);
+    if (!parsed.ok) return fail('invalid_request', `${parsed.failure.path}: ${parsed.failure.message}`, parsed.failure.path);
+    const call = parsed.call;
+    const feature = this.ai.config.features[call.feature];
+    if (!feature) {
+      const known = Object.keys(this.ai.config.features).join(', ');
+      return fail('not_found', `unknown feature "${call.feature}": the model names a feature (configured: ${known || 'none'})`, 'model');
+    }
+    const controller = new AbortController();
+    res.once('close', () => { if (!res.writableFinished) controller.abort(new Error('client closed the connection')); });
+    const headers = { 'x-request-id': requestId, 'x-failsoft-feature': call.feature };
+    try {
+      if (call.stream) await this.streamAnswer(dialect, call, res, requestId, controller.signal);
+      else {
+        const result: GenerateResult = await this.ai.generate(call.feature, call.request, { signal: controller.signal });
+        sendJson(res, 200, dialect.renderResult(result), answerHeaders(requestId, result));
+      }
+    } catch (error) {
+      if (controller.signal.aborted) return void res.destroy();
+      if (res.headersSent) return void res.end();
+      const failure = classifyFailure(error);
+      fail(failure.kind, failure.message, failure.param, { ...headers, ...failure.headers });
+    }
+  }
+
+  /** Headers at the `start` event, then frames chunk by chunk; an in-stream error ends the stream. */
+  private async streamAnswer(dialect: Dialect, call: ParsedCall, res: ServerResponse, requestId: string, signal: AbortSignal): Promise<void> {
+    const events = this.ai.stream(call.feature, call.request, { signal });
+    const renderer = dialect.streamRenderer(call);
+    let start: StreamStartEvent | undefined;
+    try {
+      for await (const event of events) {
+        if (event.type === 'start') {
+          start = event;
+          res.writeHead(200, {
+            ...answerHeaders(requestId, event),
+            'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no',
+          });
+        }
+        const text = renderer.frames(event);
+        if (text !== '' && !res.write(text)) await drained(res);
+        if (event.type === 'error' || signal.aborted) break;
+      }
+    } catch (error) {
+      if (start === undefined || signal.aborted) throw error;
+      const failure = classifyFailure(error);
+      const event: FailsoftStreamEvent = { type: 'error', error: { name: 'GatewayError', message: failure.message, retryable: false } };
+      res.write(renderer.frames(event));
+    }
+    res.end();
+  }
+}
+
+/**
+ * Starts the gateway: OpenAI `POST /v1/chat/completions`, Anthropic `POST /v1/messages`, `GET /v1/models`,
+ * `GET /health`, `GET /health/ready`, `GET /health/ai`.
+ * @example const gw = await startGateway({ ai: createFailsoft(config), port: 8787 }); // OpenAI SDK: baseURL `${gw.url}/v1`
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES);
+  const server: Server = createServer({
+    headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, noDelay: true,
+  }, gateway.handle);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8787, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const graceMs = options.graceMs ?? 10_000;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    host,
+    close(): Promise<void> {
+      closed ??= new Promise<void>((resolve) => {
+        gateway.startClosing();
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        // Keep-alive connections whose last request finishes during the grace period are closed as they go idle.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        timer.unref();
+        sweep.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          clearInterval(sweep);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closed;
+    },
+  };
+}
