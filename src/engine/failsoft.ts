@@ -9,6 +9,8 @@ import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { RetryBudget } from '../policy/retry-budget.js';
 import { Deadline } from '../policy/deadline.js';
 import { MemoryPolicyState } from '../state/memory-policy-state.js';
+import { FallbackPolicyState } from '../state/fallback-policy-state.js';
+import { RedisPolicyState } from '../state/redis-policy-state.js';
 import type { PolicyState } from '../state/policy-state.js';
 import { resolveConfig, type FailsoftConfig, type ResolvedConfig, type ResolvedFeature } from './config/resolve-config.js';
 import { buildEngineParts, type EngineParts } from './build-targets.js';
@@ -28,7 +30,7 @@ export interface FailsoftOptions {
   env?: Record<string, string | undefined>;
   /** Adapters to use instead of building them from the config, by provider name. */
   adapters?: Record<string, ProviderAdapter>;
-  /** Shared policy state (default in memory). */
+  /** Shared policy state (default: Redis when REDIS_URL is set, falling back to local state; else in memory). */
   store?: PolicyState;
   /** Randomness for backoff jitter (tests pass a fixed function). */
   random?: () => number;
@@ -45,12 +47,15 @@ export class Failsoft {
   private readonly parts: EngineParts;
   private readonly modes: FeatureModes;
   private readonly deps: RouterDeps;
+  /** The store this engine created (and so must close); undefined when the caller passed one. */
+  private readonly ownStore: PolicyState | undefined;
 
   constructor(config: ResolvedConfig, options: FailsoftOptions = {}) {
     this.config = config;
     this.clock = options.clock ?? systemClock;
     this.bus = new EventBus();
-    const store = options.store ?? new MemoryPolicyState();
+    this.ownStore = options.store ? undefined : defaultStore(options.env ?? process.env);
+    const store = options.store ?? (this.ownStore as PolicyState);
     this.parts = buildEngineParts(config, { clock: this.clock, bus: this.bus, store, ...(options.adapters ? { adapters: options.adapters } : {}) });
     this.modes = new FeatureModes(this.bus, this.clock);
     const disabled = Object.values(config.features).filter((f) => !f.enabled).map((f) => f.name);
@@ -232,7 +237,18 @@ export class Failsoft {
   /** Releases connections. */
   async close(): Promise<void> {
     await Promise.all([...this.parts.adapters.values()].map((a) => a.close()));
+    await this.ownStore?.close();
   }
+}
+
+/**
+ * Where policy state lives by default: Redis when `REDIS_URL` is set, so many instances share one rate
+ * budget and see each other's open breakers (wrapped so requests keep flowing on local state while
+ * Redis is away); otherwise in this process's memory.
+ */
+function defaultStore(env: Record<string, string | undefined>): PolicyState {
+  const url = env.REDIS_URL?.trim();
+  return url ? new FallbackPolicyState(new RedisPolicyState(url, { prefix: env.FAILSOFT_REDIS_PREFIX?.trim() || 'failsoft:' })) : new MemoryPolicyState();
 }
 
 function matches(key: string, provider: string, model: string | undefined): boolean {

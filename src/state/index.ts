@@ -2,3 +2,4 @@
 export * from './policy-state.js';
 export { MemoryPolicyState, refilledLevel, msUntilLevel } from './memory-policy-state.js';
 export * from './fallback-policy-state.js';
+export { RedisPolicyState, type RedisPolicyStateOptions } from './redis-policy-state.js';
