@@ -6,3 +6,4 @@ export * from './engine/index.js';
 export * from './model/index.js';
 export type { ProviderAdapter, ProviderEndpoint, ProviderType, AttemptOptions, ProviderStream, ProviderCallResult } from './providers/provider-adapter.js';
 export { createAdapter } from './providers/create-adapter.js';
+export { MemoryPolicyState, FallbackPolicyState, RedisPolicyState, type PolicyState } from './state/index.js';
