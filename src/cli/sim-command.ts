@@ -7,7 +7,7 @@ import { parseLimitsDocument, type LimitsDocument } from '../sim/provider-limits
 import { SimDocumentError } from '../sim/sim-document-error.js';
 import type { SimProtocolName } from '../sim/sim-protocol.js';
 import { startSimulator, type RunningSimulator } from '../sim/start-simulator.js';
-import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
+import { EXIT_USAGE, UsageError, type CliCommand, type CliIo, untilSignal } from './cli-command.js';
 
 /** Parsed `failsoft sim` flags. */
 export interface SimCliOptions {
@@ -175,18 +175,6 @@ export function describeSimulator(sim: RunningSimulator, providers: Record<strin
     `failsoft simulator listening on ${sim.url}`,
     ...rows.map(([name, url, note]) => `  ${name.padEnd(nameWidth)}  ${url.padEnd(urlWidth)}  (${note})`),
   ];
-}
-
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
 
 /** `failsoft sim`. */
