@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hashClientKey } from '../gateway/client-keys.js';
+import { startSimulator } from '../sim/start-simulator.js';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from './cli-command.js';
 import { UsageError } from './cli-command.js';
@@ -32,6 +37,52 @@ describe('failsoft serve', () => {
       expect(res.headers.get('x-failsoft-provider')).toBe('claude');
     } finally {
       await serve.close();
+    }
+  });
+
+  it('guards /admin/* with FAILSOFT_ADMIN_TOKEN from the environment', async () => {
+    const serve = await startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false }, recordingIo(), { FAILSOFT_ADMIN_TOKEN: 'serve-admin' });
+    try {
+      expect((await fetch(`${serve.gateway.url}/admin/state`)).status).toBe(401);
+      const off = await fetch(`${serve.gateway.url}/admin/switches/features/chat`, {
+        method: 'POST', headers: { authorization: 'Bearer serve-admin', 'content-type': 'application/json' }, body: '{"enabled":false}',
+      });
+      expect(off.status).toBe(200);
+      expect(serve.ai.switches.isEnabled('chat')).toBe(false);
+      expect((await fetch(`${serve.gateway.url}/metrics`)).status).toBe(200);
+    } finally {
+      await serve.close();
+    }
+  });
+
+  it('serves a config file\'s client keys and aliases, and says keys are required', async () => {
+    const sim = await startSimulator({ port: 0 });
+    const dir = await mkdtemp(join(tmpdir(), 'failsoft-serve-'));
+    const file = join(dir, 'failsoft.yaml');
+    await writeFile(file, [
+      'providers:',
+      `  claude: { type: anthropic, baseUrl: "${sim.urlFor('anthropic')}", apiKeyEnv: SIM_KEY }`,
+      'features:',
+      '  chat: { tier: ai-only, route: [claude/claude-sonnet-4-5] }',
+      'gateway:',
+      `  clients: { app: { keyHash: "${hashClientKey('app-key')}" } }`,
+      '  aliases: { fast: chat }',
+    ].join('\n'));
+    const io = recordingIo();
+    const serve = await startServe({ configFile: file, port: 0, host: '127.0.0.1', help: false }, io, { SIM_KEY: 'sim' });
+    try {
+      expect(io.lines.some((l) => /1 client key\(s\) configured/.test(l))).toBe(true);
+      const ask = (key: string): Promise<Response> => fetch(`${serve.gateway.url}/v1/messages`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({ model: 'fast', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect((await ask('nope')).status).toBe(401);
+      const ok = await ask('app-key');
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('x-failsoft-feature')).toBe('chat');
+    } finally {
+      await serve.close();
+      await sim.close();
     }
   });
 

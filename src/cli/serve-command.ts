@@ -26,7 +26,14 @@ Options:
   --host HOST     interface to listen on (default 127.0.0.1)
   -h, --help      show this help
 
-Routes: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /health, GET /health/ready, GET /health/ai.`;
+Routes: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /health, GET /health/ready, GET /health/ai,
+GET /metrics (Prometheus), /admin/* (GET state; POST switches/global, switches/features/NAME, providers/NAME/open|close).
+
+Environment:
+  FAILSOFT_ADMIN_TOKEN  bearer token for /admin/*; unset: admin is served only on a loopback --host (403 elsewhere)
+
+Client keys and model aliases come from the config's "gateway" section (clients: NAME: { keyHash: "sha256:HEX",
+features, priority }, aliases: ALIAS: FEATURE); with clients set, every AI route needs a key.`;
 
 /**
  * Parses `failsoft serve` arguments; throws `UsageError` on an unknown flag or a bad value.
@@ -79,18 +86,19 @@ export interface RunningServe {
  * Starts what `failsoft serve` runs and logs its first lines (the first says which config it serves).
  * @example const serve = await startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false }, io);
  */
-export async function startServe(options: ServeCliOptions, io: CliIo): Promise<RunningServe> {
+export async function startServe(options: ServeCliOptions, io: CliIo, env: Record<string, string | undefined> = process.env): Promise<RunningServe> {
   let sim: RunningSimulator | undefined;
   let ai: Failsoft;
   if (options.configFile === undefined) {
     sim = await startSimulator({ port: 0, host: '127.0.0.1' });
     ai = createFailsoft(exampleConfig(sim), { env: {} });
   } else {
-    ai = createFailsoft(await loadConfigFile(options.configFile));
+    ai = createFailsoft(await loadConfigFile(options.configFile, env), { env });
   }
   let gateway: RunningGateway;
+  const warnings: string[] = [];
   try {
-    gateway = await startGateway({ ai, port: options.port, host: options.host });
+    gateway = await startGateway({ ai, port: options.port, host: options.host, env, log: (line) => warnings.push(line) });
   } catch (error) {
     await ai.close();
     await sim?.close();
@@ -99,6 +107,9 @@ export async function startServe(options: ServeCliOptions, io: CliIo): Promise<R
   if (sim) io.out(`failsoft serve: no --config given: serving the built-in example config (features summary, chat) against the simulator at ${sim.url}`);
   else io.out(`failsoft serve: serving ${options.configFile} (features ${Object.keys(ai.config.features).join(', ')})`);
   io.out(`failsoft gateway listening on ${gateway.url}  (OpenAI SDK base URL ${gateway.url}/v1; Anthropic SDK base URL ${gateway.url})`);
+  const clients = Object.keys(ai.config.gateway?.clients ?? {}).length;
+  if (clients > 0) io.out(`failsoft serve: ${clients} client key(s) configured: AI routes need Authorization: Bearer <key> or x-api-key`);
+  for (const warning of warnings) io.err(warning);
   return {
     gateway, ai, sim,
     async close(): Promise<void> {

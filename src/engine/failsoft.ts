@@ -10,8 +10,8 @@ import { RetryBudget } from '../policy/retry-budget.js';
 import { Deadline } from '../policy/deadline.js';
 import { MemoryPolicyState } from '../state/memory-policy-state.js';
 import { FallbackPolicyState } from '../state/fallback-policy-state.js';
-import { RedisPolicyState } from '../state/redis-policy-state.js';
 import type { PolicyState } from '../state/policy-state.js';
+import { LazyRedisPolicyState } from './lazy-redis-state.js';
 import { resolveConfig, type FailsoftConfig, type ResolvedConfig, type ResolvedFeature } from './config/resolve-config.js';
 import { buildEngineParts, type EngineParts } from './build-targets.js';
 import { EventBus, type FailsoftEvent, type FailsoftEventType, type FeatureMode } from './events.js';
@@ -248,7 +248,7 @@ export class Failsoft {
  */
 function defaultStore(env: Record<string, string | undefined>): PolicyState {
   const url = env.REDIS_URL?.trim();
-  return url ? new FallbackPolicyState(new RedisPolicyState(url, { prefix: env.FAILSOFT_REDIS_PREFIX?.trim() || 'failsoft:' })) : new MemoryPolicyState();
+  return url ? new FallbackPolicyState(new LazyRedisPolicyState(url, env.FAILSOFT_REDIS_PREFIX?.trim() || 'failsoft:')) : new MemoryPolicyState();
 }
 
 function matches(key: string, provider: string, model: string | undefined): boolean {

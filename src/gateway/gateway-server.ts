@@ -5,13 +5,20 @@
  * little as a bare pass-through proxy would, so there is no framework, no router table walk, no
  * per-request middleware chain: one switch on the path, parse → engine → render in the client's
  * dialect, and streams written frame by frame as the engine yields them (never buffered).
+ * Operations ride beside it: `/metrics` (fed from engine events), `/admin/*` (admin token), and
+ * optional client keys and model aliases from the config's `gateway` section.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AIUnavailableError, FailsoftError, RequestError, TierError, UnknownFeatureError } from '../model/errors.js';
 import type { Failsoft } from '../engine/failsoft.js';
-import type { FailsoftStreamEvent, GenerateResult, StreamStartEvent } from '../engine/results.js';
+import type { CallOptions, FailsoftStreamEvent, GenerateResult, StreamStartEvent } from '../engine/results.js';
+import type { ResolvedGatewayClient } from '../engine/config/resolve-config.js';
 import type { Dialect, GatewayErrorKind, ParsedCall } from './dialect.js';
+import { AdminRoutes } from './admin-routes.js';
+import { renderAccessError } from './auth-errors.js';
+import { ClientKeys } from './client-keys.js';
+import { GatewayMetrics } from './metrics.js';
 import { anthropicMessagesDialect } from './dialects/anthropic-messages.js';
 import { openAiChatDialect } from './dialects/openai-chat.js';
 import { nextId } from './ids.js';
@@ -29,6 +36,14 @@ export interface GatewayOptions {
   graceMs?: number;
   /** Largest request body, in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Token for `/admin/*` (default: `FAILSOFT_ADMIN_TOKEN` from `env`). */
+  adminToken?: string;
+  /** Environment read for `FAILSOFT_ADMIN_TOKEN` (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Serve `GET /metrics` (default true). */
+  metrics?: boolean;
+  /** Start-up warnings (default console.warn); nothing is logged per request. */
+  log?: (line: string) => void;
 }
 
 /** A gateway that is listening. */
@@ -37,6 +52,8 @@ export interface RunningGateway {
   readonly url: string;
   readonly port: number;
   readonly host: string;
+  /** The gateway's Prometheus metrics (undefined when turned off). */
+  readonly metrics: GatewayMetrics | undefined;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes. */
   close(): Promise<void>;
 }
@@ -90,16 +107,35 @@ function classifyFailure(error: unknown): { kind: GatewayErrorKind; message: str
   return { kind: 'internal', message: FailsoftError.isInstance(error) ? error.message : 'internal gateway error', headers: {} };
 }
 
-/** Serves one gateway; all per-process work (models list, bound handlers) is done once here. */
+/** The `/v1/models` body: features (and the aliases naming them) that `allowed` admits. */
+function modelsBody(ai: Failsoft, aliases: ReadonlyMap<string, string>, allowed: (feature: string) => boolean): string {
+  const ids = Object.values(ai.config.features).filter((f) => f.tier !== 'critical' && allowed(f.name)).map((f) => f.name);
+  for (const [alias, feature] of aliases) if (allowed(feature)) ids.push(alias);
+  const data = ids.map((id) => ({ id, object: 'model', type: 'model', created: 0, created_at: '1970-01-01T00:00:00Z', owned_by: 'failsoft', display_name: id }));
+  return JSON.stringify({ object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+}
+
+/** The dialect a request without a body speaks: Anthropic SDKs send `anthropic-version`. */
+function dialectOf(req: IncomingMessage): Dialect {
+  return req.headers['anthropic-version'] === undefined ? openAiChatDialect : anthropicMessagesDialect;
+}
+
+/** Serves one gateway; all per-process work (models lists, bound handlers) is done once here. */
 class Gateway {
   private readonly modelsBody: string;
+  private readonly clientModels = new Map<ResolvedGatewayClient, string>();
+  private readonly aliases: ReadonlyMap<string, string>;
+  private readonly keys: ClientKeys;
   private closing = false;
 
-  constructor(private readonly ai: Failsoft, private readonly maxBodyBytes: number) {
-    const data = Object.values(ai.config.features).filter((f) => f.tier !== 'critical').map((f) => ({
-      id: f.name, object: 'model', type: 'model', created: 0, created_at: '1970-01-01T00:00:00Z', owned_by: 'failsoft', display_name: f.name,
-    }));
-    this.modelsBody = JSON.stringify({ object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+  constructor(
+    private readonly ai: Failsoft, private readonly maxBodyBytes: number,
+    private readonly admin: AdminRoutes, readonly metrics: GatewayMetrics | undefined,
+  ) {
+    this.aliases = new Map(Object.entries(ai.config.gateway?.aliases ?? {}));
+    this.keys = new ClientKeys(ai.config.gateway?.clients ?? {});
+    this.modelsBody = modelsBody(ai, this.aliases, () => true);
+    for (const client of this.keys.list()) this.clientModels.set(client, modelsBody(ai, this.aliases, (f) => this.keys.allows(client, f)));
   }
 
   startClosing(): void {
@@ -116,12 +152,15 @@ class Gateway {
       switch (path) {
         case '/v1/chat/completions': return method === 'POST' ? this.serveAi(openAiChatDialect, req, res) : this.notAllowed(res, 'POST');
         case '/v1/messages': return method === 'POST' ? this.serveAi(anthropicMessagesDialect, req, res) : this.notAllowed(res, 'POST');
-        case '/v1/models': return method === 'GET' ? sendJson(res, 200, this.modelsBody) : this.notAllowed(res, 'GET');
+        case '/v1/models': return method === 'GET' ? this.serveModels(req, res) : this.notAllowed(res, 'GET');
         case '/health': return sendJson(res, 200, '{"status":"ok"}');
         // Core dependencies only (none yet beyond this process); never AI providers.
         case '/health/ready': return sendJson(res, 200, '{"status":"ready"}');
         case '/health/ai': return this.serveAiHealth(res);
-        default: return sendJson(res, 404, { error: { message: `no route for ${method} ${path}`, type: 'not_found_error', param: null, code: null } });
+        case '/metrics': return this.metrics && method === 'GET' ? this.serveMetrics(this.metrics, res) : this.notFound(res, method, path);
+        default:
+          if (path.startsWith('/admin/')) return this.admin.handle(req, res, path, method);
+          return this.notFound(res, method, path);
       }
     };
     try {
@@ -135,6 +174,31 @@ class Gateway {
   private crash(res: ServerResponse, error: unknown): void {
     if (!res.headersSent) sendJson(res, 500, { error: { message: 'internal gateway error', type: 'server_error', param: null, code: null } });
     else res.destroy(error instanceof Error ? error : undefined);
+  }
+
+  private notFound(res: ServerResponse, method: string, path: string): void {
+    sendJson(res, 404, { error: { message: `no route for ${method} ${path}`, type: 'not_found_error', param: null, code: null } });
+  }
+
+  private async serveMetrics(metrics: GatewayMetrics, res: ServerResponse): Promise<void> {
+    const { contentType, body } = await metrics.render();
+    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  /** Features as models; with client keys, the caller's own features (and their aliases). */
+  private serveModels(req: IncomingMessage, res: ServerResponse): void {
+    const who = this.keys.identify(req.headers);
+    if (!who.ok) return this.refuseAccess(dialectOf(req), res, 'unauthorized', who.reason);
+    sendJson(res, 200, who.client ? this.clientModels.get(who.client) ?? this.modelsBody : this.modelsBody);
+  }
+
+  private refuseAccess(dialect: Dialect, res: ServerResponse, refusal: 'unauthorized', reason: 'missing' | 'unknown', requestId?: string): void {
+    const message = reason === 'missing'
+      ? 'this gateway needs a client key: send Authorization: Bearer <key> or x-api-key: <key>'
+      : 'invalid client key';
+    const { status, body } = renderAccessError(dialect.name, refusal, message);
+    sendJson(res, status, body, requestId === undefined ? {} : { 'x-request-id': requestId });
   }
 
   private notAllowed(res: ServerResponse, allow: string): void {
@@ -152,6 +216,12 @@ class Gateway {
       const { status, body } = dialect.renderError(kind, message, param);
       sendJson(res, status, body, { 'x-request-id': requestId, ...headers });
     };
+    // Client keys before the body is read: an unknown caller costs a hash, never a parse.
+    const who = this.keys.identify(req.headers);
+    if (!who.ok) {
+      req.resume();
+      return this.refuseAccess(dialect, res, 'unauthorized', who.reason, requestId);
+    }
     const body = await readJsonBody(req, this.maxBodyBytes);
     if (!body.ok) {
       if (body.failure === 'aborted') return void res.destroy();
@@ -160,19 +230,26 @@ class Gateway {
     }
     const parsed = dialect.parse(body.value);
     if (!parsed.ok) return fail('invalid_request', `${parsed.failure.path}: ${parsed.failure.message}`, parsed.failure.path);
-    const call = parsed.call;
+    const aliased = this.aliases.get(parsed.call.feature);
+    const call = aliased === undefined ? parsed.call : { ...parsed.call, feature: aliased };
     const feature = this.ai.config.features[call.feature];
     if (!feature) {
-      const known = Object.keys(this.ai.config.features).join(', ');
-      return fail('not_found', `unknown feature "${call.feature}": the model names a feature (configured: ${known || 'none'})`, 'model');
+      const known = [...Object.keys(this.ai.config.features), ...this.aliases.keys()].join(', ');
+      return fail('not_found', `unknown feature "${call.feature}": the model names a feature or an alias (configured: ${known || 'none'})`, 'model');
     }
+    if (!this.keys.allows(who.client, call.feature)) {
+      const { status, body: refusal } = renderAccessError(dialect.name, 'forbidden', `client "${who.client?.name ?? ''}" may not call feature "${call.feature}"`);
+      return sendJson(res, status, refusal, { 'x-request-id': requestId });
+    }
+    const priority = who.client?.priority;
     const controller = new AbortController();
     res.once('close', () => { if (!res.writableFinished) controller.abort(new Error('client closed the connection')); });
     const headers = { 'x-request-id': requestId, 'x-failsoft-feature': call.feature };
     try {
-      if (call.stream) await this.streamAnswer(dialect, call, res, requestId, controller.signal);
+      const options = priority === undefined ? { signal: controller.signal } : { signal: controller.signal, priority };
+      if (call.stream) await this.streamAnswer(dialect, call, res, requestId, options);
       else {
-        const result: GenerateResult = await this.ai.generate(call.feature, call.request, { signal: controller.signal });
+        const result: GenerateResult = await this.ai.generate(call.feature, call.request, options);
         sendJson(res, 200, dialect.renderResult(result), answerHeaders(requestId, result));
       }
     } catch (error) {
@@ -184,8 +261,9 @@ class Gateway {
   }
 
   /** Headers at the `start` event, then frames chunk by chunk; an in-stream error ends the stream. */
-  private async streamAnswer(dialect: Dialect, call: ParsedCall, res: ServerResponse, requestId: string, signal: AbortSignal): Promise<void> {
-    const events = this.ai.stream(call.feature, call.request, { signal });
+  private async streamAnswer(dialect: Dialect, call: ParsedCall, res: ServerResponse, requestId: string, options: CallOptions & { signal: AbortSignal }): Promise<void> {
+    const signal = options.signal;
+    const events = this.ai.stream(call.feature, call.request, options);
     const renderer = dialect.streamRenderer(call);
     let start: StreamStartEvent | undefined;
     try {
@@ -213,29 +291,37 @@ class Gateway {
 
 /**
  * Starts the gateway: OpenAI `POST /v1/chat/completions`, Anthropic `POST /v1/messages`, `GET /v1/models`,
- * `GET /health`, `GET /health/ready`, `GET /health/ai`.
+ * `GET /health`, `GET /health/ready`, `GET /health/ai`, `GET /metrics` and `/admin/*`.
  * @example const gw = await startGateway({ ai: createFailsoft(config), port: 8787 }); // OpenAI SDK: baseURL `${gw.url}/v1`
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
-  const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES);
+  const host = options.host ?? '127.0.0.1';
+  const admin = new AdminRoutes(options.ai, { token: options.adminToken ?? (options.env ?? process.env).FAILSOFT_ADMIN_TOKEN, host });
+  const metrics = options.metrics === false ? undefined : new GatewayMetrics(options.ai);
+  const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES, admin, metrics);
   const server: Server = createServer({
     headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, noDelay: true,
   }, gateway.handle);
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (error: Error): void => {
+      metrics?.close();
+      reject(error);
+    };
+    server.once('error', onError);
     server.listen(options.port ?? 8787, host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });
   const port = (server.address() as AddressInfo).port;
+  if (admin.warning !== undefined) (options.log ?? console.warn)(`failsoft gateway: ${admin.warning}`);
   const graceMs = options.graceMs ?? 10_000;
   let closed: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     host,
+    metrics,
     close(): Promise<void> {
       closed ??= new Promise<void>((resolve) => {
         gateway.startClosing();
@@ -247,6 +333,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         server.close(() => {
           clearTimeout(timer);
           clearInterval(sweep);
+          metrics?.close();
           resolve();
         });
         server.closeIdleConnections();

@@ -99,12 +99,30 @@ const retrySchema = z.strictObject({
   budgetMinRetries: z.number().int().min(0).optional(),
 });
 
+const clientSchema = z.strictObject({
+  /** SHA-256 of the client's key: `sha256:<64 hex digits>` (the key itself is never stored). */
+  keyHash: z.string().regex(/^sha256:[0-9a-fA-F]{64}$/, 'must be "sha256:<64 hex digits>" (e.g. from `printf %s "$KEY" | sha256sum`)'),
+  /** Features this client may call (default: every feature). */
+  features: z.array(z.string().min(1)).optional(),
+  /** Rate-budget priority of this client's calls (default: each feature's own). */
+  priority: z.enum(['interactive', 'batch']).optional(),
+});
+
+export const gatewaySchema = z.strictObject({
+  /** Client keys: when any is configured, every AI route needs one. */
+  clients: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'client names use letters, digits, _ . -'), clientSchema).optional(),
+  /** Extra names a request's `model` may use for a feature: `{ alias: feature }`. */
+  aliases: z.record(z.string().regex(/^\S+$/, 'aliases contain no spaces'), z.string().min(1)).optional(),
+});
+
 export const configSchema = z.strictObject({
   /** Master switch; the AI_ENABLED environment variable overrides it. */
   aiEnabled: z.boolean().optional(),
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider names use letters, digits, _ . -'), providerSchema).optional(),
   features: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'feature names use letters, digits, _ . : -'), featureSchema).optional(),
   policies: z.strictObject({ breaker: breakerSchema.optional(), retry: retrySchema.optional() }).optional(),
+  /** `failsoft serve` only: client keys and model aliases. */
+  gateway: gatewaySchema.optional(),
 });
 
 /** The configuration as written (YAML file or object). */
@@ -114,3 +132,4 @@ export type FeatureConfig = z.infer<typeof featureSchema>;
 export type LimitsConfig = z.infer<typeof limitsSchema>;
 export type BreakerConfig = z.infer<typeof breakerSchema>;
 export type RetryConfig = z.infer<typeof retrySchema>;
+export type GatewayConfig = z.infer<typeof gatewaySchema>;

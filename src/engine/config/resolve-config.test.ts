@@ -94,4 +94,41 @@ describe('resolveConfig', () => {
     await expect(loadConfigFile(broken, {})).rejects.toThrow(/broken\.yaml: invalid configuration:\n {2}line \d+, column \d+: not valid YAML/);
     await expect(loadConfigFile(join(dir, 'missing.yaml'), {})).rejects.toThrow(/missing\.yaml: invalid configuration:\n {2}\(file\): cannot read/);
   });
+
+  it('resolves gateway clients (hash, features, priority) and aliases', () => {
+    const hash = 'ab'.repeat(32);
+    const config = resolveConfig({
+      providers,
+      features: { chat: { tier: 'ai-only', route: ['claude/x'] }, billing: { tier: 'critical' } },
+      gateway: { clients: { cron: { keyHash: `sha256:${hash.toUpperCase()}`, features: ['chat'], priority: 'batch' } }, aliases: { 'gpt-4o': 'chat' } },
+    }, { env: {} });
+    expect(config.gateway).toEqual({ clients: { cron: { name: 'cron', keyHash: hash, features: ['chat'], priority: 'batch' } }, aliases: { 'gpt-4o': 'chat' } });
+    expect(resolveConfig({}, { env: {} }).gateway).toEqual({ clients: {}, aliases: {} });
+  });
+
+  it('names bad gateway keys by path: hash format, unknown or critical features, aliases hiding features, shared keys', () => {
+    const hash = `sha256:${'cd'.repeat(32)}`;
+    const issues = issuesOf({
+      providers,
+      features: { chat: { tier: 'ai-only', route: ['claude/x'] }, billing: { tier: 'critical' } },
+      gateway: {
+        clients: { a: { keyHash: 'md5:abc' }, b: { keyHash: hash, features: ['chat', 'caht'] }, c: { keyHash: hash, priority: 'urgent' } },
+        aliases: { fast: 'nope', chat: 'chat', pay: 'billing' },
+      },
+    });
+    expect(issues.some((i) => i.startsWith('gateway.clients.a.keyHash: must be "sha256:<64 hex digits>"'))).toBe(true);
+    expect(issues.some((i) => i.startsWith('gateway.clients.c.priority:'))).toBe(true);
+    const semantic = issuesOf({
+      providers,
+      features: { chat: { tier: 'ai-only', route: ['claude/x'] }, billing: { tier: 'critical' } },
+      gateway: { clients: { b: { keyHash: hash, features: ['chat', 'caht'] }, c: { keyHash: hash } }, aliases: { fast: 'nope', chat: 'chat', pay: 'billing' } },
+    });
+    expect(semantic).toEqual([
+      'gateway.clients.b.features[1]: unknown feature "caht" (known: chat, billing)',
+      'gateway.clients.c.keyHash: same key as client "b": every client needs its own key',
+      'gateway.aliases.fast: unknown feature "nope" (known: chat, billing)',
+      'gateway.aliases.chat: "chat" is already a feature name: an alias cannot hide a feature',
+      'gateway.aliases.pay: feature "billing" is critical: it is never served through AI routes',
+    ]);
+  });
 });

@@ -5,7 +5,7 @@ import { zodIssues } from '../../model/validation.js';
 import type { ProviderType } from '../../providers/provider-adapter.js';
 import {
   configSchema, type BreakerConfig, type FailsoftConfig, type FallbackFunction, type FeatureConfig,
-  type LimitsConfig, type ProviderConfig, type RetryConfig,
+  type GatewayConfig, type LimitsConfig, type ProviderConfig, type RetryConfig,
 } from './config-schema.js';
 import { leadSentences, textFallback } from '../fallbacks.js';
 
@@ -47,12 +47,30 @@ export interface ResolvedProvider {
   maxConcurrent?: number;
 }
 
+/** A gateway client: its key's SHA-256, what it may call, and its priority. */
+export interface ResolvedGatewayClient {
+  name: string;
+  /** SHA-256 of the key, lower-case hex (64 digits). */
+  keyHash: string;
+  /** Allowed features; undefined = every feature. */
+  features?: string[];
+  priority?: Priority;
+}
+
+/** `failsoft serve` settings: client keys (none = open) and aliases (alias → feature). */
+export interface ResolvedGateway {
+  clients: Record<string, ResolvedGatewayClient>;
+  aliases: Record<string, string>;
+}
+
 export interface ResolvedConfig {
   aiEnabled: boolean;
   providers: Record<string, ResolvedProvider>;
   features: Record<string, ResolvedFeature>;
   breaker: BreakerConfig;
   retry: RetryConfig;
+  /** Absent in configs resolved before the gateway had settings; read as no clients, no aliases. */
+  gateway?: ResolvedGateway;
 }
 
 export interface ResolveOptions {
@@ -178,6 +196,44 @@ function resolveFeature(name: string, cfg: FeatureConfig, providers: Record<stri
   return feature;
 }
 
+/** A feature name the gateway can serve, or why not. */
+function servableFeatureIssue(name: string, features: Record<string, ResolvedFeature>): string | undefined {
+  const feature = features[name];
+  if (!feature) {
+    const known = Object.keys(features);
+    return `unknown feature "${name}"${known.length > 0 ? ` (known: ${known.join(', ')})` : ' (no features are configured)'}`;
+  }
+  return feature.tier === 'critical' ? `feature "${name}" is critical: it is never served through AI routes` : undefined;
+}
+
+function resolveGateway(cfg: GatewayConfig | undefined, features: Record<string, ResolvedFeature>, issues: ConfigIssue[]): ResolvedGateway {
+  const clients: Record<string, ResolvedGatewayClient> = {};
+  const hashes = new Map<string, string>();
+  for (const [name, c] of Object.entries(cfg?.clients ?? {})) {
+    const keyHash = c.keyHash.slice('sha256:'.length).toLowerCase();
+    const twin = hashes.get(keyHash);
+    if (twin !== undefined) issues.push({ path: `gateway.clients.${name}.keyHash`, message: `same key as client "${twin}": every client needs its own key` });
+    hashes.set(keyHash, name);
+    (c.features ?? []).forEach((feature, index) => {
+      const issue = servableFeatureIssue(feature, features);
+      if (issue) issues.push({ path: `gateway.clients.${name}.features[${index}]`, message: issue });
+    });
+    const client: ResolvedGatewayClient = { name, keyHash };
+    if (c.features !== undefined) client.features = [...c.features];
+    if (c.priority !== undefined) client.priority = c.priority;
+    clients[name] = client;
+  }
+  const aliases: Record<string, string> = {};
+  for (const [alias, feature] of Object.entries(cfg?.aliases ?? {})) {
+    const path = `gateway.aliases.${alias}`;
+    if (alias in features) issues.push({ path, message: `"${alias}" is already a feature name: an alias cannot hide a feature` });
+    const issue = servableFeatureIssue(feature, features);
+    if (issue) issues.push({ path, message: issue });
+    aliases[alias] = feature;
+  }
+  return { clients, aliases };
+}
+
 /**
  * Validates a configuration document and resolves it (defaults, routes, secrets from the
  * environment). Throws `ConfigError` listing every bad key with its path.
@@ -196,12 +252,13 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
   }
   const features: Record<string, ResolvedFeature> = {};
   for (const [name, f] of Object.entries(cfg.features ?? {})) features[name] = resolveFeature(name, f, providers, issues);
+  const gateway = resolveGateway(cfg.gateway, features, issues);
   const envSwitch = parseSwitch(env.AI_ENABLED);
   if (envSwitch === 'invalid') issues.push({ path: 'AI_ENABLED (environment)', message: `must be true or false, got "${env.AI_ENABLED}"` });
   if (issues.length > 0) throw new ConfigError(issues, options.source);
   return {
     aiEnabled: typeof envSwitch === 'boolean' ? envSwitch : cfg.aiEnabled ?? true,
-    providers, features, breaker: cfg.policies?.breaker ?? {}, retry: cfg.policies?.retry ?? {},
+    providers, features, breaker: cfg.policies?.breaker ?? {}, retry: cfg.policies?.retry ?? {}, gateway,
   };
 }
 

@@ -1,0 +1,188 @@
+/**
+ * `/admin/*` driven with plain fetch against a gateway on 127.0.0.1 with the simulator upstream.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createFailsoft, type Failsoft } from '../engine/failsoft.js';
+import type { FailsoftEvent } from '../engine/events.js';
+import type { FailsoftConfig } from '../engine/config/config-schema.js';
+import { startSimulator, type RunningSimulator } from '../sim/start-simulator.js';
+import { AdminRoutes, isLoopbackHost } from './admin-routes.js';
+import { startGateway, type RunningGateway } from './gateway-server.js';
+
+const TOKEN = 'admin-token-for-tests';
+let sim: RunningSimulator;
+let ai: Failsoft;
+let gateway: RunningGateway;
+let events: FailsoftEvent[];
+
+beforeAll(async () => { sim = await startSimulator({ port: 0 }); });
+afterAll(async () => { await sim.close(); });
+
+function config(): FailsoftConfig {
+  return {
+    providers: {
+      claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim' },
+      gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sk-sim' },
+    },
+    features: {
+      summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini'], fallback: { text: 'Summary unavailable' }, maxRetries: 0 },
+      chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'], maxRetries: 0 },
+      billing: { tier: 'critical' },
+    },
+  };
+}
+
+beforeEach(async () => {
+  sim.clearFaults();
+  ai = createFailsoft(config(), { env: {} });
+  events = [];
+  ai.on('*', (e) => events.push(e));
+  gateway = await startGateway({ ai, port: 0, host: '127.0.0.1', adminToken: TOKEN });
+});
+afterEach(async () => {
+  await gateway.close();
+  await ai.close();
+});
+
+function admin(path: string, init: { method?: string; body?: unknown; token?: string | null } = {}): Promise<Response> {
+  const token = init.token === undefined ? TOKEN : init.token;
+  return fetch(`${gateway.url}/admin/${path}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
+  });
+}
+
+async function chat(feature: string): Promise<Response> {
+  return fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: feature, messages: [{ role: 'user', content: 'Summarize:\nA. B.' }] }),
+  });
+}
+
+describe('admin routes: the token', () => {
+  it('refuses a missing or wrong token with 401, accepts the right one', async () => {
+    const none = await admin('state', { token: null });
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect((await admin('state', { token: `${TOKEN}x` })).status).toBe(401);
+    expect((await admin('state', { token: TOKEN.slice(0, -1) })).status).toBe(401);
+    expect((await admin('switches/global', { body: { enabled: false }, token: 'nope' })).status).toBe(401);
+    expect(ai.switches.aiEnabled).toBe(true);
+    expect((await admin('state')).status).toBe(200);
+  });
+
+  it('reads FAILSOFT_ADMIN_TOKEN from the environment when no token option is given', async () => {
+    const other = await startGateway({ ai, port: 0, host: '127.0.0.1', env: { FAILSOFT_ADMIN_TOKEN: 'from-env' } });
+    try {
+      expect((await fetch(`${other.url}/admin/state`)).status).toBe(401);
+      expect((await fetch(`${other.url}/admin/state`, { headers: { authorization: 'Bearer from-env' } })).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('without a token: served on a loopback host', async () => {
+    const logged: string[] = [];
+    const open = await startGateway({ ai, port: 0, host: '127.0.0.1', env: {}, log: (l) => logged.push(l) });
+    try {
+      expect((await fetch(`${open.url}/admin/state`)).status).toBe(200);
+      expect(logged).toEqual([]);
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('without a token on a non-loopback host: every admin route answers 403, and there is a start-up warning', async () => {
+    const routes = new AdminRoutes(ai, { token: undefined, host: '0.0.0.0' });
+    expect(routes.access).toBe('refused');
+    expect(routes.warning).toMatch(/FAILSOFT_ADMIN_TOKEN is not set.*403/);
+    // Driven through a server on 127.0.0.1: the decision depends on the configured host, not the caller.
+    const server: Server = createServer((req, res) => void routes.handle(req, res, req.url ?? '/', req.method ?? 'GET'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect((await fetch(`${url}/admin/state`)).status).toBe(403);
+      expect((await fetch(`${url}/admin/switches/global`, { method: 'POST', body: '{"enabled":false}' })).status).toBe(403);
+      expect(ai.switches.aiEnabled).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('knows which hosts are loopback', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.com', '::ffff:10.0.0.1']) expect(isLoopbackHost(host)).toBe(false);
+  });
+});
+
+describe('admin routes: state and changes', () => {
+  it('GET /admin/state returns health and switches', async () => {
+    const res = await admin('state');
+    expect(res.headers.get('content-type')).toBe('application/json');
+    const body = await res.json() as { health: { status: string; providers: Record<string, unknown> }; switches: { aiEnabled: boolean; disabledFeatures: string[] } };
+    expect(body.health.status).toBe('ok');
+    expect(Object.keys(body.health.providers)).toEqual(['claude', 'gpt']);
+    expect(body.switches).toEqual({ aiEnabled: true, disabledFeatures: [] });
+  });
+
+  it('the global switch takes effect on the next request and is an event', async () => {
+    const off = await admin('switches/global', { body: { enabled: false } });
+    expect(off.status).toBe(200);
+    expect(await off.json()).toEqual({ switches: { aiEnabled: false, disabledFeatures: [] } });
+    expect(events.filter((e) => e.type === 'switch-changed')).toMatchObject([{ target: 'global', enabled: false, source: 'admin' }]);
+    const fallback = await chat('summary');
+    expect(fallback.status).toBe(200);
+    expect(fallback.headers.get('x-failsoft-source')).toBe('fallback');
+    expect((await chat('chat')).status).toBe(503);
+    expect((await admin('switches/global', { body: { enabled: true } })).status).toBe(200);
+    expect((await chat('chat')).status).toBe(200);
+  });
+
+  it('a feature switch turns only that feature off, and back on', async () => {
+    expect((await admin('switches/features/summary', { body: { enabled: false } })).status).toBe(200);
+    expect(events.filter((e) => e.type === 'switch-changed')).toMatchObject([{ target: 'summary', enabled: false, source: 'admin' }]);
+    expect((await chat('summary')).headers.get('x-failsoft-source')).toBe('fallback');
+    expect((await chat('chat')).headers.get('x-failsoft-source')).toBe('provider');
+    const state = await (await admin('state')).json() as { switches: { disabledFeatures: string[] } };
+    expect(state.switches.disabledFeatures).toEqual(['summary']);
+    expect((await admin('switches/features/summary', { body: { enabled: true } })).status).toBe(200);
+    expect((await chat('summary')).headers.get('x-failsoft-source')).toBe('provider');
+  });
+
+  it('forcing a provider open moves traffic to the next one at once; closing brings it back; both are events', async () => {
+    const opened = await admin('providers/claude/open', { method: 'POST' });
+    expect(opened.status).toBe(200);
+    expect(await opened.json()).toMatchObject({ provider: 'claude', state: 'open' });
+    expect(events.some((e) => e.type === 'provider-opened' && e.provider === 'claude')).toBe(true);
+    expect((await chat('chat')).headers.get('x-failsoft-provider')).toBe('gpt');
+    expect((await admin('providers/claude/close', { method: 'POST' })).status).toBe(200);
+    expect(events.some((e) => e.type === 'provider-closed' && e.provider === 'claude')).toBe(true);
+    expect((await chat('chat')).headers.get('x-failsoft-provider')).toBe('claude');
+  });
+
+  it('forcing one model open leaves the provider\'s other models alone', async () => {
+    const res = await admin('providers/gpt/open', { body: { model: 'gpt-4o' } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ provider: 'gpt', model: 'gpt-4o', state: 'open', models: { 'gpt-4o': { state: 'open' }, 'gpt-4o-mini': { state: 'closed' } } });
+  });
+
+  it('names what is wrong: unknown feature, provider or model 404, bad bodies 400, wrong method 405, unknown route 404', async () => {
+    expect((await admin('switches/features/nope', { body: { enabled: false } })).status).toBe(404);
+    expect((await admin('switches/features/billing', { body: { enabled: false } })).status).toBe(400);
+    expect((await admin('providers/nope/open', { method: 'POST' })).status).toBe(404);
+    expect((await admin('providers/claude/open', { body: { model: 'gpt-4o' } })).status).toBe(404);
+    const bad = await admin('switches/global', { body: { enabled: 'no' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^enabled:/);
+    expect((await admin('switches/global', { body: '{"enabled":' })).status).toBe(400);
+    expect((await admin('switches/global', { method: 'POST' })).status).toBe(400);
+    expect((await admin('state', { method: 'POST' })).status).toBe(405);
+    expect((await admin('switches/global')).status).toBe(405);
+    expect((await admin('nothing/here', { method: 'POST' })).status).toBe(404);
+    expect(ai.switches.toJSON()).toEqual({ aiEnabled: true, disabledFeatures: [] });
+    expect(Object.values((await ai.health()).providers).map((p) => p.state)).toEqual(['closed', 'closed']);
+  });
+});

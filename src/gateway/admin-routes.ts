@@ -1,0 +1,173 @@
+/**
+ * `/admin/*`: read state, flip kill switches, force providers open or closed. Behind
+ * `Authorization: Bearer $FAILSOFT_ADMIN_TOKEN` (constant-time compare). Without a token the routes
+ * are served only when the gateway listens on a loopback interface; elsewhere they answer 403.
+ * Every change goes through the engine (switches, forceOpen/forceClose), so it is an event and takes
+ * effect on the next request.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import type { Failsoft } from '../engine/failsoft.js';
+import { readJsonBody } from './read-body.js';
+
+/** Admin bodies are small: 16 KiB is plenty. */
+const ADMIN_BODY_BYTES = 16 * 1024;
+const SOURCE = 'admin';
+
+const switchBody = z.strictObject({ enabled: z.boolean() });
+const providerBody = z.strictObject({ model: z.string().min(1).optional() });
+
+/**
+ * True for interfaces only this machine can reach: `localhost`, 127.0.0.0/8, `::1` (and IPv4-mapped 127.x).
+ * @example isLoopbackHost('127.0.0.1') // true; isLoopbackHost('0.0.0.0') // false
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || h.startsWith('::ffff:127.');
+  return false;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** How admin access is decided. */
+export type AdminAccess = 'token' | 'open-loopback' | 'refused';
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  send(res, status, { error: { message } });
+}
+
+/** The admin API of one gateway. */
+export class AdminRoutes {
+  /** How this gateway decides admin access (`token`, `open-loopback` or `refused`). */
+  readonly access: AdminAccess;
+  private readonly tokenHash: Buffer | undefined;
+
+  constructor(private readonly ai: Failsoft, options: { token: string | undefined; host: string }) {
+    const token = options.token?.trim() || undefined;
+    this.tokenHash = token === undefined ? undefined : sha256(token);
+    this.access = token !== undefined ? 'token' : isLoopbackHost(options.host) ? 'open-loopback' : 'refused';
+  }
+
+  /** Why start-up should warn, if it should. */
+  get warning(): string | undefined {
+    return this.access === 'refused'
+      ? 'FAILSOFT_ADMIN_TOKEN is not set and the gateway listens on a non-loopback interface: /admin/* answers 403 (set the token to use it)'
+      : undefined;
+  }
+
+  /** Serves one `/admin/...` request. */
+  async handle(req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> {
+    if (!this.authorized(req, res)) {
+      req.resume();
+      return;
+    }
+    const parts = path.split('/').filter((p) => p !== '').map(safeDecode);
+    const [, first, second, third] = parts;
+    if (parts.length === 2 && first === 'state') return method === 'GET' ? this.state(res) : this.notAllowed(res, 'GET');
+    if (method !== 'POST') return this.notAllowed(res, 'POST');
+    if (parts.length === 3 && first === 'switches' && second === 'global') return this.switchGlobal(req, res);
+    if (parts.length === 4 && first === 'switches' && second === 'features' && third !== undefined) return this.switchFeature(req, res, third);
+    if (parts.length === 4 && first === 'providers' && second !== undefined && (third === 'open' || third === 'close')) return this.forceProvider(req, res, second, third);
+    req.resume();
+    return refuse(res, 404, `no admin route for ${method} ${path}`);
+  }
+
+  /** Token given: must match (401 otherwise). No token: loopback only (403 elsewhere). */
+  private authorized(req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.access === 'refused') {
+      refuse(res, 403, 'admin routes are off: FAILSOFT_ADMIN_TOKEN is not set and the gateway listens on a non-loopback interface');
+      return false;
+    }
+    if (this.tokenHash === undefined) return true;
+    const auth = req.headers.authorization;
+    const presented = typeof auth === 'string' && auth.slice(0, 7).toLowerCase() === 'bearer ' ? auth.slice(7).trim() : '';
+    // Hashing first gives equal lengths, so the comparison's time says nothing about the token.
+    if (presented !== '' && timingSafeEqual(sha256(presented), this.tokenHash)) return true;
+    refuse(res, 401, 'admin routes need Authorization: Bearer $FAILSOFT_ADMIN_TOKEN', { 'www-authenticate': 'Bearer realm="failsoft-admin"' });
+    return false;
+  }
+
+  private notAllowed(res: ServerResponse, allow: string): void {
+    refuse(res, 405, `use ${allow}`, { allow });
+  }
+
+  private async state(res: ServerResponse): Promise<void> {
+    send(res, 200, { health: await this.ai.health(), switches: this.ai.switches.toJSON() });
+  }
+
+  /** Reads and validates a small JSON body; an empty body reads as `{}`. Answers 400 itself when bad. */
+  private async body<T>(req: IncomingMessage, res: ServerResponse, schema: z.ZodType<T>): Promise<T | undefined> {
+    const length = req.headers['content-length'];
+    const empty = length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined);
+    let value: unknown = {};
+    if (!empty) {
+      const read = await readJsonBody(req, ADMIN_BODY_BYTES);
+      if (!read.ok) {
+        if (read.failure === 'aborted') res.destroy();
+        else refuse(res, read.failure === 'too_large' ? 413 : 400, read.message);
+        return undefined;
+      }
+      value = read.value;
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    refuse(res, 400, `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid body'}`);
+    return undefined;
+  }
+
+  private async switchGlobal(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await this.body(req, res, switchBody);
+    if (!body) return;
+    this.ai.switches.setAiEnabled(body.enabled, SOURCE);
+    send(res, 200, { switches: this.ai.switches.toJSON() });
+  }
+
+  private async switchFeature(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    const body = await this.body(req, res, switchBody);
+    if (!body) return;
+    const feature = this.ai.config.features[name];
+    if (!feature) return refuse(res, 404, `unknown feature "${name}" (configured: ${Object.keys(this.ai.config.features).join(', ') || 'none'})`);
+    if (feature.tier === 'critical') return refuse(res, 400, `feature "${name}" is critical: it never calls AI, so it has no switch`);
+    if (body.enabled) this.ai.switches.enable(name, SOURCE);
+    else this.ai.switches.disable(name, SOURCE);
+    send(res, 200, { switches: this.ai.switches.toJSON() });
+  }
+
+  private async forceProvider(req: IncomingMessage, res: ServerResponse, name: string, action: 'open' | 'close'): Promise<void> {
+    const body = await this.body(req, res, providerBody);
+    if (!body) return;
+    if (!(name in this.ai.config.providers)) {
+      return refuse(res, 404, `unknown provider "${name}" (configured: ${Object.keys(this.ai.config.providers).join(', ') || 'none'})`);
+    }
+    const models = new Set(Object.values(this.ai.config.features).flatMap((f) => f.route.filter((r) => r.provider === name).map((r) => r.model)));
+    if (body.model !== undefined && !models.has(body.model)) {
+      return refuse(res, 404, `provider "${name}" serves no route entry with model "${body.model}" (routed: ${[...models].join(', ') || 'none'})`);
+    }
+    if (action === 'open') this.ai.forceOpen(name, body.model);
+    else this.ai.forceClose(name, body.model);
+    const health = await this.ai.health();
+    send(res, 200, { provider: name, ...(body.model === undefined ? {} : { model: body.model }), state: health.providers[name]?.state, models: health.providers[name]?.models });
+  }
+}

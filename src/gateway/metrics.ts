@@ -1,0 +1,119 @@
+/**
+ * Prometheus metrics of the gateway (`GET /metrics`), on a registry of their own (never prom-client's
+ * global one), all named `failsoft_…`. They are fed from engine events, so the request path pays a
+ * counter increment and nothing more; budgets (and a reconciliation of breaker states) are read at scrape.
+ */
+import { Counter, Gauge, Histogram, Registry, type LabelValues } from 'prom-client';
+import type { Failsoft } from '../engine/failsoft.js';
+import type { FailsoftEvent } from '../engine/events.js';
+import type { BreakerStateName } from '../engine/health.js';
+
+/** Breaker states as gauge values: 0 closed, 1 half-open, 2 open. */
+export const BREAKER_STATE_VALUE: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, open: 2 };
+
+/** Latency buckets in seconds, from a cache-fast answer to a slow long generation. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+type RequestOutcome = 'provider' | 'failover' | 'fallback' | 'error';
+
+/** Child metrics bound to their labels, so an event costs a map lookup and an increment. */
+class Children<T> {
+  private readonly byKey = new Map<string, T>();
+  constructor(private readonly make: (labels: string[]) => T) {}
+  get(...labels: string[]): T {
+    const key = labels.join('\u0000');
+    let child = this.byKey.get(key);
+    if (child === undefined) this.byKey.set(key, (child = this.make(labels)));
+    return child;
+  }
+}
+
+/**
+ * The gateway's metrics: requests by feature/provider/outcome, latency by feature, breaker states,
+ * budget remaining, fallbacks served, failed attempts by provider/class.
+ * @example const metrics = new GatewayMetrics(ai); const { contentType, body } = await metrics.render();
+ */
+export class GatewayMetrics {
+  /** The registry these metrics live in (not prom-client's global registry). */
+  readonly registry = new Registry();
+  private readonly breakerState: Gauge<'provider' | 'model'>;
+  private readonly budgetRemaining: Gauge<'provider' | 'dimension'>;
+  private readonly budgetLimit: Gauge<'provider' | 'dimension'>;
+  private readonly requests: Children<{ inc(): void }>;
+  private readonly latency: Children<{ observe(value: number): void }>;
+  private readonly fallbacks: Children<{ inc(): void }>;
+  private readonly attemptsFailed: Children<{ inc(): void }>;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly ai: Failsoft) {
+    const registers = [this.registry];
+    const requests = new Counter({ name: 'failsoft_requests_total', help: 'Requests answered, by feature, provider (none for fallbacks and errors) and outcome (provider, failover, fallback, error).', labelNames: ['feature', 'provider', 'outcome'], registers });
+    const latency = new Histogram({ name: 'failsoft_request_duration_seconds', help: 'Time from request to answer (to the end of the stream for streams), by feature.', labelNames: ['feature'], buckets: LATENCY_BUCKETS, registers });
+    this.breakerState = new Gauge({ name: 'failsoft_breaker_state', help: 'Circuit breaker state per provider and model: 0 closed, 1 half-open, 2 open.', labelNames: ['provider', 'model'], registers });
+    this.budgetRemaining = new Gauge({ name: 'failsoft_budget_remaining', help: 'Rate budget left per provider and dimension (requests, inputTokens, outputTokens, tokens), read at scrape.', labelNames: ['provider', 'dimension'], registers });
+    this.budgetLimit = new Gauge({ name: 'failsoft_budget_limit', help: 'Rate budget capacity per provider and dimension.', labelNames: ['provider', 'dimension'], registers });
+    const fallbacks = new Counter({ name: 'failsoft_fallbacks_total', help: 'Fallback answers served, by feature.', labelNames: ['feature'], registers });
+    const failed = new Counter({ name: 'failsoft_attempts_failed_total', help: 'Provider attempts that failed, by provider and error class.', labelNames: ['provider', 'class'], registers });
+    this.requests = new Children(([feature, provider, outcome]) => requests.labels(label(feature), label(provider), label(outcome)));
+    this.latency = new Children(([feature]) => latency.labels(label(feature)));
+    this.fallbacks = new Children(([feature]) => fallbacks.labels(label(feature)));
+    this.attemptsFailed = new Children(([provider, errorClass]) => failed.labels(label(provider), label(errorClass)));
+    for (const feature of Object.values(ai.config.features)) {
+      for (const entry of feature.route) this.breakerState.set({ provider: entry.provider, model: entry.model }, 0);
+    }
+    // Only the events these metrics use: the engine skips building payloads nobody listens to.
+    const observe = (event: FailsoftEvent): void => this.observe(event);
+    const offs = (['request-completed', 'attempt-failed', 'provider-opened', 'provider-half-opened', 'provider-closed'] as const)
+      .map((type) => ai.on(type, observe));
+    this.unsubscribe = () => { for (const off of offs) off(); };
+  }
+
+  private observe(event: FailsoftEvent): void {
+    switch (event.type) {
+      case 'request-completed': {
+        const outcome: RequestOutcome = event.source === 'provider' ? (event.degraded ? 'failover' : 'provider') : event.source;
+        this.requests.get(event.feature, event.provider ?? 'none', outcome).inc();
+        this.latency.get(event.feature).observe(event.ms / 1000);
+        if (event.source === 'fallback') this.fallbacks.get(event.feature).inc();
+        return;
+      }
+      case 'attempt-failed': return this.attemptsFailed.get(event.provider, event.class).inc();
+      case 'provider-opened': return this.setBreaker(event.provider, event.model, 2);
+      case 'provider-half-opened': return this.setBreaker(event.provider, event.model, 1);
+      case 'provider-closed': return this.setBreaker(event.provider, event.model, 0);
+      default: return undefined;
+    }
+  }
+
+  private setBreaker(provider: string, model: string, value: number): void {
+    const labels: LabelValues<'provider' | 'model'> = { provider, model };
+    this.breakerState.set(labels, value);
+  }
+
+  /** Reads what only changes with time (budgets refilling, breakers timing out) from the engine's health. */
+  private async refresh(): Promise<void> {
+    const health = await this.ai.health();
+    for (const [provider, p] of Object.entries(health.providers)) {
+      for (const [model, route] of Object.entries(p.models)) this.setBreaker(provider, model, BREAKER_STATE_VALUE[route.state]);
+      for (const [dimension, budget] of Object.entries(p.budget)) {
+        this.budgetRemaining.set({ provider, dimension }, budget.remaining);
+        this.budgetLimit.set({ provider, dimension }, budget.limit);
+      }
+    }
+  }
+
+  /** The Prometheus text exposition, with budgets read now. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    await this.refresh();
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** Stops listening to the engine. */
+  close(): void {
+    this.unsubscribe();
+  }
+}
+
+function label(value: string | undefined): string {
+  return value ?? '';
+}
