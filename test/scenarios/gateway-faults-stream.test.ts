@@ -1,0 +1,297 @@
+/**
+ * The gateway issue's requirement for streams, each fault kind at the simulator, through the official
+ * OpenAI and Anthropic SDKs (maxRetries 0): "failover before the first token is invisible to the
+ * client; a failure after it ends the stream with the dialect's error event" (never a silent clean
+ * end, never a silent switch to another provider). Non-streamed calls are in gateway-faults.test.ts,
+ * whose set-up this file repeats (one fresh engine and gateway per call, calls of a case run at once).
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createFailsoft, type Failsoft } from '../../src/engine/failsoft.js';
+import type { FailsoftConfig } from '../../src/engine/config/config-schema.js';
+import { startGateway, type RunningGateway } from '../../src/gateway/gateway-server.js';
+import { startSimulator, type FaultRule, type RunningSimulator } from '../../src/sim/start-simulator.js';
+
+/**
+ * Per attempt, response headers must arrive within this. undici enforces it on coarse timers (about
+ * 0.5-1 s late), so a timed-out attempt really costs ~1 s, and a "slow beyond" fault must be far slower.
+ */
+const ATTEMPT_TIMEOUT_MS = 200;
+const SLOW_BEYOND_TIMEOUT_MS = 3_000;
+
+let sim: RunningSimulator;
+beforeAll(async () => { sim = await startSimulator({ port: 0 }); });
+afterAll(async () => { await sim.close(); });
+beforeEach(() => {
+  sim.clearFaults();
+  sim.resetStats();
+});
+
+function config(): FailsoftConfig {
+  const provider = { attemptTimeoutMs: ATTEMPT_TIMEOUT_MS };
+  const route = ['claude/claude-sonnet-4-5', 'gpt/gpt-4o', 'gemini/gemini-2.5-flash'];
+  return {
+    providers: {
+      claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', ...provider },
+      gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sk-sim', ...provider },
+      gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKey: 'gm-sim', ...provider },
+    },
+    features: {
+      chat: { tier: 'ai-only', route, maxRetries: 1, deadlineMs: 8_000 },
+      summary: { tier: 'enhanced', route, fallback: { leadSentences: 1 }, maxRetries: 1, deadlineMs: 8_000 },
+    },
+    policies: { retry: { baseMs: 1, capMs: 5, budgetMinRetries: 10 } },
+  };
+}
+
+interface Rig { openai: OpenAI; anthropic: Anthropic }
+
+const open: (() => Promise<void>)[] = [];
+afterEach(async () => { await Promise.all(open.splice(0).map((close) => close())); });
+
+/** A fresh engine and gateway per call, so concurrent calls never share breakers or retry budgets. */
+async function rig(): Promise<Rig> {
+  const ai: Failsoft = createFailsoft(config(), { env: {} });
+  const gateway: RunningGateway = await startGateway({ ai, port: 0, host: '127.0.0.1', log: () => undefined });
+  open.push(async () => {
+    await gateway.close();
+    await ai.close();
+  });
+  return {
+    openai: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0 }),
+    anthropic: new Anthropic({ baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0 }),
+  };
+}
+
+const prompt = 'Summarize:\nThe plant closed at noon. Workers waited outside.';
+const FALLBACK_TEXT = 'The plant closed at noon.';
+/** What claude would have streamed had nothing failed. */
+const CLAUDE_REPLY = `Simulated reply from anthropic (claude-sonnet-4-5): ${prompt}`;
+
+/** A fault that strikes before the first token, and whether the router may retry the same provider after it. */
+interface PreTokenFault { name: string; rule: FaultRule; retried: boolean }
+
+const PRE_TOKEN_FAULTS: readonly PreTokenFault[] = [
+  { name: 'overloaded', rule: { kind: 'overloaded' }, retried: true },
+  { name: 'rate_limited', rule: { kind: 'rate_limited', retryAfterS: 20 }, retried: false },
+  { name: 'quota_exhausted', rule: { kind: 'quota_exhausted' }, retried: false },
+  { name: 'server_error', rule: { kind: 'server_error' }, retried: true },
+  { name: 'timeout', rule: { kind: 'timeout' }, retried: false },
+  { name: 'reset', rule: { kind: 'reset' }, retried: true },
+  { name: 'auth', rule: { kind: 'auth' }, retried: false },
+  { name: 'slow beyond the attempt timeout', rule: { kind: 'slow', latencyMs: SLOW_BEYOND_TIMEOUT_MS }, retried: false },
+  // A stream that ends (cleanly or with an error event) before any content: class network / the error's own.
+  { name: 'truncated_stream before the first token', rule: { kind: 'truncated_stream', afterChunks: 0 }, retried: true },
+  { name: 'mid_stream_error before the first token', rule: { kind: 'mid_stream_error', afterChunks: 0 }, retried: true },
+];
+
+function onPrimary(rule: FaultRule): Record<string, FaultRule[]> {
+  return { anthropic: [rule] };
+}
+
+function onEvery(rule: FaultRule): Record<string, FaultRule[]> {
+  return { anthropic: [rule], openai: [rule], gemini: [rule] };
+}
+
+function calls(): { claude: number; gpt: number; gemini: number } {
+  const stats = sim.stats();
+  return { claude: stats.anthropic?.requests ?? 0, gpt: stats.openai?.requests ?? 0, gemini: stats.gemini?.requests ?? 0 };
+}
+
+/** A stream as the client saw it: headers, the text it yielded, and how it ended. */
+interface Streamed {
+  status: number;
+  headers: Headers;
+  model: string;
+  text: string;
+  /** The stream reached the dialect's clean end (finish reason / message_stop). */
+  finished: boolean;
+  /** What iterating the SDK's stream threw, if anything. */
+  error: unknown;
+}
+
+interface Failure { status: number | undefined; type: string | undefined; headers: Headers | undefined }
+
+interface Client {
+  name: 'openai' | 'anthropic';
+  unavailableType: string;
+  /** Opens a stream through a fresh gateway and reads it to the end (throws only if it cannot open). */
+  stream(feature: string): Promise<Streamed>;
+  /** An HTTP-level error (before any stream), normalised. */
+  failure(error: unknown): Failure;
+  /** Checks that an in-stream error is the dialect's error event, as the SDK surfaces it. */
+  expectStreamError(error: unknown): void;
+}
+
+const CLIENTS: readonly Client[] = [
+  {
+    name: 'openai',
+    unavailableType: 'service_unavailable_error',
+    async stream(feature) {
+      const { openai } = await rig();
+      const { data, response } = await openai.chat.completions.create({ model: feature, messages: [{ role: 'user', content: prompt }], stream: true }).withResponse();
+      const seen: Streamed = { status: response.status, headers: response.headers, model: '', text: '', finished: false, error: undefined };
+      try {
+        for await (const chunk of data) {
+          seen.model ||= chunk.model;
+          seen.text += chunk.choices[0]?.delta.content ?? '';
+          if (chunk.choices[0]?.finish_reason) seen.finished = true;
+        }
+      } catch (error) {
+        seen.error = error;
+      }
+      return seen;
+    },
+    failure(error) {
+      expect(error).toBeInstanceOf(OpenAI.APIError);
+      const e = error as InstanceType<typeof OpenAI.APIError>;
+      return { status: e.status, type: e.type, headers: e.headers };
+    },
+    expectStreamError(error) {
+      // The SDK throws on a `data: {"error": …}` chunk.
+      expect(error).toBeInstanceOf(OpenAI.APIError);
+      expect((error as InstanceType<typeof OpenAI.APIError>).message.length).toBeGreaterThan(0);
+    },
+  },
+  {
+    name: 'anthropic',
+    unavailableType: 'overloaded_error',
+    async stream(feature) {
+      const { anthropic } = await rig();
+      const { data, response } = await anthropic.messages.create({ model: feature, max_tokens: 100, messages: [{ role: 'user', content: prompt }], stream: true }).withResponse();
+      const seen: Streamed = { status: response.status, headers: response.headers, model: '', text: '', finished: false, error: undefined };
+      try {
+        for await (const event of data) {
+          if (event.type === 'message_start') seen.model ||= event.message.model;
+          if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') seen.text += event.delta.text;
+          if (event.type === 'message_stop') seen.finished = true;
+        }
+      } catch (error) {
+        seen.error = error;
+      }
+      return seen;
+    },
+    failure(error) {
+      expect(error).toBeInstanceOf(Anthropic.APIError);
+      const e = error as InstanceType<typeof Anthropic.APIError>;
+      return { status: e.status, type: (e.error as { error?: { type?: string } } | undefined)?.error?.type, headers: e.headers };
+    },
+    expectStreamError(error) {
+      // The SDK throws on an `event: error` frame, with the frame's body as `error`.
+      expect(error).toBeInstanceOf(Anthropic.APIError);
+      const body = (error as InstanceType<typeof Anthropic.APIError>).error as { type?: string; error?: { type?: string } } | undefined;
+      expect(body?.type).toBe('error');
+      expect(body?.error?.type).toMatch(/^(overloaded_error|api_error)$/);
+    },
+  },
+];
+
+async function failureOf(client: Client, feature: string): Promise<Failure> {
+  const outcome = await client.stream(feature).then((streamed) => streamed, (error: unknown) => error);
+  return client.failure(outcome);
+}
+
+/** Runs `check` for every client (and every feature given) at once, each call through its own gateway. */
+async function forEachClient(check: (client: Client, feature: string) => Promise<void>, features: readonly string[] = ['chat']): Promise<void> {
+  await Promise.all(CLIENTS.flatMap((client) => features.map((feature) => check(client, feature))));
+}
+
+describe('stream, fault at the primary before the first token: failover is invisible', () => {
+  it.each(PRE_TOKEN_FAULTS)('$name: the stream completes normally from the next provider', async (fault) => {
+    sim.setFaults(onPrimary(fault.rule));
+    await forEachClient(async (client) => {
+      const seen = await client.stream('chat');
+      expect(seen.error, client.name).toBeUndefined();
+      expect(seen.finished, client.name).toBe(true);
+      expect(seen.status, client.name).toBe(200);
+      expect(seen.headers.get('content-type'), client.name).toMatch(/^text\/event-stream/);
+      expect(seen.text, client.name).toContain('Simulated reply from openai');
+      expect(seen.model, client.name).toMatch(/^gpt-4o/);
+      expect(seen.headers.get('x-failsoft-provider'), client.name).toBe('gpt');
+      expect(seen.headers.get('x-failsoft-source'), client.name).toBe('provider');
+      expect(seen.headers.get('x-failsoft-degraded'), client.name).toBe('true');
+    });
+    expect(calls()).toEqual({ claude: 2, gpt: 2, gemini: 0 });
+  });
+
+  it('slow within the attempt timeout: still streamed by the primary', async () => {
+    sim.setFaults(onPrimary({ kind: 'slow', latencyMs: 30 }));
+    await forEachClient(async (client) => {
+      const seen = await client.stream('chat');
+      expect(seen.error, client.name).toBeUndefined();
+      expect(seen.finished, client.name).toBe(true);
+      expect(seen.text, client.name).toBe(CLAUDE_REPLY);
+      expect(seen.headers.get('x-failsoft-provider'), client.name).toBe('claude');
+      expect(seen.headers.get('x-failsoft-degraded'), client.name).toBe('false');
+    });
+    expect(calls()).toEqual({ claude: 2, gpt: 0, gemini: 0 });
+  });
+});
+
+describe('stream, fault at every provider before the first token', () => {
+  it.each(PRE_TOKEN_FAULTS.filter((f) => ['overloaded', 'timeout', 'reset'].includes(f.name) || f.rule.kind === 'truncated_stream' || f.rule.kind === 'mid_stream_error'))(
+    '$name: ai-only is a 503 in the dialect (no stream opened), enhanced streams its fallback',
+    async (fault) => {
+      sim.setFaults(onEvery(fault.rule));
+      const aiOnly = forEachClient(async (client) => {
+        const failure = await failureOf(client, 'chat');
+        expect(failure.status, client.name).toBe(503);
+        expect(failure.type, client.name).toBe(client.unavailableType);
+        expect(failure.headers?.get('retry-after'), client.name).toMatch(/^[1-9]\d*$/);
+        expect(failure.headers?.get('x-should-retry'), client.name).toBe('false');
+      });
+      const enhanced = forEachClient(async (client) => {
+        const seen = await client.stream('summary');
+        expect(seen.error, client.name).toBeUndefined();
+        expect(seen.finished, client.name).toBe(true);
+        expect(seen.text, client.name).toBe(FALLBACK_TEXT);
+        expect(seen.headers.get('x-failsoft-source'), client.name).toBe('fallback');
+        expect(seen.headers.get('x-failsoft-degraded'), client.name).toBe('true');
+        expect(seen.headers.get('x-failsoft-provider'), client.name).toBe('none');
+      });
+      await Promise.all([aiOnly, enhanced]);
+      const each = 4 * (fault.retried ? 2 : 1);
+      expect(calls()).toEqual({ claude: each, gpt: each, gemini: each });
+    },
+  );
+});
+
+describe('stream, fault at the primary after the first token: the dialect\'s error event ends it', () => {
+  it.each([
+    { name: 'mid_stream_error after 1 chunk', rule: { kind: 'mid_stream_error', afterChunks: 1 } },
+    { name: 'mid_stream_error after 2 chunks', rule: { kind: 'mid_stream_error', afterChunks: 2 } },
+    { name: 'truncated_stream after 1 chunk', rule: { kind: 'truncated_stream', afterChunks: 1 } },
+    { name: 'truncated_stream after 2 chunks', rule: { kind: 'truncated_stream', afterChunks: 2 } },
+  ] satisfies { name: string; rule: FaultRule }[])('$name: the SDK throws after yielding text, for ai-only and enhanced alike, and no other provider is called', async ({ rule }) => {
+    sim.setFaults(onPrimary(rule));
+    await forEachClient(async (client, feature) => {
+      const seen = await client.stream(feature);
+      const label = `${client.name} ${feature}`;
+      expect(seen.status, label).toBe(200);
+      expect(seen.headers.get('x-failsoft-provider'), label).toBe('claude');
+      // Some of claude's text was yielded, but not all of it, and never a clean end.
+      expect(seen.text.length, label).toBeGreaterThan(0);
+      expect(CLAUDE_REPLY.startsWith(seen.text) && seen.text !== CLAUDE_REPLY, `${label}: ${JSON.stringify(seen.text)}`).toBe(true);
+      expect(seen.finished, label).toBe(false);
+      client.expectStreamError(seen.error);
+    }, ['chat', 'summary']);
+    // Tokens were sent: the stream cannot be silently replaced, so nobody else is asked.
+    expect(calls()).toEqual({ claude: 4, gpt: 0, gemini: 0 });
+  });
+});
+
+describe('stream, the provider refuses the request itself', () => {
+  it.each([
+    { name: 'bad_request', rule: { kind: 'bad_request' } },
+    { name: 'context_length with no larger window in the route', rule: { kind: 'context_length' } },
+  ] satisfies { name: string; rule: FaultRule }[])('$name: 400 in the dialect before any stream, no retry, no other provider', async ({ rule }) => {
+    sim.setFaults(onPrimary(rule));
+    await forEachClient(async (client, feature) => {
+      const failure = await failureOf(client, feature);
+      expect(failure.status, `${client.name} ${feature}`).toBe(400);
+      expect(failure.type, `${client.name} ${feature}`).toBe('invalid_request_error');
+    }, ['chat', 'summary']);
+    expect(calls()).toEqual({ claude: 4, gpt: 0, gemini: 0 });
+  });
+});
