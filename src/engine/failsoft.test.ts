@@ -136,6 +136,37 @@ describe('router: deadline', () => {
     expect(adapters.gpt.calls).toHaveLength(0);
     expect((await ai.health()).providers.gpt!.models['gpt-4o']!.requests).toBe(0);
   });
+  it('a primary that hangs past its attemptTimeoutMs is a timeout on our own timer: the next entry answers at once', async () => {
+    const { ai, clock, adapters } = setup({ claude: () => ({ hang: true }) }, {}, {
+      ...config,
+      providers: { ...config.providers, claude: { type: 'anthropic', apiKey: 'k', attemptTimeoutMs: 200 } },
+      features: { chat: { tier: 'ai-only', route: ['claude/sonnet', 'gpt/gpt-4o'], deadlineMs: 10_000, maxRetries: 0 } },
+    });
+    const pending = ai.generate('chat', ask);
+    await until(() => adapters.claude.calls.length === 1);
+    await clock.advance(199);
+    expect(adapters.gpt.calls).toHaveLength(0);
+    await clock.advance(1);
+    await until(() => adapters.gpt.calls.length === 1);
+    const r = await pending;
+    expect(r).toMatchObject({ provider: 'gpt', degraded: true });
+    expect(r.attempts.map((a) => [a.provider, a.outcome])).toEqual([['claude', 'timeout'], ['gpt', 'ok']]);
+  });
+
+  it('the attempt timer stops once the attempt answered: a stream longer than attemptTimeoutMs is not cut', async () => {
+    const { ai, clock } = setup({ claude: () => ({ chunks: ['one ', 'two ', 'three'] }) }, {}, {
+      ...config,
+      providers: { ...config.providers, claude: { type: 'anthropic', apiKey: 'k', attemptTimeoutMs: 200 } },
+      features: { chat: { tier: 'ai-only', route: ['claude/sonnet', 'gpt/gpt-4o'], deadlineMs: 10_000 } },
+    });
+    const seen: FailsoftStreamEvent[] = [];
+    for await (const event of ai.stream('chat', ask)) {
+      seen.push(event);
+      if (event.type === 'text-delta') await clock.advance(150);
+    }
+    expect(seen.filter((e) => e.type === 'text-delta').map((e) => (e.type === 'text-delta' ? e.text : '')).join('')).toBe('one two three');
+    expect(seen.some((e) => e.type === 'error')).toBe(false);
+  });
 });
 
 describe('router: circuit breaker', () => {

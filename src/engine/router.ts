@@ -106,7 +106,7 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
     const target = targets[index] as RouteTarget;
     const { entry } = target;
     // Out of time (or the caller left): stop without charging entries we never called.
-    if (deadline.signal.aborted) {
+    if (deadline.aborted) {
       if (reservation) void target.budget.cancel(reservation);
       return 'stop';
     }
@@ -142,8 +142,12 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
       }
     }
     const started = clock.now();
+    // The attempt timeout is our own timer (undici's headersTimeout ticks too coarsely to fail over fast).
+    const attemptMs = target.provider.attemptTimeoutMs;
+    const scope = attemptMs !== undefined && attemptMs < deadline.remainingMs() ? deadline.attempt(attemptMs) : undefined;
     try {
-      const success = await attempt(target, deadline.signal);
+      const success = await attempt(target, scope?.signal ?? deadline.signal);
+      scope?.answered();
       const ms = clock.now() - started;
       target.breaker.recordSuccess(permit);
       target.stats.recordSuccess(ms);
@@ -162,7 +166,7 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
     } catch (thrown) {
       const ms = clock.now() - started;
       void target.budget.release(held);
-      if (deadline.signal.aborted && !ProviderError.isInstance(thrown)) {
+      if (deadline.aborted && !ProviderError.isInstance(thrown)) {
         // The deadline (or the caller) stopped this attempt: a slow provider counts as a timeout.
         const callerGone = request.callerSignal?.aborted === true;
         if (callerGone) target.breaker.recordNeutral(permit);
@@ -174,7 +178,10 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
         }
         return 'stop';
       }
-      const error = asProviderError(thrown, entry.provider, entry.model);
+      const attemptTimedOut = scope?.signal.aborted === true && !ProviderError.isInstance(thrown);
+      const error = attemptTimedOut
+        ? providerError({ class: 'timeout', message: `${entry.provider}: no answer within its attemptTimeoutMs of ${String(attemptMs)} ms`, provider: entry.provider, model: entry.model })
+        : asProviderError(thrown, entry.provider, entry.model);
       lastError = error;
       const policy = ERROR_POLICY[error.class];
       if (policy.breaker === 'none') target.breaker.recordNeutral(permit);
@@ -211,6 +218,7 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
       }
       return undefined;
     } finally {
+      scope?.answered();
       release?.();
     }
   };

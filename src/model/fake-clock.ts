@@ -35,7 +35,13 @@ export class FakeClock implements Clock {
     });
   }
 
-  /** Number of pending sleeps (useful to assert that nothing slept). */
+  timer(ms: number, fn: () => void): () => void {
+    const sleeper: Sleeper = { at: this.current + Math.max(0, ms), seq: this.seq++, resolve: fn };
+    this.sleepers.push(sleeper);
+    return () => { this.sleepers = this.sleepers.filter((s) => s !== sleeper); };
+  }
+
+  /** Number of pending sleeps and timers (useful to assert that nothing slept). */
   get pendingSleeps(): number {
     return this.sleepers.length;
   }

@@ -23,9 +23,16 @@ export class Deadline {
   /** Epoch ms at which the request's time is up. */
   readonly deadlineAt: number;
   private readonly clock: Clock;
-  private readonly controller = new AbortController();
-  /** Aborted by dispose(): cancels every pending sleep of this deadline and its children. */
-  private readonly timers = new AbortController();
+  /**
+   * Made on first use of `signal` only: an AbortSignal costs microseconds to create, and a request whose
+   * attempts have their own (attempt timeout) signals may never need this one.
+   */
+  private controller: AbortController | undefined;
+  /** Set once the deadline passed or the parent aborted. */
+  private abortReason: { reason: unknown } | undefined;
+  /** The attempts' controllers: aborted with this deadline (a list, not one abort listener each). */
+  private readonly children: AbortController[] = [];
+  /** Cancels timers and the parent listener; run by dispose(). */
   private readonly cleanups: Array<() => void> = [];
 
   constructor(options: DeadlineOptions) {
@@ -33,34 +40,47 @@ export class Deadline {
     const timeoutMs = Math.max(0, options.timeoutMs);
     this.deadlineAt = this.clock.now() + timeoutMs;
     const parent = options.parent;
-    if (parent?.aborted) this.controller.abort(parent.reason);
+    if (parent?.aborted) this.abortReason = { reason: parent.reason };
     else if (parent) {
-      const onParentAbort = (): void => this.controller.abort(parent.reason);
+      const onParentAbort = (): void => this.abort(parent.reason);
       parent.addEventListener('abort', onParentAbort, { once: true });
       this.cleanups.push(() => parent.removeEventListener('abort', onParentAbort));
     }
-    if (Number.isFinite(timeoutMs) && !this.controller.signal.aborted) {
-      this.clock.sleep(timeoutMs, this.timers.signal).then(
-        () => this.controller.abort(new DeadlineExceededError('request', timeoutMs)),
-        () => undefined,
-      );
+    if (Number.isFinite(timeoutMs) && this.abortReason === undefined) {
+      this.cleanups.push(this.clock.timer(timeoutMs, () => this.abort(new DeadlineExceededError('request', timeoutMs))));
     }
+  }
+
+  private abort(reason: unknown): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = { reason };
+    this.controller?.abort(reason);
+    for (const child of this.children) child.abort(reason);
   }
 
   /** Aborts at the deadline or with the parent. */
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason.reason);
+    }
     return this.controller.signal;
+  }
+
+  /** True once the deadline passed or the parent aborted (the signal has fired, or would have). */
+  get aborted(): boolean {
+    return this.abortReason !== undefined;
   }
 
   /** Milliseconds left (0 once passed or aborted). */
   remainingMs(): number {
-    if (this.controller.signal.aborted) return 0;
+    if (this.abortReason !== undefined) return 0;
     return Math.max(0, this.deadlineAt - this.clock.now());
   }
 
   /** True once the deadline passed or the parent aborted. */
   get expired(): boolean {
-    return this.controller.signal.aborted || this.clock.now() >= this.deadlineAt;
+    return this.abortReason !== undefined || this.clock.now() >= this.deadlineAt;
   }
 
   /**
@@ -69,30 +89,38 @@ export class Deadline {
    * @example await adapter.send(request, deadline.child(route.attemptTimeoutMs));
    */
   child(attemptTimeoutMs?: number): AbortSignal {
+    return this.attempt(attemptTimeoutMs).signal;
+  }
+
+  /**
+   * Like `child`, with `answered()` to call once the attempt has its answer (headers, or a stream's first
+   * event): the attempt timer stops, while the signal still follows this deadline (a stream keeps reading).
+   * @example const a = deadline.attempt(10_000); const reply = await send(a.signal); a.answered();
+   */
+  attempt(attemptTimeoutMs?: number): { signal: AbortSignal; answered(): void } {
     const child = new AbortController();
-    const parent = this.controller.signal;
-    if (parent.aborted) {
-      child.abort(parent.reason);
-      return child.signal;
+    if (this.abortReason !== undefined) {
+      child.abort(this.abortReason.reason);
+      return { signal: child.signal, answered: noop };
     }
-    const onAbort = (): void => child.abort(parent.reason);
-    parent.addEventListener('abort', onAbort, { once: true });
-    this.cleanups.push(() => parent.removeEventListener('abort', onAbort));
+    this.children.push(child);
+    let answered = noop;
     if (attemptTimeoutMs !== undefined && Number.isFinite(attemptTimeoutMs)) {
       const timeoutMs = Math.max(0, attemptTimeoutMs);
       if (timeoutMs < this.deadlineAt - this.clock.now()) {
-        this.clock.sleep(timeoutMs, AbortSignal.any([this.timers.signal, child.signal])).then(
-          () => child.abort(new DeadlineExceededError('attempt', timeoutMs)),
-          () => undefined,
-        );
+        const cancel = this.clock.timer(timeoutMs, () => child.abort(new DeadlineExceededError('attempt', timeoutMs)));
+        this.cleanups.push(cancel);
+        answered = cancel;
       }
     }
-    return child.signal;
+    return { signal: child.signal, answered };
   }
 
   /** Clears every timer and listener (the signals stay as they are). */
   dispose(): void {
-    this.timers.abort();
     for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.children.length = 0;
   }
 }
+
+function noop(): void {}

@@ -32,7 +32,7 @@ export const providerSchema = z.strictObject({
   limits: limitsSchema.optional(),
   /** Share of each rate budget that batch traffic cannot take (default 0.2). */
   batchReserve: z.number().min(0).max(0.9).optional(),
-  /** Response headers (first byte) must arrive within this many ms per attempt. */
+  /** Per attempt: a non-streamed answer must arrive, or a stream reach its first content, within this many ms (else a timeout: the route moves on). */
   attemptTimeoutMs: positiveInt.optional(),
   /** Concurrent requests allowed to this provider (bulkhead); unlimited when absent. */
   maxConcurrent: positiveInt.optional(),
