@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { providerError, type ProviderError } from '../model/errors.js';
 
@@ -25,6 +25,8 @@ export interface HttpTransportOptions {
  */
 export class HttpTransport {
   private readonly agent: Agent;
+  /** Each URL split once into origin and path: undici's top-level `request(url)` parses it on every call. */
+  private readonly targets = new Map<string, { origin: string; path: string }>();
 
   constructor(private readonly provider: string, options: HttpTransportOptions = {}) {
     this.agent = new Agent({
@@ -43,11 +45,18 @@ export class HttpTransport {
     options: { signal?: AbortSignal; headersTimeoutMs?: number; model?: string } = {},
   ): Promise<HttpReply> {
     try {
-      const res = await request(url, {
+      let target = this.targets.get(url);
+      if (target === undefined) {
+        const parsed = new URL(url);
+        target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+        if (this.targets.size < 1_000) this.targets.set(url, target);
+      }
+      const res = await this.agent.request({
+        origin: target.origin,
+        path: target.path,
         method: 'POST',
         headers,
         body,
-        dispatcher: this.agent,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.headersTimeoutMs === undefined ? {} : { headersTimeout: options.headersTimeoutMs }),
       });
