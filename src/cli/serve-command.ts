@@ -4,7 +4,7 @@ import { createFailsoft, type Failsoft } from '../engine/failsoft.js';
 import type { FailsoftConfig } from '../engine/config/config-schema.js';
 import { loadConfigFile } from '../engine/config/resolve-config.js';
 import { startGateway, type RunningGateway } from '../gateway/gateway-server.js';
-import { startSimulator, type RunningSimulator } from '../sim/start-simulator.js';
+import type { RunningSimulator } from '../sim/start-simulator.js';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
 
 /** Parsed `failsoft serve` flags. */
@@ -90,6 +90,8 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   let sim: RunningSimulator | undefined;
   let ai: Failsoft;
   if (options.configFile === undefined) {
+    // Loaded only here: a gateway serving a real config never carries the simulator in memory.
+    const { startSimulator } = await import('../sim/start-simulator.js');
     sim = await startSimulator({ port: 0, host: '127.0.0.1' });
     ai = createFailsoft(exampleConfig(sim), { env: {} });
   } else {

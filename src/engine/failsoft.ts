@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../model/clock.js';
 import {
-  AIUnavailableError, ProviderError, RequestError, TierError, UnknownFeatureError, type AttemptRecord,
+  AIUnavailableError, ProviderError, RequestError, TierError, UnknownFeatureError, retryAfterSeconds, type AttemptRecord,
 } from '../model/errors.js';
 import type { GenerateRequest } from '../model/message.js';
 import { EMPTY_USAGE, type ProviderResponse } from '../model/response.js';
@@ -203,7 +203,7 @@ export class Failsoft {
       : reason === 'deadline' ? `no provider answered within ${feature.deadlineMs} ms` : 'no provider can serve it right now';
     throw new AIUnavailableError({
       feature: feature.name, reason, attempts,
-      message: `${feature.name} is unavailable: ${why}${retryAfterMs === undefined ? '' : `; retry in ${Math.ceil(retryAfterMs / 1000)} s`}`,
+      message: `${feature.name} is unavailable: ${why}${retryAfterMs === undefined ? '' : `; retry in ${retryAfterSeconds(retryAfterMs)} s`}`,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       ...(loss?.lastError ? { cause: loss.lastError } : {}),
     });

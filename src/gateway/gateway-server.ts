@@ -10,7 +10,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AIUnavailableError, FailsoftError, RequestError, TierError, UnknownFeatureError } from '../model/errors.js';
+import { AIUnavailableError, FailsoftError, RequestError, TierError, UnknownFeatureError, retryAfterSeconds } from '../model/errors.js';
 import type { Failsoft } from '../engine/failsoft.js';
 import type { CallOptions, FailsoftStreamEvent, GenerateResult, StreamStartEvent } from '../engine/results.js';
 import type { ResolvedGatewayClient } from '../engine/config/resolve-config.js';
@@ -44,6 +44,18 @@ export interface GatewayOptions {
   metrics?: boolean;
   /** Start-up warnings (default console.warn); nothing is logged per request. */
   log?: (line: string) => void;
+  /** Against slow clients (defaults: headers 10 s, whole request 30 s, idle keep-alive 5 s). */
+  timeouts?: Partial<ServerTimeouts>;
+}
+
+/** Node server timeouts, in ms. */
+export interface ServerTimeouts {
+  /** All request headers must arrive within this. */
+  headersMs: number;
+  /** The whole request (headers and body) must arrive within this. */
+  requestMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
 }
 
 /** A gateway that is listening. */
@@ -59,9 +71,7 @@ export interface RunningGateway {
 }
 
 /** Against slow clients: all headers within 10 s, the whole body within 30 s; idle keep-alive 5 s. */
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
-const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Headers that name who answered. */
@@ -98,7 +108,7 @@ function drained(res: ServerResponse): Promise<void> {
 function classifyFailure(error: unknown): { kind: GatewayErrorKind; message: string; param?: string; headers: Record<string, string> } {
   if (error instanceof AIUnavailableError) {
     const headers: Record<string, string> = { 'x-should-retry': 'false' };
-    if (error.retryAfterMs !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+    if (error.retryAfterMs !== undefined) headers['retry-after'] = String(retryAfterSeconds(error.retryAfterMs));
     return { kind: 'unavailable', message: error.message, headers };
   }
   if (error instanceof RequestError) return { kind: 'invalid_request', message: error.message, ...(error.path === undefined ? {} : { param: error.path }), headers: {} };
@@ -244,7 +254,8 @@ class Gateway {
     const priority = who.client?.priority;
     const controller = new AbortController();
     res.once('close', () => { if (!res.writableFinished) controller.abort(new Error('client closed the connection')); });
-    const headers = { 'x-request-id': requestId, 'x-failsoft-feature': call.feature };
+    // An error answer names the feature and that no provider answered (source is provider|fallback only).
+    const headers = { 'x-request-id': requestId, 'x-failsoft-feature': call.feature, 'x-failsoft-provider': 'none', 'x-failsoft-degraded': 'true' };
     try {
       const options = priority === undefined ? { signal: controller.signal } : { signal: controller.signal, priority };
       if (call.stream) await this.streamAnswer(dialect, call, res, requestId, options);
@@ -299,8 +310,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const admin = new AdminRoutes(options.ai, { token: options.adminToken ?? (options.env ?? process.env).FAILSOFT_ADMIN_TOKEN, host });
   const metrics = options.metrics === false ? undefined : new GatewayMetrics(options.ai);
   const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES, admin, metrics);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server: Server = createServer({
-    headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, noDelay: true,
+    headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: timeouts.keepAliveMs, noDelay: true,
+    // Node enforces headers/request timeouts only on this sweep (default every 30 s): sweep often enough
+    // that a slow client is cut close to its timeout, not up to 30 s later.
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 10))),
   }, gateway.handle);
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {

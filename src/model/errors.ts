@@ -284,3 +284,12 @@ export class ConfigError extends FailsoftError {
     this.issues = issues;
   }
 }
+
+/**
+ * Whole seconds a client should wait, as `Retry-After` says it (at least 1: "retry in 0 s" would invite a
+ * retry storm). One rounding for the header and the message, so they never disagree.
+ * @example retryAfterSeconds(1_200) // 2
+ */
+export function retryAfterSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
