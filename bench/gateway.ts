@@ -1,0 +1,334 @@
+/**
+ * Gateway overhead: `npx tsx bench/gateway.ts [--duration 10] [--connections 50] [--rate 1000] [--dist | --cli PATH] [--no-portkey] [--cpu-prof DIR]`.
+ *
+ * Four targets through identical OpenAI chat-completion requests (non-stream), each server in its own
+ * CHILD process, autocannon in this process, 50 connections, the simulator upstream (`--chunk-delay 0`):
+ *   1. the simulator directly;
+ *   2. a bare node:http + undici pass-through proxy (`bench/bare-proxy.ts`): the practical limit;
+ *   3. `failsoft serve --config <generated yaml>`, full policies (breaker, rate budgets set high,
+ *      retry budget, deadline, validation, translation both ways); the feature is named `gpt-4o-mini`
+ *      so the request body is byte-identical for every target;
+ *   4. Portkey's open-source gateway (`@portkey-ai/gateway`), routed with `x-portkey-provider: openai`
+ *      and `x-portkey-custom-host`.
+ * Then: p99 at a fixed rate (autocannon `overallRate`; 3 alternating runs each, medians) for the bare proxy and failsoft; the failsoft
+ * process's RSS after the run (VmRSS); a streamed answer's time to first body byte through failsoft vs
+ * directly from the simulator (small undici client, interleaved). Targets (issue "The gateway", Fast):
+ * failsoft ≥ 70 % of bare rps and ≥ 10× Portkey; p99 at 1k rps ≤ bare p99 + 2 ms; RSS ≤ 100 MB; first
+ * chunk ≤ 1 ms later than from the simulator. `--cpu-prof DIR` profiles the failsoft child.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Agent, request } from 'undici';
+
+interface Histogram { average: number; p50: number; p99: number }
+interface AutocannonResult { requests: Histogram & { total: number }; latency: Histogram; non2xx: number; errors: number; timeouts: number }
+interface AutocannonOptions {
+  url: string; connections: number; duration: number; pipelining: number; overallRate?: number;
+  method?: string; headers?: Record<string, string>; body?: string;
+}
+// autocannon ships no types: load it through require and describe the part used here.
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    rate: { type: 'string', default: '1000' },
+    'ttfb-samples': { type: 'string', default: '400' },
+    dist: { type: 'boolean', default: false },
+    /** A built CLI entry to run instead (e.g. a build made with `tsc --outDir` elsewhere). */
+    cli: { type: 'string' },
+    'no-portkey': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+  },
+});
+const duration = Number(flags.duration);
+const connections = Number(flags.connections);
+const rate = Number(flags.rate);
+const ttfbSamples = Number(flags['ttfb-samples']);
+
+const prompt = 'Summarise the incident report for the on-call channel in two sentences.';
+const MODEL = 'gpt-4o-mini';
+const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: prompt }] });
+const streamBody = JSON.stringify({ model: MODEL, stream: true, messages: [{ role: 'user', content: prompt }] });
+const baseHeaders = { authorization: 'Bearer sk-bench', 'content-type': 'application/json' };
+
+interface Target { name: string; child: ChildProcess; url: string; path: string; headers: Record<string, string> }
+
+/** Starts a child and resolves with the first URL its output matches. */
+function startChild(args: string[], pattern: RegExp, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString();
+      const url = pattern.exec(out)?.[1];
+      if (url) {
+        child.stdout?.off('data', onData);
+        child.stdout?.resume(); // keep draining whatever it prints later
+        resolve({ child, url });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)} before listening:\n${out}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.kill('SIGTERM');
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitReady(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await request(url);
+      await res.body.dump();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`${url} never answered`);
+}
+
+const CLOCK_TICKS_PER_S = ((): number => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU ms (user + system) a process has used, from /proc; undefined elsewhere. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size in MB, from /proc/PID/status VmRSS. */
+function rssMb(pid: number | undefined): number | undefined {
+  try {
+    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    return line?.split(':')[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
+  } catch {
+    return cpus()[0]?.model ?? 'unknown';
+  }
+}
+
+function load(target: Target, seconds: number, overallRate?: number, streamed = false): Promise<AutocannonResult> {
+  return autocannon({
+    url: target.url + target.path, connections, duration: seconds, pipelining: 1, method: 'POST',
+    headers: target.headers, body: streamed ? streamBody : body, ...(overallRate === undefined ? {} : { overallRate }),
+  });
+}
+
+/** Checks one request works before loading it, so a misrouted target fails loudly, not as a fast 4xx. */
+async function check(target: Target): Promise<void> {
+  const res = await request(target.url + target.path, { method: 'POST', headers: target.headers, body });
+  const text = await res.body.text();
+  if (res.statusCode !== 200 || !text.includes('"chat.completion"')) throw new Error(`${target.name}: ${res.statusCode} ${text.slice(0, 300)}`);
+}
+
+const builtCli = flags.cli ?? (flags.dist ? 'dist/cli/main.js' : undefined);
+const tsxOrDist = (cli: string[]): string[] => (builtCli === undefined ? ['--import', 'tsx', 'src/cli/main.ts', ...cli] : [builtCli, ...cli]);
+
+// ---- start the four servers ----------------------------------------------------------------------
+const work = mkdtempSync(join(tmpdir(), 'failsoft-bench-'));
+const children: ChildProcess[] = [];
+try {
+  const sim = await startChild(tsxOrDist(['sim', '--port', '0', '--chunk-delay', '0']), /listening on (http:\/\/[^\s]+)/);
+  children.push(sim.child);
+  const simOpenAi = `${sim.url}/openai/v1`;
+
+  const bare = await startChild(['--import', 'tsx', 'bench/bare-proxy.ts', '--upstream', simOpenAi], /listening on (http:\/\/[^\s]+)/);
+  children.push(bare.child);
+
+  const high = { rpm: 100_000_000, tpm: 100_000_000_000 };
+  const yaml = [
+    'providers:',
+    '  sim:',
+    '    type: openai',
+    `    baseUrl: ${simOpenAi}`,
+    '    apiKeyEnv: BENCH_SIM_KEY',
+    `    limits: { rpm: ${high.rpm}, tpm: ${high.tpm} }`,
+    '    attemptTimeoutMs: 10000',
+    'features:',
+    `  ${MODEL}:`,
+    '    tier: ai-only',
+    `    route: [sim/${MODEL}]`,
+    '    maxOutputTokens: 256',
+    '    deadlineMs: 30000',
+    'policies:',
+    '  breaker: { consecutiveFailures: 5, failureRatio: 0.5, minimumVolume: 20, windowMs: 10000, openMs: 5000 }',
+    '  retry: { baseMs: 100, capMs: 2000, budgetRatio: 0.1 }',
+    '',
+  ].join('\n');
+  const configFile = join(work, 'failsoft.yaml');
+  writeFileSync(configFile, yaml);
+  const profArgs = flags['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', flags['cpu-prof']];
+  const failsoft = await startChild([...profArgs, ...tsxOrDist(['serve', '--config', configFile, '--port', '0'])], /gateway listening on (http:\/\/[^\s]+)/, { BENCH_SIM_KEY: 'sk-bench' });
+  children.push(failsoft.child);
+
+  const targets: Target[] = [
+    { name: '1. simulator directly', child: sim.child, url: sim.url, path: '/openai/v1/chat/completions', headers: baseHeaders },
+    { name: '2. bare node:http + undici proxy', child: bare.child, url: bare.url, path: '/chat/completions', headers: baseHeaders },
+    { name: '3. failsoft serve (full policies)', child: failsoft.child, url: failsoft.url, path: '/v1/chat/completions', headers: baseHeaders },
+  ];
+  if (!flags['no-portkey']) {
+    const port = await freePort();
+    const portkey = await startChild(['node_modules/@portkey-ai/gateway/build/start-server.js', `--port=${port}`, '--headless'], /(Ready) for connections/, { NODE_ENV: 'production' });
+    children.push(portkey.child);
+    const url = `http://127.0.0.1:${port}`;
+    await waitReady(url);
+    targets.push({
+      name: '4. Portkey gateway 1.15', child: portkey.child, url, path: '/v1/chat/completions',
+      headers: { ...baseHeaders, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': simOpenAi },
+    });
+  }
+  for (const target of targets) await check(target);
+  const rssIdle = rssMb(failsoft.child.pid);
+
+  // ---- throughput table ----------------------------------------------------------------------------
+  interface Row { target: Target; result: AutocannonResult; cpuUsPerReq: number | undefined }
+  const rows: Row[] = [];
+  for (const target of targets) {
+    await load(target, 2); // warm-up: JIT, pools
+    const before = cpuMs(target.child.pid);
+    const result = await load(target, duration);
+    const after = cpuMs(target.child.pid);
+    const cpuUsPerReq = before === undefined || after === undefined ? undefined : ((after - before) * 1000) / result.requests.total;
+    rows.push({ target, result, cpuUsPerReq });
+    console.error(`${target.name}: ${Math.round(result.requests.average)} req/s`);
+  }
+  const rpsOf = (prefix: string): number => rows.find((r) => r.target.name.startsWith(prefix))?.result.requests.average ?? Number.NaN;
+  const bareRps = rpsOf('2.');
+  const portkeyRps = rpsOf('4.');
+  const failsoftRps = rpsOf('3.');
+
+  const rssAfterThroughput = rssMb(failsoft.child.pid);
+
+  // ---- fixed rate: p99 at `rate` req/s, bare and failsoft alternating (noise falls on both alike) ----
+  const fixedRounds = 3;
+  const fixedTargets = targets.filter((t) => t.name.startsWith('2.') || t.name.startsWith('3.'));
+  const fixedRuns = fixedTargets.map(() => [] as AutocannonResult[]);
+  for (let round = 0; round < fixedRounds; round++) {
+    for (const [k, target] of fixedTargets.entries()) fixedRuns[k]?.push(await load(target, Math.max(2, duration / 2), rate));
+  }
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  const fixed = fixedTargets.map((target, k) => {
+    const runs = fixedRuns[k] ?? [];
+    return {
+      name: target.name, rps: median(runs.map((r) => r.requests.average)), p50: median(runs.map((r) => r.latency.p50)),
+      p99: median(runs.map((r) => r.latency.p99)), p99s: runs.map((r) => r.latency.p99), failed: runs.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),
+    };
+  });
+
+  const rss = rssMb(failsoft.child.pid);
+  const bareRss = rssMb(bare.child.pid);
+
+  // ---- first chunk of a streamed answer: through failsoft vs directly ----------------------------------
+  const agent = new Agent({ keepAliveTimeout: 30_000 });
+  const ttfb = async (url: string): Promise<number> => {
+    const t0 = performance.now();
+    const res = await request(url, { method: 'POST', headers: baseHeaders, body: streamBody, dispatcher: agent });
+    let first = Number.NaN;
+    for await (const chunk of res.body) {
+      if (Number.isNaN(first) && (chunk as Buffer).length > 0) first = performance.now() - t0;
+    }
+    if (res.statusCode !== 200) throw new Error(`stream ${url}: ${res.statusCode}`);
+    return first;
+  };
+  const directUrl = `${sim.url}/openai/v1/chat/completions`;
+  const gatewayUrl = `${failsoft.url}/v1/chat/completions`;
+  for (let i = 0; i < 100; i++) { await ttfb(directUrl); await ttfb(gatewayUrl); }
+  const direct: number[] = [];
+  const through: number[] = [];
+  for (let i = 0; i < ttfbSamples; i++) { direct.push(await ttfb(directUrl)); through.push(await ttfb(gatewayUrl)); }
+  await agent.close();
+  const pct = (values: number[], q: number): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  };
+
+  // ---- report ---------------------------------------------------------------------------------------------
+  const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
+  const ratio = (n: number, d: number): string => (Number.isFinite(n / d) ? `${(n / d).toFixed(2)}×` : '-');
+  const table = [
+    ['target', 'req/s', 'p50 ms', 'p99 ms', 'failed', 'vs bare proxy', 'vs Portkey', 'server CPU µs/req'],
+    ...rows.map(({ target, result, cpuUsPerReq }) => [
+      target.name, fmt(result.requests.average), result.latency.p50.toFixed(1), result.latency.p99.toFixed(1),
+      String(result.non2xx + result.errors + result.timeouts), ratio(result.requests.average, bareRps), ratio(result.requests.average, portkeyRps),
+      cpuUsPerReq === undefined ? '-' : cpuUsPerReq.toFixed(0),
+    ]),
+  ];
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]?.length ?? 0)));
+  const line = (cells: string[]): string => `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join(' | ')} |`;
+  console.log(
+    `\nnode ${process.version}, ${cpus().length} CPUs (${cpuModel()}), ${(totalmem() / 2 ** 30).toFixed(0)} GB, load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end; ` +
+      `${connections} connections, pipelining 1, ${duration} s per target after 2 s warm-up; failsoft/simulator via ${builtCli ?? 'tsx'}\n`,
+  );
+  console.log(line(table[0]!));
+  console.log(`|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const row of table.slice(1)) console.log(line(row));
+
+  const verdict = (ok: boolean): string => (ok ? 'MET' : 'NOT MET');
+  console.log('');
+  console.log(`failsoft / bare proxy rps: ${(failsoftRps / bareRps).toFixed(2)} (target ≥ 0.70): ${verdict(failsoftRps / bareRps >= 0.7)}`);
+  if (Number.isFinite(portkeyRps)) console.log(`failsoft / Portkey rps: ${(failsoftRps / portkeyRps).toFixed(1)}× (target ≥ 10×): ${verdict(failsoftRps / portkeyRps >= 10)}`);
+  for (const f of fixed) {
+    console.log(`at ${rate} req/s (${fixedRounds} alternating runs of ${Math.max(2, duration / 2)} s, medians): ${f.name}: ${fmt(f.rps)} req/s, p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms (runs: ${f.p99s.join(', ')}), failed ${f.failed}`);
+  }
+  const [bareFixed, failsoftFixed] = fixed;
+  if (bareFixed && failsoftFixed) {
+    const extra = failsoftFixed.p99 - bareFixed.p99;
+    console.log(`p99 at ${rate} req/s, failsoft − bare: ${extra >= 0 ? '+' : ''}${extra.toFixed(1)} ms (target ≤ +2 ms): ${verdict(extra <= 2)}`);
+  }
+  const mb = (v: number | undefined): string => (v === undefined ? '?' : v.toFixed(1));
+  console.log(`failsoft RSS after the runs: ${mb(rss)} MB (target ≤ 100 MB): ${verdict(rss !== undefined && rss <= 100)}; idle after start ${mb(rssIdle)} MB, after the throughput run ${mb(rssAfterThroughput)} MB; the bare proxy after the same runs: ${mb(bareRss)} MB`);
+  const d50 = pct(through, 0.5) - pct(direct, 0.5);
+  const d99 = pct(through, 0.99) - pct(direct, 0.99);
+  console.log(
+    `stream first chunk (${ttfbSamples} each, interleaved, sequential): direct p50 ${pct(direct, 0.5).toFixed(3)} ms / p99 ${pct(direct, 0.99).toFixed(3)} ms; ` +
+      `through failsoft p50 ${pct(through, 0.5).toFixed(3)} ms / p99 ${pct(through, 0.99).toFixed(3)} ms; ` +
+      `difference p50 ${d50 >= 0 ? '+' : ''}${d50.toFixed(3)} ms, p99 ${d99 >= 0 ? '+' : ''}${d99.toFixed(3)} ms (target ≤ 1 ms): ${verdict(d50 <= 1)}`,
+  );
+} finally {
+  await Promise.all(children.map(stop));
+  rmSync(work, { recursive: true, force: true });
+}
