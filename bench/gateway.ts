@@ -16,26 +16,15 @@
  * failsoft ≥ 70 % of bare rps and ≥ 10× Portkey; p99 at 1k rps ≤ bare p99 + 2 ms; RSS ≤ 100 MB; first
  * chunk ≤ 1 ms later than from the simulator. `--cpu-prof DIR` profiles the failsoft child.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
+import { autocannon, cpuMs, cpuModel, rssMb, startChild, stop, type AutocannonResult } from './bench-support.js';
 
-interface Histogram { average: number; p50: number; p99: number }
-interface AutocannonResult { requests: Histogram & { total: number }; latency: Histogram; non2xx: number; errors: number; timeouts: number }
-interface AutocannonOptions {
-  url: string; connections: number; duration: number; pipelining: number; overallRate?: number;
-  method?: string; headers?: Record<string, string>; body?: string;
-}
-// autocannon ships no types: load it through require and describe the part used here.
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -62,34 +51,6 @@ const baseHeaders = { authorization: 'Bearer sk-bench', 'content-type': 'applica
 
 interface Target { name: string; child: ChildProcess; url: string; path: string; headers: Record<string, string> }
 
-/** Starts a child and resolves with the first URL its output matches. */
-function startChild(args: string[], pattern: RegExp, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const url = pattern.exec(out)?.[1];
-      if (url) {
-        child.stdout?.off('data', onData);
-        child.stdout?.resume(); // keep draining whatever it prints later
-        resolve({ child, url });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)} before listening:\n${out}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
-    child.kill('SIGTERM');
-  });
-}
-
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -112,43 +73,6 @@ async function waitReady(url: string): Promise<void> {
     }
   }
   throw new Error(`${url} never answered`);
-}
-
-const CLOCK_TICKS_PER_S = ((): number => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU ms (user + system) a process has used, from /proc; undefined elsewhere. */
-function cpuMs(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Resident set size in MB, from /proc/PID/status VmRSS. */
-function rssMb(pid: number | undefined): number | undefined {
-  try {
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'))?.[1];
-    return kb === undefined ? undefined : Number(kb) / 1024;
-  } catch {
-    return undefined;
-  }
-}
-
-function cpuModel(): string {
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
-    return line?.split(':')[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
-  } catch {
-    return cpus()[0]?.model ?? 'unknown';
-  }
 }
 
 function load(target: Target, seconds: number, overallRate?: number, streamed = false): Promise<AutocannonResult> {

@@ -7,42 +7,11 @@
  * shows what this machine can do at all with the load generator beside it. Target: ≥ 15k non-stream
  * req/s with 50 connections on 2 cores. `--dist` runs the built `dist/cli/main.js` instead of tsx.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-
-interface Histogram {
-  average: number;
-  p50: number;
-  p99: number;
-}
-
-interface AutocannonResult {
-  requests: Histogram & { total: number };
-  latency: Histogram;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-
-interface AutocannonOptions {
-  url: string;
-  connections: number;
-  duration: number;
-  pipelining: number;
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string;
-}
-
-// autocannon ships no types: load it through require and describe the part used here.
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
+import { autocannon, cpuMs, cpuModel, startChild, stop, type AutocannonResult } from './bench-support.js';
 
 const TARGET_RPS = 15_000;
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const { values: flags } = parseArgs({
   options: {
@@ -96,28 +65,6 @@ server.keepAliveTimeout = 65000;
 server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));
 `;
 
-/** Starts a child and resolves with the first `http://…` URL it prints. */
-function startChild(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /listening on (http:\/\/[^\s]+)/.exec(out)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.once('exit', (code) => reject(new Error(`child exited with ${String(code)} before listening`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 async function measure(url: string, scenario: Scenario, seconds: number): Promise<AutocannonResult> {
   return autocannon({
     url: url + scenario.path,
@@ -128,37 +75,6 @@ async function measure(url: string, scenario: Scenario, seconds: number): Promis
     headers: scenario.headers,
     ...(scenario.body === undefined ? {} : { body: scenario.body }),
   });
-}
-
-const CLOCK_TICKS_PER_S = ((): number => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/**
- * CPU milliseconds a process has used (user + system), from /proc (Linux); undefined elsewhere.
- * Throughput on a shared 2-core box is limited by the load generator and by neighbours, so the
- * server's CPU per request is the steadier figure: 1 s / (CPU per request) = what one core can serve.
- */
-function cpuMs(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-  } catch {
-    return undefined;
-  }
-}
-
-function cpuModel(): string {
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
-    return line?.split(':')[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
-  } catch {
-    return cpus()[0]?.model ?? 'unknown';
-  }
 }
 
 const simArgs = flags.dist

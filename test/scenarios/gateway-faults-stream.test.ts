@@ -2,70 +2,20 @@
  * The gateway issue's requirement for streams, each fault kind at the simulator, through the official
  * OpenAI and Anthropic SDKs (maxRetries 0): "failover before the first token is invisible to the
  * client; a failure after it ends the stream with the dialect's error event" (never a silent clean
- * end, never a silent switch to another provider). Non-streamed calls are in gateway-faults.test.ts,
- * whose set-up this file repeats (one fresh engine and gateway per call, calls of a case run at once).
+ * end, never a silent switch to another provider). Non-streamed calls are in gateway-faults.test.ts;
+ * both use gateway-fault-rig.ts (one fresh engine and gateway per call, calls of a case run at once).
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createFailsoft, type Failsoft } from '../../src/engine/failsoft.js';
-import type { FailsoftConfig } from '../../src/engine/config/config-schema.js';
-import { startGateway, type RunningGateway } from '../../src/gateway/gateway-server.js';
-import { startSimulator, type FaultRule, type RunningSimulator } from '../../src/sim/start-simulator.js';
+import { describe, expect, it } from 'vitest';
+import type { FaultRule } from '../../src/sim/start-simulator.js';
+import { FALLBACK_TEXT, SLOW_BEYOND_TIMEOUT_MS, onEvery, onPrimary, prompt, useFaultScenario } from './gateway-fault-rig.js';
 
-/**
- * Per attempt, response headers must arrive within this. undici enforces it on coarse timers (about
- * 0.5-1 s late), so a timed-out attempt really costs ~1 s, and a "slow beyond" fault must be far slower.
- */
-const ATTEMPT_TIMEOUT_MS = 200;
-const SLOW_BEYOND_TIMEOUT_MS = 3_000;
+const scenario = useFaultScenario();
+const sim = { setFaults: (faults: Record<string, FaultRule[]>) => scenario.sim.setFaults(faults) };
+const rig = () => scenario.rig();
+const calls = () => scenario.calls();
 
-let sim: RunningSimulator;
-beforeAll(async () => { sim = await startSimulator({ port: 0 }); });
-afterAll(async () => { await sim.close(); });
-beforeEach(() => {
-  sim.clearFaults();
-  sim.resetStats();
-});
-
-function config(): FailsoftConfig {
-  const provider = { attemptTimeoutMs: ATTEMPT_TIMEOUT_MS };
-  const route = ['claude/claude-sonnet-4-5', 'gpt/gpt-4o', 'gemini/gemini-2.5-flash'];
-  return {
-    providers: {
-      claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', ...provider },
-      gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sk-sim', ...provider },
-      gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKey: 'gm-sim', ...provider },
-    },
-    features: {
-      chat: { tier: 'ai-only', route, maxRetries: 1, deadlineMs: 8_000 },
-      summary: { tier: 'enhanced', route, fallback: { leadSentences: 1 }, maxRetries: 1, deadlineMs: 8_000 },
-    },
-    policies: { retry: { baseMs: 1, capMs: 5, budgetMinRetries: 10 } },
-  };
-}
-
-interface Rig { openai: OpenAI; anthropic: Anthropic }
-
-const open: (() => Promise<void>)[] = [];
-afterEach(async () => { await Promise.all(open.splice(0).map((close) => close())); });
-
-/** A fresh engine and gateway per call, so concurrent calls never share breakers or retry budgets. */
-async function rig(): Promise<Rig> {
-  const ai: Failsoft = createFailsoft(config(), { env: {} });
-  const gateway: RunningGateway = await startGateway({ ai, port: 0, host: '127.0.0.1', log: () => undefined });
-  open.push(async () => {
-    await gateway.close();
-    await ai.close();
-  });
-  return {
-    openai: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0 }),
-    anthropic: new Anthropic({ baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0 }),
-  };
-}
-
-const prompt = 'Summarize:\nThe plant closed at noon. Workers waited outside.';
-const FALLBACK_TEXT = 'The plant closed at noon.';
 /** What claude would have streamed had nothing failed. */
 const CLAUDE_REPLY = `Simulated reply from anthropic (claude-sonnet-4-5): ${prompt}`;
 
@@ -85,19 +35,6 @@ const PRE_TOKEN_FAULTS: readonly PreTokenFault[] = [
   { name: 'truncated_stream before the first token', rule: { kind: 'truncated_stream', afterChunks: 0 }, retried: true },
   { name: 'mid_stream_error before the first token', rule: { kind: 'mid_stream_error', afterChunks: 0 }, retried: true },
 ];
-
-function onPrimary(rule: FaultRule): Record<string, FaultRule[]> {
-  return { anthropic: [rule] };
-}
-
-function onEvery(rule: FaultRule): Record<string, FaultRule[]> {
-  return { anthropic: [rule], openai: [rule], gemini: [rule] };
-}
-
-function calls(): { claude: number; gpt: number; gemini: number } {
-  const stats = sim.stats();
-  return { claude: stats.anthropic?.requests ?? 0, gpt: stats.openai?.requests ?? 0, gemini: stats.gemini?.requests ?? 0 };
-}
 
 /** A stream as the client saw it: headers, the text it yielded, and how it ended. */
 interface Streamed {

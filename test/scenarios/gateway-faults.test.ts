@@ -7,79 +7,23 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createFailsoft, type Failsoft } from '../../src/engine/failsoft.js';
-import type { FailsoftConfig } from '../../src/engine/config/config-schema.js';
-import { startGateway, type RunningGateway } from '../../src/gateway/gateway-server.js';
-import { startSimulator, type FaultRule, type RunningSimulator } from '../../src/sim/start-simulator.js';
+import { describe, expect, it } from 'vitest';
+import type { FaultRule } from '../../src/sim/start-simulator.js';
+import { FALLBACK_TEXT, SLOW_BEYOND_TIMEOUT_MS, onEvery, onPrimary, prompt, useFaultScenario } from './gateway-fault-rig.js';
 
-/**
- * Per attempt, response headers must arrive within this. undici enforces it on coarse timers (about
- * 0.5-1 s late), so a timed-out attempt really costs ~1 s, and a "slow beyond" fault must be far slower.
- */
-const ATTEMPT_TIMEOUT_MS = 200;
-const SLOW_BEYOND_TIMEOUT_MS = 3_000;
-
-let sim: RunningSimulator;
-beforeAll(async () => { sim = await startSimulator({ port: 0 }); });
-afterAll(async () => { await sim.close(); });
-beforeEach(() => {
-  sim.clearFaults();
-  sim.resetStats();
+const scenario = useFaultScenario({
+  // context_length moves on only to an entry with a larger window: gpt's is smaller, gemini's larger.
+  long: {
+    tier: 'ai-only', maxRetries: 1, deadlineMs: 8_000, route: [
+      { provider: 'claude', model: 'claude-sonnet-4-5', contextWindow: 200_000 },
+      { provider: 'gpt', model: 'gpt-4o', contextWindow: 128_000 },
+      { provider: 'gemini', model: 'gemini-2.5-flash', contextWindow: 1_000_000 },
+    ],
+  },
 });
-
-function config(): FailsoftConfig {
-  const provider = { attemptTimeoutMs: ATTEMPT_TIMEOUT_MS };
-  const route = ['claude/claude-sonnet-4-5', 'gpt/gpt-4o', 'gemini/gemini-2.5-flash'];
-  return {
-    providers: {
-      claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', ...provider },
-      gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sk-sim', ...provider },
-      gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKey: 'gm-sim', ...provider },
-    },
-    features: {
-      // maxRetries 1 (with a tiny backoff) so that "retried or not" shows in the simulator's counters.
-      chat: { tier: 'ai-only', route, maxRetries: 1, deadlineMs: 8_000 },
-      summary: { tier: 'enhanced', route, fallback: { leadSentences: 1 }, maxRetries: 1, deadlineMs: 8_000 },
-      // context_length moves on only to an entry with a larger window: gpt's is smaller, gemini's larger.
-      long: {
-        tier: 'ai-only', maxRetries: 1, deadlineMs: 8_000, route: [
-          { provider: 'claude', model: 'claude-sonnet-4-5', contextWindow: 200_000 },
-          { provider: 'gpt', model: 'gpt-4o', contextWindow: 128_000 },
-          { provider: 'gemini', model: 'gemini-2.5-flash', contextWindow: 1_000_000 },
-        ],
-      },
-    },
-    policies: { retry: { baseMs: 1, capMs: 5, budgetMinRetries: 10 } },
-  };
-}
-
-/** One engine behind one gateway, with both official SDKs pointed at it. */
-interface Rig { openai: OpenAI; anthropic: Anthropic }
-
-const open: (() => Promise<void>)[] = [];
-afterEach(async () => { await Promise.all(open.splice(0).map((close) => close())); });
-
-/**
- * A fresh engine and gateway. Calls that run at the same time each get their own, so breakers and
- * retry budgets never interact and the simulator's counters add up exactly; running the calls of a
- * case concurrently keeps the timeout cases (a timeout costs an attempt timeout per provider) fast.
- */
-async function rig(): Promise<Rig> {
-  const ai: Failsoft = createFailsoft(config(), { env: {} });
-  const gateway: RunningGateway = await startGateway({ ai, port: 0, host: '127.0.0.1', log: () => undefined });
-  open.push(async () => {
-    await gateway.close();
-    await ai.close();
-  });
-  return {
-    openai: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0 }),
-    anthropic: new Anthropic({ baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0 }),
-  };
-}
-
-const prompt = 'Summarize:\nThe plant closed at noon. Workers waited outside.';
-const FALLBACK_TEXT = 'The plant closed at noon.';
+const sim = { setFaults: (faults: Record<string, FaultRule[]>) => scenario.sim.setFaults(faults) };
+const rig = () => scenario.rig();
+const calls = () => scenario.calls();
 
 /** A provider-side fault, and whether the router may retry the same provider after it (ERROR_POLICY.retrySame). */
 interface ProviderFault {
@@ -102,20 +46,6 @@ const PROVIDER_FAULTS: readonly ProviderFault[] = [
   { name: 'auth', rule: { kind: 'auth' }, retried: false },
   { name: 'slow beyond the attempt timeout', rule: { kind: 'slow', latencyMs: SLOW_BEYOND_TIMEOUT_MS }, retried: false },
 ];
-
-function onPrimary(rule: FaultRule): Record<string, FaultRule[]> {
-  return { anthropic: [rule] };
-}
-
-function onEvery(rule: FaultRule): Record<string, FaultRule[]> {
-  return { anthropic: [rule], openai: [rule], gemini: [rule] };
-}
-
-/** Requests each provider received, by the gateway's provider names. */
-function calls(): { claude: number; gpt: number; gemini: number } {
-  const stats = sim.stats();
-  return { claude: stats.anthropic?.requests ?? 0, gpt: stats.openai?.requests ?? 0, gemini: stats.gemini?.requests ?? 0 };
-}
 
 interface Answer { status: number; text: string; model: string; headers: Headers }
 interface Failure { status: number | undefined; type: string | undefined; message: string; headers: Headers | undefined }
