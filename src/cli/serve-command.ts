@@ -108,7 +108,10 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   }
   if (sim) io.out(`failsoft serve: no --config given: serving the built-in example config (features summary, chat) against the simulator at ${sim.url}`);
   else io.out(`failsoft serve: serving ${options.configFile} (features ${Object.keys(ai.config.features).join(', ')})`);
-  io.out(`failsoft gateway listening on ${gateway.url}  (OpenAI SDK base URL ${gateway.url}/v1; Anthropic SDK base URL ${gateway.url})`);
+  // A wildcard address is where it listens, not where a client connects: show the loopback URL for SDKs.
+  const wildcard = options.host === '0.0.0.0' || options.host === '::';
+  const base = wildcard ? `http://127.0.0.1:${gateway.port}` : gateway.url;
+  io.out(`failsoft gateway listening on ${gateway.url}  (OpenAI SDK base URL ${base}/v1; Anthropic SDK base URL ${base})`);
   const clients = Object.keys(ai.config.gateway?.clients ?? {}).length;
   if (clients > 0) io.out(`failsoft serve: ${clients} client key(s) configured: AI routes need Authorization: Bearer <key> or x-api-key`);
   for (const warning of warnings) io.err(warning);

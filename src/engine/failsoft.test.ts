@@ -169,6 +169,29 @@ describe('router: deadline', () => {
   });
 });
 
+describe('router: when to retry, after a loss', () => {
+  it('every entry forced open by an operator: no retry time is promised', async () => {
+    const { ai, adapters } = setup({});
+    ai.forceOpen('claude');
+    ai.forceOpen('gpt');
+    const error = await ai.generate('chat', ask).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AIUnavailableError);
+    expect((error as AIUnavailableError).retryAfterMs).toBeUndefined();
+    expect((error as AIUnavailableError).message).not.toMatch(/retry in/);
+    expect(adapters.claude.calls.length + adapters.gpt.calls.length).toBe(0);
+  });
+
+  it('every entry refused our keys: the retry time is the long open of their breakers, not a guess', async () => {
+    const { ai } = setup({ claude: () => ({ fail: 'auth', status: 401 }), gpt: () => ({ fail: 'auth', status: 401 }) }, {}, {
+      ...config, policies: { breaker: { consecutiveFailures: 3, openMs: 5000, longOpenMs: 600_000 } },
+    });
+    const error = await ai.generate('chat', ask).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AIUnavailableError);
+    expect((error as AIUnavailableError).retryAfterMs).toBe(600_000);
+    expect((error as AIUnavailableError).message).toMatch(/retry in 600 s/);
+  });
+});
+
 describe('router: circuit breaker', () => {
   it('opens after consecutive failures, then skips the primary without calling it, and recovers through half-open', async () => {
     let healthy = false;

@@ -199,7 +199,7 @@ export class Failsoft {
     this.emitCompleted(feature.name, 'error', undefined, true, started, attempts);
     const retryAfterMs = switchedOff ? undefined : loss?.retryAfterMs;
     const why = switchedOff
-      ? reason === 'ai-disabled' ? 'AI is switched off (AI_ENABLED=false)' : `feature "${feature.name}" is switched off`
+      ? reason === 'ai-disabled' ? `AI is switched off (${this.switches.offBecause})` : `feature "${feature.name}" is switched off`
       : reason === 'deadline' ? `no provider answered within ${feature.deadlineMs} ms` : 'no provider can serve it right now';
     throw new AIUnavailableError({
       feature: feature.name, reason, attempts,

@@ -42,8 +42,8 @@ export interface RouteLoss {
   /** The caller's request is wrong (bad_request, or context_length with nowhere larger to go). */
   requestError?: ProviderError;
   lastError?: ProviderError;
-  /** Earliest time (ms from now) at which some route entry may serve again. */
-  retryAfterMs: number;
+  /** Earliest time (ms from now) at which some route entry may serve again; absent when every entry is forced open. */
+  retryAfterMs?: number;
   attempts: AttemptRecord[];
   deadlineExceeded: boolean;
 }
@@ -223,14 +223,26 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
     }
   };
 
-  const loss = (): RouteLoss => ({
-    ok: false,
-    ...(requestError ? { requestError } : {}),
-    ...(lastError ? { lastError } : {}),
-    retryAfterMs: Number.isFinite(hint) ? Math.ceil(hint) : DEFAULT_RETRY_HINT_MS,
-    attempts,
-    deadlineExceeded: deadline.expired,
-  });
+  const loss = (): RouteLoss => {
+    // Breakers opened by this request's failures (auth and quota open long) also say when an entry serves again.
+    let soonest = hint;
+    let heldByOperator = 0;
+    for (const target of targets) {
+      const wait = target.breaker.reopensInMs();
+      if (wait === undefined) heldByOperator++;
+      else if (wait > 0 && wait < soonest) soonest = wait;
+    }
+    const everyEntryHeld = heldByOperator === targets.length && targets.length > 0;
+    const retryAfterMs = Number.isFinite(soonest) ? Math.ceil(soonest) : everyEntryHeld ? undefined : DEFAULT_RETRY_HINT_MS;
+    return {
+      ok: false,
+      ...(requestError ? { requestError } : {}),
+      ...(lastError ? { lastError } : {}),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      attempts,
+      deadlineExceeded: deadline.expired,
+    };
+  };
 
   // Pass 1: every entry once, in order, nothing sleeps.
   for (let index = 0; index < targets.length; index++) {

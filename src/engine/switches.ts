@@ -8,6 +8,8 @@ import type { Clock } from '../model/clock.js';
  */
 export class Switches {
   private global: boolean;
+  /** Who last turned AI off (`config`, `api`, `admin`, …): the unavailable message names it. */
+  private globalSource = 'config';
   private readonly disabled = new Set<string>();
 
   constructor(aiEnabled: boolean, disabledFeatures: Iterable<string>, private readonly bus: EventBus, private readonly clock: Clock) {
@@ -48,6 +50,7 @@ export class Switches {
   setAiEnabled(enabled: boolean, source = 'api'): void {
     if (this.global === enabled) return;
     this.global = enabled;
+    this.globalSource = source;
     this.bus.emit('switch-changed', this.clock.now(), { target: 'global', enabled, source });
   }
 
@@ -60,6 +63,11 @@ export class Switches {
   }
 
   /** Serializable view for health/admin. */
+  /** Why AI is off, for messages: the AI_ENABLED setting, or the source that switched it off. */
+  get offBecause(): string {
+    return this.globalSource === 'config' ? 'AI_ENABLED=false' : `switched off through ${this.globalSource}`;
+  }
+
   toJSON(): { aiEnabled: boolean; disabledFeatures: string[] } {
     return { aiEnabled: this.global, disabledFeatures: [...this.disabled].sort() };
   }

@@ -136,7 +136,9 @@ describe('admin routes: state and changes', () => {
     const fallback = await chat('summary');
     expect(fallback.status).toBe(200);
     expect(fallback.headers.get('x-failsoft-source')).toBe('fallback');
-    expect((await chat('chat')).status).toBe(503);
+    const refused = await chat('chat');
+    expect(refused.status).toBe(503);
+    expect(JSON.stringify(await refused.json())).toContain('AI is switched off (switched off through admin)');
     expect((await admin('switches/global', { body: { enabled: true } })).status).toBe(200);
     expect((await chat('chat')).status).toBe(200);
   });

@@ -72,6 +72,8 @@ export interface RunningGateway {
 
 /** Against slow clients: all headers within 10 s, the whole body within 30 s; idle keep-alive 5 s. */
 const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
+/** A 503 says no provider answered and the feature is degraded (x-failsoft-source is provider|fallback only). */
+const UNAVAILABLE_HEADERS = { 'x-failsoft-provider': 'none', 'x-failsoft-degraded': 'true' };
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Headers that name who answered. */
@@ -254,8 +256,7 @@ class Gateway {
     const priority = who.client?.priority;
     const controller = new AbortController();
     res.once('close', () => { if (!res.writableFinished) controller.abort(new Error('client closed the connection')); });
-    // An error answer names the feature and that no provider answered (source is provider|fallback only).
-    const headers = { 'x-request-id': requestId, 'x-failsoft-feature': call.feature, 'x-failsoft-provider': 'none', 'x-failsoft-degraded': 'true' };
+    const headers = { 'x-request-id': requestId, 'x-failsoft-feature': call.feature };
     try {
       const options = priority === undefined ? { signal: controller.signal } : { signal: controller.signal, priority };
       if (call.stream) await this.streamAnswer(dialect, call, res, requestId, options);
@@ -267,7 +268,7 @@ class Gateway {
       if (controller.signal.aborted) return void res.destroy();
       if (res.headersSent) return void res.end();
       const failure = classifyFailure(error);
-      fail(failure.kind, failure.message, failure.param, { ...headers, ...failure.headers });
+      fail(failure.kind, failure.message, failure.param, { ...headers, ...(failure.kind === 'unavailable' ? UNAVAILABLE_HEADERS : {}), ...failure.headers });
     }
   }
 

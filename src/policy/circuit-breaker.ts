@@ -19,7 +19,8 @@ export interface BreakerPermit {
 /** The breaker refuses: skip this provider (never wait on an open breaker). */
 export interface BreakerDenied {
   readonly allowed: false;
-  readonly retryAfterMs: number;
+  /** Until a probe may go; undefined while forced open with no end (an operator must close it). */
+  readonly retryAfterMs: number | undefined;
 }
 
 /** What an outcome does to the breaker: `ERROR_POLICY[class].breaker` ('none' is the same as recordNeutral). */
@@ -171,13 +172,23 @@ export class CircuitBreaker {
     return this.current;
   }
 
+  /**
+   * While open: ms until a probe may go (undefined when forced open with no end). Closed or half-open: 0.
+   * @example breaker.reopensInMs() // 29_500 after a 30 s long open
+   */
+  reopensInMs(): number | undefined {
+    if (this.current !== 'open') return 0;
+    if (this.openUntil === OPEN_FOREVER) return undefined;
+    return Math.max(0, this.openUntil - this.clock.now());
+  }
+
   /** Permission for one attempt, or how long to skip this provider. O(1), no allocation when closed. */
   tryAcquire(): BreakerPermit | BreakerDenied {
     const now = this.clock.now();
     this.sync?.maybeRefresh(now);
     if (this.current === 'closed') return this.closedPermit;
     if (this.current === 'open') {
-      if (now < this.openUntil) return { allowed: false, retryAfterMs: this.openUntil - now };
+      if (now < this.openUntil) return { allowed: false, retryAfterMs: this.openUntil === OPEN_FOREVER ? undefined : this.openUntil - now };
       this.transition('half-open', 'open-elapsed', now);
     }
     if (this.probesInFlight >= this.options.halfOpenMaxProbes) return { allowed: false, retryAfterMs: this.options.halfOpenRetryAfterMs };
@@ -359,7 +370,7 @@ export class CircuitBreaker {
     this.probeSuccesses = 0;
     this.closedPermit = { allowed: true, probe: false, generation: this.generation };
     const event: BreakerTransition = { key: this.key, from, to, reason, at: now };
-    if (to === 'open') event.retryAfterMs = Math.max(0, this.openUntil - now);
+    if (to === 'open' && this.openUntil !== OPEN_FOREVER) event.retryAfterMs = Math.max(0, this.openUntil - now);
     for (const listener of this.listeners) {
       try {
         listener(event);

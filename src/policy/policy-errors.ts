@@ -54,10 +54,10 @@ export class BreakerOpenError extends FailsoftError {
   readonly [BREAKER_OPEN] = true;
   readonly key: string;
   override readonly retryable = true;
-  override readonly retryAfterMs: number;
+  override readonly retryAfterMs: number | undefined;
 
-  constructor(key: string, retryAfterMs: number) {
-    super(`Circuit breaker ${key} is open; retry in ${retryAfterMs} ms`);
+  constructor(key: string, retryAfterMs: number | undefined) {
+    super(`Circuit breaker ${key} is open; ${retryAfterMs === undefined ? 'forced open until an operator closes it' : `retry in ${retryAfterMs} ms`}`);
     this.key = key;
     this.retryAfterMs = retryAfterMs;
   }
