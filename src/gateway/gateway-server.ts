@@ -93,6 +93,23 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
+/**
+ * Writes a frame, coalescing frames that are ready in the same turn (the headers, the role chunk and the
+ * first content arrive together) into one socket write: each write is a syscall and a wake-up of the
+ * client, so the first content reaches the client with the first packet, not the third.
+ */
+function coalesced(res: ServerResponse, text: string): boolean {
+  if (!res.writableCorked) {
+    res.cork();
+    process.nextTick(uncorkResponse, res);
+  }
+  return res.write(text);
+}
+
+function uncorkResponse(res: ServerResponse): void {
+  res.uncork();
+}
+
 /** Waits until the response can take more (or the client went away). */
 function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -288,7 +305,7 @@ class Gateway {
           });
         }
         const text = renderer.frames(event);
-        if (text !== '' && !res.write(text)) await drained(res);
+        if (text !== '' && !coalesced(res, text)) await drained(res);
         if (event.type === 'error' || signal.aborted) break;
       }
     } catch (error) {
