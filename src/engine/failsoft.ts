@@ -14,7 +14,7 @@ import type { PolicyState } from '../state/policy-state.js';
 import { LazyRedisPolicyState } from './lazy-redis-state.js';
 import { resolveConfig, type FailsoftConfig, type ResolvedConfig, type ResolvedFeature } from './config/resolve-config.js';
 import { buildEngineParts, type EngineParts } from './build-targets.js';
-import { EventBus, type FailsoftEvent, type FailsoftEventType, type FeatureMode } from './events.js';
+import { EventBus, type FailsoftEvent, type FailsoftEventMap, type FailsoftEventType, type FeatureMode } from './events.js';
 import { FeatureModes } from './feature-modes.js';
 import { assertGenerateRequest } from './request-schema.js';
 import { route, type RouteLoss, type RouteRequest, type RouterDeps } from './router.js';
@@ -98,7 +98,8 @@ export class Failsoft {
   /** Max output tokens for a call: the request's, the feature's, or the default. */
   private withOutputCap(feature: ResolvedFeature, request: GenerateRequest): GenerateRequest {
     if (request.maxOutputTokens !== undefined) return request;
-    return { ...request, maxOutputTokens: feature.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS };
+    // Object.assign, not `{ ...request, … }`: V8 builds spread-first literals ~10× slower, and this runs per call.
+    return Object.assign({}, request, { maxOutputTokens: feature.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS });
   }
 
   /** What the router needs for one call: the feature's targets, the budget ask, the deadline. */
@@ -216,7 +217,12 @@ export class Failsoft {
   private emitCompleted(feature: string, source: 'provider' | 'fallback' | 'error', by: { provider: string; model: string } | undefined, degraded: boolean, started: number, attempts: readonly AttemptRecord[]): void {
     if (!this.bus.wants('request-completed')) return;
     const now = this.clock.now();
-    this.bus.emit('request-completed', now, { feature, source, ...(by ?? {}), degraded, ms: now - started, attempts });
+    const payload: FailsoftEventMap['request-completed'] = { feature, source, degraded, ms: now - started, attempts };
+    if (by) {
+      payload.provider = by.provider;
+      payload.model = by.model;
+    }
+    this.bus.emit('request-completed', now, payload);
   }
 
   /** Per provider and route entry: breaker state, error rate, latency, budget left; per feature: mode. */

@@ -144,7 +144,7 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
     const started = clock.now();
     // The attempt timeout is our own timer (undici's headersTimeout ticks too coarsely to fail over fast).
     const attemptMs = target.provider.attemptTimeoutMs;
-    const scope = attemptMs !== undefined && attemptMs < deadline.remainingMs() ? deadline.attempt(attemptMs) : undefined;
+    const scope = attemptMs !== undefined && attemptMs < deadline.remainingMs() ? deadline.timedAttempt(attemptMs) : undefined;
     try {
       const success = await attempt(target, scope?.signal ?? deadline.signal);
       scope?.answered();

@@ -72,6 +72,8 @@ export interface RunningGateway {
 
 /** Against slow clients: all headers within 10 s, the whole body within 30 s; idle keep-alive 5 s. */
 const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
+const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+
 /** A 503 says no provider answered and the feature is degraded (x-failsoft-source is provider|fallback only). */
 const UNAVAILABLE_HEADERS = { 'x-failsoft-provider': 'none', 'x-failsoft-degraded': 'true' };
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -89,7 +91,7 @@ function answerHeaders(requestId: string, who: { feature: string; provider: stri
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, Object.assign({ 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, headers));
   res.end(text);
 }
 
@@ -260,7 +262,7 @@ class Gateway {
     const parsed = dialect.parse(body.value);
     if (!parsed.ok) return fail('invalid_request', `${parsed.failure.path}: ${parsed.failure.message}`, parsed.failure.path);
     const aliased = this.aliases.get(parsed.call.feature);
-    const call = aliased === undefined ? parsed.call : { ...parsed.call, feature: aliased };
+    const call = aliased === undefined ? parsed.call : Object.assign({}, parsed.call, { feature: aliased });
     const feature = this.ai.config.features[call.feature];
     if (!feature) {
       const known = [...Object.keys(this.ai.config.features), ...this.aliases.keys()].join(', ');
@@ -285,7 +287,7 @@ class Gateway {
       if (controller.signal.aborted) return void res.destroy();
       if (res.headersSent) return void res.end();
       const failure = classifyFailure(error);
-      fail(failure.kind, failure.message, failure.param, { ...headers, ...(failure.kind === 'unavailable' ? UNAVAILABLE_HEADERS : {}), ...failure.headers });
+      fail(failure.kind, failure.message, failure.param, Object.assign({}, headers, failure.kind === 'unavailable' ? UNAVAILABLE_HEADERS : {}, failure.headers));
     }
   }
 
@@ -299,10 +301,7 @@ class Gateway {
       for await (const event of events) {
         if (event.type === 'start') {
           start = event;
-          res.writeHead(200, {
-            ...answerHeaders(requestId, event),
-            'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no',
-          });
+          res.writeHead(200, Object.assign(answerHeaders(requestId, event), SSE_HEADERS));
         }
         const text = renderer.frames(event);
         if (text !== '' && !coalesced(res, text)) await drained(res);

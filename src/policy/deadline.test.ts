@@ -85,4 +85,31 @@ describe('Deadline', () => {
     await clock.advance(100);
     expect(attempt.aborted).toBe(true);
   });
+
+  it('timedAttempt: the timeout aborts the current signal with an attempt reason, and what follows gets a fresh one', async () => {
+    const clock = new FakeClock(0);
+    const deadline = new Deadline({ timeoutMs: 10_000, clock });
+    const first = deadline.timedAttempt(1_000);
+    await clock.advance(1_000);
+    expect(first.signal.aborted).toBe(true);
+    expect(first.signal.reason).toMatchObject({ scope: 'attempt', timeoutMs: 1_000 });
+    expect(deadline.aborted).toBe(false);
+    const second = deadline.timedAttempt(1_000);
+    expect(second.signal).not.toBe(first.signal);
+    expect(second.signal.aborted).toBe(false);
+    second.answered();
+    await clock.advance(2_000);
+    expect(second.signal.aborted).toBe(false);
+    await clock.advance(7_000);
+    expect(second.signal.aborted).toBe(true);
+    expect(second.signal.reason).toMatchObject({ scope: 'request' });
+  });
+
+  it('timedAttempt longer than what is left: the request deadline bounds it, no extra timer', () => {
+    const clock = new FakeClock(0);
+    const deadline = new Deadline({ timeoutMs: 1_000, clock });
+    const attempt = deadline.timedAttempt(5_000);
+    expect(attempt.signal).toBe(deadline.signal);
+    expect(clock.pendingSleeps).toBe(1);
+  });
 });

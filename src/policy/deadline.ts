@@ -116,6 +116,28 @@ export class Deadline {
     return { signal: child.signal, answered };
   }
 
+  /**
+   * One attempt at a time on this deadline's own signal, with a timeout: when it fires, the signal aborts
+   * (reason: `DeadlineExceededError`, scope `attempt`) and what follows gets a fresh one. Saves an
+   * AbortSignal per attempt (each costs microseconds to create) for callers that never overlap attempts,
+   * like the router; `answered()` stops the timer.
+   * @example const a = deadline.timedAttempt(10_000); try { await send(a.signal); } finally { a.answered(); }
+   */
+  timedAttempt(attemptTimeoutMs: number): { signal: AbortSignal; answered(): void } {
+    const signal = this.signal;
+    const controller = this.controller;
+    const timeoutMs = Math.max(0, attemptTimeoutMs);
+    if (controller === undefined || this.abortReason !== undefined || !(timeoutMs < this.deadlineAt - this.clock.now())) {
+      return { signal, answered: noop };
+    }
+    const cancel = this.clock.timer(timeoutMs, () => {
+      if (this.controller === controller) this.controller = undefined;
+      controller.abort(new DeadlineExceededError('attempt', timeoutMs));
+    });
+    this.cleanups.push(cancel);
+    return { signal, answered: cancel };
+  }
+
   /** Clears every timer and listener (the signals stay as they are). */
   dispose(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();

@@ -51,15 +51,10 @@ export class HttpTransport {
         target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
         if (this.targets.size < 1_000) this.targets.set(url, target);
       }
-      const res = await this.agent.request({
-        origin: target.origin,
-        path: target.path,
-        method: 'POST',
-        headers,
-        body,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.headersTimeoutMs === undefined ? {} : { headersTimeout: options.headersTimeoutMs }),
-      });
+      const request: Dispatcher.RequestOptions = { origin: target.origin, path: target.path, method: 'POST', headers, body };
+      if (options.signal) request.signal = options.signal;
+      if (options.headersTimeoutMs !== undefined) request.headersTimeout = options.headersTimeoutMs;
+      const res = await this.agent.request(request);
       return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;

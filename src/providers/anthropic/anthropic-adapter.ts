@@ -49,16 +49,16 @@ export function createAnthropicAdapter(endpoint: ProviderEndpoint, options: { tr
     };
   }
 
+  // Built once: the same headers go with every call.
+  const answerHeaders = headers(false);
+  const streamHeaders = headers(true);
+
   async function send(model: string, request: GenerateRequest, stream: boolean, attempt: AttemptOptions): Promise<HttpReply> {
     const body = toAnthropicRequest(model, request, {
       stream,
       ...(endpoint.defaultMaxOutputTokens === undefined ? {} : { defaultMaxTokens: endpoint.defaultMaxOutputTokens }),
     });
-    const reply = await transport.post(url, headers(stream), JSON.stringify(body), {
-      model,
-      ...(attempt.signal === undefined ? {} : { signal: attempt.signal }),
-      ...(attempt.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: attempt.headersTimeoutMs }),
-    });
+    const reply = await transport.post(url, stream ? streamHeaders : answerHeaders, JSON.stringify(body), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
     if (reply.status >= 200 && reply.status < 300) return reply;
     const text = await bodyText(reply, provider, model, attempt.signal);
     throw classifyAnthropicError({ provider, model, status: reply.status, body: text, headers: reply.headers, redact });

@@ -38,16 +38,15 @@ export function createGeminiAdapter(endpoint: ProviderEndpoint, options: { trans
     };
   }
 
+  // Built once: the same headers go with every call.
+  const fixedHeaders = headers();
+
   async function send(model: string, request: GenerateRequest, stream: boolean, attempt: AttemptOptions): Promise<HttpReply> {
     const body = toGeminiRequest(request, {
       model,
       ...(endpoint.defaultMaxOutputTokens === undefined ? {} : { defaultMaxOutputTokens: endpoint.defaultMaxOutputTokens }),
     });
-    const reply = await transport.post(urlFor(model, stream), headers(), JSON.stringify(body), {
-      model,
-      ...(attempt.signal === undefined ? {} : { signal: attempt.signal }),
-      ...(attempt.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: attempt.headersTimeoutMs }),
-    });
+    const reply = await transport.post(urlFor(model, stream), fixedHeaders, JSON.stringify(body), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
     if (reply.status >= 200 && reply.status < 300) return reply;
     // A body that fails to arrive still leaves the status to classify by.
     const text = await readText(reply, model, attempt.signal, MAX_ERROR_BODY_CHARS).catch(() => {

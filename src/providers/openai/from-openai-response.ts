@@ -53,20 +53,20 @@ export function fromOpenAIResponse(body: ChatCompletion, requestedModel: string)
   const refused = !message?.content && typeof message?.refusal === 'string' && message.refusal !== '';
   const text = (refused ? message?.refusal : message?.content) ?? '';
   if (text !== '') content.push({ type: 'text', text });
-  for (const call of message?.tool_calls ?? []) {
-    content.push({ type: 'tool-call', id: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments) });
+  const toolCalls = message?.tool_calls;
+  if (toolCalls) {
+    for (const call of toolCalls) content.push({ type: 'tool-call', id: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments) });
   }
   const raw = choice?.finish_reason ?? undefined;
-  const hasToolCalls = content.some((part) => part.type === 'tool-call');
-  let finishReason: FinishReason = raw === undefined ? (hasToolCalls ? 'tool-calls' : 'stop') : mapOpenAIFinishReason(raw);
-  if (refused) finishReason = 'content-filter';
-  return {
-    ...(body.id === undefined ? {} : { id: body.id }),
+  // Plain assignments, not conditional spreads: this runs once per answer on the gateway's hot path.
+  const response: ProviderResponse = {
     model: body.model ?? requestedModel,
     content,
     text,
-    finishReason,
-    ...(raw === undefined ? {} : { rawFinishReason: raw }),
+    finishReason: refused ? 'content-filter' : raw === undefined ? (toolCalls && toolCalls.length > 0 ? 'tool-calls' : 'stop') : mapOpenAIFinishReason(raw),
     usage: fromOpenAIUsage(body.usage),
   };
+  if (body.id !== undefined) response.id = body.id;
+  if (raw !== undefined) response.rawFinishReason = raw;
+  return response;
 }

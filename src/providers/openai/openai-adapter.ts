@@ -48,17 +48,17 @@ export function createOpenAIProtocolAdapter(
     };
   }
 
+  // Built once: the same headers go with every call.
+  const answerHeaders = headers(false);
+  const streamHeaders = headers(true);
+
   async function send(model: string, request: GenerateRequest, stream: boolean, attempt: AttemptOptions): Promise<HttpReply> {
     const body = toOpenAIRequest(model, request, {
       stream,
       maxTokensField: flavor.maxTokensField,
       ...(endpoint.defaultMaxOutputTokens === undefined ? {} : { defaultMaxOutputTokens: endpoint.defaultMaxOutputTokens }),
     });
-    return transport.post(url, headers(stream), JSON.stringify(body), {
-      model,
-      ...(attempt.signal ? { signal: attempt.signal } : {}),
-      ...(attempt.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: attempt.headersTimeoutMs }),
-    });
+    return transport.post(url, stream ? streamHeaders : answerHeaders, JSON.stringify(body), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
   }
 
   async function readText(reply: HttpReply, model: string, signal: AbortSignal | undefined): Promise<string> {

@@ -24,11 +24,12 @@ function dimension(headers: HttpReply['headers'], name: 'requests' | 'tokens'): 
   const remaining = numberHeader(headers, `x-ratelimit-remaining-${name}`);
   const resetMs = resetHeader(headers, `x-ratelimit-reset-${name}`);
   if (limit === undefined && remaining === undefined && resetMs === undefined) return undefined;
-  return {
-    ...(limit === undefined ? {} : { limit }),
-    ...(remaining === undefined ? {} : { remaining }),
-    ...(resetMs === undefined ? {} : { resetMs }),
-  };
+  // Assignments, not conditional spreads: read on every answer, and V8 builds spread-first literals slowly.
+  const dim: RateLimitDimension = {};
+  if (limit !== undefined) dim.limit = limit;
+  if (remaining !== undefined) dim.remaining = remaining;
+  if (resetMs !== undefined) dim.resetMs = resetMs;
+  return dim;
 }
 
 /**
@@ -40,5 +41,8 @@ export function openaiRateLimitFromHeaders(headers: HttpReply['headers']): RateL
   const requests = dimension(headers, 'requests');
   const tokens = dimension(headers, 'tokens');
   if (requests === undefined && tokens === undefined) return undefined;
-  return { ...(requests === undefined ? {} : { requests }), ...(tokens === undefined ? {} : { tokens }) };
+  const snapshot: RateLimitSnapshot = {};
+  if (requests !== undefined) snapshot.requests = requests;
+  if (tokens !== undefined) snapshot.tokens = tokens;
+  return snapshot;
 }
