@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../model/cancel-signal.js';
 import type { AttemptRecord, FailsoftErrorData } from '../model/errors.js';
 import type { AnswerPart } from '../model/message.js';
 import type { FinishReason, Usage } from '../model/response.js';
@@ -24,7 +25,7 @@ export interface GenerateResult {
 /** Per-call options beside the request itself. */
 export interface CallOptions {
   /** Cancels the call (the caller went away). */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Overrides the feature's rate-budget priority (e.g. a batch client calling an interactive feature). */
   priority?: 'interactive' | 'batch';
 }

@@ -8,6 +8,7 @@ import { fullJitterBackoff } from '../policy/backoff.js';
 import type { RetryBudget } from '../policy/retry-budget.js';
 import type { RateReservation as Reservation } from '../policy/rate-budget.js';
 import type { Deadline } from '../policy/deadline.js';
+import type { CancelSignal } from '../model/cancel-signal.js';
 import type { EventBus } from './events.js';
 import type { ResolvedFeature, Priority } from './config/resolve-config.js';
 import type { RouteTarget } from './route-target.js';
@@ -65,7 +66,7 @@ export interface RouteRequest {
   priority: Priority;
   deadline: Deadline;
   /** The caller's own signal: its abort is not the provider's fault. */
-  callerSignal?: AbortSignal;
+  callerSignal?: CancelSignal;
 }
 
 /** A route entry that may be tried again later, and when. */

@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../model/cancel-signal.js';
 import type { Clock } from '../model/clock.js';
 import { ProviderError, providerError, type AttemptRecord, AIUnavailableError } from '../model/errors.js';
 import type { GenerateRequest } from '../model/message.js';
@@ -45,7 +46,7 @@ function* resultEvents(result: GenerateResult): Generator<FailsoftStreamEvent> {
  * Opens one attempt's stream and reads up to its first content event. The deadline bounds the
  * time to first content; after that the stream runs until it ends or the caller stops it.
  */
-async function openUntilFirstContent(target: RouteTarget, request: GenerateRequest, deadlineSignal: AbortSignal, caller: AbortSignal | undefined): Promise<OpenedStream> {
+async function openUntilFirstContent(target: RouteTarget, request: GenerateRequest, deadlineSignal: AbortSignal, caller: CancelSignal | undefined): Promise<OpenedStream> {
   const controller = new AbortController();
   const onDeadline = (): void => controller.abort(deadlineSignal.reason);
   const onCaller = (): void => controller.abort(caller?.reason);

@@ -4,6 +4,7 @@ export * from './response.js';
 export * from './stream-event.js';
 export * from './errors.js';
 export * from './clock.js';
+export * from './cancel-signal.js';
 export { FakeClock } from './fake-clock.js';
 export * from './token-estimate.js';
 export * from './validation.js';

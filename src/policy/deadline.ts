@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../model/clock.js';
+import type { CancelSignal } from '../model/cancel-signal.js';
 import { DeadlineExceededError } from './policy-errors.js';
 
 /** Options of {@link Deadline}. */
@@ -7,7 +8,7 @@ export interface DeadlineOptions {
   timeoutMs: number;
   clock?: Clock;
   /** The caller's signal (e.g. the client disconnected): aborts the deadline too, with its reason. */
-  parent?: AbortSignal;
+  parent?: CancelSignal;
 }
 
 /**
