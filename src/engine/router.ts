@@ -25,7 +25,7 @@ export interface AttemptSuccess<T> {
  * Runs one attempt against one target. `signal` aborts at the deadline or when the caller goes.
  * Must throw a `ProviderError` (anything else is treated as a server_error of that provider).
  */
-export type Attempt<T> = (target: RouteTarget, signal: AbortSignal) => Promise<AttemptSuccess<T>>;
+export type Attempt<T> = (target: RouteTarget, signal: CancelSignal) => Promise<AttemptSuccess<T>>;
 
 export interface RouteWin<T> {
   ok: true;

@@ -1,4 +1,4 @@
-import type { CancelSignal } from '../model/cancel-signal.js';
+import { CancelSource, type CancelSignal } from '../model/cancel-signal.js';
 import type { Clock } from '../model/clock.js';
 import { ProviderError, providerError, type AttemptRecord, AIUnavailableError } from '../model/errors.js';
 import type { GenerateRequest } from '../model/message.js';
@@ -46,17 +46,17 @@ function* resultEvents(result: GenerateResult): Generator<FailsoftStreamEvent> {
  * Opens one attempt's stream and reads up to its first content event. The deadline bounds the
  * time to first content; after that the stream runs until it ends or the caller stops it.
  */
-async function openUntilFirstContent(target: RouteTarget, request: GenerateRequest, deadlineSignal: AbortSignal, caller: CancelSignal | undefined): Promise<OpenedStream> {
-  const controller = new AbortController();
-  const onDeadline = (): void => controller.abort(deadlineSignal.reason);
-  const onCaller = (): void => controller.abort(caller?.reason);
+async function openUntilFirstContent(target: RouteTarget, request: GenerateRequest, deadlineSignal: CancelSignal, caller: CancelSignal | undefined): Promise<OpenedStream> {
+  const controller = new CancelSource();
+  const onDeadline = (): void => controller.cancel(deadlineSignal.reason);
+  const onCaller = (): void => controller.cancel(caller?.reason);
   deadlineSignal.addEventListener('abort', onDeadline, { once: true });
   caller?.addEventListener('abort', onCaller, { once: true });
   const detachDeadline = (): void => deadlineSignal.removeEventListener('abort', onDeadline);
   let iterator: AsyncIterator<StreamEvent> | undefined;
   try {
     const stream = await target.adapter.stream(target.entry.model, request, {
-      signal: controller.signal,
+      signal: controller,
       ...(target.provider.attemptTimeoutMs === undefined ? {} : { headersTimeoutMs: target.provider.attemptTimeoutMs }),
     });
     iterator = stream.events[Symbol.asyncIterator]();

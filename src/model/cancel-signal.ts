@@ -45,3 +45,11 @@ export class CancelSource implements CancelSignal {
     }
   }
 }
+
+/**
+ * Throws the signal's reason if it was aborted (AbortSignal's `throwIfAborted`, for any CancelSignal).
+ * @example throwIfCancelled(options.signal);
+ */
+export function throwIfCancelled(signal: CancelSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason;
+}

@@ -1,3 +1,5 @@
+import type { CancelSignal } from './cancel-signal.js';
+
 /**
  * Time, injected. Every policy takes a `Clock` so tests run on fake time (see `FakeClock`).
  */
@@ -5,7 +7,7 @@ export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
   /** Resolves after `ms`; rejects with the signal's reason if aborted first. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep(ms: number, signal?: CancelSignal): Promise<void>;
   /**
    * Calls `fn` once after `ms`; the returned function cancels it. Cheaper than `sleep` with an abort
    * signal (no promise, no event listener, no AbortError): the per-request deadline timers use it.

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { CancelSignal } from './cancel-signal.js';
 
 interface Sleeper {
   at: number;
@@ -23,7 +24,7 @@ export class FakeClock implements Clock {
     return this.current;
   }
 
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  sleep(ms: number, signal?: CancelSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const sleeper: Sleeper = { at: this.current + Math.max(0, ms), seq: this.seq++, resolve };

@@ -1,4 +1,5 @@
 import { BulkheadRejectedError } from './policy-errors.js';
+import type { CancelSignal } from '../model/cancel-signal.js';
 
 /** Options of {@link Bulkhead}. */
 export interface BulkheadOptions {
@@ -20,7 +21,7 @@ export interface BulkheadSnapshot {
 interface Waiter {
   resolve: (release: () => void) => void;
   reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
+  signal: CancelSignal | undefined;
   onAbort: (() => void) | undefined;
 }
 
@@ -47,7 +48,7 @@ export class Bulkhead {
   }
 
   /** A slot now, a place in the queue, or `BulkheadRejectedError` at once; rejects with the signal's reason on abort. */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: CancelSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.active < this.maxConcurrent) {
       this.active++;
@@ -75,7 +76,7 @@ export class Bulkhead {
    * Runs `fn` in a slot, releasing it afterwards.
    * @example const answer = await bulkhead.execute(() => adapter.send(request, signal), signal);
    */
-  async execute<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async execute<T>(fn: () => Promise<T>, signal?: CancelSignal): Promise<T> {
     const release = await this.acquire(signal);
     try {
       return await fn();

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../model/clock.js';
-import type { CancelSignal } from '../model/cancel-signal.js';
+import { CancelSource, type CancelSignal } from '../model/cancel-signal.js';
 import { DeadlineExceededError } from './policy-errors.js';
 
 /** Options of {@link Deadline}. */
@@ -25,14 +25,14 @@ export class Deadline {
   readonly deadlineAt: number;
   private readonly clock: Clock;
   /**
-   * Made on first use of `signal` only: an AbortSignal costs microseconds to create, and a request whose
-   * attempts have their own (attempt timeout) signals may never need this one.
+   * The signal's source, made on first use of `signal`: a CancelSource, not an AbortController, because
+   * Node spends microseconds creating each AbortSignal and one is needed for every routed request.
    */
-  private controller: AbortController | undefined;
+  private controller: CancelSource | undefined;
   /** Set once the deadline passed or the parent aborted. */
   private abortReason: { reason: unknown } | undefined;
   /** The attempts' controllers: aborted with this deadline (a list, not one abort listener each). */
-  private readonly children: AbortController[] = [];
+  private readonly children: CancelSource[] = [];
   /** Cancels timers and the parent listener; run by dispose(). */
   private readonly cleanups: Array<() => void> = [];
 
@@ -55,17 +55,17 @@ export class Deadline {
   private abort(reason: unknown): void {
     if (this.abortReason !== undefined) return;
     this.abortReason = { reason };
-    this.controller?.abort(reason);
-    for (const child of this.children) child.abort(reason);
+    this.controller?.cancel(reason);
+    for (const child of this.children) child.cancel(reason);
   }
 
   /** Aborts at the deadline or with the parent. */
-  get signal(): AbortSignal {
+  get signal(): CancelSignal {
     if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.abortReason !== undefined) this.controller.abort(this.abortReason.reason);
+      this.controller = new CancelSource();
+      if (this.abortReason !== undefined) this.controller.cancel(this.abortReason.reason);
     }
-    return this.controller.signal;
+    return this.controller;
   }
 
   /** True once the deadline passed or the parent aborted (the signal has fired, or would have). */
@@ -89,7 +89,7 @@ export class Deadline {
    * `attempt`) or with this deadline, whichever comes first.
    * @example await adapter.send(request, deadline.child(route.attemptTimeoutMs));
    */
-  child(attemptTimeoutMs?: number): AbortSignal {
+  child(attemptTimeoutMs?: number): CancelSignal {
     return this.attempt(attemptTimeoutMs).signal;
   }
 
@@ -98,33 +98,33 @@ export class Deadline {
    * event): the attempt timer stops, while the signal still follows this deadline (a stream keeps reading).
    * @example const a = deadline.attempt(10_000); const reply = await send(a.signal); a.answered();
    */
-  attempt(attemptTimeoutMs?: number): { signal: AbortSignal; answered(): void } {
-    const child = new AbortController();
+  attempt(attemptTimeoutMs?: number): { signal: CancelSignal; answered(): void } {
+    const child = new CancelSource();
     if (this.abortReason !== undefined) {
-      child.abort(this.abortReason.reason);
-      return { signal: child.signal, answered: noop };
+      child.cancel(this.abortReason.reason);
+      return { signal: child, answered: noop };
     }
     this.children.push(child);
     let answered = noop;
     if (attemptTimeoutMs !== undefined && Number.isFinite(attemptTimeoutMs)) {
       const timeoutMs = Math.max(0, attemptTimeoutMs);
       if (timeoutMs < this.deadlineAt - this.clock.now()) {
-        const cancel = this.clock.timer(timeoutMs, () => child.abort(new DeadlineExceededError('attempt', timeoutMs)));
+        const cancel = this.clock.timer(timeoutMs, () => child.cancel(new DeadlineExceededError('attempt', timeoutMs)));
         this.cleanups.push(cancel);
         answered = cancel;
       }
     }
-    return { signal: child.signal, answered };
+    return { signal: child, answered };
   }
 
   /**
    * One attempt at a time on this deadline's own signal, with a timeout: when it fires, the signal aborts
    * (reason: `DeadlineExceededError`, scope `attempt`) and what follows gets a fresh one. Saves an
-   * AbortSignal per attempt (each costs microseconds to create) for callers that never overlap attempts,
+   * signal per attempt for callers that never overlap attempts,
    * like the router; `answered()` stops the timer.
    * @example const a = deadline.timedAttempt(10_000); try { await send(a.signal); } finally { a.answered(); }
    */
-  timedAttempt(attemptTimeoutMs: number): { signal: AbortSignal; answered(): void } {
+  timedAttempt(attemptTimeoutMs: number): { signal: CancelSignal; answered(): void } {
     const signal = this.signal;
     const controller = this.controller;
     const timeoutMs = Math.max(0, attemptTimeoutMs);
@@ -133,7 +133,7 @@ export class Deadline {
     }
     const cancel = this.clock.timer(timeoutMs, () => {
       if (this.controller === controller) this.controller = undefined;
-      controller.abort(new DeadlineExceededError('attempt', timeoutMs));
+      controller.cancel(new DeadlineExceededError('attempt', timeoutMs));
     });
     this.cleanups.push(cancel);
     return { signal, answered: cancel };

@@ -1,5 +1,6 @@
 /** The dimensions a rate budget limits, named as in `RateLimitSnapshot`. */
 export type RateDimension = 'requests' | 'inputTokens' | 'outputTokens' | 'tokens';
+import type { CancelSignal } from '../model/cancel-signal.js';
 
 /** Per-minute limits; any subset (none = unlimited, but the budget still learns from provider headers). */
 export interface RateLimits {
@@ -52,7 +53,7 @@ export interface RateUsage {
 
 /** Options of `acquire`. */
 export interface AcquireOptions {
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Longest acceptable wait; a longer one resolves `{ ok: false }` at once. */
   maxWaitMs: number;
 }

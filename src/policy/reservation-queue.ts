@@ -1,5 +1,6 @@
 import type { Clock } from '../model/clock.js';
 import type { AcquireOptions, RateDimension, RateRequest, RateReservation, ReserveResult } from './rate-budget-types.js';
+import { throwIfCancelled, type CancelSignal } from '../model/cancel-signal.js';
 
 /** What the queue needs from its budget. */
 export interface ReservationQueueHooks {
@@ -21,7 +22,7 @@ interface Waiter {
   dimension: RateDimension;
   settled: boolean;
   timer: AbortController | undefined;
-  signal: AbortSignal | undefined;
+  signal: CancelSignal | undefined;
   onAbort: (() => void) | undefined;
 }
 
@@ -47,7 +48,7 @@ export class ReservationQueue {
   /** Reserves now, or waits in line up to `maxWaitMs`; rejects with the signal's reason on abort. */
   async acquire(request: RateRequest, options: AcquireOptions): Promise<ReserveResult> {
     const { signal, maxWaitMs } = options;
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     let waitMs: number;
     let dimension: RateDimension;
     if (!this.hasAhead(request.priority)) {
@@ -60,7 +61,7 @@ export class ReservationQueue {
       ({ waitMs, dimension } = first);
     } else {
       ({ waitMs, dimension } = await this.hooks.estimate(request));
-      signal?.throwIfAborted();
+      throwIfCancelled(signal);
       if (!(waitMs <= maxWaitMs)) return { ok: false, waitMs, dimension };
     }
     return this.enqueue(request, maxWaitMs, signal, waitMs, dimension);
@@ -85,7 +86,7 @@ export class ReservationQueue {
     return this.interactive[0] ?? this.batch[0];
   }
 
-  private enqueue(request: RateRequest, maxWaitMs: number, signal: AbortSignal | undefined, waitMs: number, dimension: RateDimension): Promise<ReserveResult> {
+  private enqueue(request: RateRequest, maxWaitMs: number, signal: CancelSignal | undefined, waitMs: number, dimension: RateDimension): Promise<ReserveResult> {
     return new Promise<ReserveResult>((resolve, reject) => {
       const waiter: Waiter = {
         request, resolve, reject, signal, dimension,

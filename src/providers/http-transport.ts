@@ -1,6 +1,7 @@
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { providerError, type ProviderError } from '../model/errors.js';
+import type { CancelSignal } from '../model/cancel-signal.js';
 
 /** A response whose status and headers have arrived; the body is still streaming. */
 export interface HttpReply {
@@ -42,7 +43,7 @@ export class HttpTransport {
     url: string,
     headers: Record<string, string>,
     body: string,
-    options: { signal?: AbortSignal; headersTimeoutMs?: number; model?: string } = {},
+    options: { signal?: CancelSignal; headersTimeoutMs?: number; model?: string } = {},
   ): Promise<HttpReply> {
     try {
       let target = this.targets.get(url);

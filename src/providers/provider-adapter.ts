@@ -2,6 +2,7 @@ import type { GenerateRequest } from '../model/message.js';
 import type { ProviderResponse } from '../model/response.js';
 import type { StreamEvent } from '../model/stream-event.js';
 import type { RateLimitSnapshot } from '../model/errors.js';
+import type { CancelSignal } from '../model/cancel-signal.js';
 
 /** The wire protocols failsoft speaks. `openai-compatible` is the OpenAI adapter over another base URL. */
 export type ProviderType = 'anthropic' | 'openai' | 'gemini' | 'openai-compatible';
@@ -27,7 +28,7 @@ export interface ProviderEndpoint {
 /** Per-attempt options the router passes in. */
 export interface AttemptOptions {
   /** Aborts the attempt: deadline passed, caller gone, or another attempt won. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Response headers must arrive within this many ms (first byte / first token for streams). */
   headersTimeoutMs?: number;
 }

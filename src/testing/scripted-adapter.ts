@@ -3,6 +3,7 @@ import type { GenerateRequest } from '../model/message.js';
 import type { ProviderResponse } from '../model/response.js';
 import type { StreamEvent } from '../model/stream-event.js';
 import type { AttemptOptions, ProviderAdapter, ProviderCallResult, ProviderStream, ProviderType } from '../providers/provider-adapter.js';
+import type { CancelSignal } from '../model/cancel-signal.js';
 
 /** What a scripted provider does for one call. */
 export type ScriptStep =
@@ -33,7 +34,7 @@ export function scriptedAdapter(name: string, script: (call: number, model: stri
       ...(step.status === undefined ? {} : { status: step.status }),
       ...(step.retryAfterMs === undefined ? {} : { retryAfterMs: step.retryAfterMs }),
     });
-  const wait = (ms: number | undefined, signal: AbortSignal | undefined): Promise<void> =>
+  const wait = (ms: number | undefined, signal: CancelSignal | undefined): Promise<void> =>
     new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       if (ms === undefined) return resolve();

@@ -7,6 +7,7 @@ import { anthropicStreamEvents } from './anthropic-stream.js';
 import { classifyAnthropicError, malformedAnthropicResponse } from './classify-anthropic-error.js';
 import { fromAnthropicMessage } from './from-anthropic-response.js';
 import { toAnthropicRequest } from './to-anthropic-request.js';
+import type { CancelSignal } from '../../model/cancel-signal.js';
 
 /** The API version failsoft speaks (the one the official SDKs send). */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -17,7 +18,7 @@ export function anthropicMessagesUrl(baseUrl: string): string {
 }
 
 /** Reads a whole body as text; an abort rethrows the signal's reason, a broken connection is classified. */
-async function bodyText(reply: HttpReply, provider: string, model: string, signal: AbortSignal | undefined): Promise<string> {
+async function bodyText(reply: HttpReply, provider: string, model: string, signal: CancelSignal | undefined): Promise<string> {
   try {
     return await reply.body.text();
   } catch (error) {

@@ -15,6 +15,7 @@ import {
 } from './anthropic-api.js';
 import { classifyAnthropicError, malformedAnthropicResponse } from './classify-anthropic-error.js';
 import { anthropicFinishReason, anthropicUsage, isTextBlock, isToolUseBlock } from './from-anthropic-response.js';
+import type { CancelSignal } from '../../model/cancel-signal.js';
 
 /** A streamed response body: bytes, and a way to let go of the connection early. */
 export interface AnthropicStreamBody extends AsyncIterable<Uint8Array | string> {
@@ -26,7 +27,7 @@ export interface AnthropicStreamContext {
   provider: string;
   /** The model requested (used until `message_start` names the answering one). */
   model: string;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Secrets to keep out of error messages. */
   redact?: readonly (string | undefined)[];
 }

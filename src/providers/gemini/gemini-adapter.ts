@@ -8,6 +8,7 @@ import { fromGeminiResponse } from './from-gemini-response.js';
 import { geminiRateLimitFromHeaders } from './gemini-rate-limit-headers.js';
 import { geminiStreamEvents } from './gemini-stream.js';
 import { toGeminiRequest } from './to-gemini-request.js';
+import type { CancelSignal } from '../../model/cancel-signal.js';
 
 /** Longest error body read into memory (Gemini's are a few KB). */
 const MAX_ERROR_BODY_CHARS = 64 * 1024;
@@ -56,7 +57,7 @@ export function createGeminiAdapter(endpoint: ProviderEndpoint, options: { trans
     throw classifyGeminiError({ provider: endpoint.name, model, status: reply.status, body: text, headers: reply.headers, secrets });
   }
 
-  async function readText(reply: HttpReply, model: string, signal: AbortSignal | undefined, limit = Infinity): Promise<string> {
+  async function readText(reply: HttpReply, model: string, signal: CancelSignal | undefined, limit = Infinity): Promise<string> {
     const decoder = new TextDecoder();
     let text = '';
     try {

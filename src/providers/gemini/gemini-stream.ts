@@ -5,10 +5,11 @@ import { readSse } from '../sse.js';
 import { geminiResponseSchema, type GeminiResponse, type GeminiUsage } from './gemini-api.js';
 import { classifyGeminiError } from './classify-gemini-error.js';
 import { blockedPromptError, geminiAnswerParts, geminiUsage, mapGeminiFinishReason, type GeminiCallContext } from './from-gemini-response.js';
+import { throwIfCancelled, type CancelSignal } from '../../model/cancel-signal.js';
 
 /** What the stream parser needs besides the body. */
 export interface GeminiStreamContext extends GeminiCallContext {
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Secrets to keep out of error messages. */
   secrets?: readonly string[];
   /** Releases the connection when the consumer stops early or the stream fails. */
@@ -34,7 +35,7 @@ export async function* geminiStreamEvents(body: AsyncIterable<Uint8Array | strin
   try {
     try {
       for await (const item of readSse(body)) {
-        throwIfAborted(context.signal);
+        throwIfCancelled(context.signal);
         if (item.kind === 'raw') {
           rawLines.push(item.line);
           continue;
@@ -68,7 +69,7 @@ export async function* geminiStreamEvents(body: AsyncIterable<Uint8Array | strin
       if (ProviderError.isInstance(error)) throw error;
       throw markInStream(classifyTransportError(error, context.provider, context.model));
     }
-    throwIfAborted(context.signal);
+    throwIfCancelled(context.signal);
     if (rawLines.length > 0) throw tailError(rawLines.join('\n'), context);
     if (finishReason === undefined) {
       throw providerError({
@@ -146,9 +147,4 @@ function malformed(detail: string, context: GeminiStreamContext): ProviderError 
     status: 200,
     inStream: true,
   });
-}
-
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason;
 }

@@ -8,6 +8,7 @@ import { openaiRateLimitFromHeaders } from './openai-rate-limit-headers.js';
 import { openaiStreamEvents } from './openai-stream.js';
 import { fromOpenAIResponse } from './from-openai-response.js';
 import { toOpenAIRequest, type OpenAIRequestOptions } from './to-openai-request.js';
+import type { CancelSignal } from '../../model/cancel-signal.js';
 
 /** What differs between OpenAI itself and a vendor speaking its protocol: configuration, not code. */
 export interface OpenAIProtocolFlavor {
@@ -61,7 +62,7 @@ export function createOpenAIProtocolAdapter(
     return transport.post(url, stream ? streamHeaders : answerHeaders, JSON.stringify(body), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
   }
 
-  async function readText(reply: HttpReply, model: string, signal: AbortSignal | undefined): Promise<string> {
+  async function readText(reply: HttpReply, model: string, signal: CancelSignal | undefined): Promise<string> {
     try {
       return await reply.body.text();
     } catch (error) {
@@ -70,7 +71,7 @@ export function createOpenAIProtocolAdapter(
     }
   }
 
-  async function failure(reply: HttpReply, model: string, signal: AbortSignal | undefined): Promise<ProviderError> {
+  async function failure(reply: HttpReply, model: string, signal: CancelSignal | undefined): Promise<ProviderError> {
     const text = await readText(reply, model, signal);
     return classifyOpenAIError({ ...label, model, status: reply.status, body: text, headers: reply.headers });
   }

@@ -6,6 +6,7 @@ import { readSse } from '../sse.js';
 import { classifyOpenAIError } from './classify-openai-error.js';
 import { chatCompletionChunkSchema, type ChatCompletionChunk } from './openai-api.js';
 import { fromOpenAIUsage, mapOpenAIFinishReason, parseToolArguments } from './from-openai-response.js';
+import { throwIfCancelled, type CancelSignal } from '../../model/cancel-signal.js';
 
 /** A streamed body: bytes, and a way to drop the connection when the reader stops early. */
 export type OpenAIStreamBody = AsyncIterable<Uint8Array | string> & { destroy?(error?: Error): unknown; dump?(): Promise<void> };
@@ -16,7 +17,7 @@ export interface OpenAIStreamContext {
   protocol: string;
   model: string;
   headers?: HttpReply['headers'];
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   secrets?: readonly string[];
 }
 
@@ -153,7 +154,7 @@ export async function* openaiStreamEvents(body: OpenAIStreamBody, context: OpenA
   try {
     try {
       for await (const item of readSse(body)) {
-        context.signal?.throwIfAborted();
+        throwIfCancelled(context.signal);
         if (done) continue; // drain what follows [DONE] so the connection can be reused
         if (item.kind === 'raw') {
           rawLines.push(item.line);
