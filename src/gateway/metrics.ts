@@ -3,10 +3,11 @@
  * global one), all named `failsoft_…`. They are fed from engine events, so the request path pays a
  * counter increment and nothing more; budgets (and a reconciliation of breaker states) are read at scrape.
  */
-import { Counter, Gauge, Histogram, Registry, type LabelValues } from 'prom-client';
+import { Counter, Gauge, Registry, type LabelValues } from 'prom-client';
 import type { Failsoft } from '../engine/failsoft.js';
 import type { FailsoftEvent } from '../engine/events.js';
 import type { BreakerStateName } from '../engine/health.js';
+import { LatencyHistogram } from './latency-histogram.js';
 
 /** Breaker states as gauge values: 0 closed, 1 half-open, 2 open. */
 export const BREAKER_STATE_VALUE: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, open: 2 };
@@ -26,6 +27,26 @@ class Children<T> {
     if (child === undefined) this.byKey.set(key, (child = this.make(labels)));
     return child;
   }
+  forEach(fn: (child: T) => void): void {
+    for (const child of this.byKey.values()) fn(child);
+  }
+}
+
+/**
+ * A count kept as a plain number and added to its prom-client counter at scrape: prom-client hashes the
+ * label set on every `inc`, and requests are counted on the hot path.
+ */
+class PendingCount {
+  private pending = 0;
+  constructor(private readonly counter: { inc(value?: number): void }) {}
+  inc(): void {
+    this.pending++;
+  }
+  flush(): void {
+    if (this.pending === 0) return;
+    this.counter.inc(this.pending);
+    this.pending = 0;
+  }
 }
 
 /**
@@ -34,13 +55,14 @@ class Children<T> {
  * @example const metrics = new GatewayMetrics(ai); const { contentType, body } = await metrics.render();
  */
 export class GatewayMetrics {
-  /** The registry these metrics live in (not prom-client's global registry). */
+  /** The registry of the prom-client metrics (not prom-client's global one); `render()` adds the latency histogram, kept outside it. */
   readonly registry = new Registry();
   private readonly breakerState: Gauge<'provider' | 'model'>;
   private readonly budgetRemaining: Gauge<'provider' | 'dimension'>;
   private readonly budgetLimit: Gauge<'provider' | 'dimension'>;
-  private readonly requests: Children<{ inc(): void }>;
-  private readonly latency: Children<{ observe(value: number): void }>;
+  /** Requests counted in plain numbers per label set, added to the prom-client counter at scrape. */
+  private readonly requests: Children<PendingCount>;
+  private readonly latency: LatencyHistogram;
   private readonly fallbacks: Children<{ inc(): void }>;
   private readonly attemptsFailed: Children<{ inc(): void }>;
   private readonly unsubscribe: () => void;
@@ -48,14 +70,13 @@ export class GatewayMetrics {
   constructor(private readonly ai: Failsoft) {
     const registers = [this.registry];
     const requests = new Counter({ name: 'failsoft_requests_total', help: 'Requests answered, by feature, provider (none for fallbacks and errors) and outcome (provider, failover, fallback, error).', labelNames: ['feature', 'provider', 'outcome'], registers });
-    const latency = new Histogram({ name: 'failsoft_request_duration_seconds', help: 'Time from request to answer (to the end of the stream for streams), by feature.', labelNames: ['feature'], buckets: LATENCY_BUCKETS, registers });
+    this.latency = new LatencyHistogram('failsoft_request_duration_seconds', 'Time from request to answer (to the end of the stream for streams), by feature.', LATENCY_BUCKETS);
     this.breakerState = new Gauge({ name: 'failsoft_breaker_state', help: 'Circuit breaker state per provider and model: 0 closed, 1 half-open, 2 open.', labelNames: ['provider', 'model'], registers });
     this.budgetRemaining = new Gauge({ name: 'failsoft_budget_remaining', help: 'Rate budget left per provider and dimension (requests, inputTokens, outputTokens, tokens), read at scrape.', labelNames: ['provider', 'dimension'], registers });
     this.budgetLimit = new Gauge({ name: 'failsoft_budget_limit', help: 'Rate budget capacity per provider and dimension.', labelNames: ['provider', 'dimension'], registers });
     const fallbacks = new Counter({ name: 'failsoft_fallbacks_total', help: 'Fallback answers served, by feature.', labelNames: ['feature'], registers });
     const failed = new Counter({ name: 'failsoft_attempts_failed_total', help: 'Provider attempts that failed, by provider and error class.', labelNames: ['provider', 'class'], registers });
-    this.requests = new Children(([feature, provider, outcome]) => requests.labels(label(feature), label(provider), label(outcome)));
-    this.latency = new Children(([feature]) => latency.labels(label(feature)));
+    this.requests = new Children(([feature, provider, outcome]) => new PendingCount(requests.labels(label(feature), label(provider), label(outcome))));
     this.fallbacks = new Children(([feature]) => fallbacks.labels(label(feature)));
     this.attemptsFailed = new Children(([provider, errorClass]) => failed.labels(label(provider), label(errorClass)));
     for (const feature of Object.values(ai.config.features)) {
@@ -73,7 +94,7 @@ export class GatewayMetrics {
       case 'request-completed': {
         const outcome: RequestOutcome = event.source === 'provider' ? (event.degraded ? 'failover' : 'provider') : event.source;
         this.requests.get(event.feature, event.provider ?? 'none', outcome).inc();
-        this.latency.get(event.feature).observe(event.ms / 1000);
+        this.latency.observe(event.feature, event.ms / 1000);
         if (event.source === 'fallback') this.fallbacks.get(event.feature).inc();
         return;
       }
@@ -92,6 +113,7 @@ export class GatewayMetrics {
 
   /** Reads what only changes with time (budgets refilling, breakers timing out) from the engine's health. */
   private async refresh(): Promise<void> {
+    this.requests.forEach((pending) => pending.flush());
     const health = await this.ai.health();
     for (const [provider, p] of Object.entries(health.providers)) {
       for (const [model, route] of Object.entries(p.models)) this.setBreaker(provider, model, BREAKER_STATE_VALUE[route.state]);
@@ -105,7 +127,7 @@ export class GatewayMetrics {
   /** The Prometheus text exposition, with budgets read now. */
   async render(): Promise<{ contentType: string; body: string }> {
     await this.refresh();
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    return { contentType: this.registry.contentType, body: `${await this.registry.metrics()}\n${this.latency.render()}` };
   }
 
   /** Stops listening to the engine. */

@@ -1,4 +1,4 @@
-import { Agent } from 'undici';
+import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { providerError, type ProviderError } from '../model/errors.js';
 import type { CancelSignal } from '../model/cancel-signal.js';
@@ -20,22 +20,36 @@ export interface HttpTransportOptions {
 }
 
 /**
- * The one `send` every adapter uses: a keep-alive undici Agent per provider. Connection failures
- * come back as classified `ProviderError`s (`network` or `timeout`); an aborted signal rethrows the
- * signal's reason so the router knows why it stopped the attempt.
+ * The one `send` every adapter uses: a keep-alive undici Pool per origin of a provider (an Agent would
+ * look the pool up on every call; a provider talks to one or two origins). Connection failures come back
+ * as classified `ProviderError`s (`network` or `timeout`); an aborted signal rethrows the signal's reason
+ * so the router knows why it stopped the attempt.
  */
 export class HttpTransport {
-  private readonly agent: Agent;
-  /** Each URL split once into origin and path: undici's top-level `request(url)` parses it on every call. */
-  private readonly targets = new Map<string, { origin: string; path: string }>();
+  private readonly pools = new Map<string, Pool>();
+  /** Each URL split once into its origin's pool and path: parsing a URL is measurable per call. */
+  private readonly targets = new Map<string, { pool: Pool; path: string }>();
+  private readonly poolOptions: Pool.Options;
 
   constructor(private readonly provider: string, options: HttpTransportOptions = {}) {
-    this.agent = new Agent({
+    this.poolOptions = {
       connect: { timeout: options.connectTimeoutMs ?? 10_000 },
       bodyTimeout: options.bodyTimeoutMs ?? 300_000,
       keepAliveTimeout: 10_000,
-      ...(options.connections === undefined ? {} : { connections: options.connections }),
-    });
+    };
+    if (options.connections !== undefined) this.poolOptions.connections = options.connections;
+  }
+
+  private target(url: string): { pool: Pool; path: string } {
+    let target = this.targets.get(url);
+    if (target === undefined) {
+      const parsed = new URL(url);
+      let pool = this.pools.get(parsed.origin);
+      if (pool === undefined) this.pools.set(parsed.origin, (pool = new Pool(parsed.origin, this.poolOptions)));
+      target = { pool, path: `${parsed.pathname}${parsed.search}` };
+      if (this.targets.size < 1_000) this.targets.set(url, target);
+    }
+    return target;
   }
 
   /** POSTs a JSON body; resolves when headers arrive. */
@@ -46,16 +60,11 @@ export class HttpTransport {
     options: { signal?: CancelSignal; headersTimeoutMs?: number; model?: string } = {},
   ): Promise<HttpReply> {
     try {
-      let target = this.targets.get(url);
-      if (target === undefined) {
-        const parsed = new URL(url);
-        target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
-        if (this.targets.size < 1_000) this.targets.set(url, target);
-      }
-      const request: Dispatcher.RequestOptions = { origin: target.origin, path: target.path, method: 'POST', headers, body };
+      const target = this.target(url);
+      const request: Dispatcher.RequestOptions = { path: target.path, method: 'POST', headers, body };
       if (options.signal) request.signal = options.signal;
       if (options.headersTimeoutMs !== undefined) request.headersTimeout = options.headersTimeoutMs;
-      const res = await this.agent.request(request);
+      const res = await target.pool.request(request);
       return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
@@ -64,7 +73,9 @@ export class HttpTransport {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+    this.pools.clear();
+    this.targets.clear();
   }
 }
 
