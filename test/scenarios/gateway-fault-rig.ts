@@ -6,7 +6,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { createFailsoft } from '../../src/engine/failsoft.js';
 import type { FailsoftConfig, FeatureConfig } from '../../src/engine/config/config-schema.js';
 import { startGateway } from '../../src/gateway/gateway-server.js';
@@ -98,4 +98,17 @@ export function onPrimary(rule: FaultRule): Record<string, FaultRule[]> {
 /** The fault at every provider. */
 export function onEvery(rule: FaultRule): Record<string, FaultRule[]> {
   return { anthropic: [rule], openai: [rule], gemini: [rule] };
+}
+
+/** Who answered, as the gateway's headers say it. */
+export interface Answered { provider: string; source?: 'provider' | 'fallback'; degraded: boolean }
+
+/**
+ * Asserts the x-failsoft-* headers of an answer (`label` names the client in failure messages).
+ * @example expectAnswered(response.headers, { provider: 'gpt', source: 'provider', degraded: true }, 'openai');
+ */
+export function expectAnswered(headers: Headers, who: Answered, label: string): void {
+  expect(headers.get('x-failsoft-provider'), label).toBe(who.provider);
+  if (who.source !== undefined) expect(headers.get('x-failsoft-source'), label).toBe(who.source);
+  expect(headers.get('x-failsoft-degraded'), label).toBe(String(who.degraded));
 }
