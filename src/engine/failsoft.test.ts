@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../model/fake-clock.js';
 import { AIUnavailableError, RequestError, TierError, UnknownFeatureError } from '../model/errors.js';
+import { CancelSource } from '../model/cancel-signal.js';
 import { scriptedAdapter, type ScriptStep } from '../testing/scripted-adapter.js';
 import { driveClock, until } from '../testing/drive-clock.js';
 import { createFailsoft, type FailsoftOptions } from './failsoft.js';
@@ -166,6 +167,32 @@ describe('router: deadline', () => {
     }
     expect(seen.filter((e) => e.type === 'text-delta').map((e) => (e.type === 'text-delta' ? e.text : '')).join('')).toBe('one two three');
     expect(seen.some((e) => e.type === 'error')).toBe(false);
+  });
+});
+
+describe('cancellation by the caller', () => {
+  it('an AbortSignal stops a hung call with its reason; nobody else is tried and the provider is not blamed', async () => {
+    const { ai, adapters } = setup({ claude: () => ({ hang: true }) });
+    const controller = new AbortController();
+    const pending = ai.generate('chat', ask, { signal: controller.signal }).catch((e: unknown) => e);
+    await until(() => adapters.claude.calls.length === 1);
+    const reason = new Error('user left');
+    controller.abort(reason);
+    expect(await pending).toBe(reason);
+    expect(adapters.gpt.calls).toHaveLength(0);
+    expect((await ai.health()).providers.claude!.models.sonnet!.state).toBe('closed');
+  });
+
+  it('a CancelSource works the same for streams, before the first token', async () => {
+    const { ai, adapters } = setup({ claude: () => ({ hang: true }) });
+    const gone = new CancelSource();
+    const events: FailsoftStreamEvent[] = [];
+    const reading = (async () => { for await (const event of ai.stream('chat', ask, { signal: gone })) events.push(event); })().catch((e: unknown) => e);
+    await until(() => adapters.claude.calls.length === 1);
+    gone.cancel(new Error('client left'));
+    expect(await reading).toMatchObject({ message: 'client left' });
+    expect(events).toEqual([]);
+    expect(adapters.gpt.calls).toHaveLength(0);
   });
 });
 
