@@ -95,6 +95,22 @@ describe('admin routes: the token', () => {
     }
   });
 
+  it('without a token on loopback: a request from a browser page (Origin or Sec-Fetch-Site) is refused, curl-like requests are not', async () => {
+    const open = await startGateway({ ai, port: 0, host: '127.0.0.1', env: {} });
+    try {
+      const post = (headers: Record<string, string>): Promise<Response> => fetch(`${open.url}/admin/switches/global`, {
+        method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body: JSON.stringify({ enabled: false }),
+      });
+      expect((await post({ origin: 'http://evil.example' })).status).toBe(403);
+      expect((await post({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+      expect(ai.switches.aiEnabled).toBe(true);
+      expect((await post({})).status).toBe(200);
+      expect(ai.switches.aiEnabled).toBe(false);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('without a token on a non-loopback host: every admin route answers 403, and there is a start-up warning', async () => {
     const routes = new AdminRoutes(ai, { token: undefined, host: '0.0.0.0' });
     expect(routes.access).toBe('refused');

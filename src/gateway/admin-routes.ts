@@ -99,7 +99,14 @@ export class AdminRoutes {
       refuse(res, 403, 'admin routes are off: FAILSOFT_ADMIN_TOKEN is not set and the gateway listens on a non-loopback interface');
       return false;
     }
-    if (this.tokenHash === undefined) return true;
+    if (this.tokenHash === undefined) {
+      // Tokenless admin trusts whoever can reach loopback, which includes web pages in a local browser
+      // (a cross-site form POST, DNS rebinding). Browsers mark their requests (Origin, Sec-Fetch-Site);
+      // curl and scripts do not: refuse the marked ones.
+      if (req.headers.origin === undefined && req.headers['sec-fetch-site'] === undefined) return true;
+      refuse(res, 403, 'admin routes without FAILSOFT_ADMIN_TOKEN refuse requests from browsers (Origin or Sec-Fetch-Site present): set the token to use them from a page');
+      return false;
+    }
     const auth = req.headers.authorization;
     const presented = typeof auth === 'string' && auth.slice(0, 7).toLowerCase() === 'bearer ' ? auth.slice(7).trim() : '';
     // Hashing first gives equal lengths, so the comparison's time says nothing about the token.
