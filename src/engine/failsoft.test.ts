@@ -208,6 +208,13 @@ describe('router: when to retry, after a loss', () => {
     expect(adapters.claude.calls.length + adapters.gpt.calls.length).toBe(0);
   });
 
+  it('a full-jitter backoff of 0 ms never becomes "retry in 0 ms" for the caller', async () => {
+    const { ai, clock } = setup({ claude: () => down, gpt: () => down }, { random: () => 0 });
+    const { value: error } = await driveClock(clock, ai.generate('chat', ask).catch((e: unknown) => e));
+    expect(error).toBeInstanceOf(AIUnavailableError);
+    expect((error as AIUnavailableError).retryAfterMs).toBeGreaterThanOrEqual(1);
+  });
+
   it('every entry refused our keys: the retry time is the long open of their breakers, not a guess', async () => {
     const { ai } = setup({ claude: () => ({ fail: 'auth', status: 401 }), gpt: () => ({ fail: 'auth', status: 401 }) }, {}, {
       ...config, policies: { breaker: { consecutiveFailures: 3, openMs: 5000, longOpenMs: 600_000 } },

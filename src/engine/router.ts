@@ -234,7 +234,8 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
       else if (wait > 0 && wait < soonest) soonest = wait;
     }
     const everyEntryHeld = heldByOperator === targets.length && targets.length > 0;
-    const retryAfterMs = Number.isFinite(soonest) ? Math.ceil(soonest) : everyEntryHeld ? undefined : DEFAULT_RETRY_HINT_MS;
+    // Never 0 (a full-jitter backoff can draw 0 ms): after every entry failed, "retry now" helps nobody.
+    const retryAfterMs = Number.isFinite(soonest) ? Math.max(1, Math.ceil(soonest)) : everyEntryHeld ? undefined : DEFAULT_RETRY_HINT_MS;
     return {
       ok: false,
       ...(requestError ? { requestError } : {}),
