@@ -32,13 +32,13 @@ describe('Deadline', () => {
   it('starts aborted under an aborted parent', () => {
     const deadline = new Deadline({ timeoutMs: 1_000, clock: new FakeClock(0), parent: AbortSignal.abort('gone') });
     expect(deadline.signal.aborted).toBe(true);
-    expect(deadline.child(100).aborted).toBe(true);
+    expect(deadline.timedAttempt(100).signal.aborted).toBe(true);
   });
 
-  it('a child aborts at its attempt timeout with an attempt-scoped reason, leaving the request alive', async () => {
+  it('an attempt aborts at its attempt timeout with an attempt-scoped reason, leaving the request alive', async () => {
     const clock = new FakeClock(0);
     const deadline = new Deadline({ timeoutMs: 10_000, clock });
-    const attempt = deadline.child(2_000);
+    const attempt = deadline.timedAttempt(2_000).signal;
     await clock.advance(2_000);
     expect(attempt.aborted).toBe(true);
     expect(attempt.reason).toMatchObject({ scope: 'attempt', timeoutMs: 2_000 });
@@ -46,20 +46,20 @@ describe('Deadline', () => {
     deadline.dispose();
   });
 
-  it('a child is bounded by the request deadline when that comes first', async () => {
+  it('an attempt is bounded by the request deadline when that comes first', async () => {
     const clock = new FakeClock(0);
     const deadline = new Deadline({ timeoutMs: 1_000, clock });
     await clock.advance(500);
-    const attempt = deadline.child(5_000);
+    const attempt = deadline.timedAttempt(5_000).signal;
     await clock.advance(500);
     expect(attempt.aborted).toBe(true);
     expect(attempt.reason).toMatchObject({ scope: 'request' });
   });
 
-  it('a child follows the parent abort', () => {
+  it('an attempt follows the parent abort', () => {
     const parent = new AbortController();
     const deadline = new Deadline({ timeoutMs: 1_000, clock: new FakeClock(0), parent: parent.signal });
-    const attempt = deadline.child();
+    const attempt = deadline.timedAttempt(500).signal;
     parent.abort(new Error('stop'));
     expect(attempt.aborted).toBe(true);
   });
@@ -67,8 +67,8 @@ describe('Deadline', () => {
   it('dispose clears every timer', async () => {
     const clock = new FakeClock(0);
     const deadline = new Deadline({ timeoutMs: 1_000, clock });
-    deadline.child(100);
-    deadline.child(200);
+    deadline.timedAttempt(100).signal;
+    deadline.timedAttempt(200).signal;
     expect(clock.pendingSleeps).toBe(3);
     deadline.dispose();
     expect(clock.pendingSleeps).toBe(0);
@@ -81,7 +81,7 @@ describe('Deadline', () => {
     const deadline = new Deadline({ timeoutMs: Number.POSITIVE_INFINITY, clock });
     expect(clock.pendingSleeps).toBe(0);
     expect(deadline.remainingMs()).toBe(Number.POSITIVE_INFINITY);
-    const attempt = deadline.child(100);
+    const attempt = deadline.timedAttempt(100).signal;
     await clock.advance(100);
     expect(attempt.aborted).toBe(true);
   });

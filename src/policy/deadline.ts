@@ -13,12 +13,13 @@ export interface DeadlineOptions {
 
 /**
  * A request's deadline: one `signal` that aborts at the deadline (reason: `DeadlineExceededError` with
- * scope `request`) or when the parent aborts, and per-attempt child signals bounded by both. Timing
- * uses the injected clock's `sleep`, so FakeClock tests work. Order (anchors.md): total timeout →
+ * scope `request`) or when the parent aborts, and attempt timeouts on that signal (`timedAttempt`). Timers
+ * come from the injected clock's `timer`, so FakeClock tests work. Order (anchors.md): total timeout →
  * retry → breaker → attempt timeout. Call `dispose()` when the request ends to clear the timers.
  * @example
  * const deadline = new Deadline({ timeoutMs: 30_000, clock, parent: req.signal });
- * try { await adapter.send(request, deadline.child(10_000)); } finally { deadline.dispose(); }
+ * const attempt = deadline.timedAttempt(10_000);
+ * try { await adapter.send(request, attempt.signal); } finally { attempt.answered(); deadline.dispose(); }
  */
 export class Deadline {
   /** Epoch ms at which the request's time is up. */
@@ -31,8 +32,6 @@ export class Deadline {
   private controller: CancelSource | undefined;
   /** Set once the deadline passed or the parent aborted. */
   private abortReason: { reason: unknown } | undefined;
-  /** The attempts' controllers: aborted with this deadline (a list, not one abort listener each). */
-  private readonly children: CancelSource[] = [];
   /** Cancels timers and the parent listener; run by dispose(). */
   private readonly cleanups: Array<() => void> = [];
 
@@ -56,7 +55,6 @@ export class Deadline {
     if (this.abortReason !== undefined) return;
     this.abortReason = { reason };
     this.controller?.cancel(reason);
-    for (const child of this.children) child.cancel(reason);
   }
 
   /** Aborts at the deadline or with the parent. */
@@ -85,39 +83,6 @@ export class Deadline {
   }
 
   /**
-   * A signal for one attempt: aborts after `attemptTimeoutMs` (reason: `DeadlineExceededError` with scope
-   * `attempt`) or with this deadline, whichever comes first.
-   * @example await adapter.send(request, deadline.child(route.attemptTimeoutMs));
-   */
-  child(attemptTimeoutMs?: number): CancelSignal {
-    return this.attempt(attemptTimeoutMs).signal;
-  }
-
-  /**
-   * Like `child`, with `answered()` to call once the attempt has its answer (headers, or a stream's first
-   * event): the attempt timer stops, while the signal still follows this deadline (a stream keeps reading).
-   * @example const a = deadline.attempt(10_000); const reply = await send(a.signal); a.answered();
-   */
-  attempt(attemptTimeoutMs?: number): { signal: CancelSignal; answered(): void } {
-    const child = new CancelSource();
-    if (this.abortReason !== undefined) {
-      child.cancel(this.abortReason.reason);
-      return { signal: child, answered: noop };
-    }
-    this.children.push(child);
-    let answered = noop;
-    if (attemptTimeoutMs !== undefined && Number.isFinite(attemptTimeoutMs)) {
-      const timeoutMs = Math.max(0, attemptTimeoutMs);
-      if (timeoutMs < this.deadlineAt - this.clock.now()) {
-        const cancel = this.clock.timer(timeoutMs, () => child.cancel(new DeadlineExceededError('attempt', timeoutMs)));
-        this.cleanups.push(cancel);
-        answered = cancel;
-      }
-    }
-    return { signal: child, answered };
-  }
-
-  /**
    * One attempt at a time on this deadline's own signal, with a timeout: when it fires, the signal aborts
    * (reason: `DeadlineExceededError`, scope `attempt`) and what follows gets a fresh one. Saves an
    * signal per attempt for callers that never overlap attempts,
@@ -142,7 +107,6 @@ export class Deadline {
   /** Clears every timer and listener (the signals stay as they are). */
   dispose(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
-    this.children.length = 0;
   }
 }
 

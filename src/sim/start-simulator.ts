@@ -33,7 +33,7 @@ export interface SimulatorOptions {
   limits?: LimitsDocument;
   /** Pause between stream deltas in ms (default 0). */
   chunkDelayMs?: number;
-  /** Per provider: the only API key accepted (default: any non-empty key). */
+  /** Per provider: the only API key accepted (default: every non-empty key is accepted). */
   apiKeys?: Record<string, string>;
   /** Seed of the PRNG that rolls fault rates (default fixed, so runs are reproducible). */
   seed?: number;
