@@ -10,7 +10,6 @@ import type { ResolvedGatewayClient } from '../engine/config/resolve-config.js';
 interface KeyedClient {
   client: ResolvedGatewayClient;
   hash: Buffer;
-  allowed: ReadonlySet<string> | undefined;
 }
 
 /** Who is calling: a client, nobody (keys are off), or a refusal. */
@@ -46,10 +45,8 @@ export class ClientKeys {
   private readonly allowed = new Map<ResolvedGatewayClient, ReadonlySet<string> | undefined>();
 
   constructor(clients: Record<string, ResolvedGatewayClient>) {
-    this.clients = Object.values(clients).map((client) => ({
-      client, hash: Buffer.from(client.keyHash, 'hex'), allowed: client.features ? new Set(client.features) : undefined,
-    }));
-    for (const c of this.clients) this.allowed.set(c.client, c.allowed);
+    this.clients = Object.values(clients).map((client) => ({ client, hash: Buffer.from(client.keyHash, 'hex') }));
+    for (const { client } of this.clients) this.allowed.set(client, client.features ? new Set(client.features) : undefined);
   }
 
   /** Are keys required? (Some client is configured.) */
