@@ -54,12 +54,13 @@ export function createAnthropicAdapter(endpoint: ProviderEndpoint, options: { tr
   const answerHeaders = headers(false);
   const streamHeaders = headers(true);
 
-  async function send(model: string, request: GenerateRequest, stream: boolean, attempt: AttemptOptions): Promise<HttpReply> {
-    const body = toAnthropicRequest(model, request, {
-      stream,
-      ...(endpoint.defaultMaxOutputTokens === undefined ? {} : { defaultMaxTokens: endpoint.defaultMaxOutputTokens }),
-    });
-    const reply = await transport.post(url, stream ? streamHeaders : answerHeaders, JSON.stringify(body), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
+  const answerOptions = endpoint.defaultMaxOutputTokens === undefined ? { stream: false } : { stream: false, defaultMaxTokens: endpoint.defaultMaxOutputTokens };
+  const streamOptions = Object.assign({}, answerOptions, { stream: true });
+
+  /** Streams only: non-streamed calls read the whole answer with `postText`. */
+  async function send(model: string, request: GenerateRequest, attempt: AttemptOptions): Promise<HttpReply> {
+    const body = toAnthropicRequest(model, request, streamOptions);
+    const reply = await transport.post(url, streamHeaders, JSON.stringify(body), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
     if (reply.status >= 200 && reply.status < 300) return reply;
     const text = await bodyText(reply, provider, model, attempt.signal);
     throw classifyAnthropicError({ provider, model, status: reply.status, body: text, headers: reply.headers, redact });
@@ -70,8 +71,10 @@ export function createAnthropicAdapter(endpoint: ProviderEndpoint, options: { tr
     type: 'anthropic',
 
     async generate(model, request, attempt = {}): Promise<ProviderCallResult> {
-      const reply = await send(model, request, false, attempt);
-      const text = await bodyText(reply, provider, model, attempt.signal);
+      const body = JSON.stringify(toAnthropicRequest(model, request, answerOptions));
+      const reply = await transport.postText(url, answerHeaders, body, { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
+      const text = reply.text;
+      if (reply.status < 200 || reply.status >= 300) throw classifyAnthropicError({ provider, model, status: reply.status, body: text, headers: reply.headers, redact });
       let json: unknown;
       try {
         json = JSON.parse(text);
@@ -89,7 +92,7 @@ export function createAnthropicAdapter(endpoint: ProviderEndpoint, options: { tr
     },
 
     async stream(model, request, attempt = {}): Promise<ProviderStream> {
-      const reply = await send(model, request, true, attempt);
+      const reply = await send(model, request, attempt);
       const rateLimit = readAnthropicRateLimit(reply.headers);
       const events = anthropicStreamEvents(reply.body, {
         provider,

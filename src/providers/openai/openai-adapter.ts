@@ -53,13 +53,16 @@ export function createOpenAIProtocolAdapter(
   const answerHeaders = headers(false);
   const streamHeaders = headers(true);
 
-  async function send(model: string, request: GenerateRequest, stream: boolean, attempt: AttemptOptions): Promise<HttpReply> {
-    const body = toOpenAIRequest(model, request, {
-      stream,
-      maxTokensField: flavor.maxTokensField,
-      ...(endpoint.defaultMaxOutputTokens === undefined ? {} : { defaultMaxOutputTokens: endpoint.defaultMaxOutputTokens }),
-    });
-    return transport.post(url, stream ? streamHeaders : answerHeaders, JSON.stringify(body), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
+  const answerOptions: OpenAIRequestOptions = { stream: false, maxTokensField: flavor.maxTokensField };
+  const streamOptions: OpenAIRequestOptions = { stream: true, maxTokensField: flavor.maxTokensField };
+  if (endpoint.defaultMaxOutputTokens !== undefined) answerOptions.defaultMaxOutputTokens = streamOptions.defaultMaxOutputTokens = endpoint.defaultMaxOutputTokens;
+
+  function requestBody(model: string, request: GenerateRequest, stream: boolean): string {
+    return JSON.stringify(toOpenAIRequest(model, request, stream ? streamOptions : answerOptions));
+  }
+
+  async function send(model: string, request: GenerateRequest, attempt: AttemptOptions): Promise<HttpReply> {
+    return transport.post(url, streamHeaders, requestBody(model, request, true), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
   }
 
   async function readText(reply: HttpReply, model: string, signal: CancelSignal | undefined): Promise<string> {
@@ -91,10 +94,10 @@ export function createOpenAIProtocolAdapter(
     type: flavor.type,
 
     async generate(model, request, attempt = {}): Promise<ProviderCallResult> {
-      const reply = await send(model, request, false, attempt);
-      if (!isSuccess(reply.status)) throw await failure(reply, model, attempt.signal);
+      const reply = await transport.postText(url, answerHeaders, requestBody(model, request, false), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
+      const text = reply.text;
+      if (!isSuccess(reply.status)) throw classifyOpenAIError({ ...label, model, status: reply.status, body: text, headers: reply.headers });
       const rateLimit = openaiRateLimitFromHeaders(reply.headers);
-      const text = await readText(reply, model, attempt.signal);
       let json: unknown;
       try {
         json = JSON.parse(text) as unknown;
@@ -103,15 +106,13 @@ export function createOpenAIProtocolAdapter(
       }
       const parsed = chatCompletionSchema.safeParse(json);
       if (!parsed.success) throw malformedBody(model, reply.status, parsed.error.message);
-      return {
-        response: fromOpenAIResponse(parsed.data, model),
-        status: reply.status,
-        ...(rateLimit === undefined ? {} : { rateLimit }),
-      };
+      const result: ProviderCallResult = { response: fromOpenAIResponse(parsed.data, model), status: reply.status };
+      if (rateLimit !== undefined) result.rateLimit = rateLimit;
+      return result;
     },
 
     async stream(model, request, attempt = {}): Promise<ProviderStream> {
-      const reply = await send(model, request, true, attempt);
+      const reply = await send(model, request, attempt);
       if (!isSuccess(reply.status)) throw await failure(reply, model, attempt.signal);
       const rateLimit = openaiRateLimitFromHeaders(reply.headers);
       return {

@@ -1,0 +1,123 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProviderError } from '../model/errors.js';
+import { CancelSource } from '../model/cancel-signal.js';
+import { HttpTransport } from './http-transport.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+const servers: Server[] = [];
+const transports: HttpTransport[] = [];
+
+async function serve(handler: Handler): Promise<string> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handler(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function transport(): HttpTransport {
+  const t = new HttpTransport('sim');
+  transports.push(t);
+  return t;
+}
+
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => { s.closeAllConnections(); s.close(resolve); })));
+});
+
+describe('HttpTransport.postText', () => {
+  it('sends the body and headers, and reads status, headers and the whole text', async () => {
+    const seen: { body?: string; auth?: string; path?: string } = {};
+    const base = await serve((req, res, body) => {
+      Object.assign(seen, { body, auth: req.headers.authorization, path: req.url });
+      res.writeHead(200, { 'content-type': 'application/json', 'x-ratelimit-remaining-requests': '42' });
+      res.end('{"ok":true}');
+    });
+    const reply = await transport().postText(`${base}/v1/chat/completions?x=1`, { authorization: 'Bearer k', 'content-type': 'application/json' }, '{"q":1}');
+    expect(reply).toMatchObject({ status: 200, text: '{"ok":true}' });
+    expect(reply.headers['x-ratelimit-remaining-requests']).toBe('42');
+    expect(seen).toEqual({ body: '{"q":1}', auth: 'Bearer k', path: '/v1/chat/completions?x=1' });
+  });
+
+  it('joins a body that arrives in many chunks, a multi-byte character split across two of them included', async () => {
+    const text = `{"text":"${'é'.repeat(50_000)}€"}`;
+    const bytes = Buffer.from(text, 'utf8');
+    const base = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // Split inside the 2-byte 'é' and the 3-byte '€'.
+      res.write(bytes.subarray(0, 11));
+      setTimeout(() => { res.write(bytes.subarray(11, bytes.length - 3)); res.end(bytes.subarray(bytes.length - 3)); }, 5);
+    });
+    const reply = await transport().postText(`${base}/x`, {}, '{}');
+    expect(reply.text).toBe(text);
+  });
+
+  it('returns an error status with its body, for the adapter to classify', async () => {
+    const base = await serve((_req, res) => {
+      res.writeHead(529, { 'content-type': 'application/json', 'retry-after': '3' });
+      res.end('{"type":"error","error":{"type":"overloaded_error"}}');
+    });
+    const reply = await transport().postText(`${base}/x`, {}, '{}');
+    expect(reply.status).toBe(529);
+    expect(reply.headers['retry-after']).toBe('3');
+    expect(reply.text).toContain('overloaded_error');
+  });
+
+  it('a refused connection is a classified network ProviderError', async () => {
+    const base = await serve((_req, res) => res.end());
+    const port = new URL(base).port;
+    await new Promise((resolve) => servers.pop()?.close(resolve));
+    const error = await transport().postText(`http://127.0.0.1:${port}/x`, {}, '{}', { model: 'm' }).catch((e: unknown) => e);
+    expect(ProviderError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ class: 'network', provider: 'sim', model: 'm' });
+  });
+
+  it('cancelling mid-answer rejects at once with the signal reason and frees the connection', async () => {
+    let closed = false;
+    const base = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"partial":');
+      req.socket.once('close', () => { closed = true; });
+    });
+    const source = new CancelSource();
+    const pending = transport().postText(`${base}/x`, {}, '{}', { signal: source });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const reason = new Error('deadline');
+    source.cancel(reason);
+    await expect(pending).rejects.toBe(reason);
+    await expect.poll(() => closed).toBe(true);
+  });
+
+  it('an already-cancelled signal never sends the request', async () => {
+    let calls = 0;
+    const base = await serve((_req, res) => { calls++; res.end('{}'); });
+    const source = new CancelSource();
+    source.cancel('gone');
+    await expect(transport().postText(`${base}/x`, {}, '{}', { signal: source })).rejects.toBe('gone');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls).toBe(0);
+  });
+
+  it('an answer larger than maxBytes fails the call instead of filling memory', async () => {
+    const base = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('x'.repeat(10_000));
+    });
+    const error = await transport().postText(`${base}/x`, {}, '{}', { maxBytes: 1_000 }).catch((e: unknown) => e);
+    expect(ProviderError.isInstance(error)).toBe(true);
+    expect((error as ProviderError).message).toContain('larger than 1000 bytes');
+  });
+
+  it('headersTimeoutMs, for adapters used on their own, fails a silent server as a timeout', async () => {
+    const base = await serve(() => { /* never answers */ });
+    const error = await transport().postText(`${base}/x`, {}, '{}', { headersTimeoutMs: 100 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ class: 'timeout' });
+  });
+});
