@@ -125,10 +125,10 @@ export class Failsoft {
     const deadline = new Deadline({ timeoutMs: feature.deadlineMs, clock: this.clock, ...(options.signal ? { parent: options.signal } : {}) });
     try {
       const outcome = await route<ProviderResponse>(this.deps, this.routeRequest(feature, call, options, deadline), async (target, signal) => {
-        const result = await target.adapter.generate(target.entry.model, call, {
-          signal, ...(target.provider.attemptTimeoutMs === undefined ? {} : { headersTimeoutMs: target.provider.attemptTimeoutMs }),
-        });
-        return { value: result.response, usage: result.response.usage, ...(result.rateLimit ? { rateLimit: result.rateLimit } : {}) };
+        // No headersTimeoutMs for undici: the router times the attempt on its own timer, and a per-call
+        // undici timeout that differs from its body timeout re-creates the socket's timer twice per call.
+        const result = await target.adapter.generate(target.entry.model, call, { signal });
+        return { value: result.response, usage: result.response.usage, rateLimit: result.rateLimit };
       });
       if (outcome.ok) {
         const response = outcome.value;

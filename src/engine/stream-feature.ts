@@ -55,10 +55,8 @@ async function openUntilFirstContent(target: RouteTarget, request: GenerateReque
   const detachDeadline = (): void => deadlineSignal.removeEventListener('abort', onDeadline);
   let iterator: AsyncIterator<StreamEvent> | undefined;
   try {
-    const stream = await target.adapter.stream(target.entry.model, request, {
-      signal: controller,
-      ...(target.provider.attemptTimeoutMs === undefined ? {} : { headersTimeoutMs: target.provider.attemptTimeoutMs }),
-    });
+    // The attempt timeout is the router's own timer (see failsoft.ts), not undici's headersTimeout.
+    const stream = await target.adapter.stream(target.entry.model, request, { signal: controller });
     iterator = stream.events[Symbol.asyncIterator]();
     const head: StreamEvent[] = [];
     for (;;) {
