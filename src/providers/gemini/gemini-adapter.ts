@@ -42,12 +42,14 @@ export function createGeminiAdapter(endpoint: ProviderEndpoint, options: { trans
   // Built once: the same headers go with every call.
   const fixedHeaders = headers();
 
-  async function send(model: string, request: GenerateRequest, stream: boolean, attempt: AttemptOptions): Promise<HttpReply> {
-    const body = toGeminiRequest(request, {
-      model,
-      ...(endpoint.defaultMaxOutputTokens === undefined ? {} : { defaultMaxOutputTokens: endpoint.defaultMaxOutputTokens }),
-    });
-    const reply = await transport.post(urlFor(model, stream), fixedHeaders, JSON.stringify(body), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
+  function requestOptions(model: string): Parameters<typeof toGeminiRequest>[1] {
+    return endpoint.defaultMaxOutputTokens === undefined ? { model } : { model, defaultMaxOutputTokens: endpoint.defaultMaxOutputTokens };
+  }
+
+  /** Streams only: non-streamed calls read the whole answer with `postText`. */
+  async function send(model: string, request: GenerateRequest, attempt: AttemptOptions): Promise<HttpReply> {
+    const body = toGeminiRequest(request, requestOptions(model));
+    const reply = await transport.post(urlFor(model, true), fixedHeaders, JSON.stringify(body), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
     if (reply.status >= 200 && reply.status < 300) return reply;
     // A body that fails to arrive still leaves the status to classify by.
     const text = await readText(reply, model, attempt.signal, MAX_ERROR_BODY_CHARS).catch(() => {
@@ -80,8 +82,12 @@ export function createGeminiAdapter(endpoint: ProviderEndpoint, options: { trans
     type: 'gemini',
 
     async generate(model, request, attempt = {}): Promise<ProviderCallResult> {
-      const reply = await send(model, request, false, attempt);
-      const text = await readText(reply, model, attempt.signal);
+      const body = JSON.stringify(toGeminiRequest(request, requestOptions(model)));
+      const reply = await transport.postText(urlFor(model, false), fixedHeaders, body, { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
+      const text = reply.text;
+      if (reply.status < 200 || reply.status >= 300) {
+        throw classifyGeminiError({ provider: endpoint.name, model, status: reply.status, body: text.slice(0, MAX_ERROR_BODY_CHARS), headers: reply.headers, secrets });
+      }
       const rateLimit = geminiRateLimitFromHeaders(reply.headers);
       let json: unknown;
       try {
@@ -96,7 +102,7 @@ export function createGeminiAdapter(endpoint: ProviderEndpoint, options: { trans
     },
 
     async stream(model, request, attempt = {}): Promise<ProviderStream> {
-      const reply = await send(model, request, true, attempt);
+      const reply = await send(model, request, attempt);
       const rateLimit = geminiRateLimitFromHeaders(reply.headers);
       const events = geminiStreamEvents(reply.body, {
         provider: endpoint.name,
