@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 import { processIo, type CliCommand } from './cli-command.js';
 import { runCli } from './run-cli.js';
-import { serveCommand } from './serve-command.js';
-import { simCommand } from './sim-command.js';
 
-/** Every `failsoft` command: add one line per command. */
-const commands: Record<string, CliCommand> = {
-  sim: simCommand,
-  serve: serveCommand,
+/**
+ * Every `failsoft` command: add one line per command. Loaded on demand, so `failsoft serve` does not
+ * carry the simulator's modules in memory (`--help` loads them all for their summaries).
+ */
+const loaders: Record<string, () => Promise<CliCommand>> = {
+  sim: async () => (await import('./sim-command.js')).simCommand,
+  serve: async () => (await import('./serve-command.js')).serveCommand,
 };
 
-process.exitCode = await runCli(commands, process.argv.slice(2), processIo);
+const argv = process.argv.slice(2);
+const first = argv[0];
+const names = first !== undefined && first in loaders ? [first] : Object.keys(loaders);
+const commands: Record<string, CliCommand> = {};
+for (const name of names) commands[name] = await (loaders[name] as () => Promise<CliCommand>)();
+
+process.exitCode = await runCli(commands, argv, processIo);
