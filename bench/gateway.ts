@@ -1,5 +1,5 @@
 /**
- * Gateway overhead: `npx tsx bench/gateway.ts [--duration 8] [--rounds 3] [--connections 50] [--rate 1000] [--dist | --cli PATH] [--no-portkey] [--cpu-prof DIR]`.
+ * Gateway overhead: `npx tsx bench/gateway.ts [--duration 8] [--rounds 5] [--connections 50] [--rate 1000] [--dist | --cli PATH] [--no-portkey] [--cpu-prof DIR]`.
  *
  * Four targets through identical OpenAI chat-completion requests (non-stream), each server in its own
  * CHILD process, autocannon in this process, 50 connections, the simulator upstream (`--chunk-delay 0`):
@@ -32,7 +32,7 @@ const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '8' },
     /** Throughput rounds: every target runs once per round, in turn. */
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     rate: { type: 'string', default: '1000' },
     'ttfb-samples': { type: 'string', default: '400' },
@@ -206,7 +206,7 @@ try {
   const rssAfterThroughput = rssMb(failsoft.child.pid);
 
   // ---- fixed rate: p99 at `rate` req/s, bare and failsoft alternating (noise falls on both alike) ----
-  const fixedRounds = 3;
+  const fixedRounds = rounds;
   const fixedTargets = targets.filter((t) => t.name.startsWith('2.') || t.name.startsWith('3.'));
   const fixedRuns = fixedTargets.map(() => [] as AutocannonResult[]);
   for (let round = 0; round < fixedRounds; round++) {
