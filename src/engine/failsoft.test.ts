@@ -315,6 +315,20 @@ describe('streams', () => {
     expect(bus.some((e) => e.type === 'stream-failed')).toBe(true);
   });
 
+  it('a provider that cuts every stream after its first token trips its breaker: later streams start on the secondary', async () => {
+    const { ai, adapters } = setup({ claude: () => ({ chunks: ['Hel'], failAfter: 'network' }) });
+    // Default breaker: failure ratio 0.5 over at least 10 calls; each cut stream counts as one failure.
+    for (let i = 0; i < 10; i++) {
+      const events = await collect(ai.stream('chat', ask));
+      expect(events.map((e) => e.type)).toEqual(['start', 'text-delta', 'error']);
+    }
+    await expect(ai.health().then((h) => h.providers.claude?.models.sonnet?.state)).resolves.toBe('open');
+    const events = await collect(ai.stream('chat', ask));
+    expect(events[0]).toMatchObject({ type: 'start', provider: 'gpt', degraded: true });
+    expect(events.at(-1)).toMatchObject({ type: 'finish' });
+    expect(adapters.claude.calls).toHaveLength(10);
+  });
+
   it('every provider down: an enhanced stream carries the fallback, an ai-only stream throws before any event', async () => {
     const { ai, clock } = setup({ claude: () => down, gpt: () => down, gemini: () => down });
     const { value: events } = await driveClock(clock, collect(ai.stream('summary', ask)));

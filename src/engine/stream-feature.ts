@@ -1,6 +1,6 @@
 import { CancelSource, type CancelSignal } from '../model/cancel-signal.js';
 import type { Clock } from '../model/clock.js';
-import { ProviderError, providerError, type AttemptRecord, AIUnavailableError } from '../model/errors.js';
+import { ERROR_POLICY, ProviderError, providerError, type AttemptRecord, AIUnavailableError } from '../model/errors.js';
 import type { GenerateRequest } from '../model/message.js';
 import type { Usage } from '../model/response.js';
 import { isContentEvent, type StreamEvent } from '../model/stream-event.js';
@@ -124,6 +124,8 @@ export async function* streamFeature(ctx: StreamContext, name: string, request: 
       class: 'server_error', provider: target.entry.provider, model: target.entry.model, inStream: true,
       message: `${target.entry.provider}: stream failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`, cause: thrown,
     });
+    // The router counted this stream a success at its first token; the provider dropping it counts after all.
+    target.breaker.recordLateFailure(ERROR_POLICY[error.class].breaker, error.class);
     target.stats.recordFailure(ctx.clock.now() - started, error.class, error.message);
     ctx.bus.emit('stream-failed', ctx.clock.now(), { feature: feature.name, provider: target.entry.provider, model: target.entry.model, class: error.class, message: error.message });
     finished = true;

@@ -74,6 +74,59 @@ describe('CircuitBreaker: closed → open', () => {
   });
 });
 
+describe('CircuitBreaker: late failures (streams cut after their first token)', () => {
+  it('turns a recorded success into a failure: streams that all break mid-answer open it on the ratio', () => {
+    const { breaker, succeed } = setup({ consecutiveFailures: 100 });
+    // Each stream: a success at its first token, then the provider drops it.
+    for (let i = 0; i < 9; i++) {
+      succeed(1);
+      breaker.recordLateFailure('count', 'network');
+    }
+    expect(breaker.state).toBe('closed'); // 9 failures, volume 9 < 10
+    succeed(1);
+    breaker.recordLateFailure('count', 'network');
+    expect(breaker.state).toBe('open');
+    expect(breaker.toJSON().reason).toBe('failure-ratio');
+  });
+
+  it('counts each stream once: 6 whole streams and 4 cut short stay below a 0.5 ratio', () => {
+    const { breaker, succeed } = setup({ consecutiveFailures: 100 });
+    succeed(10);
+    for (let i = 0; i < 4; i++) breaker.recordLateFailure('count', 'server_error');
+    // Counted as 6 successes + 4 failures (0.4); adding failures on top would have made it 10 + 4.
+    expect(breaker.state).toBe('closed');
+    breaker.recordLateFailure('count', 'server_error');
+    expect(breaker.state).toBe('open'); // 5 / 10
+  });
+
+  it('feeds the consecutive count after a success had reset it', () => {
+    const { breaker, fail, succeed } = setup({ consecutiveFailures: 3, minimumVolume: 1_000 });
+    fail(1);
+    succeed(1);
+    breaker.recordLateFailure('count', 'network');
+    fail(1);
+    expect(breaker.state).toBe('closed');
+    fail(1);
+    expect(breaker.state).toBe('open');
+    expect(breaker.toJSON().reason).toBe('consecutive-failures');
+  });
+
+  it('a neutral late outcome changes nothing; an auth failure opens long; an open breaker ignores it', () => {
+    const { breaker, clock, fail, succeed } = setup({ consecutiveFailures: 100, minimumVolume: 1 });
+    succeed(1);
+    breaker.recordLateFailure('none', 'bad_request');
+    expect(breaker.state).toBe('closed');
+    breaker.recordLateFailure('open-long', 'auth');
+    expect(breaker.state).toBe('open');
+    expect(breaker.toJSON().reason).toBe('long-open:auth');
+    const until = breaker.reopensInMs();
+    void clock.advance(1);
+    breaker.recordLateFailure('count', 'network');
+    expect(breaker.reopensInMs()).toBe((until ?? 0) - 1);
+    void fail;
+  });
+});
+
 describe('CircuitBreaker: open → skip', () => {
   it('denies while open with the time left, and never waits', () => {
     const { breaker, clock, fail } = setup();

@@ -228,6 +228,11 @@ export class CircuitBreaker {
       return;
     }
     if (this.current !== 'closed') return;
+    this.countFailure(now);
+  }
+
+  /** A failure while closed: feeds the consecutive and ratio triggers. */
+  private countFailure(now: number): void {
     this.consecutive++;
     this.window.add(FAILURES, now);
     if (this.consecutive >= this.options.consecutiveFailures) {
@@ -239,6 +244,25 @@ export class CircuitBreaker {
     if (total >= this.options.minimumVolume && failures / total >= this.options.failureRatio) {
       this.openFor(now + this.nextOpenMs(), 'failure-ratio', false, now);
     }
+  }
+
+  /**
+   * An attempt already recorded as a success failed later: a stream counts as a success at its first token
+   * (that is when failover stops being possible) and a provider that then drops it mid-answer must still
+   * count against the breaker, or a provider that cuts every stream short would never be skipped. The
+   * success becomes a failure in the ratio window; the consecutive count goes up by one (the success had
+   * reset it, so a run of streams cut short trips the ratio rule, not the consecutive one).
+   */
+  recordLateFailure(effect: BreakerEffect, errorClass?: ErrorClass): void {
+    if (effect === 'none') return;
+    const now = this.clock.now();
+    if (effect === 'open-long') {
+      this.openFor(now + this.options.longOpenMs, `long-open:${errorClass ?? 'unknown'}`, true, now);
+      return;
+    }
+    if (this.current !== 'closed') return;
+    if (this.window.total(SUCCESSES, now) >= 1) this.window.add(SUCCESSES, now, -1);
+    this.countFailure(now);
   }
 
   /** Records an outcome that says nothing about the provider's health (bad_request, an abort): frees a probe slot. */
