@@ -61,6 +61,7 @@ export function createOpenAIProtocolAdapter(
     return JSON.stringify(toOpenAIRequest(model, request, stream ? streamOptions : answerOptions));
   }
 
+  /** Streams only: non-streamed calls read the whole answer with `postText`. */
   async function send(model: string, request: GenerateRequest, attempt: AttemptOptions): Promise<HttpReply> {
     return transport.post(url, streamHeaders, requestBody(model, request, true), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
   }
