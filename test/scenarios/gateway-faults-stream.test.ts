@@ -227,3 +227,25 @@ describe('stream, the provider refuses the request itself', () => {
     expect(calls()).toEqual({ claude: 4, gpt: 0, gemini: 0 });
   });
 });
+
+describe('stream, a primary that cuts every stream after its first token', () => {
+  it('counts against its breaker: once open, new streams start on the secondary, invisibly', async () => {
+    sim.setFaults(onPrimary({ kind: 'truncated_stream', afterChunks: 1 }));
+    const { openai } = await rig(); // one engine for every stream: the breaker's memory is the point
+    const streamOnce = async (): Promise<{ provider: string | null; finished: boolean; failed: boolean }> => {
+      const { data, response } = await openai.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: prompt }], stream: true }).withResponse();
+      let finished = false;
+      let failed = false;
+      try {
+        for await (const chunk of data) if (chunk.choices[0]?.finish_reason) finished = true;
+      } catch {
+        failed = true;
+      }
+      return { provider: response.headers.get('x-failsoft-provider'), finished, failed };
+    };
+    // The default breaker opens at a failure ratio of 0.5 over at least 10 calls: ten cut streams.
+    for (let i = 0; i < 10; i++) expect(await streamOnce(), `stream ${i + 1}`).toEqual({ provider: 'claude', finished: false, failed: true });
+    expect(await streamOnce()).toEqual({ provider: 'gpt', finished: true, failed: false });
+    expect(calls()).toEqual({ claude: 10, gpt: 1, gemini: 0 });
+  });
+});
