@@ -100,7 +100,7 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   let gateway: RunningGateway;
   const warnings: string[] = [];
   try {
-    gateway = await startGateway({ ai, port: options.port, host: options.host, env, log: (line) => warnings.push(line) });
+    gateway = await startGateway({ ai, port: options.port, host: options.host, env, idleTrim: true, log: (line) => warnings.push(line) });
   } catch (error) {
     await ai.close();
     await sim?.close();

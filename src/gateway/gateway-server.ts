@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { AIUnavailableError, FailsoftError, RequestError, TierError, UnknownFeatureError, retryAfterSeconds } from '../model/errors.js';
 import type { Failsoft } from '../engine/failsoft.js';
 import { CancelSource, type CancelSignal } from '../model/cancel-signal.js';
+import { systemClock } from '../model/clock.js';
 import type { CallOptions, FailsoftStreamEvent, GenerateResult, StreamStartEvent } from '../engine/results.js';
 import type { ResolvedGatewayClient } from '../engine/config/resolve-config.js';
 import type { Dialect, GatewayErrorKind, ParsedCall } from './dialect.js';
@@ -20,6 +21,7 @@ import { AdminRoutes } from './admin-routes.js';
 import { renderAccessError } from './auth-errors.js';
 import { ClientKeys } from './client-keys.js';
 import { GatewayMetrics } from './metrics.js';
+import { IdleTrim } from './idle-trim.js';
 import { anthropicMessagesDialect } from './dialects/anthropic-messages.js';
 import { openAiChatDialect } from './dialects/openai-chat.js';
 import { nextId } from './ids.js';
@@ -47,6 +49,11 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /** Against slow clients (defaults: headers 10 s, whole request 30 s, idle keep-alive 5 s). */
   timeouts?: Partial<ServerTimeouts>;
+  /**
+   * After a busy spell, once quiet for ~6 s, run one young-generation collection so V8 gives the memory
+   * it grew under load back to the OS (see `IdleTrim`). Default false; `failsoft serve` turns it on.
+   */
+  idleTrim?: boolean;
 }
 
 /** Node server timeouts, in ms. */
@@ -159,6 +166,8 @@ class Gateway {
   private readonly aliases: ReadonlyMap<string, string>;
   private readonly keys: ClientKeys;
   private closing = false;
+  /** Requests received so far (read by the idle trim). */
+  served = 0;
 
   constructor(
     private readonly ai: Failsoft, private readonly maxBodyBytes: number,
@@ -175,6 +184,7 @@ class Gateway {
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.served++;
     if (this.closing) res.setHeader('connection', 'close');
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -349,6 +359,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const trim = options.idleTrim === true ? new IdleTrim({ clock: systemClock, served: () => gateway.served }) : undefined;
+  trim?.start();
   if (admin.warning !== undefined) (options.log ?? console.warn)(`failsoft gateway: ${admin.warning}`);
   const graceMs = options.graceMs ?? 10_000;
   let closed: Promise<void> | undefined;
@@ -360,6 +372,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     close(): Promise<void> {
       closed ??= new Promise<void>((resolve) => {
         gateway.startClosing();
+        trim?.stop();
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
         // Keep-alive connections whose last request finishes during the grace period are closed as they go idle.
         const sweep = setInterval(() => server.closeIdleConnections(), 50);
