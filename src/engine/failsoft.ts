@@ -20,8 +20,11 @@ import { assertGenerateRequest } from './request-schema.js';
 import { route, type RouteLoss, type RouteRequest, type RouterDeps } from './router.js';
 import { Switches } from './switches.js';
 import { healthReport, type HealthReport } from './health.js';
-import { streamFeature } from './stream-feature.js';
+import { streamFeature, type StreamGuard } from './stream-feature.js';
 import type { CallOptions, FailsoftStreamEvent, GenerateResult } from './results.js';
+
+/** Streams dropped by their caller mid-answer (never finished, never closed) give back what they hold. */
+const abandonedStreams = new FinalizationRegistry<StreamGuard>((guard) => guard.abandon?.());
 
 export interface FailsoftOptions {
   /** Time source for every policy (tests pass a FakeClock). */
@@ -156,7 +159,10 @@ export class Failsoft {
    * @example for await (const ev of ai.stream('chat', req)) if (ev.type === 'text-delta') process.stdout.write(ev.text);
    */
   stream(featureName: string, request: GenerateRequest, options: CallOptions = {}): AsyncGenerator<FailsoftStreamEvent> {
-    return streamFeature(this.streamContext(), featureName, request, options);
+    const guard: StreamGuard = {};
+    const events = streamFeature(this.streamContext(), featureName, request, options, guard);
+    abandonedStreams.register(events, guard);
+    return events;
   }
 
   private streamContext(): Parameters<typeof streamFeature>[0] {

@@ -19,6 +19,11 @@ export interface AttemptSuccess<T> {
   /** Real usage, when known now (streams report it later through `settle`). */
   usage?: Usage;
   rateLimit?: RateLimitSnapshot;
+  /**
+   * Keep the provider's bulkhead slot until the win's `settle` (a stream holds its slot until it ends, so
+   * `maxConcurrent` bounds concurrent streams, not only their openings).
+   */
+  holdSlot?: boolean;
 }
 
 /**
@@ -34,7 +39,10 @@ export interface RouteWin<T> {
   /** Position of the answering entry in the route (0 = primary). */
   index: number;
   attempts: AttemptRecord[];
-  /** Reconciles the winner's rate budget once real usage is known (streams call it at the end). */
+  /**
+   * Reconciles the winner's rate budget once real usage is known, and frees a bulkhead slot the attempt
+   * held (streams call it at their end). Runs once; later calls do nothing.
+   */
   settle(usage: Usage | undefined): void;
 }
 
@@ -155,10 +163,14 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
       if (success.rateLimit) void target.budget.learn(success.rateLimit);
       attempts.push({ provider: entry.provider, model: entry.model, outcome: 'ok', status: 200, ms });
       const finalReservation = held;
+      // A stream keeps its slot past this attempt: the win's settle frees it, not the finally below.
+      const slot = success.holdSlot === true ? release : undefined;
+      if (slot) release = undefined;
       let settled = false;
       const settle = (usage: Usage | undefined): void => {
         if (settled) return;
         settled = true;
+        slot?.();
         if (usage) void target.budget.reconcile(finalReservation, usage);
         else void target.budget.release(finalReservation);
       };

@@ -33,6 +33,17 @@ interface OpenedStream {
   head: StreamEvent[];
   /** Detaches the attempt from the deadline: once content flows, only the caller can stop it. */
   detachDeadline(): void;
+  /** Aborts the provider call (its HTTP request). */
+  cancel(reason: unknown): void;
+}
+
+/**
+ * Set by `streamFeature` while a provider stream is open: what to do if the caller drops the generator
+ * without finishing or closing it (no `return()`, so no `finally` runs). `Failsoft.stream` calls it from
+ * a FinalizationRegistry, so an abandoned stream frees its bulkhead slot and its provider connection.
+ */
+export interface StreamGuard {
+  abandon?: () => void;
 }
 
 /** A fallback (or any finished result) as stream events. */
@@ -65,7 +76,7 @@ async function openUntilFirstContent(target: RouteTarget, request: GenerateReque
       head.push(next.value);
       if (isContentEvent(next.value) || next.value.type === 'finish') break;
     }
-    return { iterator, head, detachDeadline };
+    return { iterator, head, detachDeadline, cancel: (reason) => controller.cancel(reason) };
   } catch (error) {
     detachDeadline();
     caller?.removeEventListener('abort', onCaller);
@@ -75,7 +86,7 @@ async function openUntilFirstContent(target: RouteTarget, request: GenerateReque
 }
 
 /** `ai.stream(...)`: see `Failsoft.stream`. */
-export async function* streamFeature(ctx: StreamContext, name: string, request: GenerateRequest, options: CallOptions): AsyncGenerator<FailsoftStreamEvent> {
+export async function* streamFeature(ctx: StreamContext, name: string, request: GenerateRequest, options: CallOptions, guard: StreamGuard = {}): AsyncGenerator<FailsoftStreamEvent> {
   const feature = ctx.prepare(name, request);
   const started = ctx.clock.now();
   const off = ctx.switches.reasonOff(feature.name);
@@ -88,7 +99,7 @@ export async function* streamFeature(ctx: StreamContext, name: string, request: 
   let outcome;
   try {
     outcome = await route<OpenedStream>(ctx.deps, ctx.routeRequest(feature, call, options, deadline),
-      async (target, signal) => ({ value: await openUntilFirstContent(target, call, signal, options.signal) }));
+      async (target, signal) => ({ value: await openUntilFirstContent(target, call, signal, options.signal), holdSlot: true }));
   } finally {
     deadline.dispose();
   }
@@ -99,14 +110,19 @@ export async function* streamFeature(ctx: StreamContext, name: string, request: 
   }
   const { target, value: opened } = outcome;
   opened.detachDeadline();
-  ctx.modes.note(feature.name, outcome.index === 0 ? 'normal' : 'failover', outcome.attempts);
-  yield {
-    type: 'start', feature: feature.name, provider: target.entry.provider, model: target.entry.model,
-    source: 'provider', degraded: outcome.index > 0, attempts: outcome.attempts,
+  guard.abandon = () => {
+    outcome.settle(undefined);
+    opened.cancel(new Error('stream abandoned by its caller'));
   };
+  ctx.modes.note(feature.name, outcome.index === 0 ? 'normal' : 'failover', outcome.attempts);
   let usage: Usage | undefined;
   let finished = false;
   try {
+    // Inside the try: a caller that stops at the start event still closes the provider stream below.
+    yield {
+      type: 'start', feature: feature.name, provider: target.entry.provider, model: target.entry.model,
+      source: 'provider', degraded: outcome.index > 0, attempts: outcome.attempts,
+    };
     for (const event of opened.head) {
       if (event.type === 'finish') usage = event.usage;
       yield event;
@@ -131,6 +147,7 @@ export async function* streamFeature(ctx: StreamContext, name: string, request: 
     finished = true;
     yield { type: 'error', error: error.toJSON() };
   } finally {
+    guard.abandon = undefined;
     outcome.settle(usage);
     if (!finished) await opened.iterator.return?.();
     if (ctx.bus.wants('request-completed')) {

@@ -56,9 +56,13 @@ afterEach(async () => {
   await ai.close();
 });
 
-async function until(condition: () => boolean, ms: number): Promise<void> {
+async function until(condition: () => boolean, ms: number, step?: () => Promise<void>): Promise<void> {
   const end = performance.now() + ms;
-  while (!condition() && performance.now() < end) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (performance.now() < end) {
+    await step?.();
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 describe('gateway: the client goes away', () => {
@@ -97,5 +101,42 @@ describe('gateway: the client goes away', () => {
     await until(() => settledAt !== undefined, 3_000);
     expect((settledAt ?? Number.POSITIVE_INFINITY) - leftAt).toBeLessThan(1_000);
     expect(sim.stats().openai?.requests ?? 0).toBe(0);
+  });
+
+  it('a provider with maxConcurrent 1: an open stream holds the slot (the next stream goes to gpt) until its client leaves', async () => {
+    const limited = createFailsoft({
+      providers: {
+        claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', maxConcurrent: 1 },
+        gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sk-sim' },
+      },
+      features: { chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'], deadlineMs: 20_000 } },
+    }, { env: {} });
+    const server = await startGateway({ ai: limited, port: 0, host: '127.0.0.1' });
+    const open = async (signal?: AbortSignal) => request(`${server.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, ...(signal ? { signal } : {}),
+      body: JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'Tell me a long story about the plant closing at noon.' }] }),
+    });
+    try {
+      const client = new AbortController();
+      const first = await open(client.signal);
+      expect(first.headers['x-failsoft-provider']).toBe('claude');
+      const reader = first.body[Symbol.asyncIterator]();
+      await reader.next();
+      const second = await open();
+      expect(second.headers['x-failsoft-provider']).toBe('gpt');
+      await second.body.dump();
+      client.abort();
+      await reader.return?.();
+      let provider: unknown;
+      await until(() => provider === 'claude', 3_000, async () => {
+        const next = await open();
+        provider = next.headers['x-failsoft-provider'];
+        await next.body.dump();
+      });
+      expect(provider).toBe('claude');
+    } finally {
+      await server.close();
+      await limited.close();
+    }
   });
 });
