@@ -140,7 +140,7 @@ function answer(sim: SimulatorState, provider: SimProviderState, res: ServerResp
   const frames = protocol.renderStream(derived, request);
   writeStream(
     res,
-    { headers: { ...protocol.streamHeaders(), ...headers }, head: frames.head, deltas: frames.deltas, ending: frames.tail },
+    { headers: { ...protocol.streamHeaders(request), ...headers }, head: frames.head, deltas: frames.deltas, ending: frames.tail },
     sim.settings.chunkDelayMs,
   );
 }
@@ -159,11 +159,11 @@ function streamWithFault(
   provider.stats.streamFaults[kind] += 1;
   const derived = deriveAnswer(provider.name, request, sim.settings.clock.now());
   const frames = protocol.renderStream(derived, request);
-  const ending = kind === 'mid_stream_error' ? [protocol.renderStreamError(request.model)] : [];
+  const ending = kind === 'mid_stream_error' ? [protocol.renderStreamError(request.model, request)] : [];
   writeStream(
     res,
     {
-      headers: { ...protocol.streamHeaders(), ...limitHeaders(provider, request.model) },
+      headers: { ...protocol.streamHeaders(request), ...limitHeaders(provider, request.model) },
       head: frames.head,
       deltas: frames.deltas.slice(0, rule.afterChunks ?? DEFAULT_AFTER_CHUNKS),
       ending,

@@ -20,7 +20,8 @@ export interface SimHttpReply {
 /** Which operation a path names. */
 export type SimRoute =
   | { operation: 'generate'; model?: string }
-  | { operation: 'stream'; model?: string }
+  /** `jsonArray`: Gemini's `streamGenerateContent` without `alt=sse`, answered as one streamed JSON array. */
+  | { operation: 'stream'; model?: string; jsonArray?: boolean }
   | { operation: 'list-models' };
 
 /** A tool the request declared, reduced to what answer derivation needs. */
@@ -47,6 +48,8 @@ export interface SimParsedRequest {
   tools: SimTool[];
   /** `auto` lets the core decide, `required` forces some tool, a name forces that tool, `none` forbids. */
   toolChoice: 'auto' | 'none' | 'required' | { name: string };
+  /** Gemini `streamGenerateContent` without `alt=sse`: the stream is one JSON array, written element by element. */
+  jsonArrayStream?: boolean;
 }
 
 /** The deterministic answer the core derived for a request. */
@@ -139,11 +142,11 @@ export interface SimProtocol {
   /** A whole non-streamed answer (status 200). `headers` already holds rate-limit headers to merge. */
   renderAnswer(answer: SimAnswer, headers: Record<string, string>): SimHttpReply;
   /** Headers that start a streamed answer (content-type etc.), before rate-limit headers are merged. */
-  streamHeaders(): Record<string, string>;
+  streamHeaders(request?: SimParsedRequest): Record<string, string>;
   /** A streamed answer as frames. */
   renderStream(answer: SimAnswer, request: SimParsedRequest): SimStreamFrames;
   /** The provider's in-stream error frame (Anthropic `event: error`, OpenAI `data: {"error"…}`, Gemini raw JSON tail). */
-  renderStreamError(model: string): string;
+  renderStreamError(model: string, request?: SimParsedRequest): string;
   /** The provider's HTTP answer for a fault kind: status, body and headers exactly as it sends them. */
   renderFault(kind: SimHttpFaultKind, context: SimFaultContext): SimHttpReply;
   /** Rate-limit headers sent on every answer while limits are configured (none for Gemini). */

@@ -32,8 +32,8 @@ const calls = {
       headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o', stream, messages: [{ role: 'user', content: 'Hello from the end-to-end test' }] }),
     }),
-  gemini: (stream = false): Promise<Response> =>
-    fetch(`${sim.urlFor('gemini')}/v1beta/models/gemini-2.5-flash:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`, {
+  gemini: (stream = false, sse = true): Promise<Response> =>
+    fetch(`${sim.urlFor('gemini')}/v1beta/models/gemini-2.5-flash:${stream ? `streamGenerateContent${sse ? '?alt=sse' : ''}` : 'generateContent'}`, {
       method: 'POST',
       headers: { 'x-goog-api-key': 'AIza-test', 'content-type': 'application/json' },
       body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hello from the end-to-end test' }] }] }),
@@ -77,6 +77,16 @@ describe('simulator end to end (real protocols)', () => {
     expect(openai).not.toContain('[DONE]');
     expect(await (await calls.gemini(true)).text()).toContain('"error"');
     expect(sim.stats().gemini?.streamFaults.mid_stream_error).toBe(1);
+  });
+
+  it('streams Gemini without alt=sse as one JSON array (application/json), its error as the last element', async () => {
+    const res = await calls.gemini(true, false);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const chunks = (await res.json()) as { candidates: { content: { parts: { text: string }[] }; finishReason?: string }[] }[];
+    expect(chunks.map((c) => c.candidates[0]?.content.parts[0]?.text ?? '').join('')).toBe('Simulated reply from gemini (gemini-2.5-flash): Hello from the end-to-end test');
+    expect(chunks.at(-1)?.candidates[0]?.finishReason).toBe('STOP');
+    sim.setFaults({ gemini: [{ kind: 'mid_stream_error', afterChunks: 0 }] });
+    expect(((await (await calls.gemini(true, false)).json()) as unknown[])).toEqual([{ error: expect.objectContaining({ code: 503 }) as unknown }]);
   });
 
   it('refuses over the limit with the protocol’s 429 and rate-limit headers', async () => {

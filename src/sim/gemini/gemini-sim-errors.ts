@@ -138,9 +138,11 @@ export function renderGeminiOverLimit(context: SimOverLimit): SimHttpReply {
 
 /**
  * What ends a stream that fails after HTTP 200: a raw, unframed, pretty-printed JSON error (no
- * `data:` prefix), as Gemini appends it after the last SSE chunk.
+ * `data:` prefix), as Gemini appends it after the last SSE chunk; without `alt=sse`, the JSON array's
+ * last element.
  */
-export function renderGeminiStreamError(): string {
+export function renderGeminiStreamError(jsonArray = false): string {
   const error = { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' };
-  return `${JSON.stringify({ error }, null, 2)}\n`;
+  // In a JSON-array stream the error is the array's last element (the deltas before it end with the separator).
+  return jsonArray ? `${JSON.stringify({ error }, null, 2)}\n]` : `${JSON.stringify({ error }, null, 2)}\n`;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readSse } from '../../providers/sse.js';
 import type { SimAnswer, SimParsedRequest } from '../sim-protocol.js';
-import { geminiStreamHeaders, renderGeminiAnswer, renderGeminiModels, renderGeminiStream } from './gemini-sim-render.js';
+import { renderGeminiStreamError } from './gemini-sim-errors.js';
+import { geminiStreamHeaders, JSON_ARRAY_SEPARATOR, renderGeminiAnswer, renderGeminiModels, renderGeminiStream } from './gemini-sim-render.js';
 
 const request: SimParsedRequest = {
   model: 'gemini-2.5-flash', stream: true, inputTokens: 7, maxOutputTokens: 4096, includeUsage: true,
@@ -85,6 +86,32 @@ describe('renderGeminiStream', () => {
 
   it('opens the stream as text/event-stream', () => {
     expect(geminiStreamHeaders()['content-type']).toBe('text/event-stream');
+  });
+});
+
+describe('renderGeminiStream without alt=sse: one streamed JSON array', () => {
+  const arrayRequest: SimParsedRequest = { ...request, jsonArrayStream: true };
+
+  it('holds the same chunks as the SSE stream, pretty-printed, as application/json', async () => {
+    const sse = renderGeminiStream(textAnswer, request);
+    const array = renderGeminiStream(textAnswer, arrayRequest);
+    const whole = [...array.head, ...array.deltas, ...array.tail].join('');
+    expect(whole.startsWith('[{\n  "candidates"')).toBe(true);
+    expect(whole.endsWith('\n]')).toBe(true);
+    expect(whole.split(JSON_ARRAY_SEPARATOR)).toHaveLength(4);
+    expect(JSON.parse(whole)).toEqual(await chunksOf([...sse.deltas, ...sse.tail].join('')));
+    expect(geminiStreamHeaders(arrayRequest)['content-type']).toMatch(/^application\/json/);
+  });
+
+  it('stays a valid array when an error element ends it after any number of chunks, and stays open when cut', () => {
+    const frames = renderGeminiStream(textAnswer, arrayRequest);
+    for (let sent = 0; sent <= frames.deltas.length; sent++) {
+      const body = frames.head.join('') + frames.deltas.slice(0, sent).join('') + renderGeminiStreamError(true);
+      const parsed = JSON.parse(body) as unknown[];
+      expect(parsed).toHaveLength(sent + 1);
+      expect(parsed.at(-1)).toMatchObject({ error: { code: 503, status: 'UNAVAILABLE' } });
+    }
+    expect(() => JSON.parse(frames.head.join('') + frames.deltas.slice(0, 2).join(''))).toThrow();
   });
 });
 

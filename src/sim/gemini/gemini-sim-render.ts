@@ -6,7 +6,9 @@ import { GEMINI_MAX_INPUT_TOKENS } from './gemini-sim-errors.js';
  * Gemini's answers: a `GenerateContentResponse` pretty-printed for `generateContent`, and for
  * `streamGenerateContent?alt=sse` one `data: <GenerateContentResponse>` per chunk separated by
  * CRLF CRLF, with no event names and no terminator: the last chunk carries `finishReason` and the
- * full usage, then the connection closes.
+ * full usage, then the connection closes. Without `alt=sse` the same chunks form one JSON array
+ * (`application/json`) of pretty-printed elements separated by `\n,\r\n` and closed by `\n]`, written as
+ * the chunks come; a stream cut short leaves the array open.
  */
 
 type Part = { text: string } | { functionCall: { name: string; args: Record<string, unknown> } };
@@ -60,12 +62,27 @@ export function renderGeminiAnswer(answer: SimAnswer, headers: Record<string, st
 }
 
 /** Headers that open a streamed answer. */
-export function geminiStreamHeaders(): Record<string, string> {
-  return { ...googleHeaders(SSE_CONTENT_TYPE), 'content-disposition': 'attachment' };
+export function geminiStreamHeaders(request?: SimParsedRequest): Record<string, string> {
+  return { ...googleHeaders(request?.jsonArrayStream === true ? JSON_CONTENT_TYPE : SSE_CONTENT_TYPE), 'content-disposition': 'attachment' };
 }
 
 function frame(chunk: unknown): string {
   return `data: ${JSON.stringify(chunk)}\r\n\r\n`;
+}
+
+/** Between two elements of a streamed JSON array, as Google writes it. */
+export const JSON_ARRAY_SEPARATOR = '\n,\r\n';
+
+/**
+ * The chunks as one streamed JSON array. Each delta carries the separator after it, so whatever ends the
+ * stream (the final chunk, an error element, or nothing) follows a complete prefix: `[`, `[{…}\n,\r\n`, …
+ */
+function asJsonArray(chunks: unknown[], final: unknown): SimStreamFrames {
+  return {
+    head: ['['],
+    deltas: chunks.map((chunk) => JSON.stringify(chunk, null, 2) + JSON_ARRAY_SEPARATOR),
+    tail: [`${JSON.stringify(final, null, 2)}\n]`],
+  };
 }
 
 /**
@@ -73,17 +90,19 @@ function frame(chunk: unknown): string {
  * sends whole); the tail is the final chunk with an empty text part, the finishReason and usage.
  * A stream cut before the tail has no finishReason, which is how clients spot truncation.
  */
-export function renderGeminiStream(answer: SimAnswer, _request: SimParsedRequest): SimStreamFrames {
+export function renderGeminiStream(answer: SimAnswer, request: SimParsedRequest): SimStreamFrames {
   const responseId = geminiResponseId(answer.id);
-  const chunk = (parts: Part[], final: boolean): string => frame({
+  const chunk = (parts: Part[], final: boolean): Record<string, unknown> => ({
     candidates: [{ content: { parts, role: 'model' }, ...(final ? { finishReason: finishReason(answer) } : {}), index: 0 }],
     usageMetadata: final ? usage(answer) : promptUsage(answer),
     modelVersion: answer.model,
     responseId,
   });
-  const deltas = answer.textChunks.map((text) => chunk([{ text }], false));
-  if (answer.toolCall !== undefined) deltas.push(chunk([{ functionCall: { name: answer.toolCall.name, args: answer.toolCall.input } }], false));
-  return { head: [], deltas, tail: [chunk([{ text: '' }], true)] };
+  const chunks = answer.textChunks.map((text) => chunk([{ text }], false));
+  if (answer.toolCall !== undefined) chunks.push(chunk([{ functionCall: { name: answer.toolCall.name, args: answer.toolCall.input } }], false));
+  const final = chunk([{ text: '' }], true);
+  if (request.jsonArrayStream === true) return asJsonArray(chunks, final);
+  return { head: [], deltas: chunks.map(frame), tail: [frame(final)] };
 }
 
 /**

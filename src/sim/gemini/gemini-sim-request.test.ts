@@ -33,6 +33,15 @@ describe('routeGemini', () => {
     expect(routeGemini(info('GET', '/v1beta/models'))).toEqual({ operation: 'list-models' });
   });
 
+  it('streams without alt=sse as a JSON array, as Google does, and says so in the parsed request', () => {
+    const route = routeGemini(info('POST', '/v1beta/models/gemini-2.5-pro:streamGenerateContent'));
+    expect(route).toEqual({ operation: 'stream', model: 'gemini-2.5-pro', jsonArray: true });
+    expect(routeGemini(info('POST', '/v1beta/models/gemini-2.5-pro:streamGenerateContent', {}, 'alt=json'))).toMatchObject({ jsonArray: true });
+    const body = { contents: [user('Hi')] };
+    expect(parse(body, route as { operation: 'stream'; model: string; jsonArray: true }).jsonArrayStream).toBe(true);
+    expect(parse(body, { operation: 'stream', model: 'gemini-2.5-pro' }).jsonArrayStream).toBeUndefined();
+  });
+
   it("answers anything else with Google's 404 NOT_FOUND JSON", () => {
     for (const [method, path] of [['POST', '/v1/chat/completions'], ['GET', '/v1beta/models/gemini-2.5-flash:generateContent'], ['POST', '/v1beta/models/x:embedContent']]) {
       const reply = routeGemini(info(method as string, path as string));

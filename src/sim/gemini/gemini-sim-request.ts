@@ -11,7 +11,8 @@ const LIST_PATH = /^\/(v1|v1beta|v1alpha)\/models\/?$/;
 
 /**
  * Maps a request to an operation: `POST /v1beta/models/{model}:generateContent` and
- * `:streamGenerateContent` (the SDK adds `?alt=sse`; the simulator always answers with SSE),
+ * `:streamGenerateContent` (SSE with `?alt=sse`, which the SDKs add; without it, as Google does, one JSON
+ * array streamed element by element),
  * `GET /v1beta/models`; anything else gets Google's 404 NOT_FOUND. `v1` and `v1alpha` work too.
  */
 export function routeGemini(info: SimRequestInfo): SimRoute | SimHttpReply {
@@ -20,7 +21,8 @@ export function routeGemini(info: SimRequestInfo): SimRoute | SimHttpReply {
   if (match === null || info.method !== 'POST') return notFoundReply();
   const resource = decodeURIComponent(match[2] ?? '');
   const model = resource.startsWith('models/') ? resource.slice('models/'.length) : resource;
-  return { operation: match[3] === 'streamGenerateContent' ? 'stream' : 'generate', model };
+  if (match[3] !== 'streamGenerateContent') return { operation: 'generate', model };
+  return info.query.get('alt') === 'sse' ? { operation: 'stream', model } : { operation: 'stream', model, jsonArray: true };
 }
 
 /**
@@ -52,6 +54,7 @@ export function parseGeminiRequest(route: SimRoute & { operation: 'generate' | '
     throw error;
   }
   const parsed = toParsedRequest(request, route.model ?? '', route.operation === 'stream');
+  if (route.operation === 'stream' && route.jsonArray === true) parsed.jsonArrayStream = true;
   if (parsed.inputTokens > GEMINI_MAX_INPUT_TOKENS) return contextLengthReply(parsed.inputTokens);
   return parsed;
 }

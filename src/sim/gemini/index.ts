@@ -7,7 +7,8 @@ import { authenticateGemini, parseGeminiRequest, routeGemini } from './gemini-si
  * The simulator's Gemini protocol (Generative Language API v1beta): `:generateContent` and
  * `:streamGenerateContent?alt=sse` with the model in the path, `x-goog-api-key` or `?key=` auth,
  * Google's own 400/403/404/429/500/503 bodies, SSE chunks without a terminator and the raw JSON
- * error tail of a stream that fails. Gemini sends no rate-limit headers.
+ * error tail of a stream that fails; without `alt=sse`, the stream as one JSON array. Gemini sends no
+ * rate-limit headers.
  * @example startSimulator({ port: 0 }) // serves it as `/gemini/v1beta/models/gemini-2.5-flash:generateContent`
  */
 export const geminiSimProtocol: SimProtocol = {
@@ -19,7 +20,7 @@ export const geminiSimProtocol: SimProtocol = {
   renderAnswer: renderGeminiAnswer,
   streamHeaders: geminiStreamHeaders,
   renderStream: renderGeminiStream,
-  renderStreamError: () => renderGeminiStreamError(),
+  renderStreamError: (_model, request) => renderGeminiStreamError(request?.jsonArrayStream === true),
   renderFault: renderGeminiFault,
   rateLimitHeaders: () => ({}),
   renderOverLimit: renderGeminiOverLimit,
