@@ -16,6 +16,8 @@ export interface EngineParts {
   adapters: Map<string, ProviderAdapter>;
   breakers: Map<string, CircuitBreaker>;
   budgets: Map<string, RateBudget>;
+  /** Per provider with `maxConcurrent`. */
+  bulkheads: Map<string, Bulkhead>;
   stats: Map<string, RouteStats>;
   /** Route targets per feature, in route order. */
   routes: Map<string, RouteTarget[]>;
@@ -95,5 +97,5 @@ export function buildEngineParts(
     }
     routes.set(feature.name, targets);
   }
-  return { adapters, breakers, budgets, stats, routes };
+  return { adapters, breakers, budgets, bulkheads, stats, routes };
 }

@@ -22,6 +22,11 @@ export interface ProviderHealth {
   errorRate: number;
   models: Record<string, RouteHealth>;
   budget: RateRemaining;
+  /**
+   * Calls in flight against `maxConcurrent` (streams count until they end), and calls that found every
+   * slot taken and moved on to the next route entry; only for providers with `maxConcurrent`.
+   */
+  concurrency?: { active: number; limit: number; rejected: number };
   /** The API key variable named in the config is not set. */
   missingKeyEnv?: string;
 }
@@ -64,9 +69,11 @@ export async function healthReport(config: ResolvedConfig, parts: EngineParts, m
         ...(lastError ? { lastError } : {}),
       };
     }
+    const slots = parts.bulkheads.get(provider.name)?.snapshot();
     providers[provider.name] = {
       type: provider.type, state, errorRate: requests === 0 ? 0 : failures / requests, models,
       budget: (await parts.budgets.get(provider.name)?.remaining()) ?? {},
+      ...(slots ? { concurrency: { active: slots.active, limit: slots.maxConcurrent, rejected: slots.rejected } } : {}),
       ...(provider.missingKeyEnv ? { missingKeyEnv: provider.missingKeyEnv } : {}),
     };
   }

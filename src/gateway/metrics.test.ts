@@ -21,7 +21,7 @@ afterAll(async () => { await sim.close(); });
 function config(): FailsoftConfig {
   return {
     providers: {
-      claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', limits: { rpm: 10, itpm: 1_000_000, otpm: 100_000 } },
+      claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', limits: { rpm: 10, itpm: 1_000_000, otpm: 100_000 }, maxConcurrent: 1 },
       gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sk-sim', limits: { rpm: 500, tpm: 1_000_000 } },
     },
     features: {
@@ -108,6 +108,27 @@ describe('GET /metrics', () => {
     m = await scrape();
     expect(m.value('failsoft_budget_remaining{provider="claude",dimension="requests"}')).toBe(9);
     expect(m.value('failsoft_budget_limit{provider="claude",dimension="inputTokens"}')).toBe(1_000_000);
+  });
+
+  it('reports calls in flight against maxConcurrent, and calls turned away because every slot was taken', async () => {
+    let m = await scrape();
+    expect(m.value('failsoft_concurrency_active{provider="claude"}')).toBe(0);
+    expect(m.value('failsoft_concurrency_limit{provider="claude"}')).toBe(1);
+    expect(m.value('failsoft_concurrency_active{provider="gpt"}')).toBeUndefined(); // no maxConcurrent, no series
+    sim.setFaults({ anthropic: [{ kind: 'slow', latencyMs: 1_000, count: 1 }] });
+    const before = sim.stats().anthropic?.requests ?? 0;
+    const slow = openai.chat.completions.create({ model: 'chat', messages });
+    for (let i = 0; i < 200 && (sim.stats().anthropic?.requests ?? 0) === before; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    const { response } = await openai.chat.completions.create({ model: 'chat', messages }).withResponse();
+    expect(response.headers.get('x-failsoft-provider')).toBe('gpt');
+    m = await scrape();
+    expect(m.value('failsoft_concurrency_active{provider="claude"}')).toBe(1);
+    expect(m.value('failsoft_concurrency_rejected_total{provider="claude"}')).toBe(1);
+    expect((await ai.health()).providers.claude?.concurrency).toEqual({ active: 1, limit: 1, rejected: 1 });
+    await slow;
+    m = await scrape();
+    expect(m.value('failsoft_concurrency_active{provider="claude"}')).toBe(0);
+    expect(m.value('failsoft_concurrency_rejected_total{provider="claude"}')).toBe(1); // a running total, not added twice
   });
 
   it('uses a registry of its own: the global prom-client registry stays empty of failsoft metrics', async () => {

@@ -60,6 +60,11 @@ export class GatewayMetrics {
   private readonly breakerState: Gauge<'provider' | 'model'>;
   private readonly budgetRemaining: Gauge<'provider' | 'dimension'>;
   private readonly budgetLimit: Gauge<'provider' | 'dimension'>;
+  private readonly concurrencyActive: Gauge<'provider'>;
+  private readonly concurrencyLimit: Gauge<'provider'>;
+  private readonly concurrencyRejected: Counter<'provider'>;
+  /** Rejections already added to the counter, per provider (the bulkhead keeps a running total). */
+  private readonly rejectedSeen = new Map<string, number>();
   /** Requests counted in plain numbers per label set, added to the prom-client counter at scrape. */
   private readonly requests: Children<PendingCount>;
   private readonly latency: LatencyHistogram;
@@ -74,6 +79,9 @@ export class GatewayMetrics {
     this.breakerState = new Gauge({ name: 'failsoft_breaker_state', help: 'Circuit breaker state per provider and model: 0 closed, 1 half-open, 2 open.', labelNames: ['provider', 'model'], registers });
     this.budgetRemaining = new Gauge({ name: 'failsoft_budget_remaining', help: 'Rate budget left per provider and dimension (requests, inputTokens, outputTokens, tokens), read at scrape.', labelNames: ['provider', 'dimension'], registers });
     this.budgetLimit = new Gauge({ name: 'failsoft_budget_limit', help: 'Rate budget capacity per provider and dimension.', labelNames: ['provider', 'dimension'], registers });
+    this.concurrencyActive = new Gauge({ name: 'failsoft_concurrency_active', help: 'Calls in flight per provider with maxConcurrent (a stream counts until it ends), read at scrape.', labelNames: ['provider'], registers });
+    this.concurrencyLimit = new Gauge({ name: 'failsoft_concurrency_limit', help: 'maxConcurrent per provider.', labelNames: ['provider'], registers });
+    this.concurrencyRejected = new Counter({ name: 'failsoft_concurrency_rejected_total', help: 'Calls that found every slot of a provider taken and moved on to the next route entry.', labelNames: ['provider'], registers });
     const fallbacks = new Counter({ name: 'failsoft_fallbacks_total', help: 'Fallback answers served, by feature.', labelNames: ['feature'], registers });
     const failed = new Counter({ name: 'failsoft_attempts_failed_total', help: 'Provider attempts that failed, by provider and error class.', labelNames: ['provider', 'class'], registers });
     this.requests = new Children(([feature, provider, outcome]) => new PendingCount(requests.labels(label(feature), label(provider), label(outcome))));
@@ -120,6 +128,13 @@ export class GatewayMetrics {
       for (const [dimension, budget] of Object.entries(p.budget)) {
         this.budgetRemaining.set({ provider, dimension }, budget.remaining);
         this.budgetLimit.set({ provider, dimension }, budget.limit);
+      }
+      if (p.concurrency) {
+        this.concurrencyActive.set({ provider }, p.concurrency.active);
+        this.concurrencyLimit.set({ provider }, p.concurrency.limit);
+        const added = p.concurrency.rejected - (this.rejectedSeen.get(provider) ?? 0);
+        this.concurrencyRejected.inc({ provider }, Math.max(0, added));
+        this.rejectedSeen.set(provider, p.concurrency.rejected);
       }
     }
   }
