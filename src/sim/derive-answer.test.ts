@@ -85,7 +85,77 @@ describe('deriveAnswer', () => {
   });
 });
 
+const ticketSchema = {
+  type: 'object',
+  properties: {
+    title: { type: 'string' },
+    priority: { type: 'string', enum: ['high', 'low'] },
+    count: { type: 'integer' },
+    urgent: { type: 'boolean' },
+    owner: { type: 'object', properties: { name: { type: 'string' }, team: { type: 'object', properties: { id: { type: 'number' } }, required: ['id'] } }, required: ['name', 'team'] },
+    steps: { type: 'array', items: { type: 'string' } },
+  },
+  required: ['title', 'priority', 'count', 'urgent', 'owner', 'steps'],
+};
+
+describe('deriveAnswer in JSON mode', () => {
+  it('answers with JSON text built from the schema: nested objects, arrays, enums, integers', () => {
+    const answer = deriveAnswer('openai', request({ json: { schema: ticketSchema } }), 0);
+    const value = JSON.parse(answer.text) as Record<string, unknown>;
+    expect(value).toEqual({
+      title: 'What is the weather in Paris today?',
+      priority: 'high',
+      count: 1,
+      urgent: true,
+      owner: { name: 'What is the weather in Paris today?', team: { id: 1 } },
+      steps: ['What is the weather in Paris today?'],
+    });
+    expect(answer.stop).toBe('end');
+    expect(answer.toolCall).toBeUndefined();
+    expect(answer.outputTokens).toBe(Math.ceil(answer.text.length / 4));
+  });
+
+  it('wraps the usual reply as {"reply": …} without a schema, also after tool results', () => {
+    expect(JSON.parse(deriveAnswer('openai', request({ json: {} }), 0).text)).toEqual({
+      reply: 'Simulated reply from openai (gpt-4o): What is the weather in Paris today?',
+    });
+    expect(JSON.parse(deriveAnswer('openai', request({ json: {}, lastIsToolResult: true }), 0).text)).toEqual({ reply: TOOL_RESULT_REPLY });
+  });
+
+  it("reads Gemini's upper-case schema types", () => {
+    const schema = { type: 'OBJECT', properties: { n: { type: 'INTEGER' }, tags: { type: 'ARRAY', items: { type: 'STRING' } } } };
+    expect(JSON.parse(deriveAnswer('gemini', request({ json: { schema } }), 0).text)).toEqual({ n: 1, tags: ['What is the weather in Paris today?'] });
+  });
+
+  it('splits the JSON into stream chunks that join back to the whole JSON', () => {
+    const answer = deriveAnswer('openai', request({ stream: true, json: { schema: ticketSchema } }), 0);
+    expect(answer.textChunks.length).toBeGreaterThan(2);
+    expect(answer.textChunks.join('')).toBe(answer.text);
+    expect(() => JSON.parse(answer.text)).not.toThrow();
+  });
+
+  it('cuts the JSON at maxOutputTokens like any text, with stop max_tokens', () => {
+    const whole = deriveAnswer('openai', request({ json: { schema: ticketSchema } }), 0).text;
+    const cut = deriveAnswer('openai', request({ json: { schema: ticketSchema }, maxOutputTokens: 5 }), 0);
+    expect(cut.text).toBe(whole.slice(0, 20));
+    expect(cut.stop).toBe('max_tokens');
+  });
+
+  it('still calls a chosen tool, and gives JSON mode its own id', () => {
+    const forced = deriveAnswer('openai', request({ json: {}, tools: [weatherTool], toolChoice: { name: 'get_weather' } }), 0);
+    expect(forced.toolCall?.name).toBe('get_weather');
+    expect(forced.text).toBe('');
+    expect(deriveAnswer('openai', request({ json: {} }), 0).id).not.toBe(deriveAnswer('openai', request(), 0).id);
+    expect(deriveAnswer('openai', request({ json: { schema: ticketSchema } }), 0).id).not.toBe(deriveAnswer('openai', request({ json: {} }), 0).id);
+  });
+});
+
 describe('tool input from a schema', () => {
+  it('fills nested object schemas recursively for a forced tool (how failsoft asks Anthropic for JSON)', () => {
+    const answer = deriveAnswer('anthropic', request({ tools: [{ name: 'emit', inputSchema: ticketSchema }], toolChoice: { name: 'emit' } }), 0);
+    expect(answer.toolCall?.input).toMatchObject({ owner: { name: 'What is the weather in Paris today?', team: { id: 1 } }, steps: ['What is the weather in Paris today?'] });
+  });
+
   it('fills every property when none is required', () => {
     const input = buildToolInput({ name: 't', inputSchema: { properties: { q: { type: 'string' }, n: { type: 'number' } } } }, '  hi  ');
     expect(input).toEqual({ q: 'hi', n: 1 });

@@ -1,15 +1,17 @@
 import { CHARS_PER_TOKEN, estimateTokens } from '../model/token-estimate.js';
+import { objectFromSchema, valueFromSchema } from './schema-value.js';
 import type { SimAnswer, SimParsedRequest, SimTool } from './sim-protocol.js';
 
 /** The text of an answer that follows tool results. */
 export const TOOL_RESULT_REPLY = 'Tool result received.';
 const WORDS_PER_CHUNK = 3;
 const MIN_CHUNKS = 3;
-const PROMPT_VALUE_CHARS = 64;
 
 /**
  * Derives the simulator's answer to a request, deterministically: the same request always gives the
- * same text, tool call, id and usage. `created` is the only field taken from the clock.
+ * same text, tool call, id and usage. `created` is the only field taken from the clock. In JSON mode
+ * (`request.json`) the text is JSON: a value built from the schema, or `{"reply": …}` without one;
+ * like any text it is cut at the output cap, as a real model's would be.
  * @example deriveAnswer('openai', request, Date.now()).text // 'Simulated reply from openai (gpt-4o): Hello'
  */
 export function deriveAnswer(providerName: string, request: SimParsedRequest, nowMs: number): SimAnswer {
@@ -30,9 +32,7 @@ export function deriveAnswer(providerName: string, request: SimParsedRequest, no
       stop: 'tool_use',
     };
   }
-  const full = request.lastIsToolResult
-    ? TOOL_RESULT_REPLY
-    : `Simulated reply from ${providerName} (${request.model}): ${request.lastUserText}`.trimEnd();
+  const full = request.json === undefined ? replyText(providerName, request) : jsonText(providerName, request, request.json.schema);
   const maxChars = Math.max(0, request.maxOutputTokens) * CHARS_PER_TOKEN;
   const cut = full.length > maxChars;
   const text = cut ? full.slice(0, maxChars) : full;
@@ -48,6 +48,18 @@ export function deriveAnswer(providerName: string, request: SimParsedRequest, no
   };
 }
 
+function replyText(providerName: string, request: SimParsedRequest): string {
+  return request.lastIsToolResult
+    ? TOOL_RESULT_REPLY
+    : `Simulated reply from ${providerName} (${request.model}): ${request.lastUserText}`.trimEnd();
+}
+
+/** JSON-mode text: a value for the schema, or `{"reply": <the usual text>}` without one. */
+function jsonText(providerName: string, request: SimParsedRequest, schema: Record<string, unknown> | undefined): string {
+  const value = schema === undefined ? { reply: replyText(providerName, request) } : valueFromSchema(schema, request.lastUserText);
+  return JSON.stringify(value);
+}
+
 /** Which tool the answer calls, if any (see the rules in the simulator docs). */
 function chooseTool(request: SimParsedRequest): SimTool | undefined {
   const { tools, toolChoice } = request;
@@ -61,41 +73,13 @@ function chooseTool(request: SimParsedRequest): SimTool | undefined {
   return request.lastIsToolResult ? undefined : mentioned;
 }
 
-/** Builds tool input from its JSON schema: strings from the prompt, numbers 1, booleans true. */
+/**
+ * Builds tool input from its JSON schema: strings from the prompt, numbers 1, booleans true, nested
+ * objects filled recursively, arrays with `items` one element (see `objectFromSchema`).
+ * @example buildToolInput({ name: 't', inputSchema: { properties: { q: { type: 'string' } } } }, 'hi') // { q: 'hi' }
+ */
 export function buildToolInput(tool: SimTool, prompt: string): Record<string, unknown> {
-  const schema = tool.inputSchema;
-  const properties = isRecord(schema?.['properties']) ? schema['properties'] : {};
-  const required = Array.isArray(schema?.['required']) ? schema['required'].filter((k): k is string => typeof k === 'string') : [];
-  const names = required.length > 0 ? required : Object.keys(properties);
-  const input: Record<string, unknown> = {};
-  for (const name of names) input[name] = valueFor(properties[name], prompt);
-  return input;
-}
-
-function valueFor(schema: unknown, prompt: string): unknown {
-  const property = isRecord(schema) ? schema : {};
-  if (Array.isArray(property['enum']) && property['enum'].length > 0) return property['enum'][0];
-  const type = Array.isArray(property['type']) ? property['type'][0] : property['type'];
-  switch (type) {
-    case 'number':
-    case 'integer':
-      return 1;
-    case 'boolean':
-      return true;
-    case 'array':
-      return [];
-    case 'object':
-      return {};
-    case 'null':
-      return null;
-    default:
-      return promptValue(prompt);
-  }
-}
-
-function promptValue(prompt: string): string {
-  const value = prompt.trim().slice(0, PROMPT_VALUE_CHARS).trim();
-  return value.length > 0 ? value : 'example';
+  return objectFromSchema(tool.inputSchema, prompt);
 }
 
 /**
@@ -140,6 +124,7 @@ function requestHash(providerName: string, request: SimParsedRequest): string {
   let key = `${providerName}\u0000${request.model}\u0000${request.stream ? 's' : 'g'}${request.maxOutputTokens}\u0000${request.inputTokens}`;
   key += `\u0000${request.lastIsToolResult ? 'r' : 'u'}${choice}\u0000`;
   for (const tool of request.tools) key += `${tool.name},`;
+  if (request.json !== undefined) key += `\u0000json${request.json.schema === undefined ? '' : JSON.stringify(request.json.schema)}`;
   key += `\u0000${request.lastUserText}`;
   return fnv1aHex64(key);
 }
@@ -154,8 +139,4 @@ function fnv1aHex64(text: string): string {
     second = Math.imul(second ^ code, 0x01000193);
   }
   return (first >>> 0).toString(16).padStart(8, '0') + (second >>> 0).toString(16).padStart(8, '0');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -50,6 +50,13 @@ export interface SimParsedRequest {
   toolChoice: 'auto' | 'none' | 'required' | { name: string };
   /** Gemini `streamGenerateContent` without `alt=sse`: the stream is one JSON array, written element by element. */
   jsonArrayStream?: boolean;
+  /**
+   * JSON mode (OpenAI `response_format` json_object / json_schema, Gemini `responseMimeType:
+   * application/json`): present means a text answer is JSON text. `schema` is the JSON Schema (or
+   * Gemini's OpenAPI-style Schema, upper-case types allowed) the value is built from; without it
+   * the answer is `{"reply": …}`.
+   */
+  json?: { schema?: Record<string, unknown> };
 }
 
 /** The deterministic answer the core derived for a request. */

@@ -102,6 +102,20 @@ describe('official SDK: answers', () => {
     expect(call?.type === 'tool_use' && call.input).toMatchObject({ city: expect.any(String) });
   });
 
+  it('fills a forced tool\'s nested object schema recursively (how failsoft asks Anthropic for JSON)', async () => {
+    const emit = {
+      name: 'emit_recipe',
+      input_schema: {
+        type: 'object' as const,
+        properties: { name: { type: 'string' }, meta: { type: 'object', properties: { minutes: { type: 'integer' }, vegan: { type: 'boolean' } }, required: ['minutes', 'vegan'] }, steps: { type: 'array', items: { type: 'string' } } },
+        required: ['name', 'meta', 'steps'],
+      },
+    };
+    const message = await client.messages.create({ ...hello, tools: [emit], tool_choice: { type: 'tool', name: 'emit_recipe' } });
+    const call = message.content.find((block) => block.type === 'tool_use');
+    expect(call?.type === 'tool_use' && call.input).toEqual({ name: 'Hello there, simulator', meta: { minutes: 1, vegan: true }, steps: ['Hello there, simulator'] });
+  });
+
   it('streams a tool call whose input_json_delta pieces the SDK assembles', async () => {
     const stream = client.messages.stream(weatherAsk);
     const jsonDeltas: string[] = [];

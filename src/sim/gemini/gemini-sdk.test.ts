@@ -1,4 +1,4 @@
-import { ApiError, FunctionCallingConfigMode, GoogleGenAI, type GenerateContentResponse } from '@google/genai';
+import { ApiError, FunctionCallingConfigMode, GoogleGenAI, Type, type GenerateContentResponse } from '@google/genai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../start-simulator.js';
 
@@ -102,6 +102,32 @@ describe('@google/genai against the simulated Gemini API', () => {
     const last = chunks.at(-1);
     expect(last?.candidates?.[0]?.finishReason).toBe('STOP');
     expect(last?.usageMetadata?.candidatesTokenCount).toBeGreaterThan(0);
+  });
+
+  const recipeSchema = {
+    type: 'object',
+    properties: { name: { type: 'string' }, minutes: { type: 'integer' }, tags: { type: 'array', items: { type: 'string', enum: ['sweet', 'salty'] } } },
+    required: ['name', 'minutes', 'tags'],
+  };
+
+  it('answers responseMimeType application/json with responseJsonSchema as JSON text', async () => {
+    const response = await client().models.generateContent({ model: MODEL, contents: 'A cookie recipe', config: { responseMimeType: 'application/json', responseJsonSchema: recipeSchema } });
+    expect(JSON.parse(response.text ?? '')).toEqual({ name: 'A cookie recipe', minutes: 1, tags: ['sweet'] });
+    expect(response.candidates?.[0]?.finishReason).toBe('STOP');
+  });
+
+  it('streams JSON built from an OpenAPI-style responseSchema, the pieces joining to valid JSON', async () => {
+    const responseSchema = { type: Type.OBJECT, properties: { title: { type: Type.STRING }, rating: { type: Type.NUMBER }, ok: { type: Type.BOOLEAN } }, required: ['title', 'rating', 'ok'] };
+    const chunks = await drain(await client().models.generateContentStream({ model: MODEL, contents: 'Rate this cookie please', config: { responseMimeType: 'application/json', responseSchema } }));
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(JSON.parse(chunks.map((c) => c.text ?? '').join(''))).toEqual({ title: 'Rate this cookie please', rating: 1, ok: true });
+  });
+
+  it('refuses a responseJsonSchema without responseMimeType application/json with 400 INVALID_ARGUMENT', async () => {
+    const { status, body } = apiError(await failure(client().models.generateContent({ model: MODEL, contents: 'Hi', config: { responseJsonSchema: recipeSchema } })));
+    expect(status).toBe(400);
+    expect(body.error.status).toBe('INVALID_ARGUMENT');
+    expect(body.error.message).toContain('generation_config.response_json_schema');
   });
 
   it('streams a tool call', async () => {

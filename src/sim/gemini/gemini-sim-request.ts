@@ -69,6 +69,7 @@ function toParsedRequest(request: ValidGeminiRequest, model: string, stream: boo
     }
   }
   for (const tool of request.tools) text += tool.name + (tool.description ?? '') + JSON.stringify(tool.schema ?? {});
+  if (request.json?.schema !== undefined) text += JSON.stringify(request.json.schema);
   const last = request.contents[request.contents.length - 1];
   const lastUser = [...request.contents].reverse().find((c) => c.role === 'user' && c.parts.some((p) => p.kind === 'text'));
   const allowed = request.mode === 'ANY' && request.allowedFunctionNames.length > 0 ? new Set(request.allowedFunctionNames) : undefined;
@@ -85,6 +86,7 @@ function toParsedRequest(request: ValidGeminiRequest, model: string, stream: boo
     lastIsToolResult: last?.parts.some((p) => p.kind === 'response') ?? false,
     tools,
     toolChoice: toolChoiceOf(request, tools),
+    ...(request.json === undefined ? {} : { json: request.json }),
   };
 }
 

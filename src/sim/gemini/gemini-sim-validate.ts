@@ -18,6 +18,8 @@ export interface ValidGeminiRequest {
   allowedFunctionNames: string[];
   /** Unset (or 0, which proto3 cannot tell from unset) when the request gives none. */
   maxOutputTokens: number | undefined;
+  /** `responseMimeType: application/json`, with `responseJsonSchema` or `responseSchema` if given; undefined otherwise. */
+  json: { schema?: Record<string, unknown> } | undefined;
 }
 
 export interface ValidContent {
@@ -220,6 +222,39 @@ function checkFunctionTurns(contents: readonly ValidContent[]): void {
   });
 }
 
+const MIME_TYPES: readonly string[] = ['text/plain', 'application/json', 'application/xml', 'application/yaml', 'text/x.enum'];
+/** MIME types a response schema may go with. */
+const SCHEMA_MIME_TYPES: readonly string[] = ['application/json', 'text/x.enum'];
+
+/**
+ * `responseMimeType` and the response schemas: an unknown MIME type, both schemas at once, or a
+ * schema without a compatible MIME type get the API's 400. `text/x.enum` is accepted but answered as
+ * plain text (the simulator has no enum mode).
+ */
+function responseFormat(generation: Record<string, unknown>): ValidGeminiRequest['json'] {
+  const mimePath = 'generation_config.response_mime_type';
+  const mime = text(field(generation, 'responseMimeType'), mimePath) ?? '';
+  if (mime !== '' && !MIME_TYPES.includes(mime)) {
+    throw semantic(mimePath, 'allowed mimetypes are `text/plain`, `application/json`, `application/xml`, `application/yaml` and `text/x.enum`.');
+  }
+  const openApiSchema = field(generation, 'responseSchema');
+  const jsonSchema = field(generation, 'responseJsonSchema');
+  if (openApiSchema !== undefined && !isRecord(openApiSchema)) throw invalidValue('generation_config.response_schema', `${V1BETA}Schema`, openApiSchema);
+  if (jsonSchema !== undefined && !isRecord(jsonSchema)) {
+    throw semantic('generation_config.response_json_schema', 'response_json_schema must be a JSON Schema object.');
+  }
+  if (openApiSchema !== undefined && jsonSchema !== undefined) {
+    throw semantic('generation_config.response_json_schema', 'response_schema and response_json_schema cannot both be set.');
+  }
+  const schema = jsonSchema ?? openApiSchema;
+  if (schema !== undefined && !SCHEMA_MIME_TYPES.includes(mime)) {
+    const schemaPath = jsonSchema === undefined ? 'generation_config.response_schema' : 'generation_config.response_json_schema';
+    throw semantic(schemaPath, 'a compatible response_mime_type must also be set. Compatible MIME types: application/json.');
+  }
+  if (mime !== 'application/json') return undefined;
+  return schema === undefined ? {} : { schema };
+}
+
 /**
  * Validates a parsed JSON body; throws `GeminiValidationError` with the API's own 400.
  * @example validateGeminiRequest({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] }).contents.length // 1
@@ -260,6 +295,7 @@ export function validateGeminiRequest(json: unknown): ValidGeminiRequest {
   }
 
   let maxOutputTokens: number | undefined;
+  let jsonMode: ValidGeminiRequest['json'];
   const generation = field(json, 'generationConfig');
   if (generation !== undefined) {
     if (!isRecord(generation)) throw invalidValue('generation_config', `${V1BETA}GenerationConfig`, generation);
@@ -270,6 +306,7 @@ export function validateGeminiRequest(json: unknown): ValidGeminiRequest {
     number(field(generation, 'topK'), 'generation_config.top_k', 'TYPE_INT32');
     list(field(generation, 'stopSequences'), 'generation_config.stop_sequences', 'TYPE_STRING')
       .forEach((s, i) => text(s, `generation_config.stop_sequences[${i}]`));
+    jsonMode = responseFormat(generation);
   }
-  return { contents, systemText, tools, mode, allowedFunctionNames, maxOutputTokens: maxOutputTokens === 0 ? undefined : maxOutputTokens };
+  return { contents, systemText, tools, mode, allowedFunctionNames, maxOutputTokens: maxOutputTokens === 0 ? undefined : maxOutputTokens, json: jsonMode };
 }

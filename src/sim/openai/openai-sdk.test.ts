@@ -92,6 +92,37 @@ describe('OpenAI SDK against the simulator: answers', () => {
     expect(final.usage?.total_tokens).toBeGreaterThan(0);
   });
 
+  const recipeSchema = {
+    type: 'object',
+    properties: {
+      name: { type: 'string' },
+      servings: { type: 'integer' },
+      steps: { type: 'array', items: { type: 'object', properties: { text: { type: 'string' }, minutes: { type: 'number' } }, required: ['text', 'minutes'], additionalProperties: false } },
+    },
+    required: ['name', 'servings', 'steps'],
+    additionalProperties: false,
+  };
+
+  it('answers response_format json_schema with JSON content built from the schema', async () => {
+    const data = await client.chat.completions.create({ ...hello, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: recipeSchema, strict: true } } });
+    expect(data.choices[0]?.finish_reason).toBe('stop');
+    expect(JSON.parse(data.choices[0]?.message.content ?? '')).toEqual({ name: 'Hello there', servings: 1, steps: [{ text: 'Hello there', minutes: 1 }] });
+  });
+
+  it('streams JSON-mode content whose deltas join to valid JSON', async () => {
+    const stream = await client.chat.completions.create({ ...hello, stream: true, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: recipeSchema } } });
+    const deltas: string[] = [];
+    for await (const chunk of stream) deltas.push(chunk.choices[0]?.delta.content ?? '');
+    expect(deltas.filter((d) => d !== '').length).toBeGreaterThan(2);
+    expect(JSON.parse(deltas.join(''))).toMatchObject({ name: 'Hello there', servings: 1 });
+  });
+
+  it('refuses a malformed response_format with a BadRequestError naming the param', async () => {
+    const error = await failure(client.chat.completions.create({ ...hello, response_format: { type: 'json_schema', json_schema: { schema: recipeSchema } as never } }));
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({ status: 400, param: 'response_format.json_schema.name', code: 'missing_required_parameter' });
+  });
+
   it('lists models', async () => {
     const page = await client.models.list();
     expect(page.data.map((model) => model.id)).toContain('gpt-4o-mini');

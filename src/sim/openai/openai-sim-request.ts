@@ -65,6 +65,7 @@ function toParsedRequest(request: ValidChatRequest): SimParsedRequest {
   for (const tool of request.tools) {
     text += tool.name + (tool.description ?? '') + JSON.stringify(tool.parameters ?? {});
   }
+  if (request.json?.schema !== undefined) text += JSON.stringify(request.json.schema);
   const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
   const last = request.messages[request.messages.length - 1];
   return {
@@ -77,5 +78,6 @@ function toParsedRequest(request: ValidChatRequest): SimParsedRequest {
     lastIsToolResult: last?.role === 'tool',
     tools: request.tools.map((tool) => (tool.parameters === undefined ? { name: tool.name } : { name: tool.name, inputSchema: tool.parameters })),
     toolChoice: request.toolChoice ?? 'auto',
+    ...(request.json === undefined ? {} : { json: request.json }),
   };
 }

@@ -35,6 +35,8 @@ export interface ValidChatRequest {
   messages: ValidMessage[];
   tools: ValidTool[];
   toolChoice: 'auto' | 'none' | 'required' | { name: string } | undefined;
+  /** `response_format` json_object (no schema) or json_schema (its `schema`); undefined for text. */
+  json: { schema?: Record<string, unknown> } | undefined;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -272,6 +274,37 @@ function validateStop(body: JsonObject): void {
   }
 }
 
+const RESPONSE_FORMATS = ['text', 'json_object', 'json_schema'];
+
+/**
+ * `response_format`: `text` (the default), `json_object` (whose messages must say "json", as the
+ * API demands) or `json_schema` with a `name` matching the tool-name pattern and a `schema` object.
+ */
+function validateResponseFormat(body: JsonObject, messages: readonly ValidMessage[]): ValidChatRequest['json'] {
+  const value = body['response_format'];
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) wrongType('response_format', 'an object', value);
+  const type = requiredString(value, 'type', 'response_format.type');
+  oneOf(type, RESPONSE_FORMATS, 'response_format.type');
+  if (type === 'text') return undefined;
+  if (type === 'json_object') {
+    if (!messages.some((message) => /json/i.test(message.text))) {
+      fail("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", 'messages');
+    }
+    return {};
+  }
+  const path = 'response_format.json_schema';
+  const spec = requiredObject(value, 'json_schema', path);
+  const name = requiredString(spec, 'name', `${path}.name`);
+  if (!TOOL_NAME.test(name) || name.length > 64) {
+    fail(`Invalid '${path}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, `${path}.name`, 'invalid_value');
+  }
+  const description = spec['description'];
+  if (description !== undefined && description !== null && typeof description !== 'string') wrongType(`${path}.description`, 'a string', description);
+  optionalBoolean(spec, 'strict', `${path}.strict`);
+  return { schema: requiredObject(spec, 'schema', `${path}.schema`) };
+}
+
 /** Validates a parsed JSON body; throws `OpenAIValidationError` with OpenAI's wording on the first problem. */
 export function validateChatRequest(body: unknown): ValidChatRequest {
   if (!isObject(body)) throw new OpenAIValidationError(UNPARSABLE_BODY);
@@ -294,5 +327,6 @@ export function validateChatRequest(body: unknown): ValidChatRequest {
   validateStop(body);
   const tools = validateTools(body);
   const toolChoice = validateToolChoice(body, tools);
-  return { model, stream, includeUsage, maxOutputTokens: maxCompletion ?? maxTokens, messages, tools, toolChoice };
+  const json = validateResponseFormat(body, messages);
+  return { model, stream, includeUsage, maxOutputTokens: maxCompletion ?? maxTokens, messages, tools, toolChoice, json };
 }
