@@ -288,6 +288,11 @@ describe('tiers and switches', () => {
     const bad = await ai.generate('summary', { messages: [{ role: 'robot', content: 'x' }] } as never).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(RequestError);
     expect((bad as RequestError).path).toBe('request.messages[0].role');
+    const list = await ai.generate('summary', { ...ask, responseFormat: { type: 'json', schema: { type: 'array' } } }).catch((e: unknown) => e);
+    expect(list).toBeInstanceOf(RequestError);
+    expect((list as RequestError).message).toMatch(/^request\.responseFormat\.schema: the root of a JSON answer schema must be/);
+    const named = await ai.generate('summary', { ...ask, responseFormat: { type: 'json', name: 'has space' } }).catch((e: unknown) => e);
+    expect((named as RequestError).path).toBe('request.responseFormat.name');
   });
 });
 

@@ -24,6 +24,13 @@ export const generateRequestSchema = z.looseObject({
   stopSequences: z.array(z.string()).optional(),
   tools: z.array(z.strictObject({ name: z.string().min(1), description: z.string().optional(), inputSchema: z.record(z.string(), z.unknown()) })).optional(),
   toolChoice: z.union([z.enum(['auto', 'none', 'required']), z.strictObject({ type: z.literal('tool'), name: z.string().min(1) })]).optional(),
+  responseFormat: z.strictObject({
+    type: z.literal('json'),
+    schema: z.record(z.string(), z.unknown()).refine((s) => s['type'] === 'object', 'the root of a JSON answer schema must be { "type": "object" }').optional(),
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64').optional(),
+    description: z.string().optional(),
+    strict: z.boolean().optional(),
+  }).optional(),
 });
 
 /**

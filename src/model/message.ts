@@ -64,6 +64,23 @@ export interface GenerateRequest {
   stopSequences?: string[];
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
+  /** Ask for a JSON answer (the text is JSON); absent means plain text. */
+  responseFormat?: ResponseFormat;
+}
+
+/**
+ * JSON mode: the answer's text is a JSON object, matching `schema` when one is given (a JSON Schema whose
+ * root is an object). OpenAI gets `response_format`, Gemini `responseMimeType` + `responseJsonSchema`;
+ * Anthropic, which has no JSON mode, gets a forced tool whose input is the answer, turned back into text.
+ */
+export interface ResponseFormat {
+  type: 'json';
+  schema?: Record<string, unknown>;
+  /** Name of the schema (OpenAI requires one; default `response`). */
+  name?: string;
+  description?: string;
+  /** OpenAI strict structured outputs. */
+  strict?: boolean;
 }
 
 /** Returns the text of a message's content, joining text parts. */

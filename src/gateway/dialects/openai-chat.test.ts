@@ -72,6 +72,34 @@ describe('OpenAI chat dialect: parsing', () => {
       model: 'chat', messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{oops' } }] }],
     })).toMatchObject({ ok: false, failure: { path: 'messages[0].tool_calls[0].function.arguments' } });
   });
+
+  it('reads response_format into JSON mode: json_object, json_schema with its name, schema and strict; text is plain', () => {
+    const ask = { model: 'chat', messages: [{ role: 'user', content: 'x' }] };
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    const requestOf = (body: unknown) => {
+      const out = parseChatCompletionRequest(body);
+      if (!out.ok) throw new Error(out.failure.message);
+      return out.call.request;
+    };
+    expect(requestOf({ ...ask, response_format: { type: 'json_object' } }).responseFormat).toEqual({ type: 'json' });
+    expect(requestOf({ ...ask, response_format: { type: 'json_schema', json_schema: { name: 'city', schema, strict: true } } }).responseFormat)
+      .toEqual({ type: 'json', name: 'city', schema, strict: true });
+    expect(requestOf({ ...ask, response_format: { type: 'text' } }).responseFormat).toBeUndefined();
+    expect(parseChatCompletionRequest({ ...ask, response_format: { type: 'yaml' } })).toMatchObject({ ok: false, failure: { path: 'response_format.type' } });
+    expect(parseChatCompletionRequest({ ...ask, response_format: { type: 'json_schema', json_schema: { schema } } })).toMatchObject({ ok: false, failure: { path: 'response_format.json_schema.name' } });
+    expect(parseChatCompletionRequest({ ...ask, response_format: { type: 'json_schema', json_schema: { name: 'list', schema: { type: 'array' } } } }))
+      .toMatchObject({ ok: false, failure: { path: 'response_format.json_schema.schema', message: expect.stringContaining('root must be') as string } });
+  });
+
+  it('refuses fields that would change the answer and that not every provider honours, instead of dropping them', () => {
+    const ask = { model: 'chat', messages: [{ role: 'user', content: 'x' }] };
+    for (const [field, value] of [['functions', [{ name: 'f' }]], ['function_call', 'auto'], ['logprobs', true], ['top_logprobs', 2], ['audio', { voice: 'x' }], ['modalities', ['text', 'audio']]] as const) {
+      expect(parseChatCompletionRequest({ ...ask, [field]: value })).toMatchObject({ ok: false, failure: { path: field } });
+    }
+    for (const [field, value] of [['logprobs', false], ['modalities', ['text']], ['seed', 7], ['presence_penalty', 0.5], ['user', 'u1'], ['parallel_tool_calls', false]] as const) {
+      expect(parseChatCompletionRequest({ ...ask, [field]: value })).toMatchObject({ ok: true });
+    }
+  });
 });
 
 describe('OpenAI chat dialect: rendering', () => {

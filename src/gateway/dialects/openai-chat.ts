@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AnswerPart, ContentPart, GenerateRequest, Message, ToolChoice } from '../../model/message.js';
+import type { AnswerPart, ContentPart, GenerateRequest, Message, ResponseFormat, ToolChoice } from '../../model/message.js';
 import type { FinishReason } from '../../model/response.js';
 import { zodIssues } from '../../model/validation.js';
 import type { FailsoftStreamEvent, GenerateResult } from '../../engine/results.js';
@@ -52,7 +52,34 @@ const chatRequestSchema = z.looseObject({
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   n: z.literal(1, 'only n=1 is supported').nullish(),
+  response_format: z.discriminatedUnion('type', [
+    z.looseObject({ type: z.literal('text') }),
+    z.looseObject({ type: z.literal('json_object') }),
+    z.looseObject({
+      type: z.literal('json_schema'),
+      json_schema: z.looseObject({
+        name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64 characters'),
+        description: z.string().optional(),
+        schema: z.record(z.string(), z.unknown()).optional(),
+        strict: z.boolean().nullish(),
+      }),
+    }),
+  ]).nullish(),
 });
+
+/**
+ * Fields that would change what the client gets back but that failsoft cannot honour on every provider of
+ * a route: refused with a 400 naming them rather than dropped (sampling hints such as `seed` or
+ * `presence_penalty` are dropped: they change no contract).
+ */
+const REFUSED_FIELDS: ReadonlyArray<readonly [string, (value: unknown) => boolean, string]> = [
+  ['functions', (v) => v !== undefined && v !== null, 'the legacy functions API is not supported: send tools (and tool_choice)'],
+  ['function_call', (v) => v !== undefined && v !== null, 'the legacy functions API is not supported: send tool_choice'],
+  ['logprobs', (v) => v === true, 'logprobs are not supported (not every provider can return them)'],
+  ['top_logprobs', (v) => v !== undefined && v !== null, 'logprobs are not supported (not every provider can return them)'],
+  ['audio', (v) => v !== undefined && v !== null, 'audio output is not supported'],
+  ['modalities', (v) => Array.isArray(v) && v.some((m) => m !== 'text'), 'only text output is supported'],
+];
 
 type ChatRequest = z.infer<typeof chatRequestSchema>;
 type ChatMessage = z.infer<typeof message>;
@@ -101,6 +128,19 @@ function parseArguments(text: string, path: string): unknown {
   }
 }
 
+function toResponseFormat(format: ChatRequest['response_format']): ResponseFormat | undefined {
+  if (format === null || format === undefined || format.type === 'text') return undefined;
+  if (format.type === 'json_object') return { type: 'json' };
+  const { name, description, schema, strict } = format.json_schema;
+  if (schema !== undefined && schema['type'] !== 'object') throw new ConversionError('response_format.json_schema.schema', 'the root must be { "type": "object" }');
+  return {
+    type: 'json', name,
+    ...(schema === undefined ? {} : { schema }),
+    ...(description === undefined ? {} : { description }),
+    ...(strict === null || strict === undefined ? {} : { strict }),
+  };
+}
+
 function toToolChoice(choice: ChatRequest['tool_choice']): ToolChoice | undefined {
   if (choice === null || choice === undefined) return undefined;
   return typeof choice === 'string' ? choice : { type: 'tool', name: choice.function.name };
@@ -131,6 +171,10 @@ function toCanonical(body: ChatRequest): GenerateRequest {
   }
   const toolChoice = toToolChoice(body.tool_choice);
   if (toolChoice !== undefined) request.toolChoice = toolChoice;
+  const responseFormat = toResponseFormat(body.response_format);
+  if (responseFormat !== undefined) request.responseFormat = responseFormat;
+  const fields = body as Record<string, unknown>;
+  for (const [field, refused, why] of REFUSED_FIELDS) if (refused(fields[field])) throw new ConversionError(field, why);
   return request;
 }
 

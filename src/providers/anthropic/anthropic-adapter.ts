@@ -6,6 +6,7 @@ import { readAnthropicRateLimit } from './anthropic-rate-limit-headers.js';
 import { anthropicStreamEvents } from './anthropic-stream.js';
 import { classifyAnthropicError, malformedAnthropicResponse } from './classify-anthropic-error.js';
 import { fromAnthropicMessage } from './from-anthropic-response.js';
+import { jsonAnswerEvents, jsonAnswerResponse } from './json-answer-tool.js';
 import { toAnthropicRequest } from './to-anthropic-request.js';
 import type { CancelSignal } from '../../model/cancel-signal.js';
 
@@ -88,7 +89,8 @@ export function createAnthropicAdapter(endpoint: ProviderEndpoint, options: { tr
       const message = anthropicMessageSchema.safeParse(json);
       if (!message.success) throw malformedAnthropicResponse(provider, model, 'body is not a message', { cause: message.error });
       const rateLimit = readAnthropicRateLimit(reply.headers);
-      return { response: fromAnthropicMessage(message.data), status: reply.status, ...(rateLimit === undefined ? {} : { rateLimit }) };
+      const response = fromAnthropicMessage(message.data);
+      return { response: request.responseFormat === undefined ? response : jsonAnswerResponse(response), status: reply.status, ...(rateLimit === undefined ? {} : { rateLimit }) };
     },
 
     async stream(model, request, attempt = {}): Promise<ProviderStream> {
@@ -100,7 +102,7 @@ export function createAnthropicAdapter(endpoint: ProviderEndpoint, options: { tr
         redact,
         ...(attempt.signal === undefined ? {} : { signal: attempt.signal }),
       });
-      return { status: reply.status, ...(rateLimit === undefined ? {} : { rateLimit }), events };
+      return { status: reply.status, ...(rateLimit === undefined ? {} : { rateLimit }), events: request.responseFormat === undefined ? events : jsonAnswerEvents(events) };
     },
 
     close: () => transport.close(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerateRequest } from '../../model/message.js';
+import { JSON_ANSWER_TOOL } from './json-answer-tool.js';
 import { toAnthropicRequest } from './to-anthropic-request.js';
 
 describe('toAnthropicRequest', () => {
@@ -95,5 +96,30 @@ describe('toAnthropicRequest', () => {
     expect(bare.tools).toBeUndefined();
     expect(bare.system).toBeUndefined();
     expect(bare.stream).toBeUndefined();
+  });
+});
+
+describe('toAnthropicRequest: JSON mode as a forced answer tool', () => {
+  const ask: GenerateRequest = { messages: [{ role: 'user', content: 'Extract the city' }] };
+  const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+  const weather = { name: 'get_weather', inputSchema: { type: 'object', properties: {} } };
+
+  it('adds the answer tool with the schema as its input schema and forces it', () => {
+    const body = toAnthropicRequest('m', { ...ask, responseFormat: { type: 'json', schema } }, { stream: false });
+    expect(body.tools).toEqual([{ name: JSON_ANSWER_TOOL, description: expect.any(String) as string, input_schema: schema }]);
+    expect(body.tool_choice).toEqual({ type: 'tool', name: JSON_ANSWER_TOOL });
+    expect(toAnthropicRequest('m', { ...ask, responseFormat: { type: 'json' } }, { stream: false }).tools?.[0]?.input_schema).toEqual({ type: 'object' });
+    expect(toAnthropicRequest('m', ask, { stream: false }).tools).toBeUndefined();
+  });
+
+  it('beside the caller\'s tools: any tool must be called, a named choice is kept, none leaves only the answer tool', () => {
+    const both = toAnthropicRequest('m', { ...ask, tools: [weather], responseFormat: { type: 'json', schema } }, { stream: false });
+    expect(both.tools?.map((t) => t.name)).toEqual(['get_weather', JSON_ANSWER_TOOL]);
+    expect(both.tool_choice).toEqual({ type: 'any' });
+    const named = toAnthropicRequest('m', { ...ask, tools: [weather], toolChoice: { type: 'tool', name: 'get_weather' }, responseFormat: { type: 'json' } }, { stream: false });
+    expect(named.tool_choice).toEqual({ type: 'tool', name: 'get_weather' });
+    const none = toAnthropicRequest('m', { ...ask, tools: [weather], toolChoice: 'none', responseFormat: { type: 'json' } }, { stream: false });
+    expect(none.tools?.map((t) => t.name)).toEqual([JSON_ANSWER_TOOL]);
+    expect(none.tool_choice).toEqual({ type: 'tool', name: JSON_ANSWER_TOOL });
   });
 });

@@ -1,5 +1,6 @@
 import type { ContentPart, GenerateRequest, Message, ToolChoice } from '../../model/message.js';
 import { contentText } from '../../model/message.js';
+import { withJsonAnswerTool } from './json-answer-tool.js';
 
 /** Output tokens requested when neither the caller nor the endpoint sets any (the wire requires one). */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -111,5 +112,5 @@ export function toAnthropicRequest(
     if (request.toolChoice !== undefined) body.tool_choice = toolChoiceOf(request.toolChoice);
   }
   if (options.stream) body.stream = true;
-  return body;
+  return withJsonAnswerTool(body, request);
 }

@@ -107,6 +107,8 @@ export interface GeminiRequestBody {
     temperature?: number;
     topP?: number;
     stopSequences?: string[];
+    responseMimeType?: 'application/json';
+    responseJsonSchema?: Record<string, unknown>;
   };
 }
 

@@ -114,3 +114,14 @@ describe('toGeminiRequest', () => {
     expect(toGeminiRequest(request, { model: 'gemini-2.5-flash' }).contents[1]?.parts[0]).not.toHaveProperty('thoughtSignature');
   });
 });
+
+describe('toGeminiRequest: JSON mode', () => {
+  it('asks for application/json, with the schema as responseJsonSchema (JSON Schema, not Google\'s OpenAPI subset)', () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    const ask: GenerateRequest = { messages: [{ role: 'user', content: 'Extract the city' }] };
+    expect(toGeminiRequest({ ...ask, responseFormat: { type: 'json', schema, name: 'city' } }, { model: 'gemini-2.5-flash' }).generationConfig)
+      .toEqual({ responseMimeType: 'application/json', responseJsonSchema: schema });
+    expect(toGeminiRequest({ ...ask, responseFormat: { type: 'json' } }, { model: 'gemini-2.5-flash' }).generationConfig).toEqual({ responseMimeType: 'application/json' });
+    expect(toGeminiRequest(ask, { model: 'gemini-2.5-flash' }).generationConfig).toBeUndefined();
+  });
+});

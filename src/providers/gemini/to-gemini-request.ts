@@ -69,6 +69,11 @@ export function toGeminiRequest(request: GenerateRequest, options: ToGeminiOptio
   if (request.temperature !== undefined) generationConfig.temperature = request.temperature;
   if (request.topP !== undefined) generationConfig.topP = request.topP;
   if (request.stopSequences !== undefined && request.stopSequences.length > 0) generationConfig.stopSequences = request.stopSequences;
+  if (request.responseFormat !== undefined) {
+    // JSON mode; the schema goes as JSON Schema (responseJsonSchema), not Google's OpenAPI subset (responseSchema).
+    generationConfig.responseMimeType = 'application/json';
+    if (request.responseFormat.schema !== undefined) generationConfig.responseJsonSchema = request.responseFormat.schema;
+  }
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   return body;
 }

@@ -34,7 +34,13 @@ export interface OpenAIChatRequest {
   tool_choice?: OpenAIWireToolChoice;
   stream?: true;
   stream_options?: { include_usage: boolean };
+  response_format?: OpenAIWireResponseFormat;
 }
+
+/** JSON mode on the wire: any JSON object, or one matching a named schema. */
+export type OpenAIWireResponseFormat =
+  | { type: 'json_object' }
+  | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; description?: string; strict?: boolean } };
 
 export const openaiUsageSchema = z.object({
   prompt_tokens: z.number(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerateRequest } from '../../model/message.js';
-import { toOpenAIRequest } from './to-openai-request.js';
+import { JSON_OBJECT_HINT, toOpenAIRequest } from './to-openai-request.js';
 
 const openai = { stream: false, maxTokensField: 'max_completion_tokens' } as const;
 
@@ -72,5 +72,29 @@ describe('toOpenAIRequest', () => {
     const body = toOpenAIRequest('m', { messages: [{ role: 'user', content: 'x' }] }, { ...openai, stream: true });
     expect(body.stream).toBe(true);
     expect(body.stream_options).toEqual({ include_usage: true });
+  });
+});
+
+describe('toOpenAIRequest: JSON mode', () => {
+  const ask: GenerateRequest = { messages: [{ role: 'user', content: 'Extract the city' }] };
+  const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+
+  it('sends json_object without a schema, json_schema (named response unless named) with one, strict passed through', () => {
+    expect(toOpenAIRequest('gpt-4o', { ...ask, responseFormat: { type: 'json' } }, openai).response_format).toEqual({ type: 'json_object' });
+    expect(toOpenAIRequest('gpt-4o', { ...ask, responseFormat: { type: 'json', schema } }, openai).response_format).toEqual({ type: 'json_schema', json_schema: { name: 'response', schema } });
+    expect(toOpenAIRequest('gpt-4o', { ...ask, responseFormat: { type: 'json', schema, name: 'city', description: 'The city', strict: true } }, openai).response_format)
+      .toEqual({ type: 'json_schema', json_schema: { name: 'city', schema, description: 'The city', strict: true } });
+    expect(toOpenAIRequest('gpt-4o', ask, openai).response_format).toBeUndefined();
+  });
+});
+
+describe('toOpenAIRequest: json_object and the word "json"', () => {
+  it('adds a system line saying JSON when no message does (OpenAI refuses json_object otherwise), and nothing when one does', () => {
+    const plain = toOpenAIRequest('gpt-4o', { messages: [{ role: 'user', content: 'Extract the city' }], responseFormat: { type: 'json' } }, openai);
+    expect(plain.messages[0]).toEqual({ role: 'system', content: JSON_OBJECT_HINT });
+    const said = toOpenAIRequest('gpt-4o', { messages: [{ role: 'user', content: 'Give me JSON' }], responseFormat: { type: 'json' } }, openai);
+    expect(said.messages).toEqual([{ role: 'user', content: 'Give me JSON' }]);
+    const schema = { type: 'object', properties: {} };
+    expect(toOpenAIRequest('gpt-4o', { messages: [{ role: 'user', content: 'x' }], responseFormat: { type: 'json', schema } }, openai).messages).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
-import type { ContentPart, GenerateRequest, Message, ToolChoice } from '../../model/message.js';
-import type { OpenAIChatRequest, OpenAIWireMessage, OpenAIWireToolCall, OpenAIWireToolChoice } from './openai-api.js';
+import type { ContentPart, GenerateRequest, Message, ResponseFormat, ToolChoice } from '../../model/message.js';
+import type { OpenAIChatRequest, OpenAIWireMessage, OpenAIWireResponseFormat, OpenAIWireToolCall, OpenAIWireToolChoice } from './openai-api.js';
 
 /** How one OpenAI-protocol vendor wants its body. */
 export interface OpenAIRequestOptions {
@@ -62,6 +62,33 @@ function toWireToolChoice(choice: ToolChoice): OpenAIWireToolChoice {
 }
 
 /**
+ * OpenAI refuses `json_object` unless some message says "json" (400 "'messages' must contain the word
+ * 'json'"): a request that Claude or Gemini would answer must not become a bad request when the route fails
+ * over to OpenAI, so this system line is added when no message says it.
+ */
+export const JSON_OBJECT_HINT = 'Respond with a JSON object.';
+
+function mentionsJson(messages: readonly OpenAIWireMessage[]): boolean {
+  return messages.some((m) => {
+    if (typeof m.content === 'string') return /json/i.test(m.content);
+    return Array.isArray(m.content) && m.content.some((part) => /json/i.test(part.text));
+  });
+}
+
+/** JSON mode: `json_object` without a schema, else `json_schema` (named `response` unless the caller named it). */
+export function toWireResponseFormat(format: ResponseFormat): OpenAIWireResponseFormat {
+  if (format.schema === undefined) return { type: 'json_object' };
+  return {
+    type: 'json_schema',
+    json_schema: {
+      name: format.name ?? 'response', schema: format.schema,
+      ...(format.description === undefined ? {} : { description: format.description }),
+      ...(format.strict === undefined ? {} : { strict: format.strict }),
+    },
+  };
+}
+
+/**
  * Translates a canonical request into a Chat Completions body: the system prompt as a leading
  * `system` message (in-line system messages stay where they are, as the wire allows), tool calls as
  * assistant `tool_calls` with JSON-string arguments, tool results as `role: tool` messages.
@@ -87,6 +114,10 @@ export function toOpenAIRequest(model: string, request: GenerateRequest, options
       },
     }));
     if (request.toolChoice !== undefined) body.tool_choice = toWireToolChoice(request.toolChoice);
+  }
+  if (request.responseFormat !== undefined) {
+    body.response_format = toWireResponseFormat(request.responseFormat);
+    if (body.response_format.type === 'json_object' && !mentionsJson(messages)) messages.unshift({ role: 'system', content: JSON_OBJECT_HINT });
   }
   if (options.stream) {
     body.stream = true;
