@@ -3,6 +3,7 @@
  * provider answers (OpenAI natively, Gemini with responseJsonSchema, Claude through a forced answer tool),
  * streamed and not, with the simulator upstream.
  */
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFailsoft, type Failsoft } from '../engine/failsoft.js';
@@ -83,6 +84,17 @@ describe('gateway: JSON mode on every provider', () => {
       expect(Array.isArray(value)).toBe(false);
     });
   }
+
+  it('Anthropic SDK: structured outputs (output_config.format) are honoured, here answered by Gemini', async () => {
+    const anthropic = new Anthropic({ baseURL: gateway.url, apiKey: 'unused', maxRetries: 0 });
+    const message = await anthropic.messages.create({
+      model: 'gemini', max_tokens: 200, messages, output_config: { format: { type: 'json_schema', schema } },
+    });
+    const block = message.content[0];
+    expect(block?.type).toBe('text');
+    expectAddress(block?.type === 'text' ? block.text : undefined);
+    expect(message.stop_reason).toBe('end_turn');
+  });
 
   it('refuses a schema whose root is not an object, and legacy functions, with a 400 naming the field', async () => {
     const bad = await openai.chat.completions.create({

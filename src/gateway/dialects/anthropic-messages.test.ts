@@ -59,6 +59,17 @@ describe('Anthropic messages dialect: parsing', () => {
     expect(parseMessagesRequest({ model: 'chat', max_tokens: 5, messages: [{ role: 'system', content: 'x' }] })).toMatchObject({ ok: false, failure: { path: 'messages[0].role' } });
     expect(parseMessagesRequest({ model: 'chat', max_tokens: 5, messages: [{ role: 'user', content: 'x' }], temperature: 1.5 })).toMatchObject({ ok: false, failure: { path: 'temperature' } });
   });
+
+  it('reads structured outputs (output_config.format json_schema) into JSON mode, and refuses a non-object root', () => {
+    const ask = { model: 'chat', max_tokens: 50, messages: [{ role: 'user', content: 'x' }] };
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    const out = parseMessagesRequest({ ...ask, output_config: { format: { type: 'json_schema', schema }, effort: 'low' } });
+    expect(out.ok && out.call.request.responseFormat).toEqual({ type: 'json', schema });
+    const plain = parseMessagesRequest({ ...ask, output_config: { effort: 'high' } });
+    expect(plain.ok && plain.call.request.responseFormat).toBeUndefined();
+    expect(parseMessagesRequest({ ...ask, output_config: { format: { type: 'json_schema', schema: { type: 'array' } } } }))
+      .toMatchObject({ ok: false, failure: { path: 'output_config.format.schema' } });
+  });
 });
 
 describe('Anthropic messages dialect: rendering', () => {

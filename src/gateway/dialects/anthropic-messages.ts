@@ -35,6 +35,13 @@ const messagesRequestSchema = z.looseObject({
   top_p: z.number().gt(0).max(1).optional(),
   stop_sequences: z.array(z.string()).optional(),
   stream: z.boolean().optional(),
+  // Structured outputs: `format` is honoured on every provider (JSON mode); `effort` is a hint, dropped.
+  output_config: z.looseObject({
+    format: z.looseObject({
+      type: z.literal('json_schema'),
+      schema: z.record(z.string(), z.unknown()).refine((s) => s['type'] === 'object', 'the root must be { "type": "object" }'),
+    }).nullish(),
+  }).nullish(),
 });
 
 type MessagesRequest = z.infer<typeof messagesRequestSchema>;
@@ -91,6 +98,8 @@ function toCanonical(body: MessagesRequest): GenerateRequest {
   }
   const toolChoice = toToolChoice(body.tool_choice);
   if (toolChoice !== undefined) request.toolChoice = toolChoice;
+  const format = body.output_config?.format;
+  if (format !== null && format !== undefined) request.responseFormat = { type: 'json', schema: format.schema };
   return request;
 }
 
