@@ -22,6 +22,61 @@ describe('failsoft serve', () => {
     expect(parseServeArgs(['--config', 'f.yaml', '--port', '0', '--host', '::1'])).toEqual({ configFile: 'f.yaml', port: 0, host: '::1', help: false });
     expect(() => parseServeArgs(['--port', 'x'])).toThrow(UsageError);
     expect(() => parseServeArgs(['--nope'])).toThrow(UsageError);
+    expect(parseServeArgs(['--log-level', 'debug']).logLevel).toBe('debug');
+    expect(() => parseServeArgs(['--log-level', 'loud'])).toThrow(/--log-level loud: expected one of silent, warn, info, debug/);
+  });
+
+  it('logs every state change as a JSON line (info), and every request too at debug', async () => {
+    const io = recordingIo();
+    const serve = await startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false, logLevel: 'debug' }, io);
+    const ask = (): Promise<Response> => fetch(`${serve.gateway.url}/v1/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-log-1' },
+      body: JSON.stringify({ model: 'summary', messages: [{ role: 'user', content: 'Summarize:\nA. B.' }] }),
+    });
+    try {
+      serve.sim?.setFaults({ anthropic: [{ kind: 'overloaded' }] });
+      for (let i = 0; i < 8; i++) expect((await ask()).headers.get('x-failsoft-provider')).toBe('gpt');
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the last access-log line is written when the response closes
+      const json = io.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const opened = json.find((l) => l['event'] === 'provider-opened');
+      expect(opened).toMatchObject({ level: 'warn', provider: 'claude', model: 'claude-sonnet-4-5' });
+      expect(String(opened?.['msg'])).toMatch(/^claude\/claude-sonnet-4-5 opened: /);
+      expect(json.find((l) => l['event'] === 'feature-mode-changed')).toMatchObject({ level: 'info', feature: 'summary', from: 'normal', to: 'failover' });
+      expect(json.filter((l) => l['event'] === 'attempt-failed').length).toBeGreaterThan(0);
+      const requests = json.filter((l) => l['event'] === 'request');
+      expect(requests).toHaveLength(8);
+      expect(requests[0]).toMatchObject({ level: 'debug', id: 'req-log-1', method: 'POST', path: '/v1/chat/completions', status: 200, feature: 'summary', provider: 'gpt', source: 'provider' });
+      for (const line of json) expect(Number.isNaN(Date.parse(String(line['time'])))).toBe(false);
+    } finally {
+      await serve.close();
+    }
+  });
+
+  it('at info logs no request lines; silent logs nothing but the start-up lines; a bad FAILSOFT_LOG_LEVEL is refused', async () => {
+    for (const level of ['info', 'silent'] as const) {
+      const io = recordingIo();
+      const serve = await startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false }, io, { FAILSOFT_LOG_LEVEL: level });
+      try {
+        serve.sim?.setFaults({ anthropic: [{ kind: 'overloaded' }] });
+        for (let i = 0; i < 8; i++) {
+          await fetch(`${serve.gateway.url}/v1/chat/completions`, {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'summary', messages: [{ role: 'user', content: 'Summarize:\nA. B.' }] }),
+          });
+        }
+        const events = io.lines.filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { event: string }).event);
+        if (level === 'silent') expect(events).toEqual([]);
+        else {
+          expect(events).toContain('provider-opened');
+          expect(events).not.toContain('request');
+          expect(events).not.toContain('attempt-failed');
+        }
+      } finally {
+        await serve.close();
+      }
+    }
+    await expect(startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false }, recordingIo(), { FAILSOFT_LOG_LEVEL: 'verbose' }))
+      .rejects.toThrow(/FAILSOFT_LOG_LEVEL=verbose: expected one of/);
   });
 
   it('without a config serves the example against the in-process simulator, and says so first', async () => {

@@ -4,6 +4,7 @@ import { createFailsoft, type Failsoft } from '../engine/failsoft.js';
 import type { FailsoftConfig } from '../engine/config/config-schema.js';
 import { loadConfigFile } from '../engine/config/resolve-config.js';
 import { startGateway, type RunningGateway } from '../gateway/gateway-server.js';
+import { attachEventLog, LineLog, LOG_LEVELS, type LogLevel } from '../gateway/event-log.js';
 import type { RunningSimulator } from '../sim/start-simulator.js';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
 
@@ -13,6 +14,8 @@ export interface ServeCliOptions {
   port: number;
   host: string;
   help: boolean;
+  /** `--log-level`; default `FAILSOFT_LOG_LEVEL`, else `info`. */
+  logLevel?: LogLevel;
 }
 
 const USAGE = `Usage: failsoft serve [options]
@@ -24,6 +27,8 @@ Options:
   --config FILE   failsoft.yaml to serve (default: none — starts the simulator and an example config)
   --port N        port to listen on (default 8787; 0 = any free port)
   --host HOST     interface to listen on (default 127.0.0.1)
+  --log-level L   silent | warn | info | debug (default info): JSON lines on stdout; info logs every state
+                  change (provider opened/closed, feature mode, budget, switches), debug also every request
   -h, --help      show this help
 
 Routes: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /health, GET /health/ready, GET /health/ai,
@@ -31,6 +36,7 @@ GET /metrics (Prometheus), /admin/* (GET state; POST switches/global, switches/f
 
 Environment:
   FAILSOFT_ADMIN_TOKEN  bearer token for /admin/*; unset: admin is served only on a loopback --host (403 elsewhere)
+  FAILSOFT_LOG_LEVEL    the log level when --log-level is not given
 
 Client keys and model aliases come from the config's "gateway" section (clients: NAME: { keyHash: "sha256:HEX",
 features, priority }, aliases: ALIAS: FEATURE); with clients set, every AI route needs a key.`;
@@ -44,14 +50,29 @@ export function parseServeArgs(argv: readonly string[]): ServeCliOptions {
   try {
     values = parseArgs({
       args: [...argv], strict: true, allowPositionals: false,
-      options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     }).values;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const port = values.port === undefined ? 8787 : Number(values.port);
   if (values.port !== undefined && (!/^\d+$/.test(values.port) || port > 65_535)) throw new UsageError(`--port ${values.port}: expected an integer from 0 to 65535`);
-  return { configFile: values.config, port, host: values.host ?? '127.0.0.1', help: values.help ?? false };
+  const logLevel = values['log-level'];
+  if (logLevel !== undefined && !isLogLevel(logLevel)) throw new UsageError(`--log-level ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
+  return { configFile: values.config, port, host: values.host ?? '127.0.0.1', help: values.help ?? false, ...(logLevel === undefined ? {} : { logLevel }) };
+}
+
+function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+/** `--log-level`, else FAILSOFT_LOG_LEVEL, else info; a bad environment value is a usage error naming it. */
+function logLevelOf(options: ServeCliOptions, env: Record<string, string | undefined>): LogLevel {
+  if (options.logLevel !== undefined) return options.logLevel;
+  const fromEnv = env.FAILSOFT_LOG_LEVEL;
+  if (fromEnv === undefined || fromEnv === '') return 'info';
+  if (!isLogLevel(fromEnv)) throw new UsageError(`FAILSOFT_LOG_LEVEL=${fromEnv}: expected one of ${LOG_LEVELS.join(', ')}`);
+  return fromEnv;
 }
 
 /**
@@ -87,6 +108,7 @@ export interface RunningServe {
  * @example const serve = await startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false }, io);
  */
 export async function startServe(options: ServeCliOptions, io: CliIo, env: Record<string, string | undefined> = process.env): Promise<RunningServe> {
+  const log = new LineLog(logLevelOf(options, env), (line) => io.out(line));
   let sim: RunningSimulator | undefined;
   let ai: Failsoft;
   if (options.configFile === undefined) {
@@ -100,7 +122,10 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   let gateway: RunningGateway;
   const warnings: string[] = [];
   try {
-    gateway = await startGateway({ ai, port: options.port, host: options.host, env, idleTrim: true, log: (line) => warnings.push(line) });
+    gateway = await startGateway({
+      ai, port: options.port, host: options.host, env, idleTrim: true, log: (line) => warnings.push(line),
+      ...(log.enabled('debug') ? { accessLog: (entry) => log.request(entry) } : {}),
+    });
   } catch (error) {
     await ai.close();
     await sim?.close();
@@ -115,10 +140,12 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   const clients = Object.keys(ai.config.gateway?.clients ?? {}).length;
   if (clients > 0) io.out(`failsoft serve: ${clients} client key(s) configured: AI routes need Authorization: Bearer <key> or x-api-key`);
   for (const warning of warnings) io.err(warning);
+  const stopLogging = attachEventLog(ai, log);
   return {
     gateway, ai, sim,
     async close(): Promise<void> {
       await gateway.close();
+      stopLogging();
       await ai.close();
       await sim?.close();
     },
@@ -151,7 +178,7 @@ export const serveCommand: CliCommand = {
     try {
       serve = await startServe(options, io);
     } catch (error) {
-      if (error instanceof ConfigError) {
+      if (error instanceof ConfigError || error instanceof UsageError) {
         io.err(`failsoft serve: ${error.message}`);
         return EXIT_USAGE;
       }

@@ -22,6 +22,7 @@ import { renderAccessError } from './auth-errors.js';
 import { ClientKeys } from './client-keys.js';
 import { GatewayMetrics } from './metrics.js';
 import { IdleTrim } from './idle-trim.js';
+import { logWhenClosed, type AccessLogEntry } from './event-log.js';
 import { anthropicMessagesDialect } from './dialects/anthropic-messages.js';
 import { openAiChatDialect } from './dialects/openai-chat.js';
 import { nextId } from './ids.js';
@@ -54,6 +55,8 @@ export interface GatewayOptions {
    * it grew under load back to the OS (see `IdleTrim`). Default false; `failsoft serve` turns it on.
    */
   idleTrim?: boolean;
+  /** Called once per request when its response closes (the access log of `--log-level debug`); default none. */
+  accessLog?: (entry: AccessLogEntry) => void;
 }
 
 /** Node server timeouts, in ms. */
@@ -172,6 +175,7 @@ class Gateway {
   constructor(
     private readonly ai: Failsoft, private readonly maxBodyBytes: number,
     private readonly admin: AdminRoutes, readonly metrics: GatewayMetrics | undefined,
+    private readonly accessLog: ((entry: AccessLogEntry) => void) | undefined,
   ) {
     this.aliases = new Map(Object.entries(ai.config.gateway?.aliases ?? {}));
     this.keys = new ClientKeys(ai.config.gateway?.clients ?? {});
@@ -190,6 +194,7 @@ class Gateway {
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const method = req.method ?? 'GET';
+    if (this.accessLog) logWhenClosed(this.accessLog, res, method, path);
     const run = (): Promise<void> | void => {
       switch (path) {
         case '/v1/chat/completions': return method === 'POST' ? this.serveAi(openAiChatDialect, req, res) : this.notAllowed(res, 'POST');
@@ -339,7 +344,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const host = options.host ?? '127.0.0.1';
   const admin = new AdminRoutes(options.ai, { token: options.adminToken ?? (options.env ?? process.env).FAILSOFT_ADMIN_TOKEN, host });
   const metrics = options.metrics === false ? undefined : new GatewayMetrics(options.ai);
-  const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES, admin, metrics);
+  const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES, admin, metrics, options.accessLog);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server: Server = createServer({
     headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: timeouts.keepAliveMs, noDelay: true,

@@ -1,0 +1,126 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Failsoft } from '../engine/failsoft.js';
+import type { FailsoftEvent, FailsoftEventType } from '../engine/events.js';
+
+/** How much `failsoft serve` logs: state changes at `info` (the default), every request at `debug`. */
+export type LogLevel = 'silent' | 'warn' | 'info' | 'debug';
+type LineLevel = Exclude<LogLevel, 'silent'>;
+
+export const LOG_LEVELS: readonly LogLevel[] = ['silent', 'warn', 'info', 'debug'];
+const RANK: Record<LogLevel, number> = { silent: 0, warn: 1, info: 2, debug: 3 };
+
+/** One gateway request, as the access log writes it at `debug`. */
+export interface AccessLogEntry {
+  id: string | undefined;
+  method: string;
+  path: string;
+  status: number;
+  feature: string | undefined;
+  provider: string | undefined;
+  source: string | undefined;
+  ms: number;
+}
+
+/** Writes JSON lines (`time`, `level`, `msg`, then fields) at or above a level. */
+export class LineLog {
+  private readonly rank: number;
+
+  constructor(readonly level: LogLevel, private readonly write: (line: string) => void, private readonly now: () => number = Date.now) {
+    this.rank = RANK[level];
+  }
+
+  enabled(level: LineLevel): boolean {
+    return RANK[level] <= this.rank;
+  }
+
+  log(level: LineLevel, msg: string, fields: Record<string, unknown> = {}): void {
+    if (!this.enabled(level)) return;
+    this.write(JSON.stringify({ time: new Date(this.now()).toISOString(), level, msg, ...fields }));
+  }
+
+  /** The access-log line of one request (`debug`). */
+  request(entry: AccessLogEntry): void {
+    this.log('debug', `${entry.method} ${entry.path} ${entry.status}`, { event: 'request', ...entry });
+  }
+}
+
+/**
+ * Calls `accessLog` once the response closes, with what the response said (its failsoft headers) and the
+ * time taken; 499 when the client left before the answer ended.
+ */
+export function logWhenClosed(accessLog: (entry: AccessLogEntry) => void, res: ServerResponse, method: string, path: string): void {
+  const started = performance.now();
+  // The gateway sends its headers in writeHead(status, object), which getHeader() cannot see afterwards:
+  // note that object on the way (this response only, and only with the access log on).
+  let sent: OutgoingHttpHeaders | undefined;
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  const noting = (status: number, ...rest: unknown[]): ServerResponse => {
+    const headers = rest.find((arg): arg is OutgoingHttpHeaders => typeof arg === 'object' && arg !== null && !Array.isArray(arg));
+    if (headers !== undefined) sent = headers;
+    return writeHead(status, ...rest);
+  };
+  res.writeHead = noting as unknown as ServerResponse['writeHead'];
+  res.once('close', () => {
+    const header = (name: string): string | undefined => {
+      const value = sent?.[name] ?? res.getHeader(name);
+      return typeof value === 'string' ? value : undefined;
+    };
+    accessLog({
+      id: header('x-request-id'), method, path, status: res.writableFinished ? res.statusCode : 499,
+      feature: header('x-failsoft-feature'), provider: header('x-failsoft-provider'), source: header('x-failsoft-source'),
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  });
+}
+
+function route(event: { provider: string; model: string }): string {
+  return `${event.provider}/${event.model}`;
+}
+
+/** An event's level and one-line message: what an on-call reader needs without opening the payload. */
+function describe(event: FailsoftEvent): [LineLevel, string] {
+  switch (event.type) {
+    case 'provider-opened': {
+      const retry = event.retryAfterMs === undefined ? '' : ` (tried again in ${Math.ceil(event.retryAfterMs / 1000)} s)`;
+      return ['warn', `${route(event)} opened: ${event.reason}${retry}`];
+    }
+    case 'provider-half-opened': return ['info', `${route(event)} half-open: ${event.reason}`];
+    case 'provider-closed': return ['info', `${route(event)} closed: ${event.reason}`];
+    case 'feature-mode-changed': {
+      const bad = event.to === 'fallback' || event.to === 'unavailable' || event.to === 'disabled';
+      return [bad ? 'warn' : 'info', `feature ${event.feature}: ${event.from} → ${event.to}${event.reason ? ` (${event.reason})` : ''}`];
+    }
+    case 'budget-exhausted': return ['warn', `${event.provider} rate budget exhausted${event.dimension ? ` (${event.dimension})` : ''}`];
+    case 'budget-recovered': return ['info', `${event.provider} rate budget recovered`];
+    case 'switch-changed': return ['warn', `${event.target === 'global' ? 'AI' : `feature ${event.target}`} switched ${event.enabled ? 'on' : 'off'} (${event.source})`];
+    case 'stream-failed': return ['warn', `feature ${event.feature}: stream from ${route(event)} failed after it started: ${event.class}`];
+    case 'attempt-failed': return ['debug', `feature ${event.feature}: ${route(event)} failed: ${event.class}${event.status === undefined ? '' : ` (${event.status})`}`];
+    case 'request-completed': return ['debug', `feature ${event.feature}: ${event.source}${event.provider ? ` from ${event.provider}` : ''} in ${event.ms} ms`];
+    default: return ['debug', event.type];
+  }
+}
+
+/** State changes (logged at `info` and `warn`); per-request events only at `debug`. */
+const STATE_EVENTS: readonly FailsoftEventType[] = [
+  'provider-opened', 'provider-half-opened', 'provider-closed', 'feature-mode-changed',
+  'budget-exhausted', 'budget-recovered', 'switch-changed', 'stream-failed',
+];
+const REQUEST_EVENTS: readonly FailsoftEventType[] = ['attempt-failed'];
+
+/**
+ * Logs the engine's events as JSON lines: every state change (a provider opening or closing, a feature
+ * falling back, a budget running out, a switch flipped) at `warn`/`info`, the timeline an on-call reads;
+ * failed attempts at `debug`. Subscribes only to what the level shows, so at `info` the request path
+ * builds no event it would not have built anyway. Returns the unsubscribe function.
+ * @example const off = attachEventLog(ai, new LineLog('info', (line) => process.stdout.write(`${line}\n`)));
+ */
+export function attachEventLog(ai: Failsoft, log: LineLog): () => void {
+  if (log.level === 'silent') return () => undefined;
+  const types = log.enabled('debug') ? [...STATE_EVENTS, ...REQUEST_EVENTS] : STATE_EVENTS;
+  const offs = types.map((type) => ai.on(type, (event: FailsoftEvent) => {
+    const [level, msg] = describe(event);
+    const { at, type, ...fields } = event;
+    log.log(level, msg, { event: type, at: new Date(at).toISOString(), ...fields });
+  }));
+  return () => { for (const off of offs) off(); };
+}
