@@ -21,7 +21,11 @@ export interface AccessLogEntry {
   ms: number;
 }
 
-/** Writes JSON lines (`time`, `level`, `msg`, then fields) at or above a level. */
+/**
+ * Writes JSON lines (`time`, `level`, `msg`, then fields) at or above a level. Not pino: loading it costs
+ * the gateway +8.4 MB of RSS (measured) against its 100 MB target, and what is logged here is rare (state
+ * changes) or debug-only, so pino's fast asynchronous writing buys nothing.
+ */
 export class LineLog {
   private readonly rank: number;
 
