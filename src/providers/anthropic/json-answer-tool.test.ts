@@ -26,6 +26,16 @@ describe('jsonAnswerResponse', () => {
     expect(r.finishReason).toBe('stop');
   });
 
+  it('drops prose beside the answer and a second call of the answer tool, so the text stays one JSON value', () => {
+    const r = jsonAnswerResponse(response([
+      { type: 'text', text: 'Here is the JSON:' },
+      { type: 'tool-call', id: 't1', name: JSON_ANSWER_TOOL, input: { city: 'Paris' } },
+      { type: 'tool-call', id: 't2', name: JSON_ANSWER_TOOL, input: { city: 'Lyon' } },
+    ]));
+    expect(r.text).toBe('{"city":"Paris"}');
+    expect(r.content).toEqual([{ type: 'text', text: '{"city":"Paris"}' }]);
+  });
+
   it('leaves the caller\'s own tool calls (and their finish reason) alone', () => {
     const own = response([{ type: 'tool-call', id: 't1', name: 'get_weather', input: { city: 'Paris' } }]);
     expect(jsonAnswerResponse(own)).toBe(own);
@@ -53,6 +63,19 @@ describe('jsonAnswerEvents', () => {
       { type: 'text-delta', text: ' "Paris"}' },
       { type: 'finish', finishReason: 'stop', usage },
     ]);
+  });
+
+  it('streams only the first answer when the tool is called twice', async () => {
+    const out = await collect([
+      { type: 'tool-call-start', index: 0, id: 't1', name: JSON_ANSWER_TOOL },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '{"a":1}' },
+      { type: 'tool-call', index: 0, id: 't1', name: JSON_ANSWER_TOOL, input: { a: 1 } },
+      { type: 'tool-call-start', index: 1, id: 't2', name: JSON_ANSWER_TOOL },
+      { type: 'tool-call-delta', index: 1, argumentsDelta: '{"a":2}' },
+      { type: 'tool-call', index: 1, id: 't2', name: JSON_ANSWER_TOOL, input: { a: 2 } },
+      { type: 'finish', finishReason: 'tool-calls', usage },
+    ]);
+    expect(out).toEqual([{ type: 'text-delta', text: '{"a":1}' }, { type: 'finish', finishReason: 'stop', usage }]);
   });
 
   it('sends the input whole when no pieces came, and passes the caller\'s own tool calls through', async () => {

@@ -30,7 +30,10 @@ export function withJsonAnswerTool(body: AnthropicRequestBody, request: Generate
   return body;
 }
 
-/** A response in JSON mode: the answer tool's input becomes the text; a call of it alone finishes as `stop`. */
+/**
+ * A response in JSON mode: the answer tool's input becomes the text (any prose beside it is dropped, so the
+ * text stays parseable); a call of it alone finishes as `stop`.
+ */
 export function jsonAnswerResponse(response: ProviderResponse): ProviderResponse {
   let text = '';
   let answered = false;
@@ -38,13 +41,13 @@ export function jsonAnswerResponse(response: ProviderResponse): ProviderResponse
   const content: AnswerPart[] = [];
   for (const part of response.content) {
     if (part.type === 'tool-call' && part.name === JSON_ANSWER_TOOL) {
+      if (answered) continue; // one answer; a second call of the tool would make the text two JSON values
       const json = JSON.stringify(part.input ?? {});
       content.push({ type: 'text', text: json });
-      text += json;
+      text = json;
       answered = true;
-    } else {
-      if (part.type === 'tool-call') otherCalls = true;
-      else text += part.text;
+    } else if (part.type === 'tool-call') {
+      otherCalls = true;
       content.push(part);
     }
   }
@@ -59,19 +62,22 @@ export function jsonAnswerResponse(response: ProviderResponse): ProviderResponse
 export async function* jsonAnswerEvents(events: AsyncIterable<StreamEvent>): AsyncGenerator<StreamEvent> {
   const answerIndexes = new Set<number>();
   const streamed = new Set<number>();
+  /** The call whose input is the answer: the first one (a second would make the text two JSON values). */
+  let answerIndex: number | undefined;
   let otherCalls = false;
   for await (const event of events) {
     switch (event.type) {
       case 'tool-call-start':
         if (event.name === JSON_ANSWER_TOOL) {
           answerIndexes.add(event.index);
+          answerIndex ??= event.index;
           continue;
         }
         otherCalls = true;
         break;
       case 'tool-call-delta':
         if (answerIndexes.has(event.index)) {
-          if (event.argumentsDelta !== '') {
+          if (event.argumentsDelta !== '' && event.index === answerIndex) {
             streamed.add(event.index);
             yield { type: 'text-delta', text: event.argumentsDelta };
           }
@@ -80,8 +86,9 @@ export async function* jsonAnswerEvents(events: AsyncIterable<StreamEvent>): Asy
         break;
       case 'tool-call':
         if (answerIndexes.has(event.index) || event.name === JSON_ANSWER_TOOL) {
+          answerIndex ??= event.index;
           // No pieces came (an empty object, or a provider that sends the input whole): send it now.
-          if (!streamed.has(event.index)) yield { type: 'text-delta', text: JSON.stringify(event.input ?? {}) };
+          if (event.index === answerIndex && !streamed.has(event.index)) yield { type: 'text-delta', text: JSON.stringify(event.input ?? {}) };
           continue;
         }
         otherCalls = true;
