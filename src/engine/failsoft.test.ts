@@ -73,6 +73,26 @@ describe('router: failover', () => {
     expect(events.some((e) => e.type === 'feature-mode-changed' && e.feature === 'chat' && e.to === 'unavailable')).toBe(true);
   });
 
+  it('every provider down, JSON mode: fallback.json answers it (plain requests keep their text fallback); a text-only fallback gives AIUnavailableError', async () => {
+    const allDown = { claude: () => down, gpt: () => down, gemini: () => down };
+    const json = { type: 'json' as const };
+    const withJson: FailsoftConfig = {
+      ...config,
+      features: { ...config.features, summary: { tier: 'enhanced', route: ['claude/sonnet'], deadlineMs: 15000, maxRetries: 0, fallback: { leadSentences: 1, json: { summary: null, degraded: true } } } },
+    };
+    const a = setup(allDown, {}, withJson);
+    expect((await a.ai.generate('summary', { ...ask, responseFormat: json })).text).toBe('{"summary":null,"degraded":true}');
+    expect((await a.ai.generate('summary', ask)).text).toBe('The plant closed.');
+    const onlyJson = setup(allDown, {}, { ...withJson, features: { summary: { tier: 'enhanced', route: ['claude/sonnet'], maxRetries: 0, fallback: { json: { ok: false } } } } });
+    expect((await onlyJson.ai.generate('summary', ask)).text).toBe('{"ok":false}');
+    const textOnly = setup(allDown, {}, { ...withJson, features: { summary: { tier: 'enhanced', route: ['claude/sonnet'], maxRetries: 0, fallback: { text: 'Summary unavailable.' } } } });
+    const refused = await textOnly.ai.generate('summary', { ...ask, responseFormat: json }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AIUnavailableError);
+    expect((refused as AIUnavailableError).message).toMatch(/its fallback is not JSON, and the request asked for JSON: set fallback\.json/);
+    const jsonText = setup(allDown, {}, { ...withJson, features: { summary: { tier: 'enhanced', route: ['claude/sonnet'], maxRetries: 0, fallback: { text: '{"summary":""}' } } } });
+    expect((await jsonText.ai.generate('summary', { ...ask, responseFormat: json })).source).toBe('fallback'); // a text that is JSON will do
+  });
+
   it('retries the same provider only when no later entry can serve, after the server delay', async () => {
     let calls = 0;
     const { ai, clock } = setup({ claude: () => (++calls === 1 ? { fail: 'rate_limited', status: 429, retryAfterMs: 2000 } : { text: 'claude again' }) }, {}, {

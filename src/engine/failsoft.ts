@@ -194,8 +194,11 @@ export class Failsoft {
     const switchedOff = reason === 'ai-disabled' || reason === 'feature-disabled';
     const mode: FeatureMode = switchedOff ? 'disabled' : feature.tier === 'enhanced' ? 'fallback' : 'unavailable';
     this.modes.note(feature.name, mode, attempts);
-    if (feature.tier === 'enhanced' && feature.fallback) {
-      const text = await feature.fallback(request);
+    const text = feature.tier === 'enhanced' && feature.fallback ? await feature.fallback(request) : undefined;
+    // A JSON-mode caller parses the answer: a fallback that is not a JSON object would break it where a 503
+    // says what happened, so such a request is answered as unavailable (configure `fallback.json`).
+    const usable = text !== undefined && (request.responseFormat === undefined || isJsonObject(text));
+    if (text !== undefined && usable) {
       const result: GenerateResult = {
         feature: feature.name, text, content: [{ type: 'text', text }], finishReason: 'stop', usage: { ...EMPTY_USAGE },
         provider: undefined, model: undefined, source: 'fallback', degraded: true, attempts,
@@ -208,9 +211,10 @@ export class Failsoft {
     const why = switchedOff
       ? reason === 'ai-disabled' ? `AI is switched off (${this.switches.offBecause})` : `feature "${feature.name}" is switched off`
       : reason === 'deadline' ? `no provider answered within ${feature.deadlineMs} ms` : 'no provider can serve it right now';
+    const noJsonFallback = text !== undefined ? ' (its fallback is not JSON, and the request asked for JSON: set fallback.json)' : '';
     throw new AIUnavailableError({
       feature: feature.name, reason, attempts,
-      message: `${feature.name} is unavailable: ${why}${retryAfterMs === undefined ? '' : `; retry in ${retryAfterSeconds(retryAfterMs)} s`}`,
+      message: `${feature.name} is unavailable: ${why}${noJsonFallback}${retryAfterMs === undefined ? '' : `; retry in ${retryAfterSeconds(retryAfterMs)} s`}`,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       ...(loss?.lastError ? { cause: loss.lastError } : {}),
     });
@@ -281,3 +285,13 @@ function isResolved(config: FailsoftConfig | ResolvedConfig): config is Resolved
 }
 
 export { ProviderError };
+
+/** True when `text` is a JSON object (what a JSON-mode caller will parse). */
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}

@@ -53,10 +53,13 @@ export const routeEntrySchema = z.union([
 /** A function fallback: computes the degraded answer from the request (code only). */
 export type FallbackFunction = (request: GenerateRequest) => string | Promise<string>;
 
+const jsonFallback = z.record(z.string(), z.unknown());
 const fallbackSchema = z.union([
-  z.strictObject({ text: z.string() }),
-  z.strictObject({ leadSentences: positiveInt }),
-  z.custom<FallbackFunction>((value) => typeof value === 'function', 'must be { text }, { leadSentences } or a function'),
+  // `json`: the answer to JSON-mode requests (and to every request when it is the only fallback).
+  z.strictObject({ text: z.string(), json: jsonFallback.optional() }),
+  z.strictObject({ leadSentences: positiveInt, json: jsonFallback.optional() }),
+  z.strictObject({ json: jsonFallback }),
+  z.custom<FallbackFunction>((value) => typeof value === 'function', 'must be { text }, { leadSentences }, { json } or a function'),
 ]);
 
 export const featureSchema = z.strictObject({

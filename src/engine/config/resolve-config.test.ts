@@ -63,6 +63,18 @@ describe('resolveConfig', () => {
     expect(issues.some((i) => i.startsWith('features.empty.route: a ai-only feature needs at least one'))).toBe(true);
   });
 
+  it('accepts fallback.json alone or beside text/leadSentences, and refuses text with leadSentences', () => {
+    const ok = issuesOf({ providers, features: {
+      a: { tier: 'enhanced', route: ['claude/x'], fallback: { json: { summary: null } } },
+      b: { tier: 'enhanced', route: ['claude/x'], fallback: { leadSentences: 2, json: { summary: null } } },
+    } });
+    expect(ok).toEqual([]);
+    const bad = issuesOf({ providers, features: { c: { tier: 'enhanced', route: ['claude/x'], fallback: { text: 'x', leadSentences: 2 } } } } as never);
+    expect(bad.some((i) => i.startsWith('features.c.fallback'))).toBe(true);
+    const notObject = issuesOf({ providers, features: { d: { tier: 'enhanced', route: ['claude/x'], fallback: { json: [1, 2] } } } } as never);
+    expect(notObject.some((i) => i.startsWith('features.d.fallback'))).toBe(true);
+  });
+
   it('reports structural errors with paths: bad types, unknown keys, malformed routes', () => {
     const issues = issuesOf({
       providers: { claude: { type: 'antropic' }, gpt: { type: 'openai', limits: { rpm: -5 }, colour: 'red' } },

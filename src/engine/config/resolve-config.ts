@@ -149,8 +149,11 @@ function resolveProvider(name: string, cfg: ProviderConfig, env: ResolveOptions[
 function resolveFallback(cfg: FeatureConfig['fallback']): FallbackFunction | undefined {
   if (cfg === undefined) return undefined;
   if (typeof cfg === 'function') return cfg;
-  if ('text' in cfg) return textFallback(cfg.text);
-  return leadSentences(cfg.leadSentences);
+  const json = cfg.json === undefined ? undefined : JSON.stringify(cfg.json);
+  const plain = 'text' in cfg ? textFallback(cfg.text) : 'leadSentences' in cfg ? leadSentences(cfg.leadSentences) : undefined;
+  if (json === undefined) return plain;
+  if (plain === undefined) return () => json;
+  return (request) => (request.responseFormat === undefined ? plain(request) : json);
 }
 
 function resolveFeature(name: string, cfg: FeatureConfig, providers: Record<string, ResolvedProvider>, issues: ConfigIssue[]): ResolvedFeature {
