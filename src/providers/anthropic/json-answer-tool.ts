@@ -7,7 +7,7 @@ import type { AnthropicRequestBody } from './to-anthropic-request.js';
  * JSON mode for Anthropic, which has no `response_format`: the answer is asked for as the input of a
  * tool the model must call (the schema is the tool's `input_schema`), and that tool call is turned back
  * into the answer's text. The way the official cookbook and other gateways get schema-shaped JSON from
- * Claude; with the caller's own tools present the model may call one of them instead (`tool_choice: any`).
+ * Claude; with the caller's own tools present the model may call one of them instead (`tool_choice` of type `any`).
  */
 export const JSON_ANSWER_TOOL = 'failsoft_json_answer';
 

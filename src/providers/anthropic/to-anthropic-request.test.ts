@@ -112,7 +112,7 @@ describe('toAnthropicRequest: JSON mode as a forced answer tool', () => {
     expect(toAnthropicRequest('m', ask, { stream: false }).tools).toBeUndefined();
   });
 
-  it('beside the caller\'s tools: any tool must be called, a named choice is kept, none leaves only the answer tool', () => {
+  it('beside the caller\'s tools: some tool must be called, a named choice is kept, none leaves only the answer tool', () => {
     const both = toAnthropicRequest('m', { ...ask, tools: [weather], responseFormat: { type: 'json', schema } }, { stream: false });
     expect(both.tools?.map((t) => t.name)).toEqual(['get_weather', JSON_ANSWER_TOOL]);
     expect(both.tool_choice).toEqual({ type: 'any' });

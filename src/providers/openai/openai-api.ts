@@ -37,7 +37,7 @@ export interface OpenAIChatRequest {
   response_format?: OpenAIWireResponseFormat;
 }
 
-/** JSON mode on the wire: any JSON object, or one matching a named schema. */
+/** JSON mode on the wire: a JSON object of the model's choosing, or one matching a named schema. */
 export type OpenAIWireResponseFormat =
   | { type: 'json_object' }
   | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; description?: string; strict?: boolean } };
