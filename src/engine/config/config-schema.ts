@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { GenerateRequest } from '../../model/message.js';
+import { corsOriginProblem } from './cors-origins.js';
 
 /**
  * The configuration document: the same shape whether it comes from `failsoft.yaml` or an object
@@ -116,6 +117,11 @@ export const gatewaySchema = z.strictObject({
   clients: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'client names use letters, digits, _ . -'), clientSchema).optional(),
   /** Extra names a request's `model` may use for a feature: `{ alias: feature }`. */
   aliases: z.record(z.string().regex(/^\S+$/, 'aliases contain no spaces'), z.string().min(1)).optional(),
+  /** Browser origins (`https://app.example.com`) whose pages may call the AI routes; `*` only with client keys. */
+  corsOrigins: z.array(z.string().superRefine((value, ctx) => {
+    const problem = corsOriginProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  })).optional(),
 });
 
 export const configSchema = z.strictObject({

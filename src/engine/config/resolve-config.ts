@@ -8,6 +8,8 @@ import {
   type GatewayConfig, type LimitsConfig, type ProviderConfig, type RetryConfig,
 } from './config-schema.js';
 import { leadSentences, textFallback } from '../fallbacks.js';
+import { ownValue, reservedNameIssues } from './reserved-names.js';
+import { corsWildcardIssue, normalizeCorsOrigin } from './cors-origins.js';
 
 export type Tier = 'critical' | 'enhanced' | 'ai-only';
 export type Priority = 'interactive' | 'batch';
@@ -61,6 +63,8 @@ export interface ResolvedGatewayClient {
 export interface ResolvedGateway {
   clients: Record<string, ResolvedGatewayClient>;
   aliases: Record<string, string>;
+  /** Browser origins allowed on the AI routes, as browsers send them (`*`: any, only with clients); absent = none. */
+  corsOrigins?: string[];
 }
 
 export interface ResolvedConfig {
@@ -136,8 +140,9 @@ function resolveProvider(name: string, cfg: ProviderConfig, env: ResolveOptions[
   };
   if (cfg.apiKey !== undefined) provider.apiKey = cfg.apiKey;
   else if (cfg.apiKeyEnv !== undefined) {
-    const key = env?.[cfg.apiKeyEnv];
-    if (key) provider.apiKey = key;
+    // Own variables only: `apiKeyEnv: constructor` must not read the environment object's prototype.
+    const key = env !== undefined && Object.hasOwn(env, cfg.apiKeyEnv) ? env[cfg.apiKeyEnv] : undefined;
+    if (typeof key === 'string' && key !== '') provider.apiKey = key;
     else provider.missingKeyEnv = cfg.apiKeyEnv;
   }
   if (cfg.limits !== undefined) provider.limits = cfg.limits;
@@ -164,7 +169,7 @@ function resolveFeature(name: string, cfg: FeatureConfig, providers: Record<stri
     const slash = typeof entry === 'string' ? entry.indexOf('/') : -1;
     const provider = typeof entry === 'string' ? entry.slice(0, slash) : entry.provider;
     const model = typeof entry === 'string' ? entry.slice(slash + 1) : entry.model;
-    if (!(provider in providers)) {
+    if (!Object.hasOwn(providers, provider)) {
       issues.push({ path: `${path}.route[${index}]`, message: unknownProviderMessage(provider, known) });
       return;
     }
@@ -201,7 +206,7 @@ function resolveFeature(name: string, cfg: FeatureConfig, providers: Record<stri
 
 /** A feature name the gateway can serve, or why not. */
 function servableFeatureIssue(name: string, features: Record<string, ResolvedFeature>): string | undefined {
-  const feature = features[name];
+  const feature = ownValue(features, name);
   if (!feature) {
     const known = Object.keys(features);
     return `unknown feature "${name}"${known.length > 0 ? ` (known: ${known.join(', ')})` : ' (no features are configured)'}`;
@@ -229,12 +234,15 @@ function resolveGateway(cfg: GatewayConfig | undefined, features: Record<string,
   const aliases: Record<string, string> = {};
   for (const [alias, feature] of Object.entries(cfg?.aliases ?? {})) {
     const path = `gateway.aliases.${alias}`;
-    if (alias in features) issues.push({ path, message: `"${alias}" is already a feature name: an alias cannot hide a feature` });
+    if (Object.hasOwn(features, alias)) issues.push({ path, message: `"${alias}" is already a feature name: an alias cannot hide a feature` });
     const issue = servableFeatureIssue(feature, features);
     if (issue) issues.push({ path, message: issue });
     aliases[alias] = feature;
   }
-  return { clients, aliases };
+  const corsOrigins = [...new Set((cfg?.corsOrigins ?? []).map(normalizeCorsOrigin))];
+  const wildcard = corsWildcardIssue(corsOrigins, Object.keys(clients).length > 0);
+  if (wildcard) issues.push({ path: 'gateway.corsOrigins', message: wildcard });
+  return corsOrigins.length > 0 ? { clients, aliases, corsOrigins } : { clients, aliases };
 }
 
 /**
@@ -244,10 +252,12 @@ function resolveGateway(cfg: GatewayConfig | undefined, features: Record<string,
  */
 export function resolveConfig(doc: unknown, options: ResolveOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env;
+  // Before the schema, which silently drops a `__proto__` key.
+  const reserved = reservedNameIssues(doc);
   const parsed = configSchema.safeParse(doc ?? {});
-  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error), options.source);
+  if (!parsed.success) throw new ConfigError([...reserved, ...zodIssues(parsed.error)], options.source);
   const cfg = parsed.data;
-  const issues: ConfigIssue[] = [];
+  const issues: ConfigIssue[] = [...reserved];
   const providers: Record<string, ResolvedProvider> = {};
   for (const [name, p] of Object.entries(cfg.providers ?? {})) {
     const resolved = resolveProvider(name, p, env, options.allowInlineSecrets ?? true, issues);
