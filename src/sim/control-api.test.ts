@@ -83,6 +83,9 @@ describe('control API: limits', () => {
   });
 });
 
+const NO_STREAM_FAULTS = { mid_stream_error: 0, truncated_stream: 0, stall_stream: 0 };
+const NO_SLOW_STREAMS = { started: 0, completed: 0, abandoned: 0 };
+
 describe('control API: stats', () => {
   it('counts requests and outcomes per provider and resets them', async () => {
     await control('PUT', '/faults', { beta: [{ kind: 'overloaded', count: 1 }] });
@@ -92,12 +95,12 @@ describe('control API: stats', () => {
     expect(await control('GET', '/stats')).toEqual({
       status: 200,
       json: {
-        alpha: { requests: 1, statuses: { '200': 1 }, streamFaults: { mid_stream_error: 0, truncated_stream: 0 } },
-        beta: { requests: 2, statuses: { '529': 1, '200': 1 }, streamFaults: { mid_stream_error: 0, truncated_stream: 0 } },
+        alpha: { requests: 1, statuses: { '200': 1 }, streamFaults: NO_STREAM_FAULTS, slowStreams: NO_SLOW_STREAMS },
+        beta: { requests: 2, statuses: { '529': 1, '200': 1 }, streamFaults: NO_STREAM_FAULTS, slowStreams: NO_SLOW_STREAMS },
       },
     });
     await control('DELETE', '/stats');
-    expect(sim.stats().beta).toEqual({ requests: 0, statuses: {}, streamFaults: { mid_stream_error: 0, truncated_stream: 0 } });
+    expect(sim.stats().beta).toEqual({ requests: 0, statuses: {}, streamFaults: NO_STREAM_FAULTS, slowStreams: NO_SLOW_STREAMS });
   });
 });
 

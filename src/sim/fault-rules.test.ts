@@ -36,6 +36,20 @@ describe('fault documents', () => {
     expect(errorOf({ openai: { kind: 'overloaded' } })).toBe('faults.openai: must be an array');
   });
 
+  it('accepts the slow_stream fields on slow_stream only, and chunks or durationMs but not both', () => {
+    const rules: FaultRule[] = [
+      { kind: 'slow_stream', chunkDelayMs: 500, durationMs: 20_000 },
+      { kind: 'slow_stream', chunks: 40, latencyMs: 100 },
+      { kind: 'stall_stream', afterChunks: 3 },
+    ];
+    expect(parseFaultDocument({ openai: rules }, PROVIDERS)).toEqual({ openai: rules });
+    expect(errorOf({ openai: [{ kind: 'slow', durationMs: 100 }] })).toBe('faults.openai[0].durationMs: only applies to kind slow_stream (this rule is slow)');
+    expect(errorOf({ openai: [{ kind: 'timeout', chunkDelayMs: 5 }] })).toBe('faults.openai[0].chunkDelayMs: only applies to kind slow_stream (this rule is timeout)');
+    expect(errorOf({ openai: [{ kind: 'slow_stream', chunks: 4, durationMs: 100 }] })).toBe('faults.openai[0].durationMs: give chunks or durationMs, not both');
+    expect(errorOf({ openai: [{ kind: 'slow_stream', chunkDelayMs: 0 }] })).toBe('faults.openai[0].chunkDelayMs: must be > 0');
+    expect(errorOf({ openai: [{ kind: 'slow_stream', chunks: 0 }] })).toBe('faults.openai[0].chunks: must be > 0');
+  });
+
   it('rejects unknown keys and unknown providers by path', () => {
     expect(errorOf({ openai: [{ kind: 'overloaded', probability: 1 }] })).toBe('faults.openai[0].probability: unknown key');
     expect(errorOf({ mistral: [] })).toBe('faults.mistral: unknown provider (known: anthropic, openai)');
@@ -109,5 +123,28 @@ describe('fault rule evaluation', () => {
     expect(set.decide(true, always)?.rule?.kind).toBe('mid_stream_error');
     expect(set.decide(true, always)?.rule?.kind).toBe('truncated_stream');
     expect(set.decide(true, always)).toBeUndefined();
+  });
+
+  it('lets slow_stream decide the outcome for streams and non-streams alike, after earlier slow rules', () => {
+    const set = new FaultRuleSet([{ kind: 'slow', latencyMs: 100 }, { kind: 'slow_stream', durationMs: 1000, latencyMs: 20 }, { kind: 'overloaded' }]);
+    expect(set.decide(true, always)).toEqual({ rule: { kind: 'slow_stream', durationMs: 1000, latencyMs: 20 }, latencyMs: 120 });
+    expect(set.decide(false, always)?.rule?.kind).toBe('slow_stream');
+  });
+
+  it('applies stall_stream to streams only', () => {
+    const set = new FaultRuleSet([{ kind: 'stall_stream', count: 1 }]);
+    expect(set.decide(false, always)).toBeUndefined();
+    expect(set.decide(true, always)?.rule?.kind).toBe('stall_stream');
+    expect(set.decide(true, always)).toBeUndefined();
+  });
+
+  it('expresses "usually 100 ms, 5x that on 10 % of requests" with two slow rules', () => {
+    const set = new FaultRuleSet([{ kind: 'slow', latencyMs: 100 }, { kind: 'slow', latencyMs: 400, rate: 0.1 }]);
+    const random = mulberry32(11);
+    const latencies = Array.from({ length: 2000 }, (_, i) => set.decide(i % 2 === 0, random)?.latencyMs);
+    expect(new Set(latencies)).toEqual(new Set([100, 500]));
+    const slowShare = latencies.filter((ms) => ms === 500).length / latencies.length;
+    expect(slowShare).toBeGreaterThan(0.08);
+    expect(slowShare).toBeLessThan(0.12);
   });
 });

@@ -11,14 +11,25 @@ import { SimDocumentError, documentErrorFromZod, formatDocumentPath } from './si
  *   whether or not its `rate` roll fires. An exhausted rule is skipped from then on.
  * - `rate` (default 1) is the probability the rule fires, rolled on the simulator's seeded PRNG
  *   (only rules with rate < 1 roll, so adding a certain rule never shifts the random sequence).
- * - `slow` adds `latencyMs` (default 2000) and evaluation continues with the next rule.
+ * - `slow` adds `latencyMs` (default 2000) and evaluation continues with the next rule. The delay comes
+ *   before anything is sent: a stream's headers and first byte arrive that much later. "Usually 100 ms,
+ *   5× that on 10 % of requests" is `[{ kind: slow, latencyMs: 100 }, { kind: slow, latencyMs: 400, rate: 0.1 }]`.
  * - The first other rule that fires decides the outcome; its own `latencyMs` delays that outcome.
- * - `mid_stream_error` and `truncated_stream` apply only to streamed requests: a non-stream request
- *   passes over them without using their count. `afterChunks` (default 2) deltas are sent first.
- * - `timeout` accepts the request and never answers (the socket is held until the client gives up
- *   or the simulator closes). `reset` destroys the socket without a response.
+ * - `mid_stream_error`, `truncated_stream` and `stall_stream` apply only to streamed requests: a
+ *   non-stream request passes over them without using their count. `afterChunks` (default 2) deltas are
+ *   sent first; then an error frame, the end of the body, or (`stall_stream`) silence with the socket held
+ *   open: a provider that hangs mid-answer.
+ * - `timeout` accepts the request and never answers, streamed or not: no status, no headers (the socket is
+ *   held until the client gives up or the simulator closes). `reset` destroys the socket without a response.
+ * - `slow_stream` is a healthy but long generation, and decides the outcome (evaluation stops there, like
+ *   any answer; `slow` rules before it still delay its first byte). A plain-text answer is lengthened to
+ *   `chunks` deltas, or to `durationMs / chunkDelayMs + 1` deltas (its own text repeated, within the
+ *   request's output cap), and streamed `chunkDelayMs` (default 500) apart, so `durationMs: 20000`
+ *   streams for 20 s. Answers that cannot grow (tool calls, JSON mode) spread the same total over their
+ *   own deltas. A non-stream request gets the same long answer after the same total delay.
  * - Every other kind is an HTTP error rendered by the provider's protocol (`renderFault`).
- * Faults are decided BEFORE limits: a faulted request does not consume rate budget.
+ * Faults are decided BEFORE limits: a faulted request does not consume rate budget (`slow_stream`, an
+ * answer, does: it passes admission like any answer).
  */
 
 export const FAULT_KINDS = [
@@ -34,6 +45,8 @@ export const FAULT_KINDS = [
   'mid_stream_error',
   'truncated_stream',
   'slow',
+  'slow_stream',
+  'stall_stream',
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -41,14 +54,33 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 /** Fault kinds the core handles itself instead of asking the protocol for an HTTP error. */
 export type SimCoreFaultKind = Exclude<FaultKind, SimHttpFaultKind>;
 
-const faultRuleSchema = z.strictObject({
-  kind: z.enum(FAULT_KINDS),
-  rate: z.number().min(0).max(1).optional(),
-  count: z.number().int().positive().optional(),
-  retryAfterS: z.number().min(0).optional(),
-  latencyMs: z.number().min(0).optional(),
-  afterChunks: z.number().int().min(0).optional(),
-});
+/** Fields only a `slow_stream` rule reads. */
+const SLOW_STREAM_FIELDS = ['chunkDelayMs', 'chunks', 'durationMs'] as const;
+
+const faultRuleSchema = z
+  .strictObject({
+    kind: z.enum(FAULT_KINDS),
+    rate: z.number().min(0).max(1).optional(),
+    count: z.number().int().positive().optional(),
+    retryAfterS: z.number().min(0).optional(),
+    latencyMs: z.number().min(0).optional(),
+    afterChunks: z.number().int().min(0).optional(),
+    /** `slow_stream`: pause between deltas (default 500). */
+    chunkDelayMs: z.number().positive().optional(),
+    /** `slow_stream`: deltas the answer is lengthened to. */
+    chunks: z.number().int().positive().optional(),
+    /** `slow_stream`: how long the stream lasts (the answer gets `durationMs / chunkDelayMs + 1` deltas). */
+    durationMs: z.number().min(0).optional(),
+  })
+  .superRefine((rule, context) => {
+    if (rule.kind !== 'slow_stream') {
+      for (const field of SLOW_STREAM_FIELDS) {
+        if (rule[field] !== undefined) context.addIssue({ code: 'custom', path: [field], message: `only applies to kind slow_stream (this rule is ${rule.kind})` });
+      }
+    } else if (rule.chunks !== undefined && rule.durationMs !== undefined) {
+      context.addIssue({ code: 'custom', path: ['durationMs'], message: 'give chunks or durationMs, not both' });
+    }
+  });
 
 /** One fault rule, e.g. `{ kind: 'overloaded', rate: 0.3 }` or `{ kind: 'timeout', count: 1 }`. */
 export type FaultRule = z.infer<typeof faultRuleSchema>;
@@ -58,8 +90,10 @@ export type FaultDocument = Record<string, FaultRule[]>;
 
 const faultDocumentSchema = z.record(z.string(), z.array(faultRuleSchema));
 
-const STREAM_ONLY_KINDS: ReadonlySet<FaultKind> = new Set(['mid_stream_error', 'truncated_stream']);
+const STREAM_ONLY_KINDS: ReadonlySet<FaultKind> = new Set(['mid_stream_error', 'truncated_stream', 'stall_stream']);
 const DEFAULT_SLOW_MS = 2000;
+/** Pause between a `slow_stream` rule's deltas, when the rule does not say. */
+export const DEFAULT_SLOW_STREAM_CHUNK_DELAY_MS = 500;
 /** Deltas sent before a stream fault cuts in, when the rule does not say. */
 export const DEFAULT_AFTER_CHUNKS = 2;
 

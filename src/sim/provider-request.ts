@@ -3,8 +3,9 @@ import { deriveAnswer } from './derive-answer.js';
 import { DEFAULT_AFTER_CHUNKS, type FaultRule } from './fault-rules.js';
 import { afterDelay, readBody, sendReply } from './http-io.js';
 import type { SimHttpReply, SimParsedRequest, SimRequestInfo } from './sim-protocol.js';
-import { countOutcome } from './sim-stats.js';
+import { countOutcome, type StreamFaultCounts } from './sim-stats.js';
 import type { SimProviderState, SimulatorState } from './simulator-state.js';
+import { planSlowStream, spacingOver } from './slow-stream.js';
 import { writeStream } from './stream-writer.js';
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
@@ -99,9 +100,12 @@ function applyFault(
     }
     case 'mid_stream_error':
     case 'truncated_stream':
-      return streamWithFault(sim, provider, res, request, rule);
+    case 'stall_stream':
+      return streamWithFault(sim, provider, res, request, rule.kind, rule.afterChunks ?? DEFAULT_AFTER_CHUNKS);
     case 'slow':
       return answer(sim, provider, res, request);
+    case 'slow_stream':
+      return answer(sim, provider, res, request, rule);
     default: {
       const rendered = provider.protocol.renderFault(rule.kind, {
         model: request.model,
@@ -119,8 +123,11 @@ function limitHeaders(provider: SimProviderState, model: string): Record<string,
   return limits ? provider.protocol.rateLimitHeaders({ model, snapshot: limits.snapshot() }) : undefined;
 }
 
-/** The normal path: admission against the token buckets, then the derived answer. */
-function answer(sim: SimulatorState, provider: SimProviderState, res: ServerResponse, request: SimParsedRequest): void {
+/**
+ * The normal path: admission against the token buckets, then the derived answer. A `slow_stream` rule
+ * makes it a long generation: a lengthened answer, paced (stream) or delayed (non-stream) over its total.
+ */
+function answer(sim: SimulatorState, provider: SimProviderState, res: ServerResponse, request: SimParsedRequest, slowStream?: FaultRule): void {
   const { protocol, limits } = provider;
   let headers: Record<string, string> = NO_HEADERS;
   if (limits) {
@@ -130,31 +137,51 @@ function answer(sim: SimulatorState, provider: SimProviderState, res: ServerResp
       return reply(provider, res, protocol.renderOverLimit({ ...refusal, model: request.model, snapshot }));
     }
   }
-  const derived = deriveAnswer(provider.name, request, sim.settings.clock.now());
+  let derived = deriveAnswer(provider.name, request, sim.settings.clock.now());
+  let totalMs = 0;
+  if (slowStream) {
+    ({ answer: derived, totalMs } = planSlowStream(slowStream, derived, request));
+    countSlowStream(provider, res);
+  }
   if (limits) {
     limits.settle(request, derived.outputTokens);
     headers = protocol.rateLimitHeaders({ model: request.model, snapshot: limits.snapshot() });
   }
-  if (!request.stream) return reply(provider, res, protocol.renderAnswer(derived, headers));
+  if (!request.stream) {
+    const rendered = protocol.renderAnswer(derived, headers);
+    if (totalMs > 0) return afterDelay(res, totalMs, () => reply(provider, res, rendered));
+    return reply(provider, res, rendered);
+  }
   countOutcome(provider.stats, 200);
   const frames = protocol.renderStream(derived, request);
   writeStream(
     res,
     { headers: { ...protocol.streamHeaders(request), ...headers }, head: frames.head, deltas: frames.deltas, ending: frames.tail },
-    sim.settings.chunkDelayMs,
+    slowStream ? spacingOver(frames.deltas.length, totalMs) : sim.settings.chunkDelayMs,
   );
 }
 
-/** A stream cut after `afterChunks` deltas, by an error frame or by simply ending. */
+/** Counts a `slow_stream` answer as started, then as completed or abandoned once its response closes. */
+function countSlowStream(provider: SimProviderState, res: ServerResponse): void {
+  // The counters of the stats window the answer started in (a reset meanwhile starts a new window).
+  const counts = provider.stats.slowStreams;
+  counts.started += 1;
+  res.once('close', () => {
+    if (res.writableFinished) counts.completed += 1;
+    else counts.abandoned += 1;
+  });
+}
+
+/** A stream cut after `afterChunks` deltas: by an error frame, by simply ending, or (`stall_stream`) by silence. */
 function streamWithFault(
   sim: SimulatorState,
   provider: SimProviderState,
   res: ServerResponse,
   request: SimParsedRequest,
-  rule: FaultRule,
+  kind: keyof StreamFaultCounts,
+  afterChunks: number,
 ): void {
   const { protocol } = provider;
-  const kind = rule.kind === 'mid_stream_error' ? 'mid_stream_error' : 'truncated_stream';
   countOutcome(provider.stats, 200);
   provider.stats.streamFaults[kind] += 1;
   const derived = deriveAnswer(provider.name, request, sim.settings.clock.now());
@@ -165,9 +192,10 @@ function streamWithFault(
     {
       headers: { ...protocol.streamHeaders(request), ...limitHeaders(provider, request.model) },
       head: frames.head,
-      deltas: frames.deltas.slice(0, rule.afterChunks ?? DEFAULT_AFTER_CHUNKS),
+      deltas: frames.deltas.slice(0, afterChunks),
       ending,
       endingApart: kind === 'mid_stream_error',
+      hold: kind === 'stall_stream',
     },
     sim.settings.chunkDelayMs,
   );

@@ -56,7 +56,8 @@ describe('startSimulator', () => {
     expect(s.stats().fake).toEqual({
       requests: 4,
       statuses: { '200': 1, '401': 1, '404': 1, '400': 1 },
-      streamFaults: { mid_stream_error: 0, truncated_stream: 0 },
+      streamFaults: { mid_stream_error: 0, truncated_stream: 0, stall_stream: 0 },
+      slowStreams: { started: 0, completed: 0, abandoned: 0 },
     });
   });
 
@@ -124,7 +125,7 @@ describe('faults on the wire', () => {
     const res = await call(s, '/v1/stream', { model: 'm1', prompt: 'one two three four five six seven' });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('start\ndelta "Simulated reply from "\nerror\n');
-    expect(s.stats().fake?.streamFaults).toEqual({ mid_stream_error: 1, truncated_stream: 0 });
+    expect(s.stats().fake?.streamFaults).toEqual({ mid_stream_error: 1, truncated_stream: 0, stall_stream: 0 });
   });
 
   it('ends a truncated stream without its tail, and leaves non-stream requests alone', async () => {

@@ -12,6 +12,11 @@ export interface StreamPlan {
    * only recognises an unframed error tail that arrives alone).
    */
   endingApart?: boolean;
+  /**
+   * Send nothing after the deltas and never end the body: the socket stays open until the client leaves
+   * or the simulator closes (`stall_stream`, a provider that hangs mid-answer). `ending` is ignored.
+   */
+  hold?: boolean;
 }
 
 /** Pause before an ending written apart. */
@@ -19,7 +24,8 @@ const ENDING_APART_MS = 5;
 
 /**
  * Writes a streamed answer. With no delay everything goes out in one `end`; otherwise the head and the
- * first delta are written at once, then one delta per `delayMs`, the ending with the last delta.
+ * first delta are written at once, then one delta per `delayMs`, the ending with the last delta (or,
+ * with `hold`, nothing more: the body stays open).
  * Pacing runs on real timers (a fake clock would stall the socket); it stops when the client leaves.
  */
 export function writeStream(res: ServerResponse, plan: StreamPlan, delayMs: number): void {
@@ -27,6 +33,10 @@ export function writeStream(res: ServerResponse, plan: StreamPlan, delayMs: numb
   const head = plan.head.join('');
   const ending = plan.ending.join('');
   const finish = (content: string): void => {
+    if (plan.hold) {
+      if (content !== '') res.write(content);
+      return;
+    }
     if (!plan.endingApart || ending === '') {
       res.end(content + ending);
       return;
