@@ -31,15 +31,18 @@ Serves simulated Anthropic, OpenAI and Gemini APIs with scriptable faults and ra
 Options:
   --port N                  port to listen on (default 8700; 0 = any free port)
   --host HOST               interface to listen on (default 127.0.0.1)
-  --faults FILE             fault rules, JSON or YAML: { <provider>: [{ kind, rate?, count?, retryAfterS?, latencyMs?, afterChunks? }] }
+  --faults FILE             fault rules, JSON or YAML: { <provider>: [{ kind, rate?, count?, retryAfterS?, latencyMs?, afterChunks?,
+                            chunkDelayMs?, chunks?, durationMs? }] } (the last three for slow_stream only)
   --limits FILE             rate limits, JSON or YAML: { <provider>: { rpm?, itpm?, otpm?, tpm? } }
   --provider NAME=PROTOCOL  also serve NAME speaking anthropic|openai|gemini (repeatable)
   --chunk-delay MS          pause between stream deltas (default ${DEFAULT_CLI_CHUNK_DELAY_MS})
   --seed N                  seed of the PRNG that rolls fault rates (default fixed)
   -h, --help                show this help
 
-Fault kinds: overloaded, rate_limited, quota_exhausted, server_error, timeout, reset, auth,
-bad_request, context_length, mid_stream_error, truncated_stream, slow.
+Fault kinds: overloaded, rate_limited, quota_exhausted, server_error, timeout (never answers, not even
+headers), reset, auth, bad_request, context_length, mid_stream_error, truncated_stream, stall_stream
+(afterChunks deltas, then silence), slow (latencyMs before the first byte, then the next rule decides),
+slow_stream (a long healthy answer, chunkDelayMs apart: chunks or durationMs; non-streams wait as long).
 Control API while running: PUT/GET/DELETE /_sim/faults, /_sim/limits; GET/DELETE /_sim/stats.`;
 
 /**
