@@ -89,8 +89,9 @@ export class Failsoft {
 
   /** The feature, checked for existence, tier and switches; or the way it must answer instead. */
   private prepare(name: string, request: unknown): ResolvedFeature {
-    const feature = this.config.features[name];
-    if (!feature) throw new UnknownFeatureError(name, Object.keys(this.config.features));
+    // Own keys only: `__proto__`, `constructor` or `toString` must not find what every object inherits.
+    const feature = typeof name === 'string' && Object.hasOwn(this.config.features, name) ? this.config.features[name] : undefined;
+    if (!feature) throw new UnknownFeatureError(String(name), Object.keys(this.config.features));
     if (feature.tier === 'critical') {
       throw new TierError(name, `feature "${name}" is critical: critical features never call AI providers (remove the call, or change its tier)`);
     }
