@@ -58,6 +58,32 @@ export class LazyRedisPolicyState implements PolicyState {
     return (await this.state()).writeBreaker(key, record, expectedVersion, nowMs);
   }
 
+  /** @inheritdoc */
+  async setCooldown(key: string, untilMs: number, nowMs: number): Promise<number> {
+    return (await this.state()).setCooldown(key, untilMs, nowMs);
+  }
+
+  /** @inheritdoc */
+  async readCooldown(key: string, nowMs: number): Promise<number | undefined> {
+    return (await this.state()).readCooldown(key, nowMs);
+  }
+
+  /**
+   * Watches cool-downs over Redis pub/sub once the module has loaded (watching loads it). A failure to load
+   * means no messages; readers still poll `readCooldown`, which the fallback answers.
+   */
+  watchCooldowns(listener: (key: string, untilMs: number) => void): () => void {
+    let stop: (() => void) | undefined;
+    let stopped = false;
+    this.state().then((state) => {
+      if (!stopped && !this.closed) stop = state.watchCooldowns?.(listener);
+    }, () => undefined);
+    return () => {
+      stopped = true;
+      stop?.();
+    };
+  }
+
   /** Closes the Redis connection if one was ever opened. */
   async close(): Promise<void> {
     if (this.closed) return;

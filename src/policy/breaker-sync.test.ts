@@ -117,6 +117,8 @@ describe('CircuitBreaker with shared state', () => {
       readBuckets: () => Promise.reject(new Error('down')),
       readBreaker: () => Promise.reject(new Error('down')),
       writeBreaker: () => Promise.reject(new Error('down')),
+      setCooldown: () => Promise.reject(new Error('down')),
+      readCooldown: () => Promise.reject(new Error('down')),
       close: () => Promise.resolve(),
     };
     const { a } = instances(broken);

@@ -9,6 +9,7 @@ import type {
   VersionedBreakerRecord,
   WriteBreakerResult,
 } from './policy-state.js';
+import { assertCooldownTimes } from './cooldown-times.js';
 
 interface BucketCell {
   level: number;
@@ -41,6 +42,8 @@ export function msUntilLevel(level: number, need: number, bucket: BucketSpec): n
 export class MemoryPolicyState implements PolicyState {
   private readonly buckets = new Map<string, BucketCell>();
   private readonly breakers = new Map<string, VersionedBreakerRecord>();
+  private readonly cooldowns = new Map<string, number>();
+  private readonly watchers = new Set<(key: string, untilMs: number) => void>();
   private version = 0;
 
   /** @inheritdoc */
@@ -115,8 +118,58 @@ export class MemoryPolicyState implements PolicyState {
   }
 
   /** @inheritdoc */
+  async setCooldown(key: string, untilMs: number, nowMs: number): Promise<number> {
+    assertCooldownTimes('setCooldown', key, untilMs, nowMs);
+    const stored = this.liveCooldown(key, nowMs);
+    if (stored !== undefined && stored >= untilMs) return stored;
+    if (untilMs <= nowMs) return untilMs;
+    this.cooldowns.set(key, untilMs);
+    for (const watcher of this.watchers) {
+      try {
+        watcher(key, untilMs);
+      } catch {
+        // A watcher must not fail the writer.
+      }
+    }
+    return untilMs;
+  }
+
+  /** @inheritdoc */
+  async readCooldown(key: string, nowMs: number): Promise<number | undefined> {
+    assertCooldownTimes('readCooldown', key, nowMs);
+    return this.liveCooldown(key, nowMs);
+  }
+
+  /** Listeners in this process: every lengthened cool-down, synchronously. */
+  watchCooldowns(listener: (key: string, untilMs: number) => void): () => void {
+    this.watchers.add(listener);
+    return () => { this.watchers.delete(listener); };
+  }
+
+  /** The cool-downs still running at `nowMs` (what a fallback pushes to the primary when it returns). */
+  liveCooldowns(nowMs: number): Array<[key: string, untilMs: number]> {
+    const live: Array<[string, number]> = [];
+    for (const key of [...this.cooldowns.keys()]) {
+      const until = this.liveCooldown(key, nowMs);
+      if (until !== undefined) live.push([key, until]);
+    }
+    return live;
+  }
+
+  /** @inheritdoc */
   close(): Promise<void> {
+    this.watchers.clear();
     return Promise.resolve();
+  }
+
+  private liveCooldown(key: string, nowMs: number): number | undefined {
+    const until = this.cooldowns.get(key);
+    if (until === undefined) return undefined;
+    if (until <= nowMs) {
+      this.cooldowns.delete(key);
+      return undefined;
+    }
+    return until;
   }
 
   private liveBreaker(key: string, nowMs: number): VersionedBreakerRecord | undefined {

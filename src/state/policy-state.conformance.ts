@@ -4,7 +4,8 @@ import type { BreakerRecord, BucketSpec, PolicyState } from './policy-state.js';
 /**
  * The ONE behaviour suite every `PolicyState` implementation must pass (memory now, Redis later).
  * The factory gets a unique prefix for keys, so implementations backed by a shared server do not
- * see each other's keys between tests. Every test passes time explicitly, so no clock is involved.
+ * see each other's keys between tests. Every test passes time explicitly, so no clock is involved
+ * (only the watch test waits, in real time, for a server's pub/sub message).
  * @example describePolicyStateConformance('memory', () => new MemoryPolicyState());
  */
 export function describePolicyStateConformance(
@@ -201,5 +202,71 @@ export function describePolicyStateConformance(
         expect(await state.readBreaker(prefix + 'y', T0)).toBeUndefined();
       });
     });
+
+    describe('cool-downs', () => {
+      it('reads undefined for a provider that never cooled down', async () => {
+        expect(await state.readCooldown(prefix + 'claude', T0)).toBeUndefined();
+      });
+
+      it('stores a cool-down and reads it back until it passes', async () => {
+        expect(await state.setCooldown(prefix + 'claude', T0 + 5_000, T0)).toBe(T0 + 5_000);
+        expect(await state.readCooldown(prefix + 'claude', T0)).toBe(T0 + 5_000);
+        expect(await state.readCooldown(prefix + 'claude', T0 + 4_999)).toBe(T0 + 5_000);
+        expect(await state.readCooldown(prefix + 'claude', T0 + 5_000)).toBeUndefined();
+      });
+
+      it('keeps the later instant: a shorter cool-down never shortens a longer one', async () => {
+        await state.setCooldown(prefix + 'claude', T0 + 5_000, T0);
+        expect(await state.setCooldown(prefix + 'claude', T0 + 3_000, T0 + 1)).toBe(T0 + 5_000);
+        expect(await state.readCooldown(prefix + 'claude', T0 + 1)).toBe(T0 + 5_000);
+        expect(await state.setCooldown(prefix + 'claude', T0 + 8_000, T0 + 2)).toBe(T0 + 8_000);
+        expect(await state.readCooldown(prefix + 'claude', T0 + 2)).toBe(T0 + 8_000);
+      });
+
+      it('writes nothing for an instant already past, and starts afresh after one passed', async () => {
+        expect(await state.setCooldown(prefix + 'claude', T0 - 1, T0)).toBe(T0 - 1);
+        expect(await state.readCooldown(prefix + 'claude', T0)).toBeUndefined();
+        await state.setCooldown(prefix + 'claude', T0 + 1_000, T0);
+        expect(await state.setCooldown(prefix + 'claude', T0 + 1_500, T0 + 1_200)).toBe(T0 + 1_500);
+      });
+
+      it('keeps keys apart, and apart from breaker records', async () => {
+        await state.setCooldown(prefix + 'claude', T0 + 5_000, T0);
+        expect(await state.readCooldown(prefix + 'gpt', T0)).toBeUndefined();
+        expect(await state.readBreaker(prefix + 'claude', T0)).toBeUndefined();
+      });
+
+      it('refuses non-finite times with an error naming the method and key', async () => {
+        await expect(state.setCooldown(prefix + 'claude', Number.NaN, T0)).rejects.toThrow(/setCooldown\(".*claude"\).*NaN/);
+        await expect(state.setCooldown(prefix + 'claude', Number.POSITIVE_INFINITY, T0)).rejects.toThrow(RangeError);
+        await expect(state.readCooldown(prefix + 'claude', Number.NaN)).rejects.toThrow(/readCooldown/);
+      });
+
+      it('tells watchers of a lengthened cool-down, and not of one that changed nothing (when it can watch)', async () => {
+        if (state.watchCooldowns === undefined) return;
+        const heard: Array<[string, number]> = [];
+        const stop = state.watchCooldowns((key, untilMs) => { if (key.startsWith(prefix)) heard.push([key, untilMs]); });
+        try {
+          // A server-backed watch subscribes asynchronously: lengthen until the first message arrives.
+          let until = T0 + 10_000;
+          for (let i = 0; i < 100 && heard.length === 0; i++) {
+            await state.setCooldown(prefix + 'claude', ++until, T0);
+            await sleepMs(20);
+          }
+          expect(heard.at(-1)).toEqual([prefix + 'claude', until]);
+          heard.length = 0;
+          await state.setCooldown(prefix + 'claude', T0 + 5_000, T0);
+          await state.setCooldown(prefix + 'gpt', T0 + 7_000, T0);
+          for (let i = 0; i < 100 && heard.length === 0; i++) await sleepMs(10);
+          expect(heard).toEqual([[prefix + 'gpt', T0 + 7_000]]);
+        } finally {
+          stop();
+        }
+      });
+    });
   });
+}
+
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

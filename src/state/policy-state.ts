@@ -1,6 +1,6 @@
 /**
- * Where policy state that several failsoft instances must agree on lives: rate-budget token buckets
- * and circuit-breaker open records. In memory by default (`MemoryPolicyState`), Redis when `REDIS_URL`
+ * Where policy state that several failsoft instances must agree on lives: rate-budget token buckets,
+ * circuit-breaker open records and provider cool-downs (a provider's Retry-After, for every instance). In memory by default (`MemoryPolicyState`), Redis when `REDIS_URL`
  * is set, so N instances spend ONE budget instead of N (LiteLLM #27736 enforces TPM per pod).
  *
  * Rules every implementation keeps (proved by `policy-state.conformance.ts`):
@@ -12,6 +12,8 @@
  *   `capacity / refillPerMs` ms is full again, so that is its TTL.
  * - A breaker record expires at `expiresAt` (absent afterwards). Versions come from one counter per
  *   store, so a record written after another one expired still has a larger version.
+ * - A cool-down only ever lengthens: a write keeps the later of the stored and the new instant, and the
+ *   record is gone once that instant passes.
  */
 
 /** One token bucket: its key, size and refill rate. Capacity and rate travel with every call (config may change). */
@@ -107,6 +109,21 @@ export interface PolicyState {
    * merge without another round trip.
    */
   writeBreaker(key: string, record: BreakerRecord, expectedVersion: number, nowMs: number): Promise<WriteBreakerResult>;
+  /**
+   * Cools `key` (a provider) down until `untilMs` (epoch ms), keeping the later of the stored and the new
+   * instant; the record expires at that instant. Returns the instant now stored (`untilMs` itself when it
+   * is already past and nothing later was stored). Throws a `RangeError` for a non-finite time.
+   */
+  setCooldown(key: string, untilMs: number, nowMs: number): Promise<number>;
+  /** The instant until which `key` cools down, or undefined when there is none at `nowMs`. */
+  readCooldown(key: string, nowMs: number): Promise<number | undefined>;
+  /**
+   * Calls `listener` whenever any instance lengthens a cool-down (Redis: pub/sub), so a reader learns of it
+   * without a round trip per request. Optional: without it, readers poll `readCooldown`. Delivery is best
+   * effort (a message sent while the subscription reconnects is missed), so readers still poll, rarely.
+   * Returns the function that stops listening.
+   */
+  watchCooldowns?(listener: (key: string, untilMs: number) => void): () => void;
   /** Releases connections (no-op in memory). */
   close(): Promise<void>;
 }

@@ -11,7 +11,11 @@ import type {
   VersionedBreakerRecord,
   WriteBreakerResult,
 } from './policy-state.js';
-import { BREAKER_FIELDS, CHANGE_BUCKETS_LUA, READ_BUCKETS_LUA, TAKE_BUCKETS_LUA, WRITE_BREAKER_LUA } from './redis-scripts.js';
+import { assertCooldownTimes } from './cooldown-times.js';
+import { RedisCooldownWatch } from './redis-cooldown-watch.js';
+import {
+  BREAKER_FIELDS, CHANGE_BUCKETS_LUA, READ_BUCKETS_LUA, SET_COOLDOWN_LUA, TAKE_BUCKETS_LUA, WRITE_BREAKER_LUA,
+} from './redis-scripts.js';
 
 /** Options of {@link RedisPolicyState}. */
 export interface RedisPolicyStateOptions {
@@ -32,13 +36,24 @@ interface ScriptedClient {
   failsoftChangeBuckets: ScriptCall;
   failsoftReadBuckets: ScriptCall;
   failsoftWriteBreaker: ScriptCall;
+  failsoftSetCooldown: ScriptCall;
 }
 
 /**
- * Defaults for a client created from a URL: fail a command fast while Redis is away (so that
- * `FallbackPolicyState` switches to local state) instead of queueing it through 20 reconnects.
+ * Defaults for a client created from a URL: while Redis is away a command fails at once instead of waiting
+ * in ioredis's offline queue (`enableOfflineQueue: false`; a command in flight when the connection drops is
+ * failed, not resent: `maxRetriesPerRequest: 0`), a command Redis does not answer fails after
+ * `commandTimeout`, and the client reconnects every ≤ 1 s for ever, so shared state returns within a
+ * second of Redis. (`FallbackPolicyState` bounds each call much tighter still; these only make sure the
+ * client itself never piles up work.) Only the first connection is waited for (see `firstReady`).
  */
-const URL_CLIENT_DEFAULTS: RedisOptions = { maxRetriesPerRequest: 1, connectTimeout: 2_000 };
+export const URL_CLIENT_DEFAULTS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  commandTimeout: 1_000,
+  connectTimeout: 1_000,
+  retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 5), 1_000),
+};
 
 const stringArray = z.array(z.string());
 const storedNumber = z.string().transform((text, ctx) => {
@@ -95,6 +110,9 @@ export class RedisPolicyState implements PolicyState {
   private readonly client: Redis | Cluster;
   private readonly scripts: ScriptedClient;
   private readonly ownsClient: boolean;
+  private readonly watch: RedisCooldownWatch;
+  /** Resolves once the first connection is ready or has failed (only for a client created from a URL). */
+  private firstReady: Promise<void> | undefined;
 
   /** Uses `connection` (a client you keep owning) or creates a client from a `redis://` / `rediss://` URL. */
   constructor(connection: Redis | Cluster | string, options: RedisPolicyStateOptions = {}) {
@@ -112,12 +130,40 @@ export class RedisPolicyState implements PolicyState {
     this.client.defineCommand('failsoftChangeBuckets', { lua: CHANGE_BUCKETS_LUA });
     this.client.defineCommand('failsoftReadBuckets', { lua: READ_BUCKETS_LUA, readOnly: true });
     this.client.defineCommand('failsoftWriteBreaker', { lua: WRITE_BREAKER_LUA, numberOfKeys: 2 });
+    this.client.defineCommand('failsoftSetCooldown', { lua: SET_COOLDOWN_LUA, numberOfKeys: 1 });
     this.scripts = this.client as unknown as ScriptedClient;
+    this.watch = new RedisCooldownWatch(this.client, `${this.prefix}cooldowns`);
+    const connectTimeout = options.redisOptions?.connectTimeout ?? URL_CLIENT_DEFAULTS.connectTimeout ?? 1_000;
+    if (this.ownsClient) this.firstReady = this.awaitFirstConnection(this.client, connectTimeout);
+  }
+
+  /**
+   * With the offline queue off, a command sent before the first connection is ready would fail at once, so
+   * the very first calls wait for it (up to `connectTimeout`; a refused connection ends the wait at once).
+   * After that, a command while disconnected fails immediately.
+   */
+  private awaitFirstConnection(client: Redis | Cluster, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        client.off('error', done);
+        client.off('end', done);
+        this.firstReady = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      client.once('ready', done);
+      client.once('error', done);
+      client.once('end', done);
+    });
   }
 
   /** @inheritdoc */
   async takeBuckets(takes: readonly BucketTake[], nowMs: number): Promise<TakeBucketsResult> {
     if (takes.length === 0) return { ok: true, levels: [] };
+    if (this.firstReady) await this.firstReady;
     const args: string[] = [encodeNumber(nowMs)];
     for (const take of takes) {
       args.push(encodeNumber(take.bucket.capacity), encodeNumber(take.bucket.refillPerMs), encodeNumber(take.amount), encodeNumber(take.floor ?? 0));
@@ -145,6 +191,7 @@ export class RedisPolicyState implements PolicyState {
   /** @inheritdoc */
   async readBuckets(buckets: readonly BucketSpec[], nowMs: number): Promise<number[]> {
     if (buckets.length === 0) return [];
+    if (this.firstReady) await this.firstReady;
     const args: string[] = [encodeNumber(nowMs)];
     for (const bucket of buckets) args.push(encodeNumber(bucket.capacity), encodeNumber(bucket.refillPerMs));
     const reply = await this.scripts.failsoftReadBuckets(buckets.length, ...buckets.map((b) => this.bucketKey(b)), ...args);
@@ -153,6 +200,7 @@ export class RedisPolicyState implements PolicyState {
 
   /** @inheritdoc */
   async readBreaker(key: string, nowMs: number): Promise<VersionedBreakerRecord | undefined> {
+    if (this.firstReady) await this.firstReady;
     const fields = await this.client.hgetall(this.breakerKey(key));
     if (Object.keys(fields).length === 0) return undefined;
     const record = this.parseBreaker(key, fields);
@@ -165,6 +213,7 @@ export class RedisPolicyState implements PolicyState {
       const value = record[field];
       return typeof value === 'string' ? value : typeof value === 'boolean' ? (value ? '1' : '0') : encodeNumber(value);
     });
+    if (this.firstReady) await this.firstReady;
     const reply = stringArray.parse(await this.scripts.failsoftWriteBreaker(
       this.breakerKey(key), this.versionKey(), encodeNumber(nowMs), encodeNumber(expectedVersion), ...values,
     ));
@@ -175,8 +224,36 @@ export class RedisPolicyState implements PolicyState {
     return { ok: false, current: this.parseBreaker(key, fields) };
   }
 
-  /** Quits the client if this object created it (from a URL); a client passed in stays open. */
+  /** @inheritdoc */
+  async setCooldown(key: string, untilMs: number, nowMs: number): Promise<number> {
+    assertCooldownTimes('setCooldown', key, untilMs, nowMs);
+    if (this.firstReady) await this.firstReady;
+    const reply = await this.scripts.failsoftSetCooldown(this.cooldownKey(key), encodeNumber(nowMs), encodeNumber(untilMs), this.watchChannel(), key);
+    return this.parseInstant(key, reply);
+  }
+
+  /** @inheritdoc */
+  async readCooldown(key: string, nowMs: number): Promise<number | undefined> {
+    assertCooldownTimes('readCooldown', key, nowMs);
+    if (this.firstReady) await this.firstReady;
+    const reply = await this.client.get(this.cooldownKey(key));
+    if (reply === null) return undefined;
+    const until = this.parseInstant(key, reply);
+    return until > nowMs ? until : undefined;
+  }
+
+  /**
+   * Hears every lengthened cool-down of this prefix, from any instance, over pub/sub (`<prefix>cooldowns`,
+   * on a second connection opened with the first listener). Messages sent while that connection is
+   * reconnecting are missed: readers still poll `readCooldown` now and then.
+   */
+  watchCooldowns(listener: (key: string, untilMs: number) => void): () => void {
+    return this.watch.add(listener);
+  }
+
+  /** Quits the client if this object created it (from a URL); a client passed in stays open. Stops watching either way. */
   async close(): Promise<void> {
+    this.watch.close();
     if (!this.ownsClient) return;
     if (this.client.status !== 'ready') {
       this.client.disconnect();
@@ -191,6 +268,7 @@ export class RedisPolicyState implements PolicyState {
 
   private async changeBuckets(mode: 'adjust' | 'lower', changes: ReadonlyArray<readonly [BucketSpec, number]>, nowMs: number): Promise<number[]> {
     if (changes.length === 0) return [];
+    if (this.firstReady) await this.firstReady;
     const args: string[] = [encodeNumber(nowMs), mode];
     for (const [bucket, value] of changes) args.push(encodeNumber(bucket.capacity), encodeNumber(bucket.refillPerMs), encodeNumber(value));
     const reply = await this.scripts.failsoftChangeBuckets(changes.length, ...changes.map(([b]) => this.bucketKey(b)), ...args);
@@ -201,6 +279,20 @@ export class RedisPolicyState implements PolicyState {
     const parsed = storedBreaker.safeParse(fields);
     if (!parsed.success) throw new Error(`RedisPolicyState: unreadable breaker record at ${this.breakerKey(key)}: ${parsed.error.message}`);
     return parsed.data;
+  }
+
+  private parseInstant(key: string, reply: unknown): number {
+    const until = typeof reply === 'string' ? decodeNumber(reply) : Number.NaN;
+    if (!Number.isFinite(until)) throw new Error(`RedisPolicyState: unreadable cool-down at ${this.cooldownKey(key)}: ${String(reply)}`);
+    return until;
+  }
+
+  private cooldownKey(key: string): string {
+    return `${this.prefix}cooldown:${key}`;
+  }
+
+  private watchChannel(): string {
+    return `${this.prefix}cooldowns`;
   }
 
   private bucketKey(bucket: BucketSpec): string {

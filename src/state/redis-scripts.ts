@@ -148,3 +148,20 @@ if life ~= life or life >= 9e15 then redis.call('PERSIST', KEYS[1]) else
 end
 return { '1', tostring(nextVersion) }
 `;
+
+/**
+ * setCooldown: keeps the later instant and announces a lengthened one. KEYS: the cool-down key. ARGV: now,
+ * untilMs, the channel, the key as readers name it. A stored instant at or before `now` counts as absent.
+ * Publishes `{"key":…,"untilMs":…}` on the channel only when it wrote. Reply: the instant now stored.
+ */
+export const SET_COOLDOWN_LUA = `
+local now, untilMs = tonumber(ARGV[1]), tonumber(ARGV[2])
+local function fmt(x) return string.format('%.17g', x) end
+local stored = tonumber(redis.call('GET', KEYS[1]) or '')
+if stored ~= nil and stored <= now then stored = nil end
+if stored ~= nil and stored >= untilMs then return fmt(stored) end
+if untilMs <= now then return fmt(untilMs) end
+redis.call('SET', KEYS[1], fmt(untilMs), 'PX', string.format('%d', math.ceil(untilMs - now) + ${SLACK_MS}))
+redis.call('PUBLISH', ARGV[3], '{"key":' .. cjson.encode(ARGV[4]) .. ',"untilMs":' .. fmt(untilMs) .. '}')
+return fmt(untilMs)
+`;

@@ -147,6 +147,36 @@ describeWithRedis('RedisPolicyState (FAILSOFT_TEST_REDIS_URL)', () => {
     expect(await admin.pttl(`${prefix}breaker-version`)).toBe(-1);
   });
 
+  it('gives a cool-down the TTL of its instant (+ slack) and lengthens it with the instant', async () => {
+    const prefix = newPrefix();
+    const store = new RedisPolicyState(connect(), { prefix });
+    await store.setCooldown('claude', T0 + 5_000, T0);
+    const ttl = await admin.pttl(`${prefix}cooldown:claude`);
+    expect(ttl).toBeGreaterThan(5_000);
+    expect(ttl).toBeLessThanOrEqual(6_000);
+    await store.setCooldown('claude', T0 + 20_000, T0 + 1_000);
+    expect(await admin.pttl(`${prefix}cooldown:claude`)).toBeGreaterThan(19_000);
+  });
+
+  it('one instance hears the cool-down another one sets (pub/sub on <prefix>cooldowns)', async () => {
+    const prefix = newPrefix();
+    const writer = new RedisPolicyState(connect(), { prefix });
+    const reader = new RedisPolicyState(connect(), { prefix });
+    const heard: Array<[string, number]> = [];
+    const stop = reader.watchCooldowns((key, untilMs) => heard.push([key, untilMs]));
+    try {
+      let until = T0 + 1_000;
+      for (let i = 0; i < 100 && heard.length === 0; i++) {
+        await writer.setCooldown('claude', ++until, T0);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(heard.at(-1)).toEqual(['claude', until]);
+    } finally {
+      stop();
+      await Promise.all([writer.close(), reader.close()]);
+    }
+  });
+
   it('keeps a bucket without refill (it would never be full again)', async () => {
     const prefix = newPrefix();
     const store = new RedisPolicyState(connect(), { prefix });
@@ -168,6 +198,8 @@ describeWithRedis('RedisPolicyState (FAILSOFT_TEST_REDIS_URL)', () => {
       () => store.readBuckets([bucket], T0),
       () => store.writeBreaker('x', record, 0, T0),
       () => store.readBreaker('x', T0),
+      () => store.setCooldown('claude', T0 + 5_000, T0),
+      () => store.readCooldown('claude', T0),
     ];
     for (const call of calls) {
       sent.mockClear();
@@ -193,7 +225,7 @@ describeWithRedis('RedisPolicyState (FAILSOFT_TEST_REDIS_URL)', () => {
     const taken = await state.takeBuckets([{ bucket: { key: 'k', capacity: 5, refillPerMs: 0 }, amount: 1 }], T0);
     expect(taken).toEqual({ ok: true, levels: [4] });
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(state.status(T0)).toMatchObject({ degraded: true, primaryFailures: 1, fallbackCalls: 1 });
+    expect(state.status()).toMatchObject({ connected: false, degradedSince: T0, primaryFailures: 1, operationsLost: 1 });
     await state.close();
   });
 });
