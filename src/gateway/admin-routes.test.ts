@@ -1,12 +1,14 @@
 /**
  * `/admin/*` driven with plain fetch against a gateway on 127.0.0.1 with the simulator upstream.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFailsoft, type Failsoft } from '../engine/failsoft.js';
 import type { FailsoftEvent } from '../engine/events.js';
 import type { FailsoftConfig } from '../engine/config/config-schema.js';
+import { ConfigError } from '../model/errors.js';
+import { FakeClock } from '../model/fake-clock.js';
 import { startSimulator, type RunningSimulator } from '../sim/start-simulator.js';
 import { AdminRoutes, isLoopbackHost } from './admin-routes.js';
 import { startGateway, type RunningGateway } from './gateway-server.js';
@@ -202,5 +204,90 @@ describe('admin routes: state and changes', () => {
     expect((await admin('nothing/here', { method: 'POST' })).status).toBe(404);
     expect(ai.switches.toJSON()).toEqual({ aiEnabled: true, disabledFeatures: [] });
     expect(Object.values((await ai.health()).providers).map((p) => p.state)).toEqual(['closed', 'closed']);
+  });
+});
+
+describe('admin routes: built-in object names', () => {
+  const BUILT_INS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+
+  it('are unknown features and providers (404 naming the configured ones), and no switch or breaker state is kept', async () => {
+    for (const name of BUILT_INS) {
+      const feature = await admin(`switches/features/${name}`, { body: { enabled: false } });
+      expect(feature.status).toBe(404);
+      expect(await feature.json()).toEqual({ error: { message: `unknown feature "${name}" (configured: summary, chat, billing)` } });
+      for (const action of ['open', 'close']) {
+        const provider = await admin(`providers/${name}/${action}`, { method: 'POST' });
+        expect(provider.status).toBe(404);
+        expect(await provider.json()).toEqual({ error: { message: `unknown provider "${name}" (configured: claude, gpt)` } });
+      }
+    }
+    // Percent-encoded, the same.
+    expect((await admin('switches/features/%5F%5Fproto%5F%5F', { body: { enabled: false } })).status).toBe(404);
+    expect(ai.switches.toJSON()).toEqual({ aiEnabled: true, disabledFeatures: [] });
+    expect(events).toEqual([]);
+    const state = await (await admin('state')).json() as { health: { providers: Record<string, unknown>; features: Record<string, unknown> } };
+    expect(Object.keys(state.health.providers)).toEqual(['claude', 'gpt']);
+    expect((await fetch(`${gateway.url}/metrics`)).status).toBe(200);
+  });
+});
+
+describe('admin routes: a blank token stops start-up', () => {
+  it('FAILSOFT_ADMIN_TOKEN set to whitespace (or empty) is a ConfigError naming it, and nothing listens', async () => {
+    for (const blank of ['', '   ', '\t\n']) {
+      const failure = await startGateway({ ai, port: 0, host: '127.0.0.1', env: { FAILSOFT_ADMIN_TOKEN: blank } }).then(() => undefined, (e: unknown) => e);
+      expect(failure).toBeInstanceOf(ConfigError);
+      expect((failure as ConfigError).message).toBe('invalid configuration:\n  FAILSOFT_ADMIN_TOKEN (environment): is set but blank: set it to a secret (e.g. `openssl rand -hex 32`) or unset it');
+    }
+    await expect(startGateway({ ai, port: 0, host: '127.0.0.1', adminToken: ' ' })).rejects.toThrow(/adminToken \(gateway option\): is set but blank/);
+  });
+});
+
+describe('admin routes: wrong tokens are rate-limited per remote address', () => {
+  /** A request from a chosen local address (127.0.0.0/8 is all loopback on Linux). */
+  function from(url: string, localAddress: string, token: string): Promise<{ status: number; retryAfter: string | undefined; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(`${url}/admin/state`, { localAddress, headers: { authorization: `Bearer ${token}` } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => { body += chunk; });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('after 10 wrong tokens in a minute: 429 with Retry-After for that address, even with the right token, until the minute passes; other addresses still get in', async () => {
+    const clock = new FakeClock(0);
+    const routes = new AdminRoutes(ai, { token: TOKEN, host: '127.0.0.1', clock });
+    const server: Server = createServer((req, res) => void routes.handle(req, res, req.url ?? '/', req.method ?? 'GET'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (let i = 0; i < 10; i++) expect((await from(url, '127.0.0.1', `guess-${i}`)).status).toBe(401);
+      await clock.advance(15_000);
+      const blocked = await from(url, '127.0.0.1', 'guess-10');
+      expect(blocked).toEqual({ status: 429, retryAfter: '45', body: JSON.stringify({ error: { message: 'too many wrong admin tokens from 127.0.0.1: try again in 45 s' } }) });
+      expect((await from(url, '127.0.0.1', TOKEN)).status).toBe(429);
+      expect((await from(url, '127.0.0.2', TOKEN)).status).toBe(200);
+      expect((await from(url, '127.0.0.2', 'wrong')).status).toBe(401);
+      await clock.advance(45_000);
+      expect((await from(url, '127.0.0.1', TOKEN)).status).toBe(200);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('a missing token is a 401, not a guess: it does not count', async () => {
+    const routes = new AdminRoutes(ai, { token: TOKEN, host: '127.0.0.1', clock: new FakeClock(0), maxFailures: 1 });
+    const server: Server = createServer((req, res) => void routes.handle(req, res, req.url ?? '/', req.method ?? 'GET'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (let i = 0; i < 3; i++) expect((await fetch(`${url}/admin/state`)).status).toBe(401);
+      expect((await from(url, '127.0.0.1', TOKEN)).status).toBe(200);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

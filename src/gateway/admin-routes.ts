@@ -1,15 +1,20 @@
 /**
  * `/admin/*`: read state, flip kill switches, force providers open or closed. Behind
- * `Authorization: Bearer $FAILSOFT_ADMIN_TOKEN` (constant-time compare). Without a token the routes
- * are served only when the gateway listens on a loopback interface; elsewhere they answer 403.
- * Every change goes through the engine (switches, forceOpen/forceClose), so it is an event and takes
- * effect on the next request.
+ * `Authorization: Bearer $FAILSOFT_ADMIN_TOKEN` (constant-time compare; wrong tokens are rate-limited
+ * per remote address). Without a token the routes are served only when the gateway listens on a
+ * loopback interface, and never to a browser page; elsewhere they answer 403. A token that is set but
+ * blank stops start-up. Every change goes through the engine (switches, forceOpen/forceClose), so it is
+ * an event and takes effect on the next request.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Failsoft } from '../engine/failsoft.js';
+import { systemClock, type Clock } from '../model/clock.js';
+import { ConfigError, retryAfterSeconds } from '../model/errors.js';
+import { fromBrowser } from './browser-origin.js';
+import { FailedAuthLimiter } from './failed-auth-limiter.js';
 import { readJsonBody } from './read-body.js';
 
 /** Admin bodies are small: 16 KiB is plenty. */
@@ -57,16 +62,39 @@ function refuse(res: ServerResponse, status: number, message: string, headers: R
   send(res, status, { error: { message } });
 }
 
+/** Options of `AdminRoutes`. */
+export interface AdminRoutesOptions {
+  /** The admin token (else `FAILSOFT_ADMIN_TOKEN` from `env`); none = no token. Set but blank (whitespace only) is a `ConfigError`. */
+  token: string | undefined;
+  /** Where `FAILSOFT_ADMIN_TOKEN` is read when `token` is undefined (default: not read). */
+  env?: Record<string, string | undefined>;
+  /** The interface the gateway listens on (tokenless admin is served on loopback only). */
+  host: string;
+  /** Time for the wrong-token rate limit (tests pass a FakeClock). */
+  clock?: Clock;
+  /** Wrong tokens allowed per remote address per minute before 429 (default 10). */
+  maxFailures?: number;
+}
+
 /** The admin API of one gateway. */
 export class AdminRoutes {
   /** How this gateway decides admin access (`token`, `open-loopback` or `refused`). */
   readonly access: AdminAccess;
   private readonly tokenHash: Buffer | undefined;
+  private readonly failures: FailedAuthLimiter;
 
-  constructor(private readonly ai: Failsoft, options: { token: string | undefined; host: string }) {
-    const token = options.token?.trim() || undefined;
+  constructor(private readonly ai: Failsoft, options: AdminRoutesOptions) {
+    const fromEnv = options.token === undefined;
+    const token = (fromEnv ? options.env?.FAILSOFT_ADMIN_TOKEN : options.token)?.trim();
+    // A token that is set was meant to protect admin: running without it (open on loopback) would
+    // silently do the opposite, so a blank one is a start-up error.
+    if (token === '') {
+      const where = fromEnv ? 'FAILSOFT_ADMIN_TOKEN (environment)' : 'adminToken (gateway option)';
+      throw new ConfigError([{ path: where, message: 'is set but blank: set it to a secret (e.g. `openssl rand -hex 32`) or unset it' }]);
+    }
     this.tokenHash = token === undefined ? undefined : sha256(token);
     this.access = token !== undefined ? 'token' : isLoopbackHost(options.host) ? 'open-loopback' : 'refused';
+    this.failures = new FailedAuthLimiter({ clock: options.clock ?? systemClock, ...(options.maxFailures === undefined ? {} : { maxFailures: options.maxFailures }) });
   }
 
   /** Why start-up should warn, if it should. */
@@ -101,16 +129,26 @@ export class AdminRoutes {
     }
     if (this.tokenHash === undefined) {
       // Tokenless admin trusts whoever can reach loopback, which includes web pages in a local browser
-      // (a cross-site form POST, DNS rebinding). Browsers mark their requests (Origin, Sec-Fetch-Site);
-      // curl and scripts do not: refuse the marked ones.
-      if (req.headers.origin === undefined && req.headers['sec-fetch-site'] === undefined) return true;
+      // (a cross-site form POST, DNS rebinding): refuse every request a browser marks as its own.
+      if (!fromBrowser(req.headers)) return true;
       refuse(res, 403, 'admin routes without FAILSOFT_ADMIN_TOKEN refuse requests from browsers (Origin or Sec-Fetch-Site present): set the token to use them from a page');
+      return false;
+    }
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const waitMs = this.failures.blockedForMs(address);
+    if (waitMs > 0) {
+      const seconds = retryAfterSeconds(waitMs);
+      refuse(res, 429, `too many wrong admin tokens from ${address}: try again in ${seconds} s`, { 'retry-after': String(seconds) });
       return false;
     }
     const auth = req.headers.authorization;
     const presented = typeof auth === 'string' && auth.slice(0, 7).toLowerCase() === 'bearer ' ? auth.slice(7).trim() : '';
-    // Hashing first gives equal lengths, so the comparison's time says nothing about the token.
-    if (presented !== '' && timingSafeEqual(sha256(presented), this.tokenHash)) return true;
+    // Hashing first gives equal lengths, so the comparison's time says nothing about the token (not even its length).
+    if (presented !== '' && timingSafeEqual(sha256(presented), this.tokenHash)) {
+      this.failures.succeed(address);
+      return true;
+    }
+    if (presented !== '') this.failures.fail(address);
     refuse(res, 401, 'admin routes need Authorization: Bearer $FAILSOFT_ADMIN_TOKEN', { 'www-authenticate': 'Bearer realm="failsoft-admin"' });
     return false;
   }
@@ -154,7 +192,8 @@ export class AdminRoutes {
   private async switchFeature(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
     const body = await this.body(req, res, switchBody);
     if (!body) return;
-    const feature = this.ai.config.features[name];
+    // Own keys only: `__proto__` or `constructor` is no feature, and no switch is kept for it.
+    const feature = Object.hasOwn(this.ai.config.features, name) ? this.ai.config.features[name] : undefined;
     if (!feature) return refuse(res, 404, `unknown feature "${name}" (configured: ${Object.keys(this.ai.config.features).join(', ') || 'none'})`);
     if (feature.tier === 'critical') return refuse(res, 400, `feature "${name}" is critical: it never calls AI, so it has no switch`);
     if (body.enabled) this.ai.switches.enable(name, SOURCE);
@@ -165,7 +204,7 @@ export class AdminRoutes {
   private async forceProvider(req: IncomingMessage, res: ServerResponse, name: string, action: 'open' | 'close'): Promise<void> {
     const body = await this.body(req, res, providerBody);
     if (!body) return;
-    if (!(name in this.ai.config.providers)) {
+    if (!Object.hasOwn(this.ai.config.providers, name)) {
       return refuse(res, 404, `unknown provider "${name}" (configured: ${Object.keys(this.ai.config.providers).join(', ') || 'none'})`);
     }
     const models = new Set(Object.values(this.ai.config.features).flatMap((f) => f.route.filter((r) => r.provider === name).map((r) => r.model)));

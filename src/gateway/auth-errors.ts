@@ -1,11 +1,13 @@
 /**
- * Refusals of the gateway's own access control (client keys), in the client's dialect, shaped as the
+ * Refusals of the gateway's own access control (client keys, browser origins), in the client's dialect, shaped as the
  * real APIs send them so SDKs raise their usual `AuthenticationError` / `PermissionDeniedError`.
  */
 import type { DialectError } from './dialect.js';
 
-/** Why a caller is refused: no or an unknown key (401), or a feature outside its list (403). */
-export type AccessRefusal = 'unauthorized' | 'forbidden';
+/** Why a caller is refused: no or an unknown key (401), a feature outside its list (403), or a web page whose origin is not listed (403). */
+export type AccessRefusal = 'unauthorized' | 'forbidden' | 'origin';
+
+const OPENAI_CODE: Record<AccessRefusal, string> = { unauthorized: 'invalid_api_key', forbidden: 'model_not_allowed', origin: 'origin_not_allowed' };
 
 /**
  * The refusal's status and body for a dialect (`openai` or `anthropic`).
@@ -18,6 +20,6 @@ export function renderAccessError(dialect: 'openai' | 'anthropic', refusal: Acce
   }
   return {
     status,
-    body: { error: { message, type: 'invalid_request_error', param: refusal === 'forbidden' ? 'model' : null, code: refusal === 'unauthorized' ? 'invalid_api_key' : 'model_not_allowed' } },
+    body: { error: { message, type: 'invalid_request_error', param: refusal === 'forbidden' ? 'model' : null, code: OPENAI_CODE[refusal] } },
   };
 }

@@ -19,6 +19,7 @@ import type { ResolvedGatewayClient } from '../engine/config/resolve-config.js';
 import type { Dialect, GatewayErrorKind, ParsedCall } from './dialect.js';
 import { AdminRoutes } from './admin-routes.js';
 import { renderAccessError } from './auth-errors.js';
+import { answerPreflight, BrowserOrigins, guardOrigin } from './browser-origin.js';
 import { ClientKeys } from './client-keys.js';
 import { GatewayMetrics } from './metrics.js';
 import { IdleTrim } from './idle-trim.js';
@@ -168,6 +169,7 @@ class Gateway {
   private readonly clientModels = new Map<ResolvedGatewayClient, string>();
   private readonly aliases: ReadonlyMap<string, string>;
   private readonly keys: ClientKeys;
+  private readonly origins: BrowserOrigins;
   private closing = false;
   /** Requests received so far (read by the idle trim). */
   served = 0;
@@ -179,6 +181,7 @@ class Gateway {
   ) {
     this.aliases = new Map(Object.entries(ai.config.gateway?.aliases ?? {}));
     this.keys = new ClientKeys(ai.config.gateway?.clients ?? {});
+    this.origins = new BrowserOrigins({ corsOrigins: ai.config.gateway?.corsOrigins ?? [], clientKeys: this.keys.enabled });
     this.modelsBody = modelsBody(ai, this.aliases, () => true);
     for (const client of this.keys.list()) this.clientModels.set(client, modelsBody(ai, this.aliases, (f) => this.keys.allows(client, f)));
   }
@@ -197,9 +200,9 @@ class Gateway {
     if (this.accessLog) logWhenClosed(this.accessLog, res, method, path);
     const run = (): Promise<void> | void => {
       switch (path) {
-        case '/v1/chat/completions': return method === 'POST' ? this.serveAi(openAiChatDialect, req, res) : this.notAllowed(res, 'POST');
-        case '/v1/messages': return method === 'POST' ? this.serveAi(anthropicMessagesDialect, req, res) : this.notAllowed(res, 'POST');
-        case '/v1/models': return method === 'GET' ? this.serveModels(req, res) : this.notAllowed(res, 'GET');
+        case '/v1/chat/completions': return method === 'POST' ? this.serveAi(openAiChatDialect, req, res) : this.otherMethod('openai', req, res, 'POST');
+        case '/v1/messages': return method === 'POST' ? this.serveAi(anthropicMessagesDialect, req, res) : this.otherMethod('anthropic', req, res, 'POST');
+        case '/v1/models': return method === 'GET' ? this.serveModels(req, res) : this.otherMethod(dialectOf(req).name, req, res, 'GET');
         case '/health': return sendJson(res, 200, '{"status":"ok"}');
         // Core dependencies only (none yet beyond this process); never AI providers.
         case '/health/ready': return sendJson(res, 200, '{"status":"ready"}');
@@ -235,6 +238,7 @@ class Gateway {
 
   /** Features as models; with client keys, the caller's own features (and their aliases). */
   private serveModels(req: IncomingMessage, res: ServerResponse): void {
+    if (!guardOrigin(this.origins, dialectOf(req).name, req, res)) return;
     const who = this.keys.identify(req.headers);
     if (!who.ok) return this.refuseAccess(dialectOf(req), res, 'unauthorized', who.reason);
     sendJson(res, 200, who.client ? this.clientModels.get(who.client) ?? this.modelsBody : this.modelsBody);
@@ -246,6 +250,11 @@ class Gateway {
       : 'invalid client key';
     const { status, body } = renderAccessError(dialect.name, refusal, message);
     sendJson(res, status, body, requestId === undefined ? {} : { 'x-request-id': requestId });
+  }
+
+  /** `OPTIONS` is a browser's preflight (see browser-origin.ts); any other method is 405. */
+  private otherMethod(dialect: Dialect['name'], req: IncomingMessage, res: ServerResponse, allow: string): void {
+    return req.method === 'OPTIONS' ? answerPreflight(this.origins, dialect, req, res, allow) : this.notAllowed(res, allow);
   }
 
   private notAllowed(res: ServerResponse, allow: string): void {
@@ -263,7 +272,8 @@ class Gateway {
       const { status, body } = dialect.renderError(kind, message, param);
       sendJson(res, status, body, { 'x-request-id': requestId, ...headers });
     };
-    // Client keys before the body is read: an unknown caller costs a hash, never a parse.
+    // Browser origin and client keys before the body is read: an unknown caller costs a hash, never a parse.
+    if (!guardOrigin(this.origins, dialect.name, req, res, requestId)) return;
     const who = this.keys.identify(req.headers);
     if (!who.ok) {
       req.resume();
@@ -279,7 +289,8 @@ class Gateway {
     if (!parsed.ok) return fail('invalid_request', `${parsed.failure.path}: ${parsed.failure.message}`, parsed.failure.path);
     const aliased = this.aliases.get(parsed.call.feature);
     const call = aliased === undefined ? parsed.call : Object.assign({}, parsed.call, { feature: aliased });
-    const feature = this.ai.config.features[call.feature];
+    // Own keys only: a `model` of `__proto__` or `constructor` names no feature.
+    const feature = Object.hasOwn(this.ai.config.features, call.feature) ? this.ai.config.features[call.feature] : undefined;
     if (!feature) {
       const known = [...Object.keys(this.ai.config.features), ...this.aliases.keys()].join(', ');
       return fail('not_found', `unknown feature "${call.feature}": the model names a feature or an alias (configured: ${known || 'none'})`, 'model');
@@ -342,7 +353,7 @@ class Gateway {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const host = options.host ?? '127.0.0.1';
-  const admin = new AdminRoutes(options.ai, { token: options.adminToken ?? (options.env ?? process.env).FAILSOFT_ADMIN_TOKEN, host });
+  const admin = new AdminRoutes(options.ai, { token: options.adminToken, env: options.env ?? process.env, host });
   const metrics = options.metrics === false ? undefined : new GatewayMetrics(options.ai);
   const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES, admin, metrics, options.accessLog);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };

@@ -102,7 +102,7 @@ export class GatewayMetrics {
       case 'request-completed': {
         const outcome: RequestOutcome = event.source === 'provider' ? (event.degraded ? 'failover' : 'provider') : event.source;
         this.requests.get(event.feature, event.provider ?? 'none', outcome).inc();
-        this.latency.observe(event.feature, event.ms / 1000);
+        this.latency.observe(label(event.feature), event.ms / 1000);
         if (event.source === 'fallback') this.fallbacks.get(event.feature).inc();
         return;
       }
