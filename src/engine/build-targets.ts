@@ -10,6 +10,8 @@ import type { EventBus } from './events.js';
 import type { ResolvedConfig, ResolvedProvider } from './config/resolve-config.js';
 import type { RouteTarget } from './route-target.js';
 import { RouteStats } from './route-stats.js';
+import { LatencyEstimate } from '../policy/latency-estimate.js';
+import type { LatencyEstimates } from '../policy/liveness.js';
 
 /** The policy objects of one engine, built once from the config (never per request). */
 export interface EngineParts {
@@ -19,6 +21,8 @@ export interface EngineParts {
   /** Per provider with `maxConcurrent`. */
   bulkheads: Map<string, Bulkhead>;
   stats: Map<string, RouteStats>;
+  /** Learned time to headers and to first content, per provider/model key. */
+  latencies: Map<string, LatencyEstimates>;
   /** Route targets per feature, in route order. */
   routes: Map<string, RouteTarget[]>;
 }
@@ -68,6 +72,7 @@ export function buildEngineParts(
   }
   const breakers = new Map<string, CircuitBreaker>();
   const stats = new Map<string, RouteStats>();
+  const latencies = new Map<string, LatencyEstimates>();
   const routes = new Map<string, RouteTarget[]>();
   for (const feature of Object.values(config.features)) {
     const targets: RouteTarget[] = [];
@@ -84,6 +89,7 @@ export function buildEngineParts(
         });
         breakers.set(entry.key, breaker);
         stats.set(entry.key, new RouteStats(clock));
+        latencies.set(entry.key, { headers: new LatencyEstimate(), firstContent: new LatencyEstimate() });
       }
       targets.push({
         entry,
@@ -93,9 +99,10 @@ export function buildEngineParts(
         budget: budgets.get(entry.provider) as RateBudget,
         bulkhead: bulkheads.get(entry.provider),
         stats: stats.get(entry.key) as RouteStats,
+        latency: latencies.get(entry.key) as LatencyEstimates,
       });
     }
     routes.set(feature.name, targets);
   }
-  return { adapters, breakers, budgets, bulkheads, stats, routes };
+  return { adapters, breakers, budgets, bulkheads, stats, latencies, routes };
 }

@@ -17,12 +17,30 @@ export interface FailsoftEventMap {
   'budget-exhausted': { provider: string; dimension?: string };
   'budget-recovered': { provider: string };
   'switch-changed': { target: string; enabled: boolean; source: string };
+  /** Shared policy state (Redis) stopped answering: each instance now keeps budgets, breakers and cool-downs alone. */
+  'shared-state-lost': SharedStateEvent;
+  /** Shared policy state answers again, after `lostMs`: instances share budgets, breakers and cool-downs again. */
+  'shared-state-restored': SharedStateEvent;
+  /** An interactive request started its next route entry beside one that had shown no content yet (`slow`), or beside a half-open probe (`probe`). */
+  'attempt-hedged': { feature: string; provider: string; model: string; after: string; reason: 'slow' | 'probe' };
+  /** A provider asked to be left alone (a 429's Retry-After) until `untilMs`: every request skips it meanwhile. `source: shared` = learned from another instance. */
+  'provider-cooldown-started': { key: string; provider: string; model: string; untilMs: number; source: 'local' | 'shared' };
+  'provider-cooldown-ended': { key: string; provider: string; model: string; untilMs: number; source: 'local' | 'shared' };
+  /** A failure inside failsoft itself (a policy, shared state) answered as a loss instead of an error. */
+  'engine-faulted': { feature: string; message: string };
   'attempt-failed': { feature: string; provider: string; model: string; class: ErrorClass; status?: number; ms: number; message: string };
   'stream-failed': { feature: string; provider: string; model: string; class: ErrorClass; message: string };
   'request-completed': {
     feature: string; source: 'provider' | 'fallback' | 'error'; provider?: string; model?: string;
     degraded: boolean; ms: number; attempts: readonly AttemptRecord[];
   };
+}
+
+/** Payload of `shared-state-lost` (with `error`) and `shared-state-restored` (with `lostMs`). */
+export interface SharedStateEvent {
+  backend: 'redis';
+  error?: string;
+  lostMs?: number;
 }
 
 export type FailsoftEventType = keyof FailsoftEventMap;

@@ -93,10 +93,10 @@ describe('router: failover', () => {
     expect((await jsonText.ai.generate('summary', { ...ask, responseFormat: json })).source).toBe('fallback'); // a text that is JSON will do
   });
 
-  it('retries the same provider only when no later entry can serve, after the server delay', async () => {
+  it('retries the same provider only when no later entry can serve, after the server delay (batch: it can wait)', async () => {
     let calls = 0;
     const { ai, clock } = setup({ claude: () => (++calls === 1 ? { fail: 'rate_limited', status: 429, retryAfterMs: 2000 } : { text: 'claude again' }) }, {}, {
-      ...config, features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 10000 } },
+      ...config, features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 10000, priority: 'batch' } },
     });
     const pending = ai.generate('chat', ask);
     await until(() => clock.pendingSleeps >= 2); // the deadline timer and the retry wait
@@ -109,6 +109,24 @@ describe('router: failover', () => {
     const r = await pending;
     expect(r.text).toBe('claude again');
     expect(r.attempts.map((a) => a.outcome)).toEqual(['rate_limited', 'ok']);
+  });
+
+  it('an interactive call never sleeps past maxWaitMs for a retry: 503 at once with the real retry time, and the provider cools down', async () => {
+    let calls = 0;
+    const { ai, clock } = setup({ claude: () => (++calls, { fail: 'rate_limited', status: 429, retryAfterMs: 20_000 }) }, {}, {
+      ...config, features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 30_000 } },
+    });
+    const started = clock.now();
+    const error = await ai.generate('chat', ask).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AIUnavailableError);
+    expect((error as AIUnavailableError).retryAfterMs).toBe(20_000);
+    expect(clock.now() - started).toBe(0);
+    // The next call does not reach the provider: it is cooling down for the rest of its Retry-After.
+    await clock.advance(5_000);
+    const again = await ai.generate('chat', ask).catch((e: unknown) => e);
+    expect((again as AIUnavailableError).retryAfterMs).toBe(15_000);
+    expect((again as AIUnavailableError).attempts.map((a) => a.outcome)).toEqual(['skipped-cooldown']);
+    expect(calls).toBe(1);
   });
 
   it('does not wait for a server delay longer than the deadline', async () => {

@@ -18,6 +18,10 @@ import { EventBus, type FailsoftEvent, type FailsoftEventMap, type FailsoftEvent
 import { FeatureModes } from './feature-modes.js';
 import { assertGenerateRequest } from './request-schema.js';
 import { route, type RouteLoss, type RouteRequest, type RouterDeps } from './router.js';
+import type { RouteTarget } from './route-target.js';
+import { generateAttempt } from './open-stream.js';
+import { DEFAULT_HEDGE, DEFAULT_LIVENESS } from '../policy/liveness.js';
+import { ProviderCooldowns } from '../policy/provider-cooldowns.js';
 import { Switches } from './switches.js';
 import { healthReport, type HealthReport } from './health.js';
 import { streamFeature, type StreamGuard } from './stream-feature.js';
@@ -40,6 +44,13 @@ export interface FailsoftOptions {
 }
 
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+/** The retry time an ai-only caller is given after failsoft itself failed (nothing better is known). */
+const INTERNAL_RETRY_HINT_MS = 1_000;
+
+/** A non-streamed call streams from the provider unless the provider is configured not to. */
+function streamsUpstream(target: RouteTarget): boolean {
+  return target.provider.streamUpstream;
+}
 
 /** The engine: features served through routes of providers, with fallbacks by tier. */
 export class Failsoft {
@@ -50,6 +61,7 @@ export class Failsoft {
   private readonly parts: EngineParts;
   private readonly modes: FeatureModes;
   private readonly deps: RouterDeps;
+  private readonly cooldowns: ProviderCooldowns;
   /** The store this engine created (and so must close); undefined when the caller passed one. */
   private readonly ownStore: PolicyState | undefined;
 
@@ -63,8 +75,17 @@ export class Failsoft {
     this.modes = new FeatureModes(this.bus, this.clock);
     const disabled = Object.values(config.features).filter((f) => !f.enabled).map((f) => f.name);
     this.switches = new Switches(config.aiEnabled, disabled, this.bus, this.clock);
+    this.cooldowns = new ProviderCooldowns({ clock: this.clock, state: store });
+    this.cooldowns.onChange((change) => {
+      const slash = change.provider.indexOf('/');
+      const at = change.active ? this.clock.now() : change.untilMs;
+      const payload = { key: change.provider, provider: change.provider.slice(0, slash), model: change.provider.slice(slash + 1), untilMs: change.untilMs, source: change.source };
+      if (change.active) this.bus.emit('provider-cooldown-started', at, payload);
+      else this.bus.emit('provider-cooldown-ended', at, payload);
+    });
     this.deps = {
       clock: this.clock,
+      cooldowns: this.cooldowns,
       bus: this.bus,
       retryBudget: new RetryBudget({
         clock: this.clock,
@@ -73,6 +94,12 @@ export class Failsoft {
         ...(config.retry.budgetMinRetries === undefined ? {} : { minRetries: config.retry.budgetMinRetries }),
       }),
       backoff: { baseMs: config.retry.baseMs ?? 250, capMs: config.retry.capMs ?? 8_000 },
+      liveness: { ...DEFAULT_LIVENESS, ...config.liveness },
+      hedge: { ...DEFAULT_HEDGE, ...config.hedge },
+      hedgeBudget: new RetryBudget({
+        clock: this.clock, ratio: config.hedge?.budgetRatio ?? DEFAULT_HEDGE.budgetRatio,
+        windowMs: config.hedge?.windowMs ?? DEFAULT_HEDGE.windowMs, minRetries: config.hedge?.minPerWindow ?? DEFAULT_HEDGE.minPerWindow,
+      }),
       random: options.random ?? Math.random,
     };
   }
@@ -107,9 +134,9 @@ export class Failsoft {
   }
 
   /** What the router needs for one call: the feature's targets, the budget ask, the deadline. */
-  private routeRequest(feature: ResolvedFeature, call: GenerateRequest, options: CallOptions, deadline: Deadline): RouteRequest {
+  private routeRequest(feature: ResolvedFeature, call: GenerateRequest, options: CallOptions, deadline: Deadline, streams: (target: RouteTarget) => boolean): RouteRequest {
     return {
-      feature, targets: this.parts.routes.get(feature.name) ?? [], deadline,
+      feature, targets: this.parts.routes.get(feature.name) ?? [], deadline, streams,
       inputTokens: estimateInputTokens(call), maxOutputTokens: call.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
       priority: options.priority ?? feature.priority, ...(options.signal ? { callerSignal: options.signal } : {}),
     };
@@ -128,12 +155,14 @@ export class Failsoft {
     const call = this.withOutputCap(feature, request);
     const deadline = new Deadline({ timeoutMs: feature.deadlineMs, clock: this.clock, ...(options.signal ? { parent: options.signal } : {}) });
     try {
-      const outcome = await route<ProviderResponse>(this.deps, this.routeRequest(feature, call, options, deadline), async (target, signal) => {
-        // No headersTimeoutMs for undici: the router times the attempt on its own timer, and a per-call
-        // undici timeout that differs from its body timeout re-creates the socket's timer twice per call.
-        const result = await target.adapter.generate(target.entry.model, call, { signal });
-        return { value: result.response, usage: result.response.usage, rateLimit: result.rateLimit };
-      });
+      let outcome;
+      try {
+        // No headersTimeoutMs for undici: the router judges each attempt's liveness on its own timers.
+        outcome = await route<ProviderResponse>(this.deps, this.routeRequest(feature, call, options, deadline, streamsUpstream), generateAttempt(call));
+      } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        outcome = this.internalLoss(feature, error);
+      }
       if (outcome.ok) {
         const response = outcome.value;
         const mode: FeatureMode = outcome.index === 0 ? 'normal' : 'failover';
@@ -170,11 +199,22 @@ export class Failsoft {
     return {
       prepare: (name, request) => this.prepare(name, request),
       withOutputCap: (feature, request) => this.withOutputCap(feature, request),
-      routeRequest: (feature, call, options, deadline) => this.routeRequest(feature, call, options, deadline),
+      routeRequest: (feature, call, options, deadline, streams) => this.routeRequest(feature, call, options, deadline, streams),
+      internalLoss: (feature, error) => this.internalLoss(feature, error),
       switches: this.switches, clock: this.clock, deps: this.deps, modes: this.modes, bus: this.bus,
       answerWithoutProviders: (feature, request, reason, attempts, started) => this.answerWithoutProviders(feature, request, reason, attempts, started),
       answerAfterLoss: (feature, request, loss, started) => this.answerAfterLoss(feature, request, loss, started),
     };
+  }
+
+  /**
+   * A route that threw: a bug in a policy or a failure of failsoft's own state, never the caller's fault.
+   * It becomes a loss (fallback or 503 with a retry time) and an `engine-faulted` event, never a 500.
+   */
+  private internalLoss(feature: ResolvedFeature, error: unknown): RouteLoss {
+    const message = error instanceof Error ? error.message : String(error);
+    this.bus.emit('engine-faulted', this.clock.now(), { feature: feature.name, message });
+    return { ok: false, attempts: [], deadlineExceeded: false, retryAfterMs: INTERNAL_RETRY_HINT_MS };
   }
 
   /** Every provider failed (or none could be tried): the tier decides. */
@@ -253,6 +293,7 @@ export class Failsoft {
 
   /** Releases connections. */
   async close(): Promise<void> {
+    this.cooldowns.close();
     await Promise.all([...this.parts.adapters.values()].map((a) => a.close()));
     await this.ownStore?.close();
   }

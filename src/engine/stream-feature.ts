@@ -1,15 +1,14 @@
-import { CancelSource, type CancelSignal } from '../model/cancel-signal.js';
 import type { Clock } from '../model/clock.js';
 import { ERROR_POLICY, ProviderError, providerError, type AttemptRecord, AIUnavailableError } from '../model/errors.js';
 import type { GenerateRequest } from '../model/message.js';
 import type { Usage } from '../model/response.js';
-import { isContentEvent, type StreamEvent } from '../model/stream-event.js';
 import { Deadline } from '../policy/deadline.js';
 import type { ResolvedFeature } from './config/resolve-config.js';
 import type { EventBus } from './events.js';
 import type { FeatureModes } from './feature-modes.js';
 import type { CallOptions, FailsoftStreamEvent, GenerateResult } from './results.js';
 import { route, type RouteLoss, type RouteRequest, type RouterDeps } from './router.js';
+import { openUntilFirstContent, type OpenedStream } from './open-stream.js';
 import type { RouteTarget } from './route-target.js';
 import type { Switches } from './switches.js';
 
@@ -17,7 +16,9 @@ import type { Switches } from './switches.js';
 export interface StreamContext {
   prepare(name: string, request: unknown): ResolvedFeature;
   withOutputCap(feature: ResolvedFeature, request: GenerateRequest): GenerateRequest;
-  routeRequest(feature: ResolvedFeature, call: GenerateRequest, options: CallOptions, deadline: Deadline): RouteRequest;
+  routeRequest(feature: ResolvedFeature, call: GenerateRequest, options: CallOptions, deadline: Deadline, streams: (target: RouteTarget) => boolean): RouteRequest;
+  /** A route that threw (a bug or a failure of failsoft's own state) as a loss, so the tier still decides. */
+  internalLoss(feature: ResolvedFeature, error: unknown): RouteLoss;
   switches: Switches;
   clock: Clock;
   deps: RouterDeps;
@@ -25,16 +26,6 @@ export interface StreamContext {
   bus: EventBus;
   answerWithoutProviders(feature: ResolvedFeature, request: GenerateRequest, reason: AIUnavailableError['reason'], attempts: AttemptRecord[], started: number): Promise<GenerateResult>;
   answerAfterLoss(feature: ResolvedFeature, request: GenerateRequest, loss: RouteLoss, started: number): Promise<GenerateResult>;
-}
-
-/** A provider stream that has produced its first content (or finished empty). */
-interface OpenedStream {
-  iterator: AsyncIterator<StreamEvent>;
-  head: StreamEvent[];
-  /** Detaches the attempt from the deadline: once content flows, only the caller can stop it. */
-  detachDeadline(): void;
-  /** Aborts the provider call (its HTTP request). */
-  cancel(reason: unknown): void;
 }
 
 /**
@@ -53,38 +44,6 @@ function* resultEvents(result: GenerateResult): Generator<FailsoftStreamEvent> {
   yield { type: 'finish', finishReason: result.finishReason, usage: result.usage };
 }
 
-/**
- * Opens one attempt's stream and reads up to its first content event. The deadline bounds the
- * time to first content; after that the stream runs until it ends or the caller stops it.
- */
-async function openUntilFirstContent(target: RouteTarget, request: GenerateRequest, deadlineSignal: CancelSignal, caller: CancelSignal | undefined): Promise<OpenedStream> {
-  const controller = new CancelSource();
-  const onDeadline = (): void => controller.cancel(deadlineSignal.reason);
-  const onCaller = (): void => controller.cancel(caller?.reason);
-  deadlineSignal.addEventListener('abort', onDeadline, { once: true });
-  caller?.addEventListener('abort', onCaller, { once: true });
-  const detachDeadline = (): void => deadlineSignal.removeEventListener('abort', onDeadline);
-  let iterator: AsyncIterator<StreamEvent> | undefined;
-  try {
-    // The attempt timeout is the router's own timer (see failsoft.ts), not undici's headersTimeout.
-    const stream = await target.adapter.stream(target.entry.model, request, { signal: controller });
-    iterator = stream.events[Symbol.asyncIterator]();
-    const head: StreamEvent[] = [];
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      head.push(next.value);
-      if (isContentEvent(next.value) || next.value.type === 'finish') break;
-    }
-    return { iterator, head, detachDeadline, cancel: (reason) => controller.cancel(reason) };
-  } catch (error) {
-    detachDeadline();
-    caller?.removeEventListener('abort', onCaller);
-    await iterator?.return?.();
-    throw error;
-  }
-}
-
 /** `ai.stream(...)`: see `Failsoft.stream`. */
 export async function* streamFeature(ctx: StreamContext, name: string, request: GenerateRequest, options: CallOptions, guard: StreamGuard = {}): AsyncGenerator<FailsoftStreamEvent> {
   const feature = ctx.prepare(name, request);
@@ -98,8 +57,12 @@ export async function* streamFeature(ctx: StreamContext, name: string, request: 
   const deadline = new Deadline({ timeoutMs: feature.deadlineMs, clock: ctx.clock, ...(options.signal ? { parent: options.signal } : {}) });
   let outcome;
   try {
-    outcome = await route<OpenedStream>(ctx.deps, ctx.routeRequest(feature, call, options, deadline),
-      async (target, signal) => ({ value: await openUntilFirstContent(target, call, signal, options.signal), holdSlot: true }));
+    outcome = await route<OpenedStream>(ctx.deps, ctx.routeRequest(feature, call, options, deadline, () => true),
+      async (target, context) => ({ value: await openUntilFirstContent(target, call, context), holdSlot: true }));
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    // A failure inside failsoft itself (a policy, shared state): the tier contract still holds.
+    outcome = ctx.internalLoss(feature, error);
   } finally {
     deadline.dispose();
   }
@@ -108,11 +71,10 @@ export async function* streamFeature(ctx: StreamContext, name: string, request: 
     yield* resultEvents(await ctx.answerAfterLoss(feature, request, outcome, started));
     return;
   }
-  const { target, value: opened } = outcome;
-  opened.detachDeadline();
+  const { target, value: opened, watch } = outcome;
   guard.abandon = () => {
     outcome.settle(undefined);
-    opened.cancel(new Error('stream abandoned by its caller'));
+    watch.cancel(new Error('stream abandoned by its caller'));
   };
   ctx.modes.note(feature.name, outcome.index === 0 ? 'normal' : 'failover', outcome.attempts);
   let usage: Usage | undefined;
@@ -130,13 +92,18 @@ export async function* streamFeature(ctx: StreamContext, name: string, request: 
     for (;;) {
       const next = await opened.iterator.next();
       if (next.done) break;
+      watch.progress();
       if (next.value.type === 'finish') usage = next.value.usage;
       yield next.value;
     }
     finished = true;
   } catch (thrown) {
     if (options.signal?.aborted) throw options.signal.reason;
-    const error = ProviderError.isInstance(thrown) ? thrown : providerError({
+    const stalled = watch.stalled;
+    const error = stalled !== undefined ? providerError({
+      class: 'timeout', provider: target.entry.provider, model: target.entry.model, inStream: true, cause: stalled,
+      message: `${target.entry.provider}: ${stalled.message}`,
+    }) : ProviderError.isInstance(thrown) ? thrown : providerError({
       class: 'server_error', provider: target.entry.provider, model: target.entry.model, inStream: true,
       message: `${target.entry.provider}: stream failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`, cause: thrown,
     });

@@ -211,9 +211,15 @@ export function markInStream(error: ProviderError): ProviderError {
 export interface AttemptRecord {
   provider: string;
   model: string;
-  outcome: 'ok' | ErrorClass | 'skipped-open' | 'skipped-budget' | 'aborted';
+  /**
+   * `skipped-cooldown`: the provider asked to be left alone (a 429's Retry-After) and that time has not passed;
+   * `lost-race`: a hedge or a probe beside it answered first, so this attempt was cancelled (or its answer dropped).
+   */
+  outcome: 'ok' | ErrorClass | 'skipped-open' | 'skipped-budget' | 'skipped-cooldown' | 'lost-race' | 'aborted';
   status?: number;
   ms: number;
+  /** Started beside an earlier entry that had not answered yet (a hedge, or the partner of a half-open probe). */
+  hedge?: true;
 }
 
 /** An AI-only feature could not be served by any provider (or AI is switched off). */

@@ -37,6 +37,13 @@ export const providerSchema = z.strictObject({
   attemptTimeoutMs: positiveInt.optional(),
   /** Concurrent requests allowed to this provider (bulkhead); unlimited when absent. */
   maxConcurrent: positiveInt.optional(),
+  /**
+   * Fixed liveness timeouts instead of learned ones (ms): `headersMs` (stream accepted), `firstTokenMs` (first content,
+   * from the attempt's start), `idleMs` (longest silence once content flows). For models that think before answering.
+   */
+  liveness: z.strictObject({ headersMs: positiveInt.optional(), firstTokenMs: positiveInt.optional(), idleMs: positiveInt.optional() }).optional(),
+  /** Stream from this provider even when the caller wants one answer, so a hang shows in seconds (default true). */
+  streamUpstream: z.boolean().optional(),
 });
 
 const routeEntryObject = z.strictObject({
@@ -79,6 +86,13 @@ export const featureSchema = z.strictObject({
   contentFilterFallover: z.boolean().optional(),
   /** Start with the feature switched off. */
   enabled: z.boolean().optional(),
+  /** Interactive calls start the next route entry beside a primary slower than usual (default true). */
+  hedge: z.boolean().optional(),
+  /**
+   * Longest an interactive call waits for rate budget, a cool-down or a same-provider retry before it degrades
+   * (fallback or 503) instead (default 1000 ms; batch calls wait up to their deadline).
+   */
+  maxWaitMs: z.number().int().min(0).optional(),
 });
 
 const breakerSchema = z.strictObject({
@@ -101,6 +115,26 @@ const retrySchema = z.strictObject({
   budgetWindowMs: positiveInt.optional(),
   /** Retries always allowed per window, so low-traffic jobs can still retry (default 3). */
   budgetMinRetries: z.number().int().min(0).optional(),
+});
+
+const livenessSchema = z.strictObject({
+  headersFloorMs: positiveInt.optional(),
+  firstTokenFloorMs: positiveInt.optional(),
+  factor: z.number().min(1).optional(),
+  capMs: positiveInt.optional(),
+  perThousandInputTokensMs: z.number().min(0).optional(),
+  idleMs: positiveInt.optional(),
+  batchFactor: z.number().min(1).optional(),
+});
+
+const hedgeSchema = z.strictObject({
+  /** Hedges per interactive request over the window, at most (default 0.05). */
+  budgetRatio: z.number().min(0).max(1).optional(),
+  minPerWindow: z.number().int().min(0).optional(),
+  windowMs: positiveInt.optional(),
+  delayFactor: z.number().min(1).optional(),
+  minDelayMs: z.number().int().min(0).optional(),
+  coldDelayMs: positiveInt.optional(),
 });
 
 const clientSchema = z.strictObject({
@@ -129,7 +163,9 @@ export const configSchema = z.strictObject({
   aiEnabled: z.boolean().optional(),
   providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider names use letters, digits, _ . -'), providerSchema).optional(),
   features: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'feature names use letters, digits, _ . : -'), featureSchema).optional(),
-  policies: z.strictObject({ breaker: breakerSchema.optional(), retry: retrySchema.optional() }).optional(),
+  policies: z.strictObject({
+    breaker: breakerSchema.optional(), retry: retrySchema.optional(), liveness: livenessSchema.optional(), hedge: hedgeSchema.optional(),
+  }).optional(),
   /** `failsoft serve` only: client keys and model aliases. */
   gateway: gatewaySchema.optional(),
 });
@@ -141,4 +177,6 @@ export type FeatureConfig = z.infer<typeof featureSchema>;
 export type LimitsConfig = z.infer<typeof limitsSchema>;
 export type BreakerConfig = z.infer<typeof breakerSchema>;
 export type RetryConfig = z.infer<typeof retrySchema>;
+export type LivenessConfig = z.infer<typeof livenessSchema>;
+export type HedgeConfig = z.infer<typeof hedgeSchema>;
 export type GatewayConfig = z.infer<typeof gatewaySchema>;

@@ -5,8 +5,9 @@ import { zodIssues } from '../../model/validation.js';
 import type { ProviderType } from '../../providers/provider-adapter.js';
 import {
   configSchema, type BreakerConfig, type FailsoftConfig, type FallbackFunction, type FeatureConfig,
-  type GatewayConfig, type LimitsConfig, type ProviderConfig, type RetryConfig,
+  type GatewayConfig, type HedgeConfig, type LimitsConfig, type LivenessConfig, type ProviderConfig, type RetryConfig,
 } from './config-schema.js';
+import type { LivenessOverride } from '../../policy/liveness.js';
 import { leadSentences, textFallback } from '../fallbacks.js';
 import { ownValue, reservedNameIssues } from './reserved-names.js';
 import { corsWildcardIssue, normalizeCorsOrigin } from './cors-origins.js';
@@ -33,6 +34,10 @@ export interface ResolvedFeature {
   maxRetries: number;
   contentFilterFallover: boolean;
   enabled: boolean;
+  /** Interactive calls may hedge (start the next entry beside a slow one). */
+  hedge: boolean;
+  /** Longest an interactive call waits for budget, a cool-down or a retry before it degrades. */
+  maxWaitMs: number;
 }
 
 export interface ResolvedProvider {
@@ -47,6 +52,10 @@ export interface ResolvedProvider {
   batchReserve: number;
   attemptTimeoutMs?: number;
   maxConcurrent?: number;
+  /** Fixed liveness timeouts (no learning). */
+  liveness?: LivenessOverride;
+  /** Non-streamed calls are streamed from the provider (liveness visible). */
+  streamUpstream: boolean;
 }
 
 /** A gateway client: its key's SHA-256, what it may call, and its priority. */
@@ -73,6 +82,9 @@ export interface ResolvedConfig {
   features: Record<string, ResolvedFeature>;
   breaker: BreakerConfig;
   retry: RetryConfig;
+  /** Liveness and hedging settings as configured (defaults applied by the engine); absent in older resolved configs. */
+  liveness?: LivenessConfig;
+  hedge?: HedgeConfig;
   /** Absent in configs resolved before the gateway had settings; read as no clients, no aliases. */
   gateway?: ResolvedGateway;
 }
@@ -94,6 +106,8 @@ const DEFAULT_BASE_URL: Record<ProviderType, string | undefined> = {
 };
 
 export const DEFAULT_DEADLINE_MS = 30_000;
+/** An interactive call waits at most this long for budget, a cool-down or a same-provider retry. */
+export const DEFAULT_MAX_WAIT_MS = 1_000;
 
 /** Parses `AI_ENABLED`-style text; undefined when absent, an issue when unreadable. */
 function parseSwitch(value: string | undefined): boolean | undefined | 'invalid' {
@@ -136,7 +150,7 @@ function resolveProvider(name: string, cfg: ProviderConfig, env: ResolveOptions[
   }
   const provider: ResolvedProvider = {
     name, type: cfg.type, baseUrl: baseUrl.replace(/\/+$/, ''), headers: cfg.headers ?? {},
-    batchReserve: cfg.batchReserve ?? 0.2,
+    batchReserve: cfg.batchReserve ?? 0.2, streamUpstream: cfg.streamUpstream ?? true,
   };
   if (cfg.apiKey !== undefined) provider.apiKey = cfg.apiKey;
   else if (cfg.apiKeyEnv !== undefined) {
@@ -148,6 +162,7 @@ function resolveProvider(name: string, cfg: ProviderConfig, env: ResolveOptions[
   if (cfg.limits !== undefined) provider.limits = cfg.limits;
   if (cfg.attemptTimeoutMs !== undefined) provider.attemptTimeoutMs = cfg.attemptTimeoutMs;
   if (cfg.maxConcurrent !== undefined) provider.maxConcurrent = cfg.maxConcurrent;
+  if (cfg.liveness !== undefined) provider.liveness = cfg.liveness;
   return provider;
 }
 
@@ -197,6 +212,7 @@ function resolveFeature(name: string, cfg: FeatureConfig, providers: Record<stri
     name, tier: cfg.tier, route, deadlineMs: cfg.deadlineMs ?? DEFAULT_DEADLINE_MS,
     priority: cfg.priority ?? 'interactive', maxRetries: cfg.maxRetries ?? 2,
     contentFilterFallover: cfg.contentFilterFallover ?? false, enabled: cfg.enabled ?? true,
+    hedge: cfg.hedge ?? true, maxWaitMs: cfg.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
   };
   const fallback = resolveFallback(cfg.fallback);
   if (fallback !== undefined && cfg.tier === 'enhanced') feature.fallback = fallback;
@@ -272,6 +288,8 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
   return {
     aiEnabled: typeof envSwitch === 'boolean' ? envSwitch : cfg.aiEnabled ?? true,
     providers, features, breaker: cfg.policies?.breaker ?? {}, retry: cfg.policies?.retry ?? {}, gateway,
+    ...(cfg.policies?.liveness === undefined ? {} : { liveness: cfg.policies.liveness }),
+    ...(cfg.policies?.hedge === undefined ? {} : { hedge: cfg.policies.hedge }),
   };
 }
 
@@ -293,6 +311,8 @@ export async function loadConfigFile(path: string, env: Record<string, string | 
     const where = error instanceof YAMLParseError && error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '(file)';
     throw new ConfigError([{ path: where, message: `not valid YAML: ${(error as Error).message.split('\n')[0]}` }], path);
   }
+  // An empty file is a mistake (a wrong path, a truncated write), not "no settings": say so, whoever reads it.
+  if (doc === null || doc === undefined) throw new ConfigError([{ path: '(file)', message: 'is empty (or only comments): a config needs at least one feature' }], path);
   return resolveConfig(doc, { env, source: path, allowInlineSecrets: false });
 }
 
