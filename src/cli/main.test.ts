@@ -21,6 +21,14 @@ describe('failsoft CLI entry', () => {
     expect(run.stderr()).toContain('failsoft: unknown command "frobnicate"');
   });
 
+  it('a built-in object name is an unknown command too (exit 2), and `help toString` says so', async () => {
+    for (const args of [['constructor'], ['__proto__'], ['help', 'toString']]) {
+      const run = runMain(args);
+      expect(await run.exit).toBe(2);
+      expect(run.stderr()).toContain(`failsoft: unknown command "${args.at(-1) ?? ''}"`);
+    }
+  });
+
   it('runs the simulator until SIGINT, then closes and exits 0', async () => {
     const run = runMain(['sim', '--port', '0', '--chunk-delay', '0']);
     const banner = await new Promise<string>((resolve, reject) => {

@@ -13,8 +13,9 @@ const loaders: Record<string, () => Promise<CliCommand>> = {
 
 const argv = process.argv.slice(2);
 const first = argv[0];
-const names = first !== undefined && first in loaders ? [first] : Object.keys(loaders);
-const commands: Record<string, CliCommand> = {};
+// Own keys only, and a table with no prototype: `failsoft constructor` is an unknown command, not Object.
+const names = first !== undefined && Object.hasOwn(loaders, first) ? [first] : Object.keys(loaders);
+const commands = Object.create(null) as Record<string, CliCommand>;
 for (const name of names) commands[name] = await (loaders[name] as () => Promise<CliCommand>)();
 
 process.exitCode = await runCli(commands, argv, processIo);

@@ -9,7 +9,8 @@ import { startSimulator } from '../sim/start-simulator.js';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from './cli-command.js';
 import { UsageError } from './cli-command.js';
-import { parseServeArgs, startServe } from './serve-command.js';
+import { ConfigError } from '../model/errors.js';
+import { parseServeArgs, serveCommand, startServe } from './serve-command.js';
 
 function recordingIo(): CliIo & { lines: string[] } {
   const lines: string[] = [];
@@ -24,6 +25,8 @@ describe('failsoft serve', () => {
     expect(() => parseServeArgs(['--nope'])).toThrow(UsageError);
     expect(parseServeArgs(['--log-level', 'debug']).logLevel).toBe('debug');
     expect(() => parseServeArgs(['--log-level', 'loud'])).toThrow(/--log-level loud: expected one of silent, warn, info, debug/);
+    expect(parseServeArgs(['--strict']).strict).toBe(true);
+    expect(serveCommand.usage).toMatch(/--strict +refuse to start on a config warning/);
   });
 
   it('logs every state change as a JSON line (info), and every request too at debug', async () => {
@@ -177,4 +180,81 @@ describe('failsoft serve', () => {
     expect(code).toBe(0);
     expect(output).toContain('SIGTERM');
   }, 20_000);
+
+  describe('start-up checks', () => {
+    async function configFile(lines: string[]): Promise<string> {
+      const file = join(await mkdtemp(join(tmpdir(), 'failsoft-checks-')), 'failsoft.yaml');
+      await writeFile(file, lines.join('\n'));
+      return file;
+    }
+    const routed = (baseUrl: string): string[] => [
+      'providers:',
+      `  claude: { type: anthropic, baseUrl: "${baseUrl}", apiKeyEnv: ANTHROPIC_API_KEY }`,
+      `  spare: { type: openai, baseUrl: "${baseUrl}", apiKeyEnv: SPARE_KEY }`,
+      'features:',
+      '  chat: { tier: ai-only, route: [claude/claude-sonnet-4-5] }',
+    ];
+    const run = async (args: string[], env: Record<string, string>): Promise<{ code: number; lines: string[] }> => {
+      const io = recordingIo();
+      const saved = { ...process.env };
+      Object.assign(process.env, env);
+      try {
+        return { code: await serveCommand.run(args, io), lines: io.lines };
+      } finally {
+        for (const key of Object.keys(env)) if (saved[key] === undefined) Reflect.deleteProperty(process.env, key); else process.env[key] = saved[key];
+      }
+    };
+
+    it('an apiKeyEnv that is not set is named in a warning at start; the gateway still starts', async () => {
+      const file = await configFile(routed('http://127.0.0.1:9'));
+      const io = recordingIo();
+      const serve = await startServe({ configFile: file, port: 0, host: '127.0.0.1', help: false }, io, {});
+      try {
+        expect(io.lines.filter((l) => l.includes('warning'))).toEqual([
+          'failsoft serve: warning: providers.claude.apiKeyEnv: ANTHROPIC_API_KEY is not set: calls to claude will fail (auth) until it is',
+          'failsoft serve: warning: providers.spare.apiKeyEnv: SPARE_KEY is not set: no feature routes to spare yet, so nothing fails until one does',
+        ]);
+        expect((await fetch(`${serve.gateway.url}/health`)).status).toBe(200);
+      } finally {
+        await serve.close();
+      }
+      const quiet = recordingIo();
+      const withKeys = await startServe({ configFile: file, port: 0, host: '127.0.0.1', help: false }, quiet, { ANTHROPIC_API_KEY: 'k', SPARE_KEY: 'k' });
+      await withKeys.close();
+      expect(quiet.lines.filter((l) => l.includes('warning'))).toEqual([]);
+    });
+
+    it('with --strict the missing key stops start-up: exit 2, the message names the key', async () => {
+      const file = await configFile(routed('http://127.0.0.1:9'));
+      await expect(startServe({ configFile: file, port: 0, host: '127.0.0.1', help: false, strict: true }, recordingIo(), { SPARE_KEY: 'k' }))
+        .rejects.toThrow(new ConfigError([{ path: 'providers.claude.apiKeyEnv', message: 'ANTHROPIC_API_KEY is not set: calls to claude will fail (auth) until it is (an error under --strict)' }], file));
+      const { code, lines } = await run(['--config', file, '--port', '0', '--strict'], { SPARE_KEY: 'k' });
+      expect(code).toBe(2);
+      expect(lines.join('\n')).toBe(`failsoft serve: ${file}: invalid configuration:\n  providers.claude.apiKeyEnv: ANTHROPIC_API_KEY is not set: calls to claude will fail (auth) until it is (an error under --strict)`);
+    });
+
+    it('a config that serves nothing stops start-up and says why: empty file, no feature, routes without providers', async () => {
+      const empty = await configFile(['# nothing here yet']);
+      expect((await run(['--config', empty, '--port', '0'], {})).lines).toEqual([`failsoft serve: ${empty}: invalid configuration:\n  (file): is empty (or only comments): a config needs at least one feature`]);
+      const noFeatures = await configFile(['providers:', '  gpt: { type: openai, apiKeyEnv: OPENAI_API_KEY }']);
+      const none = await run(['--config', noFeatures, '--port', '0'], { OPENAI_API_KEY: 'k' });
+      expect(none.code).toBe(2);
+      expect(none.lines).toEqual([`failsoft serve: ${noFeatures}: invalid configuration:\n  features: no feature is configured: the gateway could serve nothing (every AI request would be 404); add at least one feature`]);
+      const noProviders = await configFile(['features:', '  chat: { tier: ai-only, route: [claude/claude-sonnet-4-5] }']);
+      expect((await run(['--config', noProviders, '--port', '0'], {})).lines).toEqual([
+        `failsoft serve: ${noProviders}: invalid configuration:\n  features.chat.route[0]: unknown provider "claude" (no providers are configured)`,
+      ]);
+      const critical = await configFile(['features:', '  billing: { tier: critical }']);
+      const io = recordingIo();
+      const serve = await startServe({ configFile: critical, port: 0, host: '127.0.0.1', help: false }, io, {});
+      await serve.close();
+      expect(io.lines).toContain('failsoft serve: warning: features: every feature is critical: the AI routes can serve none of them (critical features never call AI)');
+    });
+
+    it('a blank FAILSOFT_ADMIN_TOKEN stops start-up (exit 2), naming the variable', async () => {
+      const { code, lines } = await run(['--port', '0'], { FAILSOFT_ADMIN_TOKEN: '   ' });
+      expect(code).toBe(2);
+      expect(lines).toEqual(['failsoft serve: invalid configuration:\n  FAILSOFT_ADMIN_TOKEN (environment): is set but blank: set it to a secret (e.g. `openssl rand -hex 32`) or unset it']);
+    });
+  });
 });

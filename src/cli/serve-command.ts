@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../model/errors.js';
 import { createFailsoft, type Failsoft } from '../engine/failsoft.js';
 import type { FailsoftConfig } from '../engine/config/config-schema.js';
-import { loadConfigFile } from '../engine/config/resolve-config.js';
+import { loadConfigFile, type ResolvedConfig } from '../engine/config/resolve-config.js';
+import { servingFindings } from '../engine/config/serving-checks.js';
 import { startGateway, type RunningGateway } from '../gateway/gateway-server.js';
 import { attachEventLog, LineLog, LOG_LEVELS, type LogLevel } from '../gateway/event-log.js';
 import type { RunningSimulator } from '../sim/start-simulator.js';
@@ -16,6 +17,8 @@ export interface ServeCliOptions {
   help: boolean;
   /** `--log-level`; default `FAILSOFT_LOG_LEVEL`, else `info`. */
   logLevel?: LogLevel;
+  /** `--strict`: a config warning (a provider's key variable not set, …) stops start-up. */
+  strict?: boolean;
 }
 
 const USAGE = `Usage: failsoft serve [options]
@@ -29,6 +32,8 @@ Options:
   --host HOST     interface to listen on (default 127.0.0.1)
   --log-level L   silent | warn | info | debug (default info): JSON lines on stdout; info logs every state
                   change (provider opened/closed, feature mode, budget, switches), debug also every request
+  --strict        refuse to start on a config warning, not only on an error: a provider's apiKeyEnv variable
+                  that is not set, or only critical features (exit code 2, naming the key)
   -h, --help      show this help
 
 Routes: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /health, GET /health/ready, GET /health/ai,
@@ -36,10 +41,17 @@ GET /metrics (Prometheus), /admin/* (GET state; POST switches/global, switches/f
 
 Environment:
   FAILSOFT_ADMIN_TOKEN  bearer token for /admin/*; unset: admin is served only on a loopback --host (403 elsewhere)
+                        and never to a browser page; set but blank: start-up fails; 10 wrong tokens a minute from
+                        one address: 429 for that address until the minute ends
   FAILSOFT_LOG_LEVEL    the log level when --log-level is not given
 
-Client keys and model aliases come from the config's "gateway" section (clients: NAME: { keyHash: "sha256:HEX",
-features, priority }, aliases: ALIAS: FEATURE); with clients set, every AI route needs a key.`;
+Client keys, model aliases and browser origins come from the config's "gateway" section (clients: NAME: { keyHash:
+"sha256:HEX", features, priority }, aliases: ALIAS: FEATURE, corsOrigins: [https://app.example.com]); with clients set,
+every AI route needs a key. Web pages (requests with Origin or Sec-Fetch-Site) are refused on the AI routes unless
+their origin is in corsOrigins; curl, SDKs and servers are not affected.
+
+At start, a config that serves nothing (empty file, no feature) is an error; a provider whose apiKeyEnv variable is
+not set is a warning (an error with --strict).`;
 
 /**
  * Parses `failsoft serve` arguments; throws `UsageError` on an unknown flag or a bad value.
@@ -50,7 +62,10 @@ export function parseServeArgs(argv: readonly string[]): ServeCliOptions {
   try {
     values = parseArgs({
       args: [...argv], strict: true, allowPositionals: false,
-      options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'log-level': { type: 'string' },
+        strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
     }).values;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -59,7 +74,10 @@ export function parseServeArgs(argv: readonly string[]): ServeCliOptions {
   if (values.port !== undefined && (!/^\d+$/.test(values.port) || port > 65_535)) throw new UsageError(`--port ${values.port}: expected an integer from 0 to 65535`);
   const logLevel = values['log-level'];
   if (logLevel !== undefined && !isLogLevel(logLevel)) throw new UsageError(`--log-level ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
-  return { configFile: values.config, port, host: values.host ?? '127.0.0.1', help: values.help ?? false, ...(logLevel === undefined ? {} : { logLevel }) };
+  return {
+    configFile: values.config, port, host: values.host ?? '127.0.0.1', help: values.help ?? false,
+    ...(logLevel === undefined ? {} : { logLevel }), ...(values.strict === true ? { strict: true } : {}),
+  };
 }
 
 function isLogLevel(value: string): value is LogLevel {
@@ -94,6 +112,19 @@ export function exampleConfig(sim: RunningSimulator): FailsoftConfig {
   };
 }
 
+/**
+ * The start-up checks of a config file: throws `ConfigError` for what would serve nothing (and, with
+ * `--strict`, for every warning); returns the warnings to print, each naming its key.
+ */
+function checkServing(config: ResolvedConfig, options: ServeCliOptions): string[] {
+  const findings = servingFindings(config);
+  const fatal = findings.filter((f) => f.severity === 'error' || options.strict === true);
+  if (fatal.length > 0) {
+    throw new ConfigError(fatal.map((f) => ({ path: f.path, message: f.severity === 'error' ? f.message : `${f.message} (an error under --strict)` })), options.configFile);
+  }
+  return findings.map((f) => `${f.path}: ${f.message}`);
+}
+
 /** A running `failsoft serve`: the gateway, its engine, and the simulator when it runs the example. */
 export interface RunningServe {
   gateway: RunningGateway;
@@ -111,16 +142,19 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   const log = new LineLog(logLevelOf(options, env), (line) => io.out(line));
   let sim: RunningSimulator | undefined;
   let ai: Failsoft;
+  let configWarnings: string[] = [];
   if (options.configFile === undefined) {
     // Loaded only here: a gateway serving a real config never carries the simulator in memory.
     const { startSimulator } = await import('../sim/start-simulator.js');
     sim = await startSimulator({ port: 0, host: '127.0.0.1' });
     ai = createFailsoft(exampleConfig(sim), { env: {} });
   } else {
-    ai = createFailsoft(await loadConfigFile(options.configFile, env), { env });
+    const config = await loadConfigFile(options.configFile, env);
+    configWarnings = checkServing(config, options);
+    ai = createFailsoft(config, { env });
   }
   let gateway: RunningGateway;
-  const warnings: string[] = [];
+  const warnings = configWarnings.map((line) => `failsoft serve: warning: ${line}`);
   try {
     gateway = await startGateway({
       ai, port: options.port, host: options.host, env, idleTrim: true, log: (line) => warnings.push(line),
