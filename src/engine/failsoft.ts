@@ -24,6 +24,7 @@ import { DEFAULT_HEDGE, DEFAULT_LIVENESS } from '../policy/liveness.js';
 import { ProviderCooldowns } from '../policy/provider-cooldowns.js';
 import { Switches } from './switches.js';
 import { healthReport, type HealthReport } from './health.js';
+import { watchSharedState, type SharedStateWatch } from './shared-state-watch.js';
 import { streamFeature, type StreamGuard } from './stream-feature.js';
 import type { CallOptions, FailsoftStreamEvent, GenerateResult } from './results.js';
 
@@ -64,6 +65,8 @@ export class Failsoft {
   private readonly cooldowns: ProviderCooldowns;
   /** The store this engine created (and so must close); undefined when the caller passed one. */
   private readonly ownStore: PolicyState | undefined;
+  /** Whether the shared state answers: events on its loss and return, and its part of `health()`. */
+  private readonly sharedState: SharedStateWatch;
 
   constructor(config: ResolvedConfig, options: FailsoftOptions = {}) {
     this.config = config;
@@ -71,6 +74,7 @@ export class Failsoft {
     this.bus = new EventBus();
     this.ownStore = options.store ? undefined : defaultStore(options.env ?? process.env);
     const store = options.store ?? (this.ownStore as PolicyState);
+    this.sharedState = watchSharedState(store, this.bus);
     this.parts = buildEngineParts(config, { clock: this.clock, bus: this.bus, store, ...(options.adapters ? { adapters: options.adapters } : {}) });
     this.modes = new FeatureModes(this.bus, this.clock);
     const disabled = Object.values(config.features).filter((f) => !f.enabled).map((f) => f.name);
@@ -278,7 +282,7 @@ export class Failsoft {
 
   /** Per provider and route entry: breaker state, error rate, latency, budget left; per feature: mode. */
   health(): Promise<HealthReport> {
-    return healthReport(this.config, this.parts, this.modes, this.switches);
+    return healthReport(this.config, this.parts, this.modes, this.switches, this.sharedState.health());
   }
 
   /** Forces a provider's breakers open (all its models, or one) until `forceClose`; an event. */
@@ -293,6 +297,7 @@ export class Failsoft {
 
   /** Releases connections. */
   async close(): Promise<void> {
+    this.sharedState.close();
     this.cooldowns.close();
     await Promise.all([...this.parts.adapters.values()].map((a) => a.close()));
     await this.ownStore?.close();

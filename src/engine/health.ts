@@ -38,18 +38,36 @@ export interface FeatureHealth {
   route: string[];
 }
 
+/** Where the policy state lives and whether it answers: `redis` lost means each instance enforces budgets alone. */
+export interface SharedStateHealth {
+  backend: 'memory' | 'redis';
+  /** False from the loss of the shared state until it answers again (memory: always true). */
+  connected: boolean;
+  /** Epoch ms of the loss; absent while connected. */
+  degradedSince?: number;
+  /** Calls the shared state did not answer and this instance's local state answered instead (since start). */
+  operationsLost: number;
+  /** The last failure of the shared state, kept after it returns. */
+  lastError?: string;
+}
+
 export interface HealthReport {
-  /** ok: all closed and normal; degraded: something is off but some provider serves; down: no provider can serve. */
+  /** ok: all closed and normal; degraded: something is off (a provider, a feature, the shared state) but some provider serves; down: no provider can serve. */
   status: 'ok' | 'degraded' | 'down';
   aiEnabled: boolean;
   providers: Record<string, ProviderHealth>;
   features: Record<string, FeatureHealth>;
+  sharedState: SharedStateHealth;
 }
+
+const LOCAL_STATE: SharedStateHealth = { backend: 'memory', connected: true, operationsLost: 0 };
 
 const SEVERITY: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 /** Builds the health report read by `ai.health()`, `/health/ai` and `failsoft check`. */
-export async function healthReport(config: ResolvedConfig, parts: EngineParts, modes: FeatureModes, switches: Switches): Promise<HealthReport> {
+export async function healthReport(
+  config: ResolvedConfig, parts: EngineParts, modes: FeatureModes, switches: Switches, sharedState: SharedStateHealth = LOCAL_STATE,
+): Promise<HealthReport> {
   const providers: Record<string, ProviderHealth> = {};
   for (const provider of Object.values(config.providers)) {
     const models: Record<string, RouteHealth> = {};
@@ -86,6 +104,9 @@ export async function healthReport(config: ResolvedConfig, parts: EngineParts, m
   }
   const states = Object.values(providers).map((p) => p.state);
   const allOpen = states.length > 0 && states.every((s) => s === 'open');
-  const anyOff = states.some((s) => s !== 'closed') || Object.values(features).some((f) => f.mode !== 'normal' || !f.enabled);
-  return { status: allOpen || !switches.aiEnabled ? 'down' : anyOff ? 'degraded' : 'ok', aiEnabled: switches.aiEnabled, providers, features };
+  const anyOff = states.some((s) => s !== 'closed') || Object.values(features).some((f) => f.mode !== 'normal' || !f.enabled) || !sharedState.connected;
+  return {
+    status: allOpen || !switches.aiEnabled ? 'down' : anyOff ? 'degraded' : 'ok', aiEnabled: switches.aiEnabled, providers, features,
+    sharedState: { ...sharedState },
+  };
 }

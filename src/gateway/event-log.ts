@@ -96,6 +96,8 @@ function describe(event: FailsoftEvent): [LineLevel, string] {
     }
     case 'budget-exhausted': return ['warn', `${event.provider} rate budget exhausted${event.dimension ? ` (${event.dimension})` : ''}`];
     case 'budget-recovered': return ['info', `${event.provider} rate budget recovered`];
+    case 'shared-state-lost': return ['warn', `shared state (${event.backend}) lost${event.error ? `: ${event.error}` : ''}; each instance now enforces budgets, breakers and cool-downs alone`];
+    case 'shared-state-restored': return ['info', `shared state (${event.backend}) restored${event.lostMs === undefined ? '' : ` after ${Math.round(event.lostMs / 100) / 10} s`}`];
     case 'switch-changed': return ['warn', `${event.target === 'global' ? 'AI' : `feature ${event.target}`} switched ${event.enabled ? 'on' : 'off'} (${event.source})`];
     case 'stream-failed': return ['warn', `feature ${event.feature}: stream from ${route(event)} failed after it started: ${event.class}`];
     case 'attempt-failed': return ['debug', `feature ${event.feature}: ${route(event)} failed: ${event.class}${event.status === undefined ? '' : ` (${event.status})`}`];
@@ -107,7 +109,7 @@ function describe(event: FailsoftEvent): [LineLevel, string] {
 /** State changes (logged at `info` and `warn`); per-request events only at `debug`. */
 const STATE_EVENTS: readonly FailsoftEventType[] = [
   'provider-opened', 'provider-half-opened', 'provider-closed', 'feature-mode-changed',
-  'budget-exhausted', 'budget-recovered', 'switch-changed', 'stream-failed',
+  'budget-exhausted', 'budget-recovered', 'switch-changed', 'stream-failed', 'shared-state-lost', 'shared-state-restored',
 ];
 const REQUEST_EVENTS: readonly FailsoftEventType[] = ['attempt-failed'];
 

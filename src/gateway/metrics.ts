@@ -65,6 +65,10 @@ export class GatewayMetrics {
   private readonly concurrencyRejected: Counter<'provider'>;
   /** Rejections already added to the counter, per provider (the bulkhead keeps a running total). */
   private readonly rejectedSeen = new Map<string, number>();
+  private readonly sharedStateConnected: Gauge<'backend'>;
+  private readonly sharedStateLost: Counter<'backend'>;
+  /** Lost operations already added to the counter (the shared state keeps a running total). */
+  private lostSeen = 0;
   /** Requests counted in plain numbers per label set, added to the prom-client counter at scrape. */
   private readonly requests: Children<PendingCount>;
   private readonly latency: LatencyHistogram;
@@ -82,6 +86,8 @@ export class GatewayMetrics {
     this.concurrencyActive = new Gauge({ name: 'failsoft_concurrency_active', help: 'Calls in flight per provider with maxConcurrent (a stream counts until it ends), read at scrape.', labelNames: ['provider'], registers });
     this.concurrencyLimit = new Gauge({ name: 'failsoft_concurrency_limit', help: 'maxConcurrent per provider.', labelNames: ['provider'], registers });
     this.concurrencyRejected = new Counter({ name: 'failsoft_concurrency_rejected_total', help: 'Calls that found every slot of a provider taken and moved on to the next route entry.', labelNames: ['provider'], registers });
+    this.sharedStateConnected = new Gauge({ name: 'failsoft_shared_state_connected', help: 'Whether the shared policy state (Redis) answers: 1 yes, 0 lost (each instance then enforces budgets alone); memory is always 1.', labelNames: ['backend'], registers });
+    this.sharedStateLost = new Counter({ name: 'failsoft_shared_state_operations_lost_total', help: 'Policy-state calls the shared state (Redis) did not answer and local state answered instead.', labelNames: ['backend'], registers });
     const fallbacks = new Counter({ name: 'failsoft_fallbacks_total', help: 'Fallback answers served, by feature.', labelNames: ['feature'], registers });
     const failed = new Counter({ name: 'failsoft_attempts_failed_total', help: 'Provider attempts that failed, by provider and error class.', labelNames: ['provider', 'class'], registers });
     this.requests = new Children(([feature, provider, outcome]) => new PendingCount(requests.labels(label(feature), label(provider), label(outcome))));
@@ -137,6 +143,10 @@ export class GatewayMetrics {
         this.rejectedSeen.set(provider, p.concurrency.rejected);
       }
     }
+    const shared = health.sharedState;
+    this.sharedStateConnected.set({ backend: shared.backend }, shared.connected ? 1 : 0);
+    this.sharedStateLost.inc({ backend: shared.backend }, Math.max(0, shared.operationsLost - this.lostSeen));
+    this.lostSeen = Math.max(this.lostSeen, shared.operationsLost);
   }
 
   /** The Prometheus text exposition, with budgets read now. */
