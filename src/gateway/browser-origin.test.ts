@@ -101,7 +101,7 @@ describe('BrowserOrigins (unit)', () => {
 });
 
 describe('AI routes without client keys: pages are refused unless listed', () => {
-  it('a cross-site page gets 403 in the caller\'s dialect, before any provider is called', async () => {
+  it('a cross-site page gets 403 in the caller\'s dialect, before a provider is called', async () => {
     await serve();
     const before = sim.stats().anthropic?.requests ?? 0;
     const openai = await chat({ origin: EVIL, 'x-request-id': 'req-page-1' });

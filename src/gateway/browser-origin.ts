@@ -1,6 +1,6 @@
 /**
  * Requests from web pages. A gateway on a laptop or an internal network trusts whoever can reach it,
- * and that includes any page open in a browser there: a cross-site `fetch` or form POST (or a DNS
+ * and that includes every page open in a browser there: a cross-site `fetch` or form POST (or a DNS
  * rebinding) would spend the providers' budget, flip admin switches, or read answers. Browsers mark
  * their requests (`Origin`, `Sec-Fetch-Site`); curl, SDKs and servers send neither, so they pass untouched.
  *
@@ -34,7 +34,7 @@ const PREFLIGHT_MAX_AGE_S = '600';
 /** An HTTP header name (RFC 9110 token). */
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
-/** The verdict on one request: served (with the CORS headers to add, if any) or refused (and why). */
+/** The verdict on one request: served (with the CORS headers to add, when there are some) or refused (and why). */
 export type OriginVerdict =
   | { readonly allowed: true; readonly headers: Readonly<Record<string, string>> | undefined }
   | { readonly allowed: false; readonly message: string };
@@ -46,7 +46,7 @@ export type PreflightVerdict =
 
 /** Options of `BrowserOrigins`. */
 export interface BrowserOriginOptions {
-  /** `gateway.corsOrigins`, as browsers send them (`*`: any; the config allows it only with client keys). */
+  /** `gateway.corsOrigins`, as browsers send them (`*`: every origin; the config allows it only with client keys). */
   corsOrigins: readonly string[];
   /** Client keys are configured: a key, not the page's origin, decides who may call. */
   clientKeys: boolean;
@@ -83,14 +83,14 @@ function isOwnOrigin(headers: IncomingHttpHeaders): boolean {
  */
 export class BrowserOrigins {
   private readonly listed: ReadonlySet<string>;
-  private readonly any: boolean;
+  private readonly everyOrigin: boolean;
   /** For requests without an Origin when origins are listed: caches must keep answers per Origin apart. */
   private readonly passVary: OriginVerdict;
   /** The CORS headers of each listed origin, built once. */
   private readonly corsHeaders = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(private readonly options: BrowserOriginOptions) {
-    this.any = options.corsOrigins.includes(ANY_ORIGIN);
+    this.everyOrigin = options.corsOrigins.includes(ANY_ORIGIN);
     this.listed = new Set(options.corsOrigins.filter((o) => o !== ANY_ORIGIN));
     this.passVary = options.corsOrigins.length > 0 ? Object.freeze({ allowed: true, headers: Object.freeze({ vary: 'origin' }) }) : PASS;
     for (const origin of this.listed) this.corsHeaders.set(origin, this.headersFor(origin));
@@ -98,7 +98,7 @@ export class BrowserOrigins {
 
   /** Is this Origin listed (or are all listed, with `*`)? */
   allows(origin: string): boolean {
-    return this.any || this.listed.has(origin);
+    return this.everyOrigin || this.listed.has(origin);
   }
 
   /** The verdict on an AI-route request (anything but a preflight). Costs two header reads for non-browser callers. */
@@ -114,6 +114,7 @@ export class BrowserOrigins {
   preflight(headers: IncomingHttpHeaders, methods: string): PreflightVerdict {
     const origin = headers.origin;
     if (origin === undefined || !this.allows(origin)) {
+      // Refused even with client keys: granting a page CORS is what corsOrigins is for.
       if (origin === undefined || isOwnOrigin(headers)) return { allowed: true, headers: { allow: `${methods}, OPTIONS` } };
       return { allowed: false, message: refusal(headers) };
     }

@@ -36,7 +36,7 @@ describe('gateway.corsOrigins', () => {
 
   it('"*" needs client keys, and says why', () => {
     expect(issuesOf({ gateway: { corsOrigins: ['*'] } })).toEqual([
-      'gateway.corsOrigins: a "*" origin needs client keys (gateway.clients): without them any web page opened in a browser that can reach this gateway could spend your provider budget and read the answers; list the origins instead',
+      'gateway.corsOrigins: a "*" origin needs client keys (gateway.clients): without them every web page opened in a browser that can reach this gateway could spend your provider budget and read the answers; list the origins instead',
     ]);
     expect(issuesOf({ gateway: { corsOrigins: ['*'], clients: { app: { keyHash: KEY_HASH } } } })).toEqual([]);
   });

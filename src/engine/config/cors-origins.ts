@@ -37,11 +37,11 @@ export function normalizeCorsOrigin(value: string): string {
 
 /**
  * Why `*` cannot be used here, or undefined. Without client keys the gateway cannot tell callers apart:
- * `*` would let any web page a user opens spend the providers' budget through that user's browser, and
+ * `*` would let every web page a user opens spend the providers' budget through that user's browser, and
  * read the answers (a gateway on a laptop or an internal network is reachable from such a page).
  * @example corsWildcardIssue(['*'], false) // 'a "*" origin needs client keys …'
  */
 export function corsWildcardIssue(origins: readonly string[], hasClientKeys: boolean): string | undefined {
   if (hasClientKeys || !origins.includes(ANY_ORIGIN)) return undefined;
-  return 'a "*" origin needs client keys (gateway.clients): without them any web page opened in a browser that can reach this gateway could spend your provider budget and read the answers; list the origins instead';
+  return 'a "*" origin needs client keys (gateway.clients): without them every web page opened in a browser that can reach this gateway could spend your provider budget and read the answers; list the origins instead';
 }
