@@ -282,7 +282,7 @@ export class Failsoft {
 
   /** Per provider and route entry: breaker state, error rate, latency, budget left; per feature: mode. */
   health(): Promise<HealthReport> {
-    return healthReport(this.config, this.parts, this.modes, this.switches, this.sharedState.health());
+    return healthReport(this.config, this.parts, this.modes, this.switches, this.sharedState.health(), (key) => this.cooldowns.remainingMs(key));
   }
 
   /** Forces a provider's breakers open (all its models, or one) until `forceClose`; an event. */

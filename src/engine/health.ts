@@ -13,6 +13,10 @@ export interface RouteHealth {
   errorRate: number;
   latencyMs: { p50: number; p95: number } | null;
   lastError?: { class: string; message: string; at: number };
+  /** The provider asked for quiet (a 429's Retry-After): ms until requests go to this model again. */
+  coolingDownMs?: number;
+  /** Learned p95 latencies (ms) the liveness timeouts and the hedge delay are set from; absent until learned. */
+  learned?: { acceptedP95Ms?: number; firstTokenP95Ms?: number };
 }
 
 export interface ProviderHealth {
@@ -67,6 +71,7 @@ const SEVERITY: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, 
 /** Builds the health report read by `ai.health()`, `/health/ai` and `failsoft check`. */
 export async function healthReport(
   config: ResolvedConfig, parts: EngineParts, modes: FeatureModes, switches: Switches, sharedState: SharedStateHealth = LOCAL_STATE,
+  coolingDownMs: (key: string) => number = () => 0,
 ): Promise<HealthReport> {
   const providers: Record<string, ProviderHealth> = {};
   for (const provider of Object.values(config.providers)) {
@@ -82,9 +87,17 @@ export async function healthReport(
       requests += snap?.requests ?? 0;
       failures += snap?.failures ?? 0;
       const lastError = parts.stats.get(key)?.lastError;
+      const cooling = coolingDownMs(key);
+      const latency = parts.latencies.get(key);
+      const accepted = latency?.headers.quantile();
+      const firstToken = latency?.firstContent.quantile();
       models[key.slice(provider.name.length + 1)] = {
         state: routeState, requests: snap?.requests ?? 0, errorRate: snap?.errorRate ?? 0, latencyMs: snap?.latencyMs ?? null,
         ...(lastError ? { lastError } : {}),
+        ...(cooling > 0 ? { coolingDownMs: cooling } : {}),
+        ...(accepted === undefined && firstToken === undefined ? {} : {
+          learned: { ...(accepted === undefined ? {} : { acceptedP95Ms: accepted }), ...(firstToken === undefined ? {} : { firstTokenP95Ms: firstToken }) },
+        }),
       };
     }
     const slots = parts.bulkheads.get(provider.name)?.snapshot();
@@ -104,7 +117,8 @@ export async function healthReport(
   }
   const states = Object.values(providers).map((p) => p.state);
   const allOpen = states.length > 0 && states.every((s) => s === 'open');
-  const anyOff = states.some((s) => s !== 'closed') || Object.values(features).some((f) => f.mode !== 'normal' || !f.enabled) || !sharedState.connected;
+  const cooling = Object.values(providers).some((p) => Object.values(p.models).some((m) => m.coolingDownMs !== undefined));
+  const anyOff = states.some((s) => s !== 'closed') || cooling || Object.values(features).some((f) => f.mode !== 'normal' || !f.enabled) || !sharedState.connected;
   return {
     status: allOpen || !switches.aiEnabled ? 'down' : anyOff ? 'degraded' : 'ok', aiEnabled: switches.aiEnabled, providers, features,
     sharedState: { ...sharedState },

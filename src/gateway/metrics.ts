@@ -74,6 +74,11 @@ export class GatewayMetrics {
   private readonly latency: LatencyHistogram;
   private readonly fallbacks: Children<{ inc(): void }>;
   private readonly attemptsFailed: Children<{ inc(): void }>;
+  private readonly hedges: Children<{ inc(): void }>;
+  private readonly hedgeWins: Children<{ inc(): void }>;
+  private readonly cooldowns: Children<{ inc(): void }>;
+  private readonly coolingDown: Gauge<'provider' | 'model'>;
+  private readonly engineFaults: Counter<'feature'>;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly ai: Failsoft) {
@@ -90,6 +95,14 @@ export class GatewayMetrics {
     this.sharedStateLost = new Counter({ name: 'failsoft_shared_state_operations_lost_total', help: 'Policy-state calls the shared state (Redis) did not answer and local state answered instead.', labelNames: ['backend'], registers });
     const fallbacks = new Counter({ name: 'failsoft_fallbacks_total', help: 'Fallback answers served, by feature.', labelNames: ['feature'], registers });
     const failed = new Counter({ name: 'failsoft_attempts_failed_total', help: 'Provider attempts that failed, by provider and error class.', labelNames: ['provider', 'class'], registers });
+    const hedges = new Counter({ name: 'failsoft_hedges_total', help: 'Attempts started beside one that had shown no content yet, by feature and reason (slow: past its usual time to first token; probe: beside a half-open probe).', labelNames: ['feature', 'reason'], registers });
+    const hedgeWins = new Counter({ name: 'failsoft_hedge_wins_total', help: 'Requests answered by their hedge (the attempt started beside a slow one), by feature.', labelNames: ['feature'], registers });
+    const cooldowns = new Counter({ name: 'failsoft_cooldowns_total', help: 'Cool-downs started (a 429 Retry-After, here or learned from another instance), by provider, model and source.', labelNames: ['provider', 'model', 'source'], registers });
+    this.coolingDown = new Gauge({ name: 'failsoft_cooldown_remaining_seconds', help: 'Seconds until a provider model that asked for quiet (429 Retry-After) is called again; 0 when it is not cooling down.', labelNames: ['provider', 'model'], registers });
+    this.engineFaults = new Counter({ name: 'failsoft_engine_faults_total', help: 'Failures inside failsoft itself (a policy, shared state) answered as fallback or 503 instead of an error, by feature.', labelNames: ['feature'], registers });
+    this.hedges = new Children(([feature, reason]) => hedges.labels(label(feature), label(reason)));
+    this.hedgeWins = new Children(([feature]) => hedgeWins.labels(label(feature)));
+    this.cooldowns = new Children(([provider, model, source]) => cooldowns.labels(label(provider), label(model), label(source)));
     this.requests = new Children(([feature, provider, outcome]) => new PendingCount(requests.labels(label(feature), label(provider), label(outcome))));
     this.fallbacks = new Children(([feature]) => fallbacks.labels(label(feature)));
     this.attemptsFailed = new Children(([provider, errorClass]) => failed.labels(label(provider), label(errorClass)));
@@ -98,7 +111,7 @@ export class GatewayMetrics {
     }
     // Only the events these metrics use: the engine skips building payloads nobody listens to.
     const observe = (event: FailsoftEvent): void => this.observe(event);
-    const offs = (['request-completed', 'attempt-failed', 'provider-opened', 'provider-half-opened', 'provider-closed'] as const)
+    const offs = (['request-completed', 'attempt-failed', 'provider-opened', 'provider-half-opened', 'provider-closed', 'attempt-hedged', 'provider-cooldown-started', 'engine-faulted'] as const)
       .map((type) => ai.on(type, observe));
     this.unsubscribe = () => { for (const off of offs) off(); };
   }
@@ -110,8 +123,12 @@ export class GatewayMetrics {
         this.requests.get(event.feature, event.provider ?? 'none', outcome).inc();
         this.latency.observe(label(event.feature), event.ms / 1000);
         if (event.source === 'fallback') this.fallbacks.get(event.feature).inc();
+        for (const attempt of event.attempts) if (attempt.hedge === true && attempt.outcome === 'ok') this.hedgeWins.get(event.feature).inc();
         return;
       }
+      case 'attempt-hedged': return this.hedges.get(event.feature, event.reason).inc();
+      case 'provider-cooldown-started': return this.cooldowns.get(event.provider, event.model, event.source).inc();
+      case 'engine-faulted': return void this.engineFaults.inc({ feature: label(event.feature) });
       case 'attempt-failed': return this.attemptsFailed.get(event.provider, event.class).inc();
       case 'provider-opened': return this.setBreaker(event.provider, event.model, 2);
       case 'provider-half-opened': return this.setBreaker(event.provider, event.model, 1);
@@ -130,7 +147,10 @@ export class GatewayMetrics {
     this.requests.forEach((pending) => pending.flush());
     const health = await this.ai.health();
     for (const [provider, p] of Object.entries(health.providers)) {
-      for (const [model, route] of Object.entries(p.models)) this.setBreaker(provider, model, BREAKER_STATE_VALUE[route.state]);
+      for (const [model, route] of Object.entries(p.models)) {
+        this.setBreaker(provider, model, BREAKER_STATE_VALUE[route.state]);
+        this.coolingDown.set({ provider, model }, (route.coolingDownMs ?? 0) / 1000);
+      }
       for (const [dimension, budget] of Object.entries(p.budget)) {
         this.budgetRemaining.set({ provider, dimension }, budget.remaining);
         this.budgetLimit.set({ provider, dimension }, budget.limit);

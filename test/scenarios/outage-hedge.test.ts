@@ -34,6 +34,9 @@ async function brownOut(edit?: (config: FailsoftConfig) => FailsoftConfig): Prom
     }
   }
   const calls = rig.calls();
+  const metrics = await (await fetch(`${rig.gateway.url}/metrics`)).text();
+  const hedgeCount = Number(/failsoft_hedges_total\{feature="summary",reason="slow"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+  expect(hedgeCount).toBe(rig.events.filter((e) => e.type === 'attempt-hedged').length);
   return {
     p50: quantile(times, 0.5), p99: quantile(times, 0.99), answers: times.length,
     hedges: rig.events.filter((e) => e.type === 'attempt-hedged').length - hedgesBefore,

@@ -35,8 +35,15 @@ describe('429 with Retry-After, default settings', () => {
     }
     expect(r.calls()).toEqual({ claude: 1, gpt: 2, gemini: 1 });
     expect(r.events.filter((e) => e.type === 'provider-cooldown-started').map((e) => e.type === 'provider-cooldown-started' && e.provider).sort()).toEqual(['claude', 'gemini', 'gpt', 'gpt']);
-    // A Retry-After is not a breaker failure: nothing opened.
+    // A Retry-After is not a breaker failure: nothing opened. Health and metrics say who is cooling down, and for how long.
     expect(r.events.some((e) => e.type === 'provider-opened')).toBe(false);
+    const health = await (await fetch(`${r.gateway.url}/health/ai`)).json() as { status: string; providers: Record<string, { state: string; models: Record<string, { coolingDownMs?: number }> }> };
+    expect(health.status).toBe('degraded');
+    expect(health.providers.claude?.state).toBe('closed');
+    expect(health.providers.claude?.models['claude-sonnet-4-5']?.coolingDownMs).toBeGreaterThan(15_000);
+    const metrics = await (await fetch(`${r.gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/failsoft_cooldown_remaining_seconds\{provider="claude",model="claude-sonnet-4-5"\} 1\d\.\d+/);
+    expect(metrics).toContain('failsoft_cooldowns_total{provider="gpt",model="gpt-4o",source="local"} 1');
   });
 
   it('one provider 429 with Retry-After 5 s (no limits configured): no request reaches it until the 5 s have passed', async () => {
