@@ -35,9 +35,12 @@ export interface OutageRig {
 }
 
 /** One more engine + gateway over the same simulator (a second instance, e.g. sharing Redis). */
-export async function gatewayOver(sim: RunningSimulator, options: { edit?: (config: FailsoftConfig) => FailsoftConfig; store?: PolicyState } = {}): Promise<Omit<OutageRig, 'sim' | 'calls'>> {
+export async function gatewayOver(
+  sim: RunningSimulator,
+  options: { edit?: (config: FailsoftConfig) => FailsoftConfig; store?: PolicyState; env?: Record<string, string> } = {},
+): Promise<Omit<OutageRig, 'sim' | 'calls'>> {
   const config = options.edit ? options.edit(exampleConfig(sim)) : exampleConfig(sim);
-  const ai = createFailsoft(config, { env: {}, ...(options.store ? { store: options.store } : {}) });
+  const ai = createFailsoft(config, { env: options.env ?? {}, ...(options.store ? { store: options.store } : {}) });
   const events: FailsoftEvent[] = [];
   ai.on('*', (event) => events.push(event));
   const gateway = await startGateway({ ai, port: 0, host: '127.0.0.1', log: () => undefined, graceMs: 0 });
