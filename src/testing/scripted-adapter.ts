@@ -4,6 +4,7 @@ import type { ProviderResponse } from '../model/response.js';
 import type { StreamEvent } from '../model/stream-event.js';
 import type { AttemptOptions, ProviderAdapter, ProviderCallResult, ProviderStream, ProviderType } from '../providers/provider-adapter.js';
 import type { CancelSignal } from '../model/cancel-signal.js';
+import type { Clock } from '../model/clock.js';
 
 /** What a scripted provider does for one call. */
 export type ScriptStep =
@@ -12,7 +13,9 @@ export type ScriptStep =
   /** Streams: these text pieces, then fails with `failAfter` (if given) instead of finishing. */
   | { chunks: string[]; failAfter?: ErrorClass }
   /** Never answers until aborted. */
-  | { hang: true };
+  | { hang: true }
+  /** Streams: accepted (headers), these pieces, then silence until aborted (a provider that hangs mid-answer). */
+  | { stall: true; chunks?: string[]; delayMs?: number };
 
 export interface ScriptedCall {
   model: string;
@@ -23,10 +26,12 @@ export interface ScriptedCall {
 /**
  * A provider adapter that follows a script instead of the network: for tests of code that uses
  * failsoft, and of failsoft's own router. `script` gives the step for each call (by call number).
- * Delays use real timers; pass `delayMs` only in tests that run on the real clock.
+ * Delays use real timers, or `options.clock` (e.g. a FakeClock) when given.
  * @example const primary = scriptedAdapter('claude', () => ({ fail: 'overloaded', status: 529 }));
  */
-export function scriptedAdapter(name: string, script: (call: number, model: string) => ScriptStep, type: ProviderType = 'openai'): ProviderAdapter & { calls: ScriptedCall[] } {
+export function scriptedAdapter(
+  name: string, script: (call: number, model: string) => ScriptStep, type: ProviderType = 'openai', options: { clock?: Clock } = {},
+): ProviderAdapter & { calls: ScriptedCall[] } {
   const calls: ScriptedCall[] = [];
   const error = (step: { fail: ErrorClass; status?: number; retryAfterMs?: number }, model: string, inStream = false): ProviderError =>
     providerError({
@@ -34,8 +39,9 @@ export function scriptedAdapter(name: string, script: (call: number, model: stri
       ...(step.status === undefined ? {} : { status: step.status }),
       ...(step.retryAfterMs === undefined ? {} : { retryAfterMs: step.retryAfterMs }),
     });
+  const clock = options.clock;
   const wait = (ms: number | undefined, signal: CancelSignal | undefined): Promise<void> =>
-    new Promise((resolve, reject) => {
+    clock !== undefined && ms !== undefined && ms !== Number.POSITIVE_INFINITY ? clock.sleep(ms, signal) : new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       if (ms === undefined) return resolve();
       const timer = ms === Number.POSITIVE_INFINITY ? undefined : setTimeout(resolve, ms);
@@ -54,10 +60,10 @@ export function scriptedAdapter(name: string, script: (call: number, model: stri
     async generate(model: string, request: GenerateRequest, options?: AttemptOptions): Promise<ProviderCallResult> {
       calls.push({ model, request, stream: false });
       const step = script(calls.length, model);
-      if ('hang' in step) await wait(Number.POSITIVE_INFINITY, options?.signal);
+      if ('hang' in step || 'stall' in step) await wait(Number.POSITIVE_INFINITY, options?.signal);
       if ('delayMs' in step) await wait(step.delayMs, options?.signal);
       if ('fail' in step) throw error(step, model);
-      const text = 'text' in step ? step.text : 'chunks' in step ? step.chunks.join('') : '';
+      const text = 'text' in step ? step.text : 'chunks' in step ? (step.chunks ?? []).join('') : '';
       return { status: 200, response: response(model, request, text) };
     },
     async stream(model: string, request: GenerateRequest, options?: AttemptOptions): Promise<ProviderStream> {
@@ -66,11 +72,14 @@ export function scriptedAdapter(name: string, script: (call: number, model: stri
       if ('hang' in step) await wait(Number.POSITIVE_INFINITY, options?.signal);
       if ('delayMs' in step) await wait(step.delayMs, options?.signal);
       if ('fail' in step) throw error(step, model);
-      const chunks = 'chunks' in step ? step.chunks : 'text' in step ? [step.text] : [];
-      const failAfter = 'chunks' in step ? step.failAfter : undefined;
+      const chunks = 'chunks' in step ? step.chunks ?? [] : 'text' in step ? [step.text] : [];
+      const failAfter = 'chunks' in step && 'failAfter' in step ? step.failAfter : undefined;
+      const stall = 'stall' in step;
+      const signal = options?.signal;
       const final = response(model, request, chunks.join(''));
       async function* events(): AsyncGenerator<StreamEvent> {
         for (const text of chunks) yield { type: 'text-delta', text };
+        if (stall) await wait(Number.POSITIVE_INFINITY, signal);
         if (failAfter) throw error({ fail: failAfter }, model, true);
         yield { type: 'finish', finishReason: 'stop', usage: final.usage, model };
       }
