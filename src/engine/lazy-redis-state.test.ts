@@ -15,4 +15,16 @@ describe('LazyRedisPolicyState', () => {
     expect(state.status().degraded).toBe(true);
     await state.close();
   }, 15_000);
+
+  it('keeps cool-downs locally when Redis refuses, and watching a refused Redis throws nothing', async () => {
+    const lazy = new LazyRedisPolicyState('redis://127.0.0.1:1', 'test:');
+    const state = new FallbackPolicyState(lazy);
+    const stop = state.watchCooldowns?.(() => undefined);
+    expect(stop).toBeTypeOf('function');
+    expect(await state.setCooldown('claude', 10_000, 0)).toBe(10_000);
+    expect(await state.readCooldown('claude', 1)).toBe(10_000);
+    expect(state.status()).toMatchObject({ connected: false, operationsLost: 2 });
+    stop?.();
+    await state.close();
+  }, 15_000);
 });

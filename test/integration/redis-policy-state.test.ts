@@ -8,6 +8,7 @@ import { MemoryPolicyState } from '../../src/state/memory-policy-state.js';
 import { describePolicyStateConformance } from '../../src/state/policy-state.conformance.js';
 import type { BucketSpec, PolicyState } from '../../src/state/policy-state.js';
 import { RedisPolicyState } from '../../src/state/redis-policy-state.js';
+import { LazyRedisPolicyState } from '../../src/engine/lazy-redis-state.js';
 import { describeWithRedis, redisUrl } from './services.js';
 
 /**
@@ -171,6 +172,31 @@ describeWithRedis('RedisPolicyState (FAILSOFT_TEST_REDIS_URL)', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(heard.at(-1)).toEqual(['claude', until]);
+    } finally {
+      stop();
+      await Promise.all([writer.close(), reader.close()]);
+    }
+  });
+
+  it('a lazily loaded store watches and shares cool-downs like the eager one; junk on the channel is skipped', async () => {
+    const prefix = newPrefix();
+    const writer = new LazyRedisPolicyState(serverUrl, prefix);
+    const reader = new LazyRedisPolicyState(serverUrl, prefix);
+    const heard: Array<[string, number]> = [];
+    const stop = reader.watchCooldowns((key, untilMs) => heard.push([key, untilMs])); // before the module has loaded
+    try {
+      let until = T0 + 1_000;
+      for (let i = 0; i < 100 && heard.length === 0; i++) {
+        await writer.setCooldown('gpt', ++until, T0);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(heard.at(-1)).toEqual(['gpt', until]);
+      expect(await reader.readCooldown('gpt', T0)).toBe(until);
+      await admin.publish(`${prefix}cooldowns`, 'not json');
+      await admin.publish(`${prefix}cooldowns`, JSON.stringify({ key: 'gpt', untilMs: 'soon' }));
+      await writer.setCooldown('gemini', T0 + 9_000, T0);
+      for (let i = 0; i < 100 && heard.at(-1)?.[0] !== 'gemini'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(heard.at(-1)).toEqual(['gemini', T0 + 9_000]);
     } finally {
       stop();
       await Promise.all([writer.close(), reader.close()]);
