@@ -78,7 +78,7 @@ export class Failsoft {
     this.parts = buildEngineParts(config, { clock: this.clock, bus: this.bus, store, ...(options.adapters ? { adapters: options.adapters } : {}) });
     this.modes = new FeatureModes(this.bus, this.clock);
     const disabled = Object.values(config.features).filter((f) => !f.enabled).map((f) => f.name);
-    this.switches = new Switches(config.aiEnabled, disabled, this.bus, this.clock);
+    this.switches = new Switches(config.aiEnabled, disabled, this.bus, this.clock, new Set(Object.keys(config.features)));
     this.cooldowns = new ProviderCooldowns({ clock: this.clock, state: store });
     this.cooldowns.onChange((change) => {
       const slash = change.provider.indexOf('/');

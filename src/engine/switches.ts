@@ -1,3 +1,4 @@
+import { UnknownFeatureError } from '../model/errors.js';
 import type { EventBus } from './events.js';
 import type { Clock } from '../model/clock.js';
 
@@ -12,7 +13,11 @@ export class Switches {
   private globalSource = 'config';
   private readonly disabled = new Set<string>();
 
-  constructor(aiEnabled: boolean, disabledFeatures: Iterable<string>, private readonly bus: EventBus, private readonly clock: Clock) {
+  /**
+   * @param known the features that exist: switching anything else is an `UnknownFeatureError` (a typo must not
+   * look like it worked); omitted, any name is accepted.
+   */
+  constructor(aiEnabled: boolean, disabledFeatures: Iterable<string>, private readonly bus: EventBus, private readonly clock: Clock, private readonly known?: ReadonlySet<string>) {
     this.global = aiEnabled;
     for (const feature of disabledFeatures) this.disabled.add(feature);
   }
@@ -35,6 +40,7 @@ export class Switches {
 
   /** Switches one feature off: enhanced features answer with their fallback, ai-only fail fast. */
   disable(feature: string, source = 'api'): void {
+    this.assertKnown(feature);
     if (this.disabled.has(feature)) return;
     this.disabled.add(feature);
     this.bus.emit('switch-changed', this.clock.now(), { target: feature, enabled: false, source });
@@ -42,6 +48,7 @@ export class Switches {
 
   /** Switches one feature back on. */
   enable(feature: string, source = 'api'): void {
+    this.assertKnown(feature);
     if (!this.disabled.delete(feature)) return;
     this.bus.emit('switch-changed', this.clock.now(), { target: feature, enabled: true, source });
   }
@@ -70,5 +77,9 @@ export class Switches {
 
   toJSON(): { aiEnabled: boolean; disabledFeatures: string[] } {
     return { aiEnabled: this.global, disabledFeatures: [...this.disabled].sort() };
+  }
+
+  private assertKnown(feature: string): void {
+    if (this.known !== undefined && !this.known.has(feature)) throw new UnknownFeatureError(String(feature), [...this.known]);
   }
 }

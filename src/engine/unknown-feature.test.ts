@@ -45,4 +45,16 @@ describe('engine: built-in object names are unknown features', () => {
     }
     expect(events).toEqual([]);
   });
+
+  it('a kill switch for a feature that does not exist (a typo, or a built-in name) is an error, not a silent no-op', () => {
+    const { ai, events } = setup();
+    for (const name of ['chta', ...BUILT_INS]) {
+      expect(() => ai.switches.disable(name)).toThrow(new UnknownFeatureError(name, ['chat']));
+      expect(() => ai.switches.enable(name)).toThrow(UnknownFeatureError);
+    }
+    expect(ai.switches.toJSON().disabledFeatures).toEqual([]);
+    expect(events).toEqual([]);
+    ai.switches.disable('chat');
+    expect(ai.switches.toJSON().disabledFeatures).toEqual(['chat']);
+  });
 });
