@@ -305,4 +305,22 @@ describeWithRedisServer('shared state (Redis) outage under load', () => {
       ...PHASES.map(byPhase),
     ].join('\n  '));
   }, 30_000);
+
+  it('the store an engine builds from REDIS_URL reports the loss the same way (runs last: it kills the Redis)', async () => {
+    const ai = createFailsoft(config(sim), { env: { REDIS_URL: `redis://127.0.0.1:${port}`, FAILSOFT_REDIS_PREFIX: prefix } });
+    const ask = { messages: [{ role: 'user' as const, content: 'Summarize: The plant closed at noon. Workers waited.' }] };
+    try {
+      expect((await ai.generate('summary', ask)).source).toBe('provider');
+      expect((await ai.health()).sharedState).toEqual({ backend: 'redis', connected: true, operationsLost: 0 });
+      await kill(redis);
+      const started = performance.now();
+      expect((await ai.generate('summary', ask)).source).toBe('provider');
+      expect(performance.now() - started).toBeLessThan(1_000);
+      const health = await ai.health();
+      expect(health.status).toBe('degraded');
+      expect(health.sharedState).toMatchObject({ backend: 'redis', connected: false, degradedSince: expect.any(Number) });
+    } finally {
+      await ai.close();
+    }
+  });
 });
