@@ -100,6 +100,13 @@ function describe(event: FailsoftEvent): [LineLevel, string] {
     case 'shared-state-restored': return ['info', `shared state (${event.backend}) restored${event.lostMs === undefined ? '' : ` after ${Math.round(event.lostMs / 100) / 10} s`}`];
     case 'switch-changed': return ['warn', `${event.target === 'global' ? 'AI' : `feature ${event.target}`} switched ${event.enabled ? 'on' : 'off'} (${event.source})`];
     case 'stream-failed': return ['warn', `feature ${event.feature}: stream from ${route(event)} failed after it started: ${event.class}`];
+    case 'provider-cooldown-started': {
+      const seconds = Math.max(1, Math.round((event.untilMs - event.at) / 1000));
+      return ['warn', `${event.key} asked for quiet (429 Retry-After): no requests for ${seconds} s${event.source === 'shared' ? ' (learned from another instance)' : ''}`];
+    }
+    case 'provider-cooldown-ended': return ['info', `${event.key} cool-down over: requests go to it again`];
+    case 'engine-faulted': return ['warn', `feature ${event.feature}: failsoft itself failed (${event.message}); answered with its fallback or a 503`];
+    case 'attempt-hedged': return ['debug', `feature ${event.feature}: ${route(event)} started beside ${event.after} (${event.reason})`];
     case 'attempt-failed': return ['debug', `feature ${event.feature}: ${route(event)} failed: ${event.class}${event.status === undefined ? '' : ` (${event.status})`}`];
     case 'request-completed': return ['debug', `feature ${event.feature}: ${event.source}${event.provider ? ` from ${event.provider}` : ''} in ${event.ms} ms`];
     default: return ['debug', event.type];
@@ -110,8 +117,9 @@ function describe(event: FailsoftEvent): [LineLevel, string] {
 const STATE_EVENTS: readonly FailsoftEventType[] = [
   'provider-opened', 'provider-half-opened', 'provider-closed', 'feature-mode-changed',
   'budget-exhausted', 'budget-recovered', 'switch-changed', 'stream-failed', 'shared-state-lost', 'shared-state-restored',
+  'provider-cooldown-started', 'provider-cooldown-ended', 'engine-faulted',
 ];
-const REQUEST_EVENTS: readonly FailsoftEventType[] = ['attempt-failed'];
+const REQUEST_EVENTS: readonly FailsoftEventType[] = ['attempt-failed', 'attempt-hedged'];
 
 /**
  * Logs the engine's events as JSON lines: every state change (a provider opening or closing, a feature
