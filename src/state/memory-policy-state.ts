@@ -146,16 +146,6 @@ export class MemoryPolicyState implements PolicyState {
     return () => { this.watchers.delete(listener); };
   }
 
-  /** The cool-downs still running at `nowMs` (what a fallback pushes to the primary when it returns). */
-  liveCooldowns(nowMs: number): Array<[key: string, untilMs: number]> {
-    const live: Array<[string, number]> = [];
-    for (const key of [...this.cooldowns.keys()]) {
-      const until = this.liveCooldown(key, nowMs);
-      if (until !== undefined) live.push([key, until]);
-    }
-    return live;
-  }
-
   /** @inheritdoc */
   close(): Promise<void> {
     this.watchers.clear();
