@@ -34,7 +34,7 @@ class Wakes<T> {
 }
 
 /**
- * The router loop, as DESIGN.md's table reads: try each route entry in order; a cool-down or an open
+ * The router loop, as the failure table in ARCHITECTURE.md reads: try each route entry in order; a cool-down or an open
  * breaker means skip; a short budget means move on; a failure moves on to the next entry at once. An
  * attempt is judged by its liveness (accepted, first content, then no long silence), so a hang costs
  * seconds, not the deadline. An interactive request hedges: when its attempt has shown no content by its

@@ -1,10 +1,10 @@
 /**
  * Errors are data. Every failure a provider can produce is classified into one `ErrorClass` of the
- * taxonomy in DESIGN.md; the router decides what to do from the class alone, never from a message.
+ * taxonomy in ARCHITECTURE.md; the router decides what to do from the class alone, never from a message.
  * `isInstance` checks use a registered symbol, so they work across duplicated package copies.
  */
 
-/** The error taxonomy (DESIGN.md). */
+/** The error taxonomy (ARCHITECTURE.md). */
 export type ErrorClass =
   | 'rate_limited'
   | 'quota_exhausted'
@@ -23,7 +23,7 @@ export const ERROR_CLASSES: readonly ErrorClass[] = [
   'auth', 'not_found', 'bad_request', 'context_length', 'content_filter',
 ];
 
-/** What the router may do after an error of each class (DESIGN.md's table, as data). */
+/** What the router may do after an error of each class (the failure table of ARCHITECTURE.md, as data). */
 export interface ErrorPolicy {
   /** May the same provider be retried (with backoff / the server's delay)? */
   retrySame: boolean;

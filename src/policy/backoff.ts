@@ -1,7 +1,7 @@
 /**
  * Backoff for retrying the SAME provider. Full jitter (AWS architecture blog, "Exponential Backoff And
  * Jitter"): the delay is uniform in [0, min(cap, base·2^attempt)), which spreads synchronised clients
- * apart better than plain or "equal" jitter. Retrying another provider never waits (DESIGN.md).
+ * apart better than plain or "equal" jitter. Retrying another provider never waits (ARCHITECTURE.md).
  */
 
 /** Options of {@link fullJitterBackoff}. */

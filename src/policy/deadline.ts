@@ -14,7 +14,7 @@ export interface DeadlineOptions {
 /**
  * A request's deadline: one `signal` that aborts at the deadline (reason: `DeadlineExceededError` with
  * scope `request`) or when the parent aborts, and attempt timeouts on that signal (`timedAttempt`). Timers
- * come from the injected clock's `timer`, so FakeClock tests work. Order (anchors.md): total timeout →
+ * come from the injected clock's `timer`, so FakeClock tests work. Order: total timeout →
  * retry → breaker → attempt timeout. Call `dispose()` when the request ends to clear the timers.
  * @example
  * const deadline = new Deadline({ timeoutMs: 30_000, clock, parent: req.signal });

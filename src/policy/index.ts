@@ -1,6 +1,6 @@
 /**
  * The policy layer: small, composable, clock-injectable policies, one file each. Order around an
- * attempt (anchors.md): deadline (total) → retry (backoff + retry budget) → breaker → rate budget →
+ * attempt: deadline (total) → retry (backoff + retry budget) → breaker → rate budget →
  * bulkhead → attempt timeout (`deadline.child`); fallback sits outside all of them.
  */
 export { fullJitterBackoff, backoffCeiling, retryDelay, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, type BackoffOptions } from './backoff.js';

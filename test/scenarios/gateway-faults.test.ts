@@ -34,7 +34,7 @@ interface ProviderFault {
   retryAfter?: string;
 }
 
-/** Faults a provider causes: the route moves on (DESIGN.md's taxonomy, "next provider: yes"). */
+/** Faults a provider causes: the route moves on (ARCHITECTURE.md's failure table, "next provider: yes"). */
 const PROVIDER_FAULTS: readonly ProviderFault[] = [
   { name: 'overloaded', rule: { kind: 'overloaded' }, retried: true },
   // The server's delay (20 s) exceeds the deadline, so the same provider is not retried; it is passed on.
@@ -160,7 +160,7 @@ describe('provider-caused fault at every provider', () => {
 });
 
 /**
- * Request-caused kinds (DESIGN.md: bad_request "next provider: no: the caller's request is wrong;
+ * Request-caused kinds (ARCHITECTURE.md: bad_request "next provider: no: the caller's request is wrong;
  * return it in the caller's dialect"; context_length "only to a route entry with a larger context").
  * Another provider would refuse the same request, so neither failover nor a fallback hides it.
  */
