@@ -239,7 +239,8 @@ export class Failsoft {
     const switchedOff = reason === 'ai-disabled' || reason === 'feature-disabled';
     const mode: FeatureMode = switchedOff ? 'disabled' : feature.tier === 'enhanced' ? 'fallback' : 'unavailable';
     this.modes.note(feature.name, mode, attempts);
-    const text = feature.tier === 'enhanced' && feature.fallback ? await feature.fallback(request) : undefined;
+    const fallback = feature.tier === 'enhanced' && feature.fallback ? await this.runFallback(feature, request) : undefined;
+    const text = typeof fallback === 'string' ? fallback : undefined;
     // A JSON-mode caller parses the answer: a fallback that is not a JSON object would break it where a 503
     // says what happened, so such a request is answered as unavailable (configure `fallback.json`).
     const usable = text !== undefined && (request.responseFormat === undefined || isJsonObject(text));
@@ -252,17 +253,37 @@ export class Failsoft {
       return result;
     }
     this.emitCompleted(feature.name, 'error', undefined, true, started, attempts);
-    const retryAfterMs = switchedOff ? undefined : loss?.retryAfterMs;
+    const brokenFallback = fallback !== undefined && typeof fallback !== 'string' ? ` (its fallback failed: ${fallback.failed})` : '';
+    const retryAfterMs = switchedOff ? (brokenFallback ? INTERNAL_RETRY_HINT_MS : undefined) : loss?.retryAfterMs ?? (brokenFallback ? INTERNAL_RETRY_HINT_MS : undefined);
     const why = switchedOff
       ? reason === 'ai-disabled' ? `AI is switched off (${this.switches.offBecause})` : `feature "${feature.name}" is switched off`
       : reason === 'deadline' ? `no provider answered within ${feature.deadlineMs} ms` : 'no provider can serve it right now';
     const noJsonFallback = text !== undefined ? ' (its fallback is not JSON, and the request asked for JSON: set fallback.json)' : '';
     throw new AIUnavailableError({
       feature: feature.name, reason, attempts,
-      message: `${feature.name} is unavailable: ${why}${noJsonFallback}${retryAfterMs === undefined ? '' : `; retry in ${retryAfterSeconds(retryAfterMs)} s`}`,
+      message: `${feature.name} is unavailable: ${why}${noJsonFallback}${brokenFallback}${retryAfterMs === undefined ? '' : `; retry in ${retryAfterSeconds(retryAfterMs)} s`}`,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       ...(loss?.lastError ? { cause: loss.lastError } : {}),
     });
+  }
+
+  /**
+   * The feature's fallback text, or why there is none: a fallback function (code) that throws or returns
+   * something other than text is a bug of the caller's, answered as unavailable (503) with an
+   * `engine-faulted` event, never as an internal error.
+   */
+  private async runFallback(feature: ResolvedFeature, request: GenerateRequest): Promise<string | { failed: string }> {
+    try {
+      const text: unknown = await (feature.fallback as NonNullable<ResolvedFeature['fallback']>)(request);
+      if (typeof text === 'string') return text;
+      const failed = `it returned ${text === null ? 'null' : typeof text}, not text`;
+      this.bus.emit('engine-faulted', this.clock.now(), { feature: feature.name, message: `fallback ${failed}` });
+      return { failed };
+    } catch (error) {
+      const failed = error instanceof Error ? error.message : String(error);
+      this.bus.emit('engine-faulted', this.clock.now(), { feature: feature.name, message: `fallback threw: ${failed}` });
+      return { failed };
+    }
   }
 
   private completed(result: GenerateResult, started: number): void {

@@ -154,4 +154,16 @@ describe('the tier contract holds when failsoft itself fails', () => {
     expect(streamed[0]).toMatchObject({ type: 'start', source: 'fallback' });
     expect(events.filter((e) => e.type === 'engine-faulted').length).toBe(3);
   });
+
+  it('a fallback function that throws (or returns no text) is a 503 with a retry time and an engine-faulted event, not an internal error', async () => {
+    for (const broken of [() => { throw new Error('template missing'); }, () => undefined as unknown as string]) {
+      const cfg: FailsoftConfig = { ...config, features: { summary: { tier: 'enhanced', route: ['claude/sonnet'], maxRetries: 0, fallback: broken } } };
+      const { ai, events } = setup(() => ({ fail: 'overloaded', status: 529 }), undefined, cfg);
+      const failure = await ai.generate('summary', ask).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(AIUnavailableError);
+      expect((failure as AIUnavailableError).message).toMatch(/its fallback failed: (template missing|it returned undefined, not text)/);
+      expect((failure as AIUnavailableError).retryAfterMs).toBeGreaterThan(0);
+      expect(events.filter((e) => e.type === 'engine-faulted').length).toBe(1);
+    }
+  });
 });
