@@ -44,6 +44,10 @@ Environment:
                         and never to a browser page; set but blank: start-up fails; 10 wrong tokens a minute from
                         one address: 429 for that address until the minute ends
   FAILSOFT_LOG_LEVEL    the log level when --log-level is not given
+  REDIS_URL             share rate budgets, open breakers and Retry-After cool-downs with every instance on this
+                        Redis (FAILSOFT_REDIS_PREFIX names the shared set, default failsoft:); if Redis goes away,
+                        requests go on with local state and /health/ai, /metrics and the log say so
+  AI_ENABLED=false      every AI feature off: enhanced features answer with their fallback, ai-only ones 503
 
 Client keys, model aliases and browser origins come from the config's "gateway" section (clients: NAME: { keyHash:
 "sha256:HEX", features, priority }, aliases: ALIAS: FEATURE, corsOrigins: [https://app.example.com]); with clients set,
