@@ -259,7 +259,10 @@ async function measure(shape: Shape, system: string, target: Target, sim: Runnin
   const stats = sim.stats();
   sim.clearFaults();
   const upstream = PROVIDERS.reduce((n, p) => n + (stats[p]?.requests ?? 0), 0);
-  const byProvider = PROVIDERS.map((p) => `${p.slice(0, 6)} ${stats[p]?.requests ?? 0}`).join(', ');
+  const byProvider = PROVIDERS.map((p) => {
+    const failed = Object.entries(stats[p]?.statuses ?? {}).filter(([status]) => status !== '200').map(([status, n]) => `${status}×${n}`);
+    return `${p.slice(0, 6)} ${stats[p]?.requests ?? 0}${failed.length > 0 ? ` [${failed.join(' ')}]` : ''}`;
+  }).join(', ');
   return { shape, system, outcomes, upstream, byProvider, wallMs };
 }
 
@@ -294,6 +297,7 @@ function printRows(rows: Row[]): void {
 }
 
 function printRatios(rows: Row[]): void {
+  if (!rows.some((r) => r.system === 'Portkey')) return;
   console.log('\nfailsoft / Portkey in the same run (below 1 = failsoft answers sooner / calls upstream less):');
   for (const shape of SHAPES) {
     const ours = rows.find((r) => r.shape === shape && r.system === 'failsoft');
@@ -362,7 +366,7 @@ try {
 console.log(
   `\nnode ${process.version}, ${cpus().length} CPUs (${cpuModel()}), load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end; ` +
     `${clients} clients per system, both systems at once, each on its own simulator; per shape ≤ ${maxRequests} requests or ${windowMs / 1000} s, ` +
-    `client timeout ${clientTimeoutMs / 1000} s; upstream base latency ${baseMs} ms; failsoft via ${builtCli ?? 'tsx'}; whole run ${((performance.now() - benchStarted) / 1000).toFixed(0)} s\n`,
+    `client timeout ${clientTimeoutMs / 1000} s; upstream base latency ${baseMs} ms; failsoft via ${builtCli ?? 'tsx (≈ 30 ms more per request than the build: npm run build, then --dist)'}; whole run ${((performance.now() - benchStarted) / 1000).toFixed(0)} s\n`,
 );
 for (const shape of shapes) console.log(`- ${shape.name}: ${shape.what}${shape.noPortkey ? ` (Portkey skipped: ${shape.noPortkey})` : ''}`);
 console.log('');
