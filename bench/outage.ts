@@ -83,7 +83,13 @@ const SHAPES: Shape[] = [
   { name: 'primary-429-5s', what: 'primary 429, Retry-After 5 s', faults: { anthropic: [{ kind: 'rate_limited', retryAfterS: 5 }] } },
   { name: 'primary-529', what: 'primary 529 overloaded, at once (the easy case)', faults: { anthropic: [{ kind: 'overloaded' }] } },
   {
-    name: 'primary-slow-tail', what: `primary ${baseMs * 5} ms instead of ${baseMs} ms on 10 % of requests`,
+    // A brown-out the 5 % hedge budget can cover: the p99 should become the secondary's latency.
+    name: 'primary-slow-tail', what: `primary ${baseMs * 5} ms instead of ${baseMs} ms on 4 % of requests`,
+    faults: { anthropic: [{ kind: 'slow', latencyMs: baseMs * 4, rate: 0.04 }] },
+  },
+  {
+    // Heavier than the hedge budget: only ~half of the slow requests can be hedged, so p99 stays slow by design.
+    name: 'primary-slow-10pct', what: `primary ${baseMs * 5} ms instead of ${baseMs} ms on 10 % of requests (beyond the 5 % hedge budget)`,
     faults: { anthropic: [{ kind: 'slow', latencyMs: baseMs * 4, rate: 0.1 }] },
   },
   {

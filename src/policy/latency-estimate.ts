@@ -14,6 +14,7 @@ export class LatencyEstimate {
   private count = 0;
   private sinceRecompute = 0;
   private cached: number | undefined;
+  private cachedMedian: number | undefined;
 
   constructor(private readonly options: { size?: number; minSamples?: number; recomputeEvery?: number; q?: number } = {}) {
     this.samples = new Float64Array(options.size ?? 64);
@@ -34,6 +35,11 @@ export class LatencyEstimate {
     return this.cached;
   }
 
+  /** The median of the kept samples, recomputed with `quantile()`; undefined while there is too little evidence. */
+  median(): number | undefined {
+    return this.cachedMedian;
+  }
+
   /** Observations seen since creation. */
   get seen(): number {
     return this.count;
@@ -45,5 +51,6 @@ export class LatencyEstimate {
     const sorted = Array.from(this.samples.subarray(0, n)).sort((a, b) => a - b);
     const q = this.options.q ?? 0.95;
     this.cached = sorted[Math.min(n - 1, Math.floor(q * n))];
+    this.cachedMedian = sorted[Math.floor(0.5 * (n - 1))];
   }
 }

@@ -52,4 +52,13 @@ describe('hedgeDelayMs', () => {
     expect(hedgeDelayMs(DEFAULT_HEDGE, estimates(undefined, 100).firstContent)).toBe(150);
     expect(hedgeDelayMs(DEFAULT_HEDGE, estimates(undefined, 2).firstContent)).toBe(50);
   });
+
+  it('hedges at 3 × the median when the slow share is larger than 5 % (the p95 is then itself slow)', () => {
+    const e = new LatencyEstimate({ size: 100, minSamples: 10, recomputeEvery: 1 });
+    for (let i = 0; i < 90; i++) e.record(100);
+    for (let i = 0; i < 10; i++) e.record(500);
+    expect(e.quantile()).toBe(500);
+    expect(e.median()).toBe(100);
+    expect(hedgeDelayMs(DEFAULT_HEDGE, e)).toBe(300);
+  });
 });

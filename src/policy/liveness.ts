@@ -84,8 +84,13 @@ export interface HedgeSettings {
   minPerWindow: number;
   /** Window of the hedge budget (default 10 000 ms). */
   windowMs: number;
-  /** Hedge once the primary is this many times past its recent p95 time to first content (default 1.5). */
+  /** Hedge once the primary is this many times past its recent p95 time to first content (default 1.5)… */
   delayFactor: number;
+  /**
+   * …or this many times past its median, whichever comes first (default 3): when more requests than the p95
+   * are slow, the p95 is itself slow, and only the median still says what "usual" is.
+   */
+  medianFactor: number;
   /** Never hedge sooner than this (default 50 ms). */
   minDelayMs: number;
   /** Before a provider+model has a p95 (default 1 000 ms). */
@@ -97,6 +102,7 @@ export const DEFAULT_HEDGE: Readonly<HedgeSettings> = Object.freeze({
   minPerWindow: 2,
   windowMs: 10_000,
   delayFactor: 1.5,
+  medianFactor: 3,
   minDelayMs: 50,
   coldDelayMs: 1_000,
 });
@@ -108,5 +114,6 @@ export const DEFAULT_HEDGE: Readonly<HedgeSettings> = Object.freeze({
 export function hedgeDelayMs(settings: HedgeSettings, firstContent: LatencyEstimate): number {
   const p95 = firstContent.quantile();
   if (p95 === undefined) return settings.coldDelayMs;
-  return Math.max(settings.minDelayMs, Math.round(p95 * settings.delayFactor));
+  const median = firstContent.median() ?? p95;
+  return Math.max(settings.minDelayMs, Math.round(Math.min(p95 * settings.delayFactor, median * settings.medianFactor)));
 }

@@ -133,6 +133,7 @@ const hedgeSchema = z.strictObject({
   minPerWindow: z.number().int().min(0).optional(),
   windowMs: positiveInt.optional(),
   delayFactor: z.number().min(1).optional(),
+  medianFactor: z.number().min(1).optional(),
   minDelayMs: z.number().int().min(0).optional(),
   coldDelayMs: positiveInt.optional(),
 });
