@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Failsoft } from '../engine/failsoft.js';
 import type { FailsoftEvent, FailsoftEventType } from '../engine/events.js';
+import { describeEvent } from '../engine/event-messages.js';
 
 /** How much `failsoft serve` logs: state changes at `info` (the default), every request at `debug`. */
 export type LogLevel = 'silent' | 'warn' | 'info' | 'debug';
@@ -77,42 +78,6 @@ export function logWhenClosed(accessLog: (entry: AccessLogEntry) => void, res: S
   });
 }
 
-function route(event: { provider: string; model: string }): string {
-  return `${event.provider}/${event.model}`;
-}
-
-/** An event's level and one-line message: what an on-call reader needs without opening the payload. */
-function describe(event: FailsoftEvent): [LineLevel, string] {
-  switch (event.type) {
-    case 'provider-opened': {
-      const retry = event.retryAfterMs === undefined ? '' : ` (tried again in ${Math.ceil(event.retryAfterMs / 1000)} s)`;
-      return ['warn', `${route(event)} opened: ${event.reason}${retry}`];
-    }
-    case 'provider-half-opened': return ['info', `${route(event)} half-open: ${event.reason}`];
-    case 'provider-closed': return ['info', `${route(event)} closed: ${event.reason}`];
-    case 'feature-mode-changed': {
-      const bad = event.to === 'fallback' || event.to === 'unavailable' || event.to === 'disabled';
-      return [bad ? 'warn' : 'info', `feature ${event.feature}: ${event.from} → ${event.to}${event.reason ? ` (${event.reason})` : ''}`];
-    }
-    case 'budget-exhausted': return ['warn', `${event.provider} rate budget exhausted${event.dimension ? ` (${event.dimension})` : ''}`];
-    case 'budget-recovered': return ['info', `${event.provider} rate budget recovered`];
-    case 'shared-state-lost': return ['warn', `shared state (${event.backend}) lost${event.error ? `: ${event.error}` : ''}; each instance now enforces budgets, breakers and cool-downs alone`];
-    case 'shared-state-restored': return ['info', `shared state (${event.backend}) restored${event.lostMs === undefined ? '' : ` after ${Math.round(event.lostMs / 100) / 10} s`}`];
-    case 'switch-changed': return ['warn', `${event.target === 'global' ? 'AI' : `feature ${event.target}`} switched ${event.enabled ? 'on' : 'off'} (${event.source})`];
-    case 'stream-failed': return ['warn', `feature ${event.feature}: stream from ${route(event)} failed after it started: ${event.class}`];
-    case 'provider-cooldown-started': {
-      const seconds = Math.max(1, Math.round((event.untilMs - event.at) / 1000));
-      return ['warn', `${event.key} asked for quiet (429 Retry-After): no requests for ${seconds} s${event.source === 'shared' ? ' (learned from another instance)' : ''}`];
-    }
-    case 'provider-cooldown-ended': return ['info', `${event.key} cool-down over: requests go to it again`];
-    case 'engine-faulted': return ['warn', `feature ${event.feature}: failsoft itself failed (${event.message}); answered with its fallback or a 503`];
-    case 'attempt-hedged': return ['debug', `feature ${event.feature}: ${route(event)} started beside ${event.after} (${event.reason})`];
-    case 'attempt-failed': return ['debug', `feature ${event.feature}: ${route(event)} failed: ${event.class}${event.status === undefined ? '' : ` (${event.status})`}`];
-    case 'request-completed': return ['debug', `feature ${event.feature}: ${event.source}${event.provider ? ` from ${event.provider}` : ''} in ${event.ms} ms`];
-    default: return ['debug', event.type];
-  }
-}
-
 /** State changes (logged at `info` and `warn`); per-request events only at `debug`. */
 const STATE_EVENTS: readonly FailsoftEventType[] = [
   'provider-opened', 'provider-half-opened', 'provider-closed', 'feature-mode-changed',
@@ -132,7 +97,7 @@ export function attachEventLog(ai: Failsoft, log: LineLog): () => void {
   if (log.level === 'silent') return () => undefined;
   const types = log.enabled('debug') ? [...STATE_EVENTS, ...REQUEST_EVENTS] : STATE_EVENTS;
   const offs = types.map((type) => ai.on(type, (event: FailsoftEvent) => {
-    const [level, msg] = describe(event);
+    const [level, msg] = describeEvent(event);
     const { at, type, ...fields } = event;
     log.log(level, msg, { event: type, at: new Date(at).toISOString(), ...fields });
   }));
