@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GenerateRequest } from '../../model/message.js';
 import { corsOriginProblem } from './cors-origins.js';
+import { parseDurationText } from './duration.js';
 
 /**
  * The configuration document: the same shape whether it comes from `failsoft.yaml` or an object
@@ -159,6 +160,11 @@ export const gatewaySchema = z.strictObject({
   })).optional(),
 });
 
+export const incidentsSchema = z.strictObject({
+  /** How long every component involved must stay healthy before an incident closes (`30s`, `5m`, `1h`; default 5m). */
+  quietPeriod: z.string().refine((text) => parseDurationText(text) !== undefined, 'must be a duration like "30s", "5m" or "1h"').optional(),
+});
+
 export const configSchema = z.strictObject({
   /** Master switch; the AI_ENABLED environment variable overrides it. */
   aiEnabled: z.boolean().optional(),
@@ -169,6 +175,8 @@ export const configSchema = z.strictObject({
   }).optional(),
   /** `failsoft serve` only: client keys and model aliases. */
   gateway: gatewaySchema.optional(),
+  /** How state changes group into incidents. */
+  incidents: incidentsSchema.optional(),
 });
 
 /** The configuration as written (YAML file or object). */

@@ -11,6 +11,7 @@ import type { LivenessOverride } from '../../policy/liveness.js';
 import { leadSentences, textFallback } from '../fallbacks.js';
 import { ownValue, reservedNameIssues } from './reserved-names.js';
 import { corsWildcardIssue, normalizeCorsOrigin } from './cors-origins.js';
+import { parseDurationText } from './duration.js';
 
 export type Tier = 'critical' | 'enhanced' | 'ai-only';
 export type Priority = 'interactive' | 'batch';
@@ -87,6 +88,8 @@ export interface ResolvedConfig {
   hedge?: HedgeConfig;
   /** Absent in configs resolved before the gateway had settings; read as no clients, no aliases. */
   gateway?: ResolvedGateway;
+  /** How events group into incidents; absent = the defaults (quiet period 5 min). */
+  incidents?: { quietPeriodMs: number };
 }
 
 export interface ResolveOptions {
@@ -106,6 +109,8 @@ const DEFAULT_BASE_URL: Record<ProviderType, string | undefined> = {
 };
 
 export const DEFAULT_DEADLINE_MS = 30_000;
+/** An incident closes once everything involved has been healthy this long (config `incidents.quietPeriod`). */
+export const DEFAULT_QUIET_PERIOD_MS = 5 * 60_000;
 /** An interactive call waits at most this long for budget, a cool-down or a same-provider retry. */
 export const DEFAULT_MAX_WAIT_MS = 1_000;
 
@@ -290,6 +295,7 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
     providers, features, breaker: cfg.policies?.breaker ?? {}, retry: cfg.policies?.retry ?? {}, gateway,
     ...(cfg.policies?.liveness === undefined ? {} : { liveness: cfg.policies.liveness }),
     ...(cfg.policies?.hedge === undefined ? {} : { hedge: cfg.policies.hedge }),
+    ...(cfg.incidents?.quietPeriod === undefined ? {} : { incidents: { quietPeriodMs: parseDurationText(cfg.incidents.quietPeriod) ?? DEFAULT_QUIET_PERIOD_MS } }),
   };
 }
 
