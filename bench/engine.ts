@@ -86,9 +86,12 @@ try {
     providers: {
       primary: { type: 'openai', baseUrl: `${url}/openai/v1`, apiKey: 'sk-bench', limits: high },
       secondary: { type: 'openai', baseUrl: `${url}/openai/v1`, apiKey: 'sk-bench', limits: high },
+      // The same provider asked for one answer (no upstream stream): what liveness stages cost a non-streamed call.
+      plain: { type: 'openai', baseUrl: `${url}/openai/v1`, apiKey: 'sk-bench', limits: high, streamUpstream: false },
     },
     features: {
       direct: { tier: 'ai-only', route: ['secondary/gpt-4o-mini'], maxOutputTokens: 200 },
+      unstreamed: { tier: 'ai-only', route: ['plain/gpt-4o-mini'], maxOutputTokens: 200 },
       failover: { tier: 'ai-only', route: ['primary/gpt-4o-mini', 'secondary/gpt-4o-mini'], maxOutputTokens: 200 },
     },
   }, { env: {} });
@@ -96,7 +99,19 @@ try {
   const req = { messages: [{ role: 'user' as const, content: prompt }] };
   ai.forceOpen('primary');
 
-  const [baseline, engine, skipped] = (await measure([direct, () => ai.generate('direct', req), () => ai.generate('failover', req)])) as [Figures, Figures, Figures];
+  const paths = [direct, () => ai.generate('direct', req), () => ai.generate('failover', req), () => ai.generate('unstreamed', req)];
+  const [baseline, engine, skipped, unstreamed] = (await measure(paths)) as [Figures, Figures, Figures, Figures];
+  // CPU per request of this process (engine + client side; the simulator runs in its child), each path alone.
+  const cpuPerRequest = async (fn: () => Promise<unknown>): Promise<number> => {
+    const n = 2_000;
+    let left = n;
+    const before = process.cpuUsage();
+    await Promise.all(Array.from({ length: 8 }, async () => { while (left-- > 0) await fn(); }));
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / n;
+  };
+  const cpu: number[] = [];
+  for (const fn of paths) cpu.push(await cpuPerRequest(fn));
   const check = await ai.generate('failover', req);
   if (check.provider !== 'secondary' || check.attempts[0]?.outcome !== 'skipped-open') throw new Error('bench setup: the primary was not skipped');
 
@@ -108,6 +123,9 @@ try {
   console.log(row('1. direct undici call to the simulator', baseline));
   console.log(row('2. failsoft generate (full policies)', engine));
   console.log(row('3. generate, primary breaker open → secondary', skipped));
+  console.log(row('4. generate, streamUpstream: false', unstreamed));
+  console.log(`\nCPU of this process per request (each path alone, 2,000 requests, 8 at a time): ${cpu.map((c, i) => `${i + 1}. ${c.toFixed(0)} µs`).join(', ')}`);
+  console.log(`liveness (streaming a non-streamed call from the provider) costs ${(cpu[1]! - cpu[3]!).toFixed(0)} µs of CPU per call over asking for one answer`);
   const signed = (ms: number): string => `${ms >= 0 ? '+' : ''}${ms.toFixed(3)} ms`;
   console.log(`\noverhead of generate over direct: p50 ${signed(engine.p50 - baseline.p50)}, p99 ${signed(engine.p99 - baseline.p99)}`);
   const p50Cost = skipped.p50 - engine.p50;

@@ -2,7 +2,7 @@ import { providerError, ProviderError } from '../../model/errors.js';
 import type { FinishReason, Usage } from '../../model/response.js';
 import type { StreamEvent } from '../../model/stream-event.js';
 import { classifyTransportError, type HttpReply } from '../http-transport.js';
-import { readSse } from '../sse.js';
+import { readSseBatches } from '../sse.js';
 import { classifyOpenAIError } from './classify-openai-error.js';
 import { chatCompletionChunkSchema, type ChatCompletionChunk } from './openai-api.js';
 import { fromOpenAIUsage, mapOpenAIFinishReason, parseToolArguments } from './from-openai-response.js';
@@ -153,7 +153,7 @@ export async function* openaiStreamEvents(body: OpenAIStreamBody, context: OpenA
   let ended = false;
   try {
     try {
-      for await (const item of readSse(body)) {
+      for await (const items of readSseBatches(body)) for (const item of items) {
         throwIfCancelled(context.signal);
         if (done) continue; // drain what follows [DONE] so the connection can be reused
         if (item.kind === 'raw') {
