@@ -3,7 +3,7 @@ import { ProviderError, providerError, markInStream } from '../../model/errors.j
 import type { Usage } from '../../model/response.js';
 import type { StreamEvent } from '../../model/stream-event.js';
 import { classifyTransportError } from '../http-transport.js';
-import { readSse } from '../sse.js';
+import { readSseBatches } from '../sse.js';
 import {
   type AnthropicInputJsonDelta,
   type AnthropicTextDelta,
@@ -145,7 +145,7 @@ export async function* anthropicStreamEvents(body: AnthropicStreamBody, ctx: Ant
   let finished = false;
   try {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
-    for await (const item of readSse(body)) {
+    for await (const items of readSseBatches(body)) for (const item of items) {
       if (item.kind !== 'event') continue;
       let data: unknown;
       try {

@@ -1,7 +1,7 @@
 import { providerError, ProviderError, markInStream } from '../../model/errors.js';
 import type { StreamEvent } from '../../model/stream-event.js';
 import { classifyTransportError } from '../http-transport.js';
-import { readSse } from '../sse.js';
+import { readSseBatches } from '../sse.js';
 import { geminiResponseSchema, type GeminiResponse, type GeminiUsage } from './gemini-api.js';
 import { classifyGeminiError } from './classify-gemini-error.js';
 import { blockedPromptError, geminiAnswerParts, geminiUsage, mapGeminiFinishReason, type GeminiCallContext } from './from-gemini-response.js';
@@ -34,7 +34,7 @@ export async function* geminiStreamEvents(body: AsyncIterable<Uint8Array | strin
   let completed = false;
   try {
     try {
-      for await (const item of readSse(body)) {
+      for await (const items of readSseBatches(body)) for (const item of items) {
         throwIfCancelled(context.signal);
         if (item.kind === 'raw') {
           rawLines.push(item.line);
