@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
 
 export interface Histogram { average: number; p50: number; p99: number }
 export interface AutocannonResult { requests: Histogram & { total: number }; latency: Histogram; non2xx: number; errors: number; timeouts: number }
@@ -90,4 +91,17 @@ export function cpuModel(): string {
   } catch {
     return cpus()[0]?.model ?? 'unknown';
   }
+}
+
+/** Waits until `url` answers at all (any status), polling every 100 ms for up to 10 s. */
+export async function waitReady(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await (await request(url)).body.dump();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`${url} never answered`);
 }

@@ -20,14 +20,14 @@
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { pacedLoad, percentile, type PacedResult } from './paced-load.js';
 import { firstChunkDelay, startFirstChunkProbe } from './first-chunk-probe.js';
-import { autocannon, cpuMs, cpuModel, rssMb, startChild, stop, type AutocannonResult } from './bench-support.js';
+import { autocannon, cpuMs, cpuModel, rssMb, startChild, stop, waitReady, type AutocannonResult } from './bench-support.js';
+import { freePort } from '../src/testing/free-port.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -66,29 +66,7 @@ const baseHeaders = { authorization: 'Bearer sk-bench', 'content-type': 'applica
 
 interface Target { name: string; child: ChildProcess; url: string; path: string; headers: Record<string, string> }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
-async function waitReady(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await request(url);
-      await res.body.dump();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`${url} never answered`);
-}
 
 function load(target: Target, seconds: number, overallRate?: number, streamed = false): Promise<AutocannonResult> {
   return autocannon({

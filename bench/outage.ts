@@ -28,14 +28,14 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { startSimulator, type FaultDocument, type FaultRule, type RunningSimulator } from '../src/sim/start-simulator.js';
-import { cpuModel, startChild, stop } from './bench-support.js';
+import { cpuModel, startChild, stop, waitReady } from './bench-support.js';
+import { freePort } from '../src/testing/free-port.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -228,28 +228,7 @@ const PORTKEY_PRELOAD = `for (const method of ['append', 'set', 'delete']) {
 }
 `;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
-async function waitReady(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      await (await request(url, { dispatcher: agent })).body.dump();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`${url} never answered`);
-}
 
 /** Runs one system through a shape: warm-up, faults on, the traffic, then the simulator's count of calls. */
 async function measure(shape: Shape, system: string, target: Target, sim: RunningSimulator): Promise<Row> {

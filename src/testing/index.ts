@@ -19,3 +19,4 @@ export type { SimProtocol, SimProtocolName } from '../sim/sim-protocol.js';
 export { scriptedAdapter, type ScriptStep, type ScriptedCall } from './scripted-adapter.js';
 export { driveClock, until, turn } from './drive-clock.js';
 export { FakeClock } from '../model/fake-clock.js';
+export { freePort } from './free-port.js';

@@ -9,7 +9,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from '../../src/testing/free-port.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFailsoft, type Failsoft } from '../../src/engine/failsoft.js';
 import type { FailsoftConfig } from '../../src/engine/config/config-schema.js';
@@ -40,16 +41,6 @@ function describeWithRedisServer(name: string, body: () => void): void {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** True once something on `port` answers PING with PONG. */
 function pings(port: number): Promise<boolean> {
