@@ -1,4 +1,5 @@
 import type { JobRunRecord } from './records.js';
+import { MIGRATIONS } from './migrations.js';
 
 /**
  * The query rules every `Store` backend shares (the memory store applies them in code, the SQL stores
@@ -15,4 +16,4 @@ export const DEFAULT_EVENT_LIMIT = 1000;
 export const FINISHED_JOB_STATUSES: ReadonlySet<JobRunRecord['status']> = new Set(['succeeded', 'failed', 'deferred', 'skipped', 'timed-out']);
 
 /** The schema version `migrate()` brings a database to (the last entry of the migrations list). */
-export const LATEST_SCHEMA_VERSION = 1;
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -19,3 +19,18 @@ export function describeWithRedis(name: string, body: () => void): void {
   }
   (redisUrl === undefined ? describe.skip : describe)(name, body);
 }
+
+export const postgresUrl = process.env.FAILSOFT_TEST_DATABASE_URL?.trim() || undefined;
+
+/** A suite that runs when PostgreSQL is configured, skips otherwise, and fails when PostgreSQL is required but missing. */
+export function describeWithPostgres(name: string, body: () => void): void {
+  if (postgresUrl === undefined && required) {
+    describe(name, () => {
+      it('needs a PostgreSQL (FAILSOFT_REQUIRE_SERVICES=1)', () => {
+        throw new Error('FAILSOFT_REQUIRE_SERVICES=1 but FAILSOFT_TEST_DATABASE_URL is not set: set it, e.g. postgres://root@127.0.0.1:5432/test');
+      });
+    });
+    return;
+  }
+  (postgresUrl === undefined ? describe.skip : describe)(name, body);
+}
