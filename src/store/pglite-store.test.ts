@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PgliteStore } from './pglite-store.js';
+import { openPgliteClient, PgliteStore } from './pglite-store.js';
+import { describeStoreMigrations } from './store-migrations.conformance.js';
 import { describeStoreConformance, sampleEvent } from './store.conformance.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'failsoft-pglite-'));
@@ -10,6 +11,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
 describeStoreConformance('pglite', async () => new PgliteStore({ dir, schema: `t${n++}` }));
+
+describeStoreMigrations('pglite', {
+  store: (schema) => new PgliteStore({ dir, schema }),
+  raw: () => openPgliteClient(dir),
+  schema: (label) => `m_${label}_${n++}`,
+  concurrentStores: false,
+});
 
 describe('PgliteStore', () => {
   it('keeps records across a close and a reopen of the directory', async () => {
