@@ -1,5 +1,5 @@
 /**
- * `/admin/*`: read state, flip kill switches, force providers open or closed. Behind
+ * `/admin/*`: read state and incidents, flip kill switches, force providers open or closed. Behind
  * `Authorization: Bearer $FAILSOFT_ADMIN_TOKEN` (constant-time compare; wrong tokens are rate-limited
  * per remote address). Without a token the routes are served only when the gateway listens on a
  * loopback interface, and never to a browser page; elsewhere they answer 403. A token that is set but
@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Failsoft } from '../engine/failsoft.js';
 import { systemClock, type Clock } from '../model/clock.js';
 import { ConfigError, retryAfterSeconds } from '../model/errors.js';
+import { parseDurationText } from '../engine/config/duration.js';
 import { fromBrowser } from './browser-origin.js';
 import { FailedAuthLimiter } from './failed-auth-limiter.js';
 import { readJsonBody } from './read-body.js';
@@ -74,6 +75,17 @@ export interface AdminRoutesOptions {
   clock?: Clock;
   /** Wrong tokens allowed per remote address per minute before 429 (default 10). */
   maxFailures?: number;
+  /** Where `GET /admin/incidents[/:id]` reads (none: those routes answer 404 saying no record is kept). */
+  incidents?: AdminIncidentSource;
+}
+
+/**
+ * The incident record as `/admin/incidents` serves it: passed in by `failsoft serve` (the gateway never opens
+ * a store). `list` answers the `--json` shape of `failsoft incidents`, `get` that of `failsoft incident <id>`.
+ */
+export interface AdminIncidentSource {
+  list(query: { since?: number; limit?: number }): Promise<unknown[]>;
+  get(id: string): Promise<unknown>;
 }
 
 /** The admin API of one gateway. */
@@ -82,8 +94,10 @@ export class AdminRoutes {
   readonly access: AdminAccess;
   private readonly tokenHash: Buffer | undefined;
   private readonly failures: FailedAuthLimiter;
+  private readonly incidents: AdminIncidentSource | undefined;
 
   constructor(private readonly ai: Failsoft, options: AdminRoutesOptions) {
+    this.incidents = options.incidents;
     const fromEnv = options.token === undefined;
     const token = (fromEnv ? options.env?.FAILSOFT_ADMIN_TOKEN : options.token)?.trim();
     // A token that is set was meant to protect admin: running without it (open on loopback) would
@@ -113,6 +127,10 @@ export class AdminRoutes {
     const parts = path.split('/').filter((p) => p !== '').map(safeDecode);
     const [, first, second, third] = parts;
     if (parts.length === 2 && first === 'state') return method === 'GET' ? this.state(res) : this.notAllowed(res, 'GET');
+    if ((parts.length === 2 || parts.length === 3) && first === 'incidents') {
+      if (method !== 'GET') return this.notAllowed(res, 'GET');
+      return second === undefined ? this.listIncidents(req, res) : this.incident(res, second);
+    }
     if (method !== 'POST') return this.notAllowed(res, 'POST');
     if (parts.length === 3 && first === 'switches' && second === 'global') return this.switchGlobal(req, res);
     if (parts.length === 4 && first === 'switches' && second === 'features' && third !== undefined) return this.switchFeature(req, res, third);
@@ -159,6 +177,37 @@ export class AdminRoutes {
 
   private async state(res: ServerResponse): Promise<void> {
     send(res, 200, { health: await this.ai.health(), switches: this.ai.switches.toJSON() });
+  }
+
+  private async listIncidents(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const source = this.incidents;
+    if (!source) return refuse(res, 404, 'no incident record: this gateway was started without a record store');
+    const query = new URL(req.url ?? '/', 'http://admin').searchParams;
+    const sinceText = query.get('since') ?? '24h';
+    const sinceMs = parseDurationText(sinceText);
+    if (sinceMs === undefined) return refuse(res, 400, `since=${sinceText}: expected a duration like 30m, 24h or 7d`);
+    const limitText = query.get('limit');
+    const limit = limitText === null ? undefined : Number(limitText);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) return refuse(res, 400, `limit=${limitText}: expected an integer from 1 to 1000`);
+    await this.fromRecord(res, async () => ({ incidents: await source.list({ since: Date.now() - sinceMs, ...(limit === undefined ? {} : { limit }) }) }));
+  }
+
+  private async incident(res: ServerResponse, id: string): Promise<void> {
+    const source = this.incidents;
+    if (!source) return refuse(res, 404, 'no incident record: this gateway was started without a record store');
+    await this.fromRecord(res, () => source.get(id), `no incident "${id}"`);
+  }
+
+  /** Answers what the record store returned; 404 for nothing, 503 when the store cannot answer (never a 500). */
+  private async fromRecord(res: ServerResponse, read: () => Promise<unknown>, missing?: string): Promise<void> {
+    let value: unknown;
+    try {
+      value = await read();
+    } catch (error) {
+      return refuse(res, 503, `the record store cannot answer: ${error instanceof Error ? error.message : String(error)}`, { 'retry-after': '5' });
+    }
+    if (value === undefined) return refuse(res, 404, missing ?? 'not found');
+    send(res, 200, value);
   }
 
   /** Reads and validates a small JSON body; an empty body reads as `{}`. Answers 400 itself when bad. */

@@ -17,11 +17,11 @@ import { systemClock } from '../model/clock.js';
 import type { CallOptions, FailsoftStreamEvent, GenerateResult, StreamStartEvent } from '../engine/results.js';
 import type { ResolvedGatewayClient } from '../engine/config/resolve-config.js';
 import type { Dialect, GatewayErrorKind, ParsedCall } from './dialect.js';
-import { AdminRoutes } from './admin-routes.js';
+import { AdminRoutes, type AdminIncidentSource } from './admin-routes.js';
 import { renderAccessError } from './auth-errors.js';
 import { answerPreflight, BrowserOrigins, guardOrigin } from './browser-origin.js';
 import { ClientKeys } from './client-keys.js';
-import { GatewayMetrics } from './metrics.js';
+import { GatewayMetrics, type GatewayStoreStatus } from './metrics.js';
 import { IdleTrim } from './idle-trim.js';
 import { logWhenClosed, type AccessLogEntry } from './event-log.js';
 import { anthropicMessagesDialect } from './dialects/anthropic-messages.js';
@@ -58,6 +58,10 @@ export interface GatewayOptions {
   idleTrim?: boolean;
   /** Called once per request when its response closes (the access log of `--log-level debug`); default none. */
   accessLog?: (entry: AccessLogEntry) => void;
+  /** Where `GET /admin/incidents[/:id]` reads (`failsoft serve` passes its record store); none: 404. */
+  incidents?: AdminIncidentSource;
+  /** The record writer's status: a `store` line in `/health/ready` (never failing readiness) and `failsoft_store_*` metrics. */
+  storeStatus?: () => GatewayStoreStatus;
 }
 
 /** Node server timeouts, in ms. */
@@ -178,6 +182,7 @@ class Gateway {
     private readonly ai: Failsoft, private readonly maxBodyBytes: number,
     private readonly admin: AdminRoutes, readonly metrics: GatewayMetrics | undefined,
     private readonly accessLog: ((entry: AccessLogEntry) => void) | undefined,
+    private readonly storeStatus: (() => GatewayStoreStatus) | undefined,
   ) {
     this.aliases = new Map(Object.entries(ai.config.gateway?.aliases ?? {}));
     this.keys = new ClientKeys(ai.config.gateway?.clients ?? {});
@@ -205,7 +210,7 @@ class Gateway {
         case '/v1/models': return method === 'GET' ? this.serveModels(req, res) : this.otherMethod(dialectOf(req).name, req, res, 'GET');
         case '/health': return sendJson(res, 200, '{"status":"ok"}');
         // Core dependencies only (none yet beyond this process); never AI providers.
-        case '/health/ready': return sendJson(res, 200, '{"status":"ready"}');
+        case '/health/ready': return this.storeStatus ? this.serveReady(this.storeStatus, res) : sendJson(res, 200, '{"status":"ready"}');
         case '/health/ai': return this.serveAiHealth(res);
         case '/metrics': return this.metrics && method === 'GET' ? this.serveMetrics(this.metrics, res) : this.notFound(res, method, path);
         default:
@@ -259,6 +264,21 @@ class Gateway {
 
   private notAllowed(res: ServerResponse, allow: string): void {
     sendJson(res, 405, { error: { message: `use ${allow}`, type: 'invalid_request_error', param: null, code: null } }, { allow });
+  }
+
+  /** Ready, with the record store's line: a store that is away is reported, never a reason to be unready. */
+  private serveReady(storeStatus: () => GatewayStoreStatus, res: ServerResponse): void {
+    let store: Record<string, unknown>;
+    try {
+      const s = storeStatus();
+      store = {
+        backend: s.backend, status: s.connected ? 'ok' : 'buffering', connected: s.connected, buffered: s.buffered, dropped: s.dropped,
+        ...(s.failingSince === undefined ? {} : { failingSince: new Date(s.failingSince).toISOString() }), ...(s.lastError === undefined ? {} : { lastError: s.lastError }),
+      };
+    } catch (error) {
+      store = { status: 'unknown', error: error instanceof Error ? error.message : String(error) };
+    }
+    sendJson(res, 200, { status: 'ready', store });
   }
 
   private async serveAiHealth(res: ServerResponse): Promise<void> {
@@ -353,9 +373,9 @@ class Gateway {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const host = options.host ?? '127.0.0.1';
-  const admin = new AdminRoutes(options.ai, { token: options.adminToken, env: options.env ?? process.env, host });
-  const metrics = options.metrics === false ? undefined : new GatewayMetrics(options.ai);
-  const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES, admin, metrics, options.accessLog);
+  const admin = new AdminRoutes(options.ai, { token: options.adminToken, env: options.env ?? process.env, host, ...(options.incidents ? { incidents: options.incidents } : {}) });
+  const metrics = options.metrics === false ? undefined : new GatewayMetrics(options.ai, options.storeStatus);
+  const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES, admin, metrics, options.accessLog, options.storeStatus);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server: Server = createServer({
     headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: timeouts.keepAliveMs, noDelay: true,

@@ -17,6 +17,21 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 type RequestOutcome = 'provider' | 'failover' | 'fallback' | 'error';
 
+/**
+ * The record store's writer as the gateway sees it (`/health/ready`'s store line and `/metrics`): passed in
+ * by `failsoft serve` as a function, so the gateway never imports the store.
+ */
+export interface GatewayStoreStatus {
+  backend: string;
+  /** False while the last flush failed (records wait in the buffer). */
+  connected: boolean;
+  buffered: number;
+  written: number;
+  dropped: number;
+  failingSince?: number;
+  lastError?: string;
+}
+
 /** Child metrics bound to their labels, so an event costs a map lookup and an increment. */
 class Children<T> {
   private readonly byKey = new Map<string, T>();
@@ -80,8 +95,12 @@ export class GatewayMetrics {
   private readonly coolingDown: Gauge<'provider' | 'model'>;
   private readonly engineFaults: Counter<'feature'>;
   private readonly unsubscribe: () => void;
+  private readonly storeGauges: { buffered: Gauge<'backend'>; dropped: Counter<'backend'>; connected: Gauge<'backend'> } | undefined;
+  /** Drops already added to the counter (the writer keeps a running total). */
+  private droppedSeen = 0;
 
-  constructor(private readonly ai: Failsoft) {
+  /** @param storeStatus the record writer's status, read at scrape (none: no store metrics). */
+  constructor(private readonly ai: Failsoft, private readonly storeStatus?: () => GatewayStoreStatus) {
     const registers = [this.registry];
     const requests = new Counter({ name: 'failsoft_requests_total', help: 'Requests answered, by feature, provider (none for fallbacks and errors) and outcome (provider, failover, fallback, error).', labelNames: ['feature', 'provider', 'outcome'], registers });
     this.latency = new LatencyHistogram('failsoft_request_duration_seconds', 'Time from request to answer (to the end of the stream for streams), by feature.', LATENCY_BUCKETS);
@@ -100,6 +119,11 @@ export class GatewayMetrics {
     const cooldowns = new Counter({ name: 'failsoft_cooldowns_total', help: 'Cool-downs started (a 429 Retry-After, here or learned from another instance), by provider, model and source.', labelNames: ['provider', 'model', 'source'], registers });
     this.coolingDown = new Gauge({ name: 'failsoft_cooldown_remaining_seconds', help: 'Seconds until a provider model that asked for quiet (429 Retry-After) is called again; 0 when it is not cooling down.', labelNames: ['provider', 'model'], registers });
     this.engineFaults = new Counter({ name: 'failsoft_engine_faults_total', help: 'Failures inside failsoft itself (a policy, shared state) answered as fallback or 503 instead of an error, by feature.', labelNames: ['feature'], registers });
+    this.storeGauges = storeStatus === undefined ? undefined : {
+      buffered: new Gauge({ name: 'failsoft_store_records_buffered', help: 'Records waiting to be written to the record store (events, incidents, switches, aggregates).', labelNames: ['backend'], registers }),
+      dropped: new Counter({ name: 'failsoft_store_records_dropped_total', help: 'Records dropped because the record store was away and the buffer was full.', labelNames: ['backend'], registers }),
+      connected: new Gauge({ name: 'failsoft_store_connected', help: 'Whether the record store takes writes: 1 yes, 0 no (records wait in the buffer).', labelNames: ['backend'], registers }),
+    };
     this.hedges = new Children(([feature, reason]) => hedges.labels(label(feature), label(reason)));
     this.hedgeWins = new Children(([feature]) => hedgeWins.labels(label(feature)));
     this.cooldowns = new Children(([provider, model, source]) => cooldowns.labels(label(provider), label(model), label(source)));
@@ -162,6 +186,13 @@ export class GatewayMetrics {
         this.concurrencyRejected.inc({ provider }, Math.max(0, added));
         this.rejectedSeen.set(provider, p.concurrency.rejected);
       }
+    }
+    if (this.storeStatus && this.storeGauges) {
+      const store = this.storeStatus();
+      this.storeGauges.buffered.set({ backend: store.backend }, store.buffered);
+      this.storeGauges.connected.set({ backend: store.backend }, store.connected ? 1 : 0);
+      this.storeGauges.dropped.inc({ backend: store.backend }, Math.max(0, store.dropped - this.droppedSeen));
+      this.droppedSeen = Math.max(this.droppedSeen, store.dropped);
     }
     const shared = health.sharedState;
     this.sharedStateConnected.set({ backend: shared.backend }, shared.connected ? 1 : 0);
