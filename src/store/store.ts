@@ -76,5 +76,7 @@ export interface RecordWriterStatus {
   written: number;
   /** Records dropped since start because the buffer was full (never silently: also logged once per outage). */
   dropped: number;
+  /** Records the store refused as malformed (each logged with the reason), set aside so they cannot block the rest. */
+  rejected?: number;
   lastError?: string;
 }
