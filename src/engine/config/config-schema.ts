@@ -165,6 +165,15 @@ export const incidentsSchema = z.strictObject({
   quietPeriod: z.string().refine((text) => parseDurationText(text) !== undefined, 'must be a duration like "30s", "5m" or "1h"').optional(),
 });
 
+export const storeSchema = z.strictObject({
+  /** Where the embedded database keeps its data (default `./.failsoft`); unused when DATABASE_URL is set. */
+  dir: z.string().min(1).optional(),
+  /** Records older than this many days are pruned, hourly (default 30). */
+  retainDays: z.number().int().min(1).max(3650).optional(),
+  /** Records kept in memory while the database is away; beyond it the oldest are dropped and counted (default 10000). */
+  bufferRecords: z.number().int().min(100).max(10_000_000).optional(),
+});
+
 export const configSchema = z.strictObject({
   /** Master switch; the AI_ENABLED environment variable overrides it. */
   aiEnabled: z.boolean().optional(),
@@ -177,6 +186,8 @@ export const configSchema = z.strictObject({
   gateway: gatewaySchema.optional(),
   /** How state changes group into incidents. */
   incidents: incidentsSchema.optional(),
+  /** The durable record (events, incidents, job runs, switches, aggregates): embedded, or PostgreSQL with DATABASE_URL. */
+  store: storeSchema.optional(),
 });
 
 /** The configuration as written (YAML file or object). */
@@ -189,3 +200,4 @@ export type RetryConfig = z.infer<typeof retrySchema>;
 export type LivenessConfig = z.infer<typeof livenessSchema>;
 export type HedgeConfig = z.infer<typeof hedgeSchema>;
 export type GatewayConfig = z.infer<typeof gatewaySchema>;
+export type StoreConfig = z.infer<typeof storeSchema>;

@@ -144,3 +144,16 @@ describe('resolveConfig', () => {
     ]);
   });
 });
+
+describe('resolveConfig: store', () => {
+  it('applies the defaults to what is set, and leaves store out when the config has none', () => {
+    expect(resolveConfig({ store: { retainDays: 7 } }, { env: {} }).store).toEqual({ dir: './.failsoft', retainDays: 7, bufferRecords: 10_000 });
+    expect(resolveConfig({}, { env: {} }).store).toBeUndefined();
+  });
+
+  it('names a bad store setting by its path', () => {
+    expect(issuesOf({ store: { retainDays: 0 } }).some((i) => i.startsWith('store.retainDays:'))).toBe(true);
+    expect(issuesOf({ store: { bufferRecords: 1.5 } }).some((i) => i.startsWith('store.bufferRecords:'))).toBe(true);
+    expect(issuesOf({ store: { dirr: 'x' } }).some((i) => i.startsWith('store'))).toBe(true);
+  });
+});

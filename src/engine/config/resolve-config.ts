@@ -90,6 +90,15 @@ export interface ResolvedConfig {
   gateway?: ResolvedGateway;
   /** How events group into incidents; absent = the defaults (quiet period 5 min). */
   incidents?: { quietPeriodMs: number };
+  /** The durable record's settings with defaults applied; absent when the config has no `store` section (the defaults). */
+  store?: ResolvedStore;
+}
+
+/** `store` settings: the embedded database's directory, retention and the writer's buffer bound. */
+export interface ResolvedStore {
+  dir: string;
+  retainDays: number;
+  bufferRecords: number;
 }
 
 export interface ResolveOptions {
@@ -113,6 +122,8 @@ export const DEFAULT_DEADLINE_MS = 30_000;
 export const DEFAULT_QUIET_PERIOD_MS = 5 * 60_000;
 /** An interactive call waits at most this long for budget, a cool-down or a same-provider retry. */
 export const DEFAULT_MAX_WAIT_MS = 1_000;
+/** The store's defaults (config `store.dir`, `store.retainDays`, `store.bufferRecords`). */
+export const DEFAULT_STORE: ResolvedStore = { dir: './.failsoft', retainDays: 30, bufferRecords: 10_000 };
 
 /** Parses `AI_ENABLED`-style text; undefined when absent, an issue when unreadable. */
 function parseSwitch(value: string | undefined): boolean | undefined | 'invalid' {
@@ -296,7 +307,13 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
     ...(cfg.policies?.liveness === undefined ? {} : { liveness: cfg.policies.liveness }),
     ...(cfg.policies?.hedge === undefined ? {} : { hedge: cfg.policies.hedge }),
     ...(cfg.incidents?.quietPeriod === undefined ? {} : { incidents: { quietPeriodMs: parseDurationText(cfg.incidents.quietPeriod) ?? DEFAULT_QUIET_PERIOD_MS } }),
+    ...(cfg.store === undefined ? {} : { store: { ...DEFAULT_STORE, ...definedOnly(cfg.store) } }),
   };
+}
+
+/** The object without its undefined values (so they do not override defaults). */
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**
