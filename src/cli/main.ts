@@ -9,6 +9,8 @@ import { runCli } from './run-cli.js';
 const loaders: Record<string, () => Promise<CliCommand>> = {
   sim: async () => (await import('./sim-command.js')).simCommand,
   serve: async () => (await import('./serve-command.js')).serveCommand,
+  incidents: async () => (await import('./incidents-command.js')).incidentsCommand,
+  incident: async () => (await import('./incidents-command.js')).incidentCommand,
 };
 
 const argv = process.argv.slice(2);
