@@ -202,4 +202,14 @@ describe('IncidentTracker', () => {
     expect(sink.latest().find((i) => i.id === 'inc_new')).toMatchObject({ status: 'resolved', resolvedAt: T0 + 3_600_000 });
     tracker.stop();
   });
+
+  it('adopts an incident another instance name left open when the store serves one process only', () => {
+    const clock = new FakeClock(T0);
+    const sink = new RecordingSink();
+    const tracker = new IncidentTracker({ sink, instance: 'host:1234', clock });
+    const counts = { servedBy: {}, fallback: 0, refused: 0, errorsByClass: {}, modeMs: {} };
+    tracker.resume([{ id: 'inc_prev', status: 'open', severity: 'warning', title: 't', openedAt: T0 - 1_000, updatedAt: T0 - 500, components: [], counts, instance: 'host:999' }], { adoptAll: true });
+    expect(tracker.current).toMatchObject({ id: 'inc_prev', instance: 'host:1234' });
+    tracker.stop();
+  });
 });

@@ -105,11 +105,13 @@ export class IncidentTracker {
    * Takes over incidents a previous run of this instance left open (it stopped mid-incident). The newest is
    * resumed: same id and counts, and it closes after a quiet period from now unless trouble returns (the new
    * process starts with every breaker closed, so it cannot know the old troubles: it gives them a quiet period
-   * to show again). Older ones are closed at their last update. Incidents of other instances are left alone.
+   * to show again). Older ones are closed at their last update. Incidents of other instances are left alone,
+   * unless `adoptAll` (a store only one process can open, like PGlite: whatever is open there was left by a
+   * process that is gone, whatever it called itself).
    */
-  resume(open: readonly IncidentRecord[]): void {
+  resume(open: readonly IncidentRecord[], options: { adoptAll?: boolean } = {}): void {
     const now = this.clock.now();
-    const mine = open.filter((i) => i.status === 'open' && i.instance === this.instance).sort((a, b) => b.openedAt - a.openedAt);
+    const mine = open.filter((i) => i.status === 'open' && (options.adoptAll === true || i.instance === this.instance)).sort((a, b) => b.openedAt - a.openedAt);
     const [newest, ...older] = this.incident ? [undefined, ...mine] : mine;
     for (const stale of older) {
       if (!stale) continue;
