@@ -10,7 +10,8 @@ import type { IncidentDetailJson, IncidentSummaryJson } from '../store/timeline-
 import { storeIncidentReader, type IncidentReader } from '../store/incident-reader.js';
 import type { Store } from '../store/store.js';
 import { StoreDirInUseError } from '../store/dir-lock.js';
-import { openRecordStore, storeDirOf } from './record-store.js';
+import { createStore } from '../store/create-store.js';
+import { DEFAULT_STORE_DIR } from '../store/pglite-store.js';
 
 /** The admin API a CLI reads through by default. */
 export const DEFAULT_SERVE_URL = 'http://127.0.0.1:8787';
@@ -26,6 +27,10 @@ export interface IncidentSource {
 /** Reading failed for a reason a person can act on (printed as is, exit code 1). */
 export class IncidentSourceError extends Error {
   override readonly name = 'IncidentSourceError';
+  /** `unreachable`: no server answered at the URL; `refused`: it answered with an error. */
+  constructor(message: string, readonly reason: 'unreachable' | 'refused' = 'refused') {
+    super(message);
+  }
 }
 
 /** How to open a source: the flags, and seams for tests. */
@@ -34,7 +39,7 @@ export interface IncidentSourceOptions {
   /** `--url`: the running server read through when it holds the store (default http://127.0.0.1:8787), or when there is no store here. */
   url: string | undefined;
   env: Record<string, string | undefined>;
-  /** Opens the store the config names (default: `openRecordStore`). */
+  /** Opens the store the config names (default: `createStore(config.store, env)`). */
   openStore?: (config: ResolvedConfig | undefined, env: Record<string, string | undefined>) => Store;
 }
 
@@ -60,7 +65,7 @@ export function adminIncidentReader(url: string, token: string | undefined, sinc
       return await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(10_000) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error instanceof Error ? error.message : String(error));
-      throw new IncidentSourceError(`cannot reach failsoft serve at ${base} (${cause}): is it running? (--url names another)`);
+      throw new IncidentSourceError(`cannot reach failsoft serve at ${base} (${cause}): is it running? (--url names another)`, 'unreachable');
     }
   };
   const refused = async (res: Response): Promise<never> => {
@@ -91,8 +96,18 @@ export function adminIncidentReader(url: string, token: string | undefined, sinc
   };
 }
 
-/** A reader that finds nothing (no store has been written yet). */
-const EMPTY: IncidentReader = { list: async () => [], get: async () => undefined };
+/** A server's reader where no server answering means nothing to show (there is no store here either). */
+function orNothing(reader: IncidentReader): IncidentReader {
+  const quiet = async <T>(read: () => Promise<T>, nothing: T): Promise<T> => {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof IncidentSourceError && error.reason === 'unreachable') return nothing;
+      throw error;
+    }
+  };
+  return { list: (query) => quiet(() => reader.list(query), []), get: (id) => quiet(() => reader.get(id), undefined) };
+}
 
 /**
  * Opens where incidents are read: the config's store; a PGlite directory held by a running `failsoft serve`
@@ -105,12 +120,19 @@ export async function openIncidentSource(options: IncidentSourceOptions, sinceTe
   const url = options.url ?? DEFAULT_SERVE_URL;
   const config = options.configFile === undefined ? undefined : await loadConfigFile(options.configFile, options.env);
   const postgres = (options.env.DATABASE_URL ?? '').trim() !== '';
-  const dir = storeDirOf(config, options.env);
+  const dir = config?.store?.dir ?? DEFAULT_STORE_DIR;
   if (!postgres && options.openStore === undefined && !existsSync(join(dir, 'pgdata'))) {
-    if (options.url !== undefined) return { reader: adminIncidentReader(url, token, sinceText), from: `failsoft serve at ${url} (admin API)`, close: async () => undefined };
-    return { reader: EMPTY, from: `PGlite store in ${dir} (none written yet)`, close: async () => undefined };
+    // No record here: a running serve may keep one elsewhere (or in memory, for the built-in example).
+    const server = adminIncidentReader(url, token, sinceText);
+    if (options.url !== undefined) return { reader: server, from: `failsoft serve at ${url} (admin API)`, close: async () => undefined };
+    return { reader: orNothing(server), from: `${dir} (no record written there yet) or failsoft serve at ${url}`, close: async () => undefined };
   }
-  const store = (options.openStore ?? openRecordStore)(config, options.env);
+  let store: Store;
+  try {
+    store = options.openStore ? options.openStore(config, options.env) : createStore(config?.store, options.env).store;
+  } catch (error) {
+    throw new IncidentSourceError(error instanceof Error ? error.message : String(error));
+  }
   try {
     await store.migrate();
   } catch (error) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,18 +98,21 @@ describe('a PGlite store held by a running server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'failsoft-incidents-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  const configFile = join(dir, 'failsoft.yaml');
+  writeFileSync(configFile, `store:\n  dir: ${join(dir, 'data')}\n`);
+
   it('reads the directory itself when free, and through the admin API while a server holds it', async () => {
-    const env = { FAILSOFT_STORE_DIR: dir, FAILSOFT_ADMIN_TOKEN: 'tok' };
-    const writer = new PgliteStore({ dir });
+    const env = { FAILSOFT_ADMIN_TOKEN: 'tok' };
+    const writer = new PgliteStore({ dir: join(dir, 'data') });
     await fill(writer);
     // The "server": holds the directory and serves /admin/incidents from it.
     const ai = createFailsoft({ features: { billing: { tier: 'critical' } } }, { env: {} });
     const gateway = await startGateway({ ai, port: 0, host: '127.0.0.1', adminToken: 'tok', incidents: storeIncidentReader(writer) });
     try {
-      const through = await run(['incident', 'inc_a', '--url', gateway.url], { env });
+      const through = await run(['incident', 'inc_a', '--config', configFile, '--url', gateway.url], { env });
       expect(through.err).toBe('');
       expect(through.out).toContain('claude/claude-sonnet-4-5 opened: consecutive-failures — overloaded (529 × 5)');
-      const wrongToken = await run(['incidents', '--url', gateway.url], { env: { FAILSOFT_STORE_DIR: dir, FAILSOFT_ADMIN_TOKEN: 'nope' } });
+      const wrongToken = await run(['incidents', '--config', configFile, '--url', gateway.url], { env: { FAILSOFT_ADMIN_TOKEN: 'nope' } });
       expect(wrongToken.code).toBe(1);
       expect(wrongToken.err).toContain('set FAILSOFT_ADMIN_TOKEN');
     } finally {
@@ -117,16 +120,17 @@ describe('a PGlite store held by a running server', () => {
       await ai.close();
       await writer.close();
     }
-    const direct = await run(['incidents', '--since', '7d', '--url', 'http://127.0.0.1:9'], { env });
+    const direct = await run(['incidents', '--config', configFile, '--since', '7d', '--url', 'http://127.0.0.1:9'], { env });
     expect(direct.err).toBe('');
     expect(direct.out).toContain('inc_old');
   }, 60_000);
 
-  it('says where nothing was found when no store was written and no server answers', async () => {
+  it('with no store here, reads the server --url names, and says so when none answers', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'failsoft-incidents-none-'));
+    const file = join(empty, 'failsoft.yaml');
+    writeFileSync(file, `store:\n  dir: ${join(empty, 'data')}\n`);
     try {
-      expect(await run(['incidents'], { env: { FAILSOFT_STORE_DIR: empty } })).toEqual({ code: 0, out: 'No incidents.', err: '' });
-      const down = await run(['incidents', '--url', 'http://127.0.0.1:9'], { env: { FAILSOFT_STORE_DIR: empty } });
+      const down = await run(['incidents', '--config', file, '--url', 'http://127.0.0.1:9'], { env: {} });
       expect(down.code).toBe(1);
       expect(down.err).toContain('cannot reach failsoft serve at http://127.0.0.1:9');
     } finally {

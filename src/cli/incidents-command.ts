@@ -11,8 +11,8 @@ import { DEFAULT_SERVE_URL, IncidentSourceError, openIncidentSource, type Incide
 
 const WHERE = `Where it reads: the record store of --config (DATABASE_URL set: that PostgreSQL; else PGlite in the config's
 store.dir, default ./.failsoft). PGlite serves one process: while a failsoft serve holds the directory, the
-command reads through that server's admin API instead (--url), with the token in FAILSOFT_ADMIN_TOKEN.
-Set FAILSOFT_STORE_DIR to read another PGlite directory than the config's.`;
+command reads through that server's admin API instead (--url), with the token in FAILSOFT_ADMIN_TOKEN; so it does
+when there is no store here (a serve running the built-in example keeps its record in memory).`;
 
 const LIST_USAGE = `Usage: failsoft incidents [options]
 
