@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { GenerateRequest } from '../../model/message.js';
 import { corsOriginProblem } from './cors-origins.js';
 import { parseDurationText } from './duration.js';
+import { jobNameSchema, jobSchema, planningSchema } from './jobs-schema.js';
 
 /**
  * The configuration document: the same shape whether it comes from `failsoft.yaml` or an object
@@ -186,6 +187,10 @@ export const configSchema = z.strictObject({
   gateway: gatewaySchema.optional(),
   /** How state changes group into incidents. */
   incidents: incidentsSchema.optional(),
+  /** AI cron jobs: schedule, command and expected load (`failsoft plan`, the job runner). */
+  jobs: z.record(jobNameSchema, jobSchema).optional(),
+  /** How the planner places jobs: the budget share kept for interactive traffic, windows to avoid. */
+  planning: planningSchema.optional(),
   /** The durable record (events, incidents, job runs, switches, aggregates): embedded, or PostgreSQL with DATABASE_URL. */
   store: storeSchema.optional(),
 });

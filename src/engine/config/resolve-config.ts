@@ -12,6 +12,7 @@ import { leadSentences, textFallback } from '../fallbacks.js';
 import { ownValue, reservedNameIssues } from './reserved-names.js';
 import { corsWildcardIssue, normalizeCorsOrigin } from './cors-origins.js';
 import { parseDurationText } from './duration.js';
+import { resolveJobs, type ResolvedJob, type ResolvedPlanning } from './jobs-config.js';
 
 export type Tier = 'critical' | 'enhanced' | 'ai-only';
 export type Priority = 'interactive' | 'batch';
@@ -90,6 +91,10 @@ export interface ResolvedConfig {
   gateway?: ResolvedGateway;
   /** How events group into incidents; absent = the defaults (quiet period 5 min). */
   incidents?: { quietPeriodMs: number };
+  /** AI cron jobs by name; absent = none. */
+  jobs?: Record<string, ResolvedJob>;
+  /** Planner settings; absent = the defaults (reserve 0.2, no avoid windows). */
+  planning?: ResolvedPlanning;
   /** The durable record's settings with defaults applied; absent when the config has no `store` section (the defaults). */
   store?: ResolvedStore;
 }
@@ -298,6 +303,7 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
   const features: Record<string, ResolvedFeature> = {};
   for (const [name, f] of Object.entries(cfg.features ?? {})) features[name] = resolveFeature(name, f, providers, issues);
   const gateway = resolveGateway(cfg.gateway, features, issues);
+  const scheduling = resolveJobs(cfg.jobs, cfg.planning, Object.keys(cfg.providers ?? {}), (name) => unknownProviderMessage(name, Object.keys(cfg.providers ?? {})), issues);
   const envSwitch = parseSwitch(env.AI_ENABLED);
   if (envSwitch === 'invalid') issues.push({ path: 'AI_ENABLED (environment)', message: `must be true or false, got "${env.AI_ENABLED}"` });
   if (issues.length > 0) throw new ConfigError(issues, options.source);
@@ -306,6 +312,8 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
     providers, features, breaker: cfg.policies?.breaker ?? {}, retry: cfg.policies?.retry ?? {}, gateway,
     ...(cfg.policies?.liveness === undefined ? {} : { liveness: cfg.policies.liveness }),
     ...(cfg.policies?.hedge === undefined ? {} : { hedge: cfg.policies.hedge }),
+    ...(cfg.jobs === undefined ? {} : { jobs: scheduling.jobs }),
+    ...(cfg.planning === undefined ? {} : { planning: scheduling.planning }),
     ...(cfg.incidents?.quietPeriod === undefined ? {} : { incidents: { quietPeriodMs: parseDurationText(cfg.incidents.quietPeriod) ?? DEFAULT_QUIET_PERIOD_MS } }),
     ...(cfg.store === undefined ? {} : { store: { ...DEFAULT_STORE, ...definedOnly(cfg.store) } }),
   };
