@@ -8,6 +8,7 @@ import { startGateway, type RunningGateway } from '../gateway/gateway-server.js'
 import { attachEventLog, LineLog, LOG_LEVELS, type LogLevel } from '../gateway/event-log.js';
 import type { RunningSimulator } from '../sim/start-simulator.js';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
+import { startServeRecords, type ServeRecords } from './serve-records.js';
 
 /** Parsed `failsoft serve` flags. */
 export interface ServeCliOptions {
@@ -37,13 +38,22 @@ Options:
   -h, --help      show this help
 
 Routes: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /health, GET /health/ready, GET /health/ai,
-GET /metrics (Prometheus), /admin/* (GET state; POST switches/global, switches/features/NAME, providers/NAME/open|close).
+GET /metrics (Prometheus), /admin/* (GET state, incidents?since=24h, incidents/ID; POST switches/global,
+switches/features/NAME, providers/NAME/open|close).
+
+State changes group into incidents (config incidents.quietPeriod, default 5m: how long everything must stay healthy
+before one closes); kill switches flipped at run time are restored at the next start.
 
 Environment:
   FAILSOFT_ADMIN_TOKEN  bearer token for /admin/*; unset: admin is served only on a loopback --host (403 elsewhere)
                         and never to a browser page; set but blank: start-up fails; 10 wrong tokens a minute from
                         one address: 429 for that address until the minute ends
   FAILSOFT_LOG_LEVEL    the log level when --log-level is not given
+  DATABASE_URL          keep the record (events, incidents, kill switches, per-minute request counts) in this
+                        PostgreSQL, shared by every instance; unset: PGlite in the config's store.dir (./.failsoft);
+                        the built-in example keeps it in memory. A store that cannot be opened falls back to memory
+                        with a warning (an error with --strict); failsoft incidents reads it
+  FAILSOFT_INSTANCE     this instance's name on every record (default HOST:PORT, or HOST:PID with --port 0)
   REDIS_URL             share rate budgets, open breakers and Retry-After cool-downs with every instance on this
                         Redis (FAILSOFT_REDIS_PREFIX names the shared set, default failsoft:); if Redis goes away,
                         requests go on with local state and /health/ai, /metrics and the log say so
@@ -158,13 +168,18 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
     ai = createFailsoft(config, { env });
   }
   let gateway: RunningGateway;
+  let records: ServeRecords | undefined;
   const warnings = configWarnings.map((line) => `failsoft serve: warning: ${line}`);
   try {
+    records = await startServeRecords(ai, { example: sim !== undefined, port: options.port, strict: options.strict === true }, env, log);
+    warnings.push(...records.warnings);
     gateway = await startGateway({
       ai, port: options.port, host: options.host, env, idleTrim: true, log: (line) => warnings.push(line),
+      incidents: records.incidents, storeStatus: records.storeStatus,
       ...(log.enabled('debug') ? { accessLog: (entry) => log.request(entry) } : {}),
     });
   } catch (error) {
+    await records?.close();
     await ai.close();
     await sim?.close();
     throw error;
@@ -177,12 +192,15 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   io.out(`failsoft gateway listening on ${gateway.url}  (OpenAI SDK base URL ${base}/v1; Anthropic SDK base URL ${base})`);
   const clients = Object.keys(ai.config.gateway?.clients ?? {}).length;
   if (clients > 0) io.out(`failsoft serve: ${clients} client key(s) configured: AI routes need Authorization: Bearer <key> or x-api-key`);
+  for (const line of records.lines) io.out(line);
   for (const warning of warnings) io.err(warning);
   const stopLogging = attachEventLog(ai, log);
   return {
     gateway, ai, sim,
     async close(): Promise<void> {
       await gateway.close();
+      // The open incident as it stands and the last records, flushed (time-bounded) before the store closes.
+      await records.close();
       stopLogging();
       await ai.close();
       await sim?.close();

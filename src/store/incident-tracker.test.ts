@@ -46,8 +46,10 @@ describe('IncidentTracker', () => {
   it('opens an incident on a provider opening, naming what it failed with, and writes every state change with it', () => {
     const { sink, emit, fail, tracker } = rig();
     emit('budget-recovered', { provider: 'claude' });
-    for (let i = 0; i < 5; i++) fail(CLAUDE, 'overloaded', 529);
+    for (let i = 0; i < 4; i++) fail(CLAUDE, 'overloaded', 529);
+    // The engine reports the opening before the failed attempt that caused it: that one counts too.
     emit('provider-opened', { ...CLAUDE, reason: 'consecutive-failures' });
+    fail(CLAUDE, 'overloaded', 529);
     emit('feature-mode-changed', { feature: 'summary', from: 'normal', to: 'fallback' });
 
     const incident = tracker.current;

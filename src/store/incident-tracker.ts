@@ -77,6 +77,12 @@ export class IncidentTracker {
   private cancelMinute: (() => void) | undefined;
   private lastUpsert = Number.NEGATIVE_INFINITY;
   private unsubscribe: (() => void) | undefined;
+  /**
+   * A breaker opening, held until the failed attempt that opened it has been counted (the engine reports the
+   * opening first), so its line says "overloaded (529 × 5)" with all five. Written at the next event, or at
+   * the end of the current turn, whichever comes first.
+   */
+  private pendingOpened: { event: FailsoftEvent<'provider-opened'>; component: string; incidentId: string | undefined } | undefined;
 
   constructor(options: IncidentTrackerOptions) {
     this.sink = options.sink;
@@ -132,6 +138,15 @@ export class IncidentTracker {
 
   /** Reads one engine event (what `attach` subscribes). */
   observe(event: FailsoftEvent): void {
+    const pending = this.pendingOpened;
+    if (pending) {
+      if (event.type === 'attempt-failed' && `${event.provider}/${event.model}` === pending.event.key) {
+        this.counter.countFailure(event, this.incident !== undefined);
+        this.writeOpened();
+        return this.changed();
+      }
+      this.writeOpened();
+    }
     switch (event.type) {
       case 'request-completed':
         this.counter.countRequest(event, this.incident !== undefined);
@@ -149,6 +164,7 @@ export class IncidentTracker {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.writeOpened();
     for (const cancel of [this.cancelClose, this.cancelUpsert, this.cancelMinute]) cancel?.();
     this.cancelClose = this.cancelUpsert = this.cancelMinute = undefined;
     this.aggregates.flush(this.sink, this.clock.now(), true);
@@ -157,15 +173,6 @@ export class IncidentTracker {
 
   private stateChange(event: FailsoftEvent): void {
     const reading = readEvent(event);
-    let message = describeEvent(event)[1];
-    let topClass: string | undefined;
-    if (event.type === 'provider-opened') {
-      const recent = this.counter.takeRecentFailures(event.key);
-      if (recent) {
-        message = `${message} — ${recent.text}`;
-        topClass = recent.topClass;
-      }
-    }
     if (event.type === 'feature-mode-changed') this.modeChanged(event.feature, event.to, event.at);
     if (event.type === 'switch-changed') this.sink.putSwitch({ target: event.target, enabled: event.enabled, source: event.source, at: event.at, instance: this.instance });
     this.track(reading, event.at);
@@ -175,16 +182,35 @@ export class IncidentTracker {
     if (incident) {
       incident.components.add(reading.component);
       if (reading.severity !== 'info' && SEVERITY_RANK[reading.severity] > SEVERITY_RANK[incident.severity]) incident.severity = reading.severity;
-      if (reading.effect === 'trouble' || reading.effect === 'blip') incident.title.note(event, reading.component, topClass);
+      if (event.type !== 'provider-opened' && (reading.effect === 'trouble' || reading.effect === 'blip')) incident.title.note(event, reading.component);
     }
-    const { type, at, ...data } = event;
-    this.sink.appendEvent({
-      at, type, severity: reading.severity, message, component: reading.component, data, instance: this.instance,
-      ...(incident ? { incidentId: incident.id } : {}),
-    });
+    if (event.type === 'provider-opened') {
+      this.pendingOpened = { event, component: reading.component, incidentId: incident?.id };
+      queueMicrotask(() => this.writeOpened());
+    } else {
+      this.append(event, reading.severity, describeEvent(event)[1], reading.component, incident?.id);
+    }
     if (opening) this.upsert();
     else this.changed();
     this.evaluate(this.clock.now());
+  }
+
+  /** Writes the held breaker opening, with the failures its route saw before it opened. */
+  private writeOpened(): void {
+    const pending = this.pendingOpened;
+    if (!pending) return;
+    this.pendingOpened = undefined;
+    const { event } = pending;
+    const recent = this.counter.takeRecentFailures(event.key);
+    const base = describeEvent(event)[1];
+    if (this.incident && this.incident.id === pending.incidentId) this.incident.title.note(event, pending.component, recent?.topClass);
+    this.append(event, 'warning', recent ? `${base} — ${recent.text}` : base, pending.component, pending.incidentId);
+    this.changed();
+  }
+
+  private append(event: FailsoftEvent, severity: Severity, message: string, component: string, incidentId: string | undefined): void {
+    const { type, at, ...data } = event;
+    this.sink.appendEvent({ at, type, severity, message, component, data, instance: this.instance, ...(incidentId === undefined ? {} : { incidentId }) });
   }
 
   private track(reading: IncidentReading, at: number): void {
