@@ -9,6 +9,7 @@ import { runCli } from './run-cli.js';
 const loaders: Record<string, () => Promise<CliCommand>> = {
   sim: async () => (await import('./sim-command.js')).simCommand,
   serve: async () => (await import('./serve-command.js')).serveCommand,
+  plan: async () => (await import('./plan-command.js')).planCommand,
   incidents: async () => (await import('./incidents-command.js')).incidentsCommand,
   incident: async () => (await import('./incidents-command.js')).incidentCommand,
 };

@@ -4,7 +4,7 @@ import { findDelay, leastOverload, type JobDemand } from './find-delay.js';
 import { jobProfile } from './job-profile.js';
 import { shiftedSchedule } from './planned-schedule.js';
 import type { BudgetDimension, JobOverflow, OverflowSpan, Plan, PlanInput, PlanJob, PlannedJob, ProviderPeak } from './plan-types.js';
-import { cronFields, scheduleInstants, scheduleKind } from './schedule-shape.js';
+import { cronFields, scheduleInstants, scheduleKind, TooFrequentError } from './schedule-shape.js';
 import { DAY_MINUTES, MINUTE_MS, WEEK_MINUTES, zonedMinute } from './zoned-time.js';
 
 /*
@@ -42,7 +42,12 @@ function prepare(input: PlanInput, period: number, cache: Map<string, number[]>)
     const key = `${job.schedule}|${tz}`;
     let instants = cache.get(key);
     if (instants === undefined) {
-      instants = scheduleInstants(job.schedule, tz, input.periodStart, period);
+      try {
+        instants = scheduleInstants(job.schedule, tz, input.periodStart, period);
+      } catch (error) {
+        if (error instanceof TooFrequentError) throw new TooFrequentError(`jobs.${job.name}.schedule: ${error.message}`);
+        throw error;
+      }
       cache.set(key, instants);
     }
     let maxDelay = Math.min(Math.floor(job.flexMs / MINUTE_MS), period - 1);
