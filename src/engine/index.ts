@@ -4,6 +4,7 @@ export { resolveConfig, loadConfigFile, type ResolvedConfig, type ResolvedFeatur
 export type { FailsoftConfig, FallbackFunction } from './config/config-schema.js';
 export { leadSentences, textFallback } from './fallbacks.js';
 export type { FailsoftEvent, FailsoftEventMap, FailsoftEventType, FeatureMode, SharedStateEvent } from './events.js';
+export { describeEvent, type EventLevel } from './event-messages.js';
 export type { GenerateResult, CallOptions, FailsoftStreamEvent, StreamStartEvent } from './results.js';
 export type { HealthReport, ProviderHealth, FeatureHealth, RouteHealth } from './health.js';
 export type { SharedStateHealth } from './health.js';
