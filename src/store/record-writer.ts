@@ -84,6 +84,8 @@ export class RecordWriter implements RecordSink {
   private readonly queue = new RecordQueue<PendingRecord>();
   /** The batch being written (or to be retried), oldest first; never longer than `batchSize`. */
   private inFlight: PendingRecord[] = [];
+  /** Records of the in-flight batch already written (their kind succeeded) while the rest is still being written. */
+  private inFlightWritten = 0;
   private writing = false;
   private cancelTimer: (() => void) | undefined;
   private timerIsRetry = false;
@@ -141,7 +143,7 @@ export class RecordWriter implements RecordSink {
   /** The writer's health now. */
   status(): RecordWriterStatus {
     const status: RecordWriterStatus = {
-      backend: this.options.backend, connected: this.connected, buffered: this.queue.length + this.inFlight.length,
+      backend: this.options.backend, connected: this.connected, buffered: this.queue.length + this.inFlight.length - this.inFlightWritten,
       written: this.written, dropped: this.dropped, rejected: this.rejected,
     };
     if (this.failingSince !== undefined) status.failingSince = this.failingSince;
@@ -286,17 +288,31 @@ export class RecordWriter implements RecordSink {
     }
   }
 
-  /** Writes the in-flight batch kind by kind, removing each kind once written; false on a store failure. */
+  /**
+   * Writes the in-flight batch kind by kind (one pass to group it); each kind written is counted at once,
+   * and on a failure only the kinds not yet written stay in flight (a retry never writes a record twice).
+   * False on a store failure.
+   */
   private async writeBatch(): Promise<boolean> {
+    const groups = new Map<Kind, PendingRecord[]>();
+    for (const p of this.inFlight) {
+      const group = groups.get(p.kind);
+      if (group) group.push(p);
+      else groups.set(p.kind, [p]);
+    }
+    const done = new Set<Kind>();
     for (const kind of KINDS) {
-      const records = this.inFlight.filter((p) => p.kind === kind);
-      if (records.length === 0) continue;
+      const records = groups.get(kind);
+      if (records === undefined) continue;
       try {
         await write(this.store, kind, records);
-        this.inFlight = this.inFlight.filter((p) => p.kind !== kind);
+        done.add(kind);
         this.written += records.length;
+        this.inFlightWritten += records.length;
         this.resolveWaiters(this.settled());
       } catch (error) {
+        this.inFlight = this.inFlight.filter((p) => !done.has(p.kind));
+        this.inFlightWritten = 0;
         if (error instanceof StoreRecordError) {
           this.setAsideMalformed(kind, records);
           return this.inFlight.length === 0 || this.writeBatch();
@@ -305,6 +321,8 @@ export class RecordWriter implements RecordSink {
         return false;
       }
     }
+    this.inFlight = [];
+    this.inFlightWritten = 0;
     return true;
   }
 
