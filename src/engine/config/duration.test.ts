@@ -17,6 +17,7 @@ describe('parseDurationText', () => {
 
 describe('formatDuration', () => {
   it('says durations the way a person would', () => {
+    expect(formatDuration(350)).toBe('350 ms');
     expect(formatDuration(45_000)).toBe('45 s');
     expect(formatDuration(12 * 60_000)).toBe('12 min');
     expect(formatDuration(11 * 3_600_000)).toBe('11 h');

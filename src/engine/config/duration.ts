@@ -15,10 +15,11 @@ export function parseDurationText(text: string): number | undefined {
 }
 
 /**
- * A duration in words for people: `45 s`, `12 min`, `11 h`, `2 h 5 min`, `3 d`.
+ * A duration in words for people: `350 ms`, `45 s`, `12 min`, `11 h`, `2 h 5 min`, `3 d`.
  * @example formatDuration(39_600_000) // '11 h'
  */
 export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds} s`;
   const minutes = Math.round(seconds / 60);
