@@ -50,7 +50,8 @@ function loadOf(input: PlanInput, plan: Plan, delays: Map<string, number>): Load
         for (const d of DIMENSIONS) {
           const array = byDim.get(d) ?? new Float64Array(plan.periodMinutes);
           byDim.set(d, array);
-          array[(first + k) % plan.periodMinutes] += per[d];
+          const at = (first + k) % plan.periodMinutes;
+          array[at] = (array[at] as number) + per[d];
         }
       }
     }

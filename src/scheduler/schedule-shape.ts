@@ -61,7 +61,9 @@ export class TooFrequentError extends Error {
 export function scheduleInstants(expression: string, tz: string, start: number, minutes: number): number[] {
   const fields = cronFields(expression);
   const pattern = scheduleKind(fields) === 'calendar' ? joinFields({ ...fields, dayOfMonth: '*', month: '*', dayOfWeek: '*' }) : joinFields(fields);
-  const cron = new Cron(pattern, { paused: true, timezone: tz, mode: '5-or-6-parts' });
+  // croner reads a fixed offset several times faster than a named zone: UTC takes the fast path.
+  const zone = tz === 'UTC' || tz === 'Etc/UTC' ? { utcOffset: 0 } : { timezone: tz };
+  const cron = new Cron(pattern, { paused: true, mode: '5-or-6-parts', ...zone });
   const end = start + minutes * MINUTE_MS;
   const out: number[] = [];
   let next = cron.nextRun(new Date(start - 1));
