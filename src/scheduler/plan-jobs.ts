@@ -30,7 +30,13 @@ interface Prepared {
   maxDelay: number;
 }
 
-/** A week when any schedule names weekdays or any avoid window is for some days only; else a day. */
+/**
+ * The period the load is predicted over, as the smallest one that repeats: a day when every schedule is daily and
+ * every avoid window holds every day (each day then looks the same, so one day shows every collision); a week when
+ * a schedule names weekdays or a window is for some days only (Monday's jobs only collide on Mondays). Loads wrap at
+ * the period's end, since the next period repeats it. Calendar schedules (day of month, month) are counted on every
+ * day: the conservative reading, as the week holding the 1st is not known in advance.
+ */
 function choosePeriod(input: PlanInput): number {
   const weekly = input.jobs.some((j) => scheduleKind(cronFields(j.schedule)) === 'weekly') || input.avoid.some((w) => w.days.length < 7);
   return weekly ? WEEK_MINUTES : DAY_MINUTES;
