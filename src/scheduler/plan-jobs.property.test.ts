@@ -115,7 +115,7 @@ describe('planJobs on random job sets (seeded)', () => {
     for (let seed = 100; seed < 130; seed++) {
       const input = randomInput(seed, false);
       const plan = planJobs(input);
-      const order = [...input.jobs].sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : 1));
+      const order = [...input.jobs].sort((a, b) => a.priority - b.priority || (a.ai?.minutes ?? 0) - (b.ai?.minutes ?? 0) || (a.name < b.name ? -1 : 1));
       const placed = new Map<string, number>();
       for (const job of order) {
         const planned = plan.jobs.find((j) => j.name === job.name)!;

@@ -25,6 +25,12 @@ describe('planJobs: the seed scenario', () => {
     expect(Object.fromEntries(reversed.jobs.map((j) => [j.name, j.delayMinutes]))).toEqual({ 'ai-job1': 0, 'ai-job2': 1, 'ai-job3': 2 });
   });
 
+  it('puts shorter runs first within a priority: less total delay', () => {
+    const jobs = [testJob('a-long', '0 9 * * *', { requests: 6000, minutes: 10 }), testJob('b-short', '0 9 * * *', { requests: 600 })];
+    const plan = planJobs({ ...seedInput(), jobs });
+    expect(plan.jobs.map((j) => [j.name, j.delayMinutes])).toEqual([['a-long', 1], ['b-short', 0]]);
+  });
+
   it('gives higher priority (lower number) the earlier slot', () => {
     const input = seedInput();
     input.jobs = input.jobs.map((j) => (j.name === 'ai-job3' ? { ...j, priority: 1 } : j));

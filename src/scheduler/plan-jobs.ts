@@ -13,7 +13,7 @@ import { DAY_MINUTES, MINUTE_MS, WEEK_MINUTES, zonedMinute } from './zoned-time.
  * RandomizedDelaySec, Kubernetes CronJob, Temporal, BullMQ, pg-boss) spread or queue them, but none knows a
  * provider's RPM/ITPM/OTPM/TPM budget or a job's expected load, so none can plan against it.
  *
- * Method: greedy, in priority order (lower number first, then name: deterministic). Each job takes the smallest
+ * Method: greedy, in priority order (lower number first; then shorter runs, then name: deterministic). Each job takes the smallest
  * delay within its flex at which every minute it runs fits (1 − reserve) of every budget of its provider,
  * preferring a delay clear of avoid windows. One delay per job moves all its runs in the period alike, so the
  * result is again a cron expression. Load lives in one Float64Array per provider and dimension (a minute each),
@@ -151,7 +151,9 @@ export function planJobs(input: PlanInput): Plan {
   const order = prepared.map((_, i) => i).sort((a, b) => {
     const ja = (prepared[a] as Prepared).job;
     const jb = (prepared[b] as Prepared).job;
-    return ja.priority - jb.priority || (ja.name < jb.name ? -1 : ja.name > jb.name ? 1 : 0);
+    // Within a priority, shorter runs first (the shortest-processing-time rule, which minimises total delay when
+    // runs queue for one budget), then by name.
+    return ja.priority - jb.priority || (ja.ai?.minutes ?? 0) - (jb.ai?.minutes ?? 0) || (ja.name < jb.name ? -1 : ja.name > jb.name ? 1 : 0);
   });
   const delays = new Array<number>(prepared.length).fill(0);
   const inAvoid = new Array<boolean>(prepared.length).fill(false);

@@ -1,4 +1,3 @@
-import { formatDuration } from '../engine/config/duration.js';
 import type { CrontabJobs } from './crontab.js';
 import { loadChart } from './load-chart.js';
 import type { BudgetDimension, JobOverflow, Plan, ProviderPeak } from './plan-types.js';
@@ -47,6 +46,13 @@ export function planJson(plan: Plan, notes?: CrontabNotes) {
   };
 }
 
+/** A delay in minutes as people read it: `0 min`, `45 min`, `2 h`, `2 h 5 min`. */
+function delayText(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  const rest = minutes % 60;
+  return `${Math.floor(minutes / 60)} h${rest === 0 ? '' : ` ${rest} min`}`;
+}
+
 function table(rows: string[][]): string[] {
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd());
@@ -85,7 +91,8 @@ export function planText(plan: Plan, limits: Limits, tz: string, notes?: Crontab
   for (const j of plan.jobs) {
     const flags = [j.overflows ? 'OVER BUDGET' : '', j.inAvoidWindow ? 'in an avoid window (flex too short)' : ''].filter((f) => f !== '');
     const share = j.provider === undefined ? 'no AI estimate' : `${Math.round(j.peakShare * 100)} % (${j.provider})`;
-    rows.push([j.name, j.schedule + (j.tz === tz ? '' : ` ${j.tz}`), j.plannedSchedule.join(' | '), formatDuration(j.delayMinutes * MINUTE_MS).replace(/^0 s$/, '0 min'), [share, ...flags].join('; ')]);
+    const zone = j.tz === tz ? '' : ` ${j.tz}`;
+    rows.push([j.name, j.schedule + zone, j.plannedSchedule.join(' | ') + zone, delayText(j.delayMinutes), [share, ...flags].join('; ')]);
   }
   out.push(...table(rows).map((l) => `  ${l}`), '');
   out.push(`total delay ${plan.jobs.reduce((s, j) => s + j.delayMinutes, 0)} min; ${plan.feasible ? 'every minute fits the usable budget' : 'DOES NOT FIT: see below'}`, '');
