@@ -17,6 +17,13 @@ describe('avoid windows', () => {
     expect(minutesOf(mask)).toEqual([0, 1, 10_078, 10_079]);
   });
 
+  it('finds the window from a period start off the quarter hour, on the day DST starts', () => {
+    // 8 March 2026: Los Angeles goes from 02:00 PST to 03:00 PDT (10:00 UTC); 03:00-03:02 PDT is 10:00-10:02 UTC.
+    const window = { days: [0], fromMinute: 3 * 60, toMinute: 3 * 60 + 2, tz: 'America/Los_Angeles' };
+    const start = Date.UTC(2026, 2, 8, 9, 53);
+    expect(minutesOf(avoidMask([window], start, 30, 'UTC'))).toEqual([7, 8]);
+  });
+
   it('reads each window in its own time zone, across a DST change', () => {
     const window = { days: [0, 1, 2, 3, 4, 5, 6], fromMinute: 9 * 60, toMinute: 9 * 60 + 1, tz: 'America/Los_Angeles' };
     expect(minutesOf(avoidMask([window], MONDAY, 1_440, 'UTC'))).toEqual([17 * 60]); // PST: UTC-8

@@ -9,7 +9,7 @@ function inWindow(window: ResolvedAvoidWindow, dow: number, minuteOfDay: number)
 
 /**
  * Marks the minutes of the period that fall in any avoid window, each read in its own time zone. The wall clock is
- * read every 15 minutes (time-zone offsets change on quarter hours) and counted on in between.
+ * read on every quarter hour (time-zone offsets change on quarter hours) and counted on in between.
  * @example avoidMask([{ days: [1], fromMinute: 540, toMinute: 1020 }], Date.UTC(2026, 0, 5), 1440, 'UTC')[540] // 1
  */
 export function avoidMask(windows: readonly ResolvedAvoidWindow[], periodStart: number, periodMinutes: number, defaultTz: string): Uint8Array {
@@ -17,10 +17,15 @@ export function avoidMask(windows: readonly ResolvedAvoidWindow[], periodStart: 
   const byZone = new Map<string, ResolvedAvoidWindow[]>();
   for (const w of windows) byZone.set(w.tz ?? defaultTz, [...(byZone.get(w.tz ?? defaultTz) ?? []), w]);
   for (const [tz, zoneWindows] of byZone) {
+    const firstMinute = Math.floor(periodStart / MINUTE_MS);
     let base = zonedMinute(periodStart, tz);
-    for (let t = 0; t < periodMinutes; t++) {
-      if (t % 15 === 0) base = zonedMinute(periodStart + t * MINUTE_MS, tz);
-      const raw = base.minuteOfDay + (t % 15);
+    let since = 0;
+    for (let t = 0; t < periodMinutes; t++, since++) {
+      if ((firstMinute + t) % 15 === 0) {
+        base = zonedMinute(periodStart + t * MINUTE_MS, tz);
+        since = 0;
+      }
+      const raw = base.minuteOfDay + since;
       const dow = raw >= DAY_MINUTES ? (base.dow + 1) % 7 : base.dow;
       const minuteOfDay = raw % DAY_MINUTES;
       if (zoneWindows.some((w) => inWindow(w, dow, minuteOfDay))) mask[t] = 1;
