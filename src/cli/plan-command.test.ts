@@ -114,6 +114,12 @@ describe('failsoft plan', () => {
     expect((await run('--config', '/nonexistent/failsoft.yaml')).code).toBe(2);
   });
 
+  it('--help prints the usage with the exit codes', async () => {
+    const out: string[] = [];
+    expect(await planCommand.run(['--help'], { out: (l) => out.push(l), err: () => undefined })).toBe(0);
+    expect(out.join('\n')).toMatch(/^Usage: failsoft plan \[options\][\s\S]*--from-crontab FILE[\s\S]*Exit codes: 0 the plan fits, 1 it does not/);
+  });
+
   it('parses flags strictly', () => {
     expect(parsePlanArgs([])).toEqual({ configFile: 'failsoft.yaml', json: false, crontab: false, fromCrontab: undefined, start: undefined, tz: undefined, help: false });
     expect(parsePlanArgs(['--start', '2026-01-05']).start).toBe(Date.UTC(2026, 0, 5));
