@@ -284,13 +284,19 @@ function failed<T>(state: RouteState<T>, run: Run<T>, permit: BreakerPermit, err
       ...(error.status === undefined ? {} : { status: error.status }),
     });
   }
-  if (error.class === 'bad_request') return stop(state, error);
-  if (error.class === 'context_length') {
-    const floor = entry.contextWindow ?? 0;
-    request.targets.forEach((t, i) => { if ((t.entry.contextWindow ?? 0) <= floor) state.excluded.add(i); });
-    return request.targets.every((_, i) => state.excluded.has(i)) ? stop(state, error) : { kind: 'next' };
+  // Next provider or not: the failure table's `tryNext` column (ERROR_POLICY), read as data.
+  switch (policy.tryNext) {
+    case false: return stop(state, error);
+    case 'if-allowed':
+      if (!feature.contentFilterFallover) return stop(state, error);
+      break;
+    case 'larger-context': {
+      const floor = entry.contextWindow ?? 0;
+      request.targets.forEach((t, i) => { if ((t.entry.contextWindow ?? 0) <= floor) state.excluded.add(i); });
+      return request.targets.every((_, i) => state.excluded.has(i)) ? stop(state, error) : { kind: 'next' };
+    }
+    case true: break;
   }
-  if (error.class === 'content_filter' && !feature.contentFilterFallover) return stop(state, error);
   if (policy.retrySame) {
     const done = state.retries.get(run.index) ?? 0;
     const delay = error.retryAfterMs ?? fullJitterBackoff(done, deps.backoff, deps.random);
