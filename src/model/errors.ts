@@ -157,17 +157,45 @@ export class ProviderError extends FailsoftError {
   }
 }
 
-export class RateLimitedError extends ProviderError {}
-export class QuotaExhaustedError extends ProviderError {}
-export class OverloadedError extends ProviderError {}
-export class ServerError extends ProviderError {}
-export class TimeoutError extends ProviderError {}
-export class NetworkError extends ProviderError {}
-export class AuthError extends ProviderError {}
-export class NotFoundError extends ProviderError {}
-export class BadRequestError extends ProviderError {}
-export class ContextLengthError extends ProviderError {}
-export class ContentFilterError extends ProviderError {}
+/** True for a ProviderError (from any copy of the package) of the taxonomy class `errorClass`. */
+function isProviderErrorOf(value: unknown, errorClass: ErrorClass): boolean {
+  return ProviderError.isInstance(value) && value.class === errorClass;
+}
+
+// Each subclass checks its own class: `RateLimitedError.isInstance(anOverloadedError)` is false.
+export class RateLimitedError extends ProviderError {
+  static override isInstance(value: unknown): value is RateLimitedError { return isProviderErrorOf(value, 'rate_limited'); }
+}
+export class QuotaExhaustedError extends ProviderError {
+  static override isInstance(value: unknown): value is QuotaExhaustedError { return isProviderErrorOf(value, 'quota_exhausted'); }
+}
+export class OverloadedError extends ProviderError {
+  static override isInstance(value: unknown): value is OverloadedError { return isProviderErrorOf(value, 'overloaded'); }
+}
+export class ServerError extends ProviderError {
+  static override isInstance(value: unknown): value is ServerError { return isProviderErrorOf(value, 'server_error'); }
+}
+export class TimeoutError extends ProviderError {
+  static override isInstance(value: unknown): value is TimeoutError { return isProviderErrorOf(value, 'timeout'); }
+}
+export class NetworkError extends ProviderError {
+  static override isInstance(value: unknown): value is NetworkError { return isProviderErrorOf(value, 'network'); }
+}
+export class AuthError extends ProviderError {
+  static override isInstance(value: unknown): value is AuthError { return isProviderErrorOf(value, 'auth'); }
+}
+export class NotFoundError extends ProviderError {
+  static override isInstance(value: unknown): value is NotFoundError { return isProviderErrorOf(value, 'not_found'); }
+}
+export class BadRequestError extends ProviderError {
+  static override isInstance(value: unknown): value is BadRequestError { return isProviderErrorOf(value, 'bad_request'); }
+}
+export class ContextLengthError extends ProviderError {
+  static override isInstance(value: unknown): value is ContextLengthError { return isProviderErrorOf(value, 'context_length'); }
+}
+export class ContentFilterError extends ProviderError {
+  static override isInstance(value: unknown): value is ContentFilterError { return isProviderErrorOf(value, 'content_filter'); }
+}
 
 const SUBCLASS: Record<ErrorClass, new (init: ProviderErrorInit) => ProviderError> = {
   rate_limited: RateLimitedError,
