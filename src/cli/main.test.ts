@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -15,6 +16,13 @@ function runMain(args: string[]): { child: ReturnType<typeof spawn>; exit: Promi
 }
 
 describe('failsoft CLI entry', () => {
+  it('--version prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const run = runMain(['--version']);
+    expect(await run.exit).toBe(0);
+    expect(run.stdout().trim()).toBe(`failsoft ${version}`);
+  });
+
   it('exits 2 on an unknown command', async () => {
     const run = runMain(['frobnicate']);
     expect(await run.exit).toBe(2);

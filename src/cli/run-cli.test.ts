@@ -27,6 +27,14 @@ describe('runCli', () => {
     }
   });
 
+  it('prints the version for --version, -v and version', async () => {
+    for (const argv of [['--version'], ['-v'], ['version']]) {
+      const io = capture();
+      expect(await runCli(commands, argv, io, '1.2.3')).toBe(0);
+      expect(io.lines.out).toEqual(['failsoft 1.2.3']);
+    }
+  });
+
   it("shows one command's usage for help <command>", async () => {
     const io = capture();
     expect(await runCli(commands, ['help', 'echo'], io)).toBe(0);

@@ -5,8 +5,12 @@ import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-comma
  * arguments list them, `help <command>` shows one. Unknown commands and bad flags exit 2.
  * @example process.exitCode = await runCli({ sim: simCommand }, process.argv.slice(2), processIo);
  */
-export async function runCli(commands: Readonly<Record<string, CliCommand>>, argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(commands: Readonly<Record<string, CliCommand>>, argv: readonly string[], io: CliIo, version?: string): Promise<number> {
   const [name, ...rest] = argv;
+  if (name !== undefined && VERSION_FLAGS.has(name)) {
+    io.out(`failsoft ${version ?? '(unknown version)'}`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
     const command = topic === undefined ? undefined : commands[topic];
@@ -26,6 +30,9 @@ export async function runCli(commands: Readonly<Record<string, CliCommand>>, arg
   }
 }
 
+/** What asks for the version: `failsoft --version`, `-v`, `version`. */
+export const VERSION_FLAGS: ReadonlySet<string> = new Set(['--version', '-v', 'version']);
+
 function unknownCommand(commands: Readonly<Record<string, CliCommand>>, name: string, io: CliIo): number {
   io.err(`failsoft: unknown command "${name}"`);
   io.err(overview(commands));
@@ -36,7 +43,7 @@ function overview(commands: Readonly<Record<string, CliCommand>>): string {
   const names = Object.keys(commands);
   const width = Math.max(...names.map((name) => name.length));
   const lines = names.map((name) => `  ${name.padEnd(width)}  ${commands[name]?.summary ?? ''}`);
-  return ['Usage: failsoft <command> [options]', '', 'Commands:', ...lines, '', "Run 'failsoft help <command>' for a command's options."].join(
+  return ['Usage: failsoft <command> [options]', '', 'Commands:', ...lines, '', "Run 'failsoft help <command>' for a command's options; 'failsoft --version' for the version."].join(
     '\n',
   );
 }
