@@ -156,4 +156,24 @@ describe('resolveConfig: store', () => {
     expect(issuesOf({ store: { bufferRecords: 1.5 } }).some((i) => i.startsWith('store.bufferRecords:'))).toBe(true);
     expect(issuesOf({ store: { dirr: 'x' } }).some((i) => i.startsWith('store'))).toBe(true);
   });
+  it('an unknown key says which known key it was probably meant to be', () => {
+    const error = (() => {
+      try {
+        resolveConfig({
+          providers: { claude: { type: 'anthropic', apiKey: 'k', limts: { rpm: 5 } } },
+          features: { summary: { tier: 'enhanced', route: ['claude/x'], fallbak: { text: 'x' } }, chat: { tier: 'ai-only', route: ['claude/x'], zzz: 1 } },
+          polices: {},
+        }, { env: {} });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error.issues).toEqual(expect.arrayContaining([
+      { path: 'providers.claude.limts', message: 'unknown key (did you mean "limits"?)' },
+      { path: 'features.summary.fallbak', message: 'unknown key (did you mean "fallback"?)' },
+      { path: 'features.chat.zzz', message: 'unknown key' },
+      { path: 'polices', message: 'unknown key (did you mean "policies"?)' },
+    ]));
+  });
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../../model/errors.js';
 import { zodIssues } from '../../model/validation.js';
+import { closestName } from '../../model/suggest.js';
 import type { ProviderType } from '../../providers/provider-adapter.js';
 import {
   configSchema, type BreakerConfig, type FailsoftConfig, type FallbackFunction, type FeatureConfig,
@@ -139,23 +140,10 @@ function parseSwitch(value: string | undefined): boolean | undefined | 'invalid'
   return 'invalid';
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length] as number;
-}
 
 function unknownProviderMessage(name: string, known: string[]): string {
-  const close = known.filter((k) => editDistance(k, name) <= 2);
-  const hint = close.length > 0 ? ` (did you mean "${close[0]}"?)` : known.length > 0 ? ` (known: ${known.join(', ')})` : ' (no providers are configured)';
+  const close = closestName(name, known);
+  const hint = close !== undefined ? ` (did you mean "${close}"?)` : known.length > 0 ? ` (known: ${known.join(', ')})` : ' (no providers are configured)';
   return `unknown provider "${name}"${hint}`;
 }
 
@@ -292,7 +280,7 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
   // Before the schema, which silently drops a `__proto__` key.
   const reserved = reservedNameIssues(doc);
   const parsed = configSchema.safeParse(doc ?? {});
-  if (!parsed.success) throw new ConfigError([...reserved, ...zodIssues(parsed.error)], options.source);
+  if (!parsed.success) throw new ConfigError([...reserved, ...zodIssues(parsed.error, '', configSchema)], options.source);
   const cfg = parsed.data;
   const issues: ConfigIssue[] = [...reserved];
   const providers: Record<string, ResolvedProvider> = {};
