@@ -125,6 +125,8 @@ describe('failsoft serve', () => {
       'gateway:',
       `  clients: { app: { keyHash: "${hashClientKey('app-key')}" } }`,
       '  aliases: { fast: chat }',
+      // Its own store directory: never the working tree's ./.failsoft (which a running serve may hold).
+      `store: { dir: "${join(dir, 'store')}" }`,
     ].join('\n'));
     const io = recordingIo();
     const serve = await startServe({ configFile: file, port: 0, host: '127.0.0.1', help: false }, io, { SIM_KEY: 'sim' });
@@ -183,8 +185,11 @@ describe('failsoft serve', () => {
 
   describe('start-up checks', () => {
     async function configFile(lines: string[]): Promise<string> {
-      const file = join(await mkdtemp(join(tmpdir(), 'failsoft-checks-')), 'failsoft.yaml');
-      await writeFile(file, lines.join('\n'));
+      const dir = await mkdtemp(join(tmpdir(), 'failsoft-checks-'));
+      const file = join(dir, 'failsoft.yaml');
+      // Its own store directory: never the working tree's ./.failsoft (which a running serve may hold).
+      const withStore = lines.some((line) => line.startsWith('features:')) ? [...lines, `store: { dir: "${join(dir, 'store')}" }`] : lines;
+      await writeFile(file, withStore.join('\n'));
       return file;
     }
     const routed = (baseUrl: string): string[] => [
