@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../model/errors.js';
 import { CancelSource } from '../model/cancel-signal.js';
-import { HttpTransport } from './http-transport.js';
+import { HttpTransport, readErrorBody } from './http-transport.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -119,5 +119,41 @@ describe('HttpTransport.postText', () => {
     const base = await serve(() => { /* never answers */ });
     const error = await transport().postText(`${base}/x`, {}, '{}', { headersTimeoutMs: 100 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ class: 'timeout' });
+  });
+});
+
+describe('readErrorBody', () => {
+  it('reads a small error body whole, a multi-byte character split across chunks intact', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      const bytes = Buffer.from('{"error":"é"}');
+      res.write(bytes.subarray(0, 11));
+      setTimeout(() => res.end(bytes.subarray(11)), 10);
+    });
+    const reply = await transport().post(`${url}/x`, {}, '{}');
+    expect(await readErrorBody(reply, 'sim', 'm', undefined)).toBe('{"error":"é"}');
+  });
+
+  it('stops at the cap: an upstream sending a huge error page is not buffered whole', async () => {
+    let written = 0;
+    const url = await serve((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      const chunk = 'x'.repeat(64 * 1024);
+      const pump = (): void => {
+        while (written < 50 * 1024 * 1024) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('close', () => undefined);
+      pump();
+    });
+    const reply = await transport().post(`${url}/x`, {}, '{}');
+    const text = await readErrorBody(reply, 'sim', 'm', undefined, 100_000);
+    expect(text.length).toBe(100_000);
+    // The connection was dropped long before the 50 MB were sent.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(written).toBeLessThan(10 * 1024 * 1024);
   });
 });

@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { providerError, type ProviderError } from '../model/errors.js';
@@ -164,6 +165,33 @@ export class HttpTransport {
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
     this.pools.clear();
     this.targets.clear();
+  }
+}
+
+/** Longest error body read into memory: providers' error bodies are a few KB; a proxy's HTML page may be anything. */
+export const MAX_ERROR_BODY_CHARS = 64 * 1024;
+
+/**
+ * Reads a non-2xx reply's body as text, at most `limit` characters (the rest is dropped and the connection
+ * closed), so a misbehaving upstream cannot make the gateway buffer any size. An abort rethrows the signal's
+ * reason; a broken connection is classified.
+ * @example const text = await readErrorBody(reply, 'claude', model, signal);
+ */
+export async function readErrorBody(reply: HttpReply, provider: string, model: string, signal: CancelSignal | undefined, limit = MAX_ERROR_BODY_CHARS): Promise<string> {
+  const decoder = new StringDecoder('utf8');
+  let text = '';
+  try {
+    for await (const chunk of reply.body as AsyncIterable<Uint8Array | string>) {
+      text += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+      if (text.length > limit) {
+        reply.body.destroy();
+        return text.slice(0, limit);
+      }
+    }
+    return text + decoder.end();
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw classifyTransportError(error, provider, model);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { GenerateRequest } from '../../model/message.js';
-import { classifyTransportError, HttpTransport, type HttpReply, type HttpTransportOptions } from '../http-transport.js';
+import { HttpTransport, readErrorBody, type HttpReply, type HttpTransportOptions } from '../http-transport.js';
 import type { AttemptOptions, ProviderAdapter, ProviderCallResult, ProviderEndpoint, ProviderStream } from '../provider-adapter.js';
 import { anthropicErrorBodySchema, anthropicMessageSchema } from './anthropic-api.js';
 import { readAnthropicRateLimit } from './anthropic-rate-limit-headers.js';
@@ -18,14 +18,9 @@ export function anthropicMessagesUrl(baseUrl: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/v1/messages`;
 }
 
-/** Reads a whole body as text; an abort rethrows the signal's reason, a broken connection is classified. */
-async function bodyText(reply: HttpReply, provider: string, model: string, signal: CancelSignal | undefined): Promise<string> {
-  try {
-    return await reply.body.text();
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    throw classifyTransportError(error, provider, model);
-  }
+/** An error reply's body as text (capped: see `readErrorBody`). */
+function bodyText(reply: HttpReply, provider: string, model: string, signal: CancelSignal | undefined): Promise<string> {
+  return readErrorBody(reply, provider, model, signal);
 }
 
 /**

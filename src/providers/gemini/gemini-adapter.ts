@@ -1,6 +1,6 @@
 import { providerError, type ProviderError } from '../../model/errors.js';
 import type { GenerateRequest } from '../../model/message.js';
-import { HttpTransport, classifyTransportError, type HttpReply, type HttpTransportOptions } from '../http-transport.js';
+import { HttpTransport, MAX_ERROR_BODY_CHARS, readErrorBody, type HttpReply, type HttpTransportOptions } from '../http-transport.js';
 import type { AttemptOptions, ProviderAdapter, ProviderCallResult, ProviderEndpoint, ProviderStream } from '../provider-adapter.js';
 import { geminiResponseSchema } from './gemini-api.js';
 import { classifyGeminiError } from './classify-gemini-error.js';
@@ -8,10 +8,7 @@ import { fromGeminiResponse } from './from-gemini-response.js';
 import { geminiRateLimitFromHeaders } from './gemini-rate-limit-headers.js';
 import { geminiStreamEvents } from './gemini-stream.js';
 import { toGeminiRequest } from './to-gemini-request.js';
-import type { CancelSignal } from '../../model/cancel-signal.js';
 
-/** Longest error body read into memory (Gemini's are a few KB). */
-const MAX_ERROR_BODY_CHARS = 64 * 1024;
 
 /**
  * The Gemini adapter (Generative Language API v1beta): `x-goog-api-key` auth, the model in the
@@ -52,30 +49,13 @@ export function createGeminiAdapter(endpoint: ProviderEndpoint, options: { trans
     const reply = await transport.post(urlFor(model, true), fixedHeaders, JSON.stringify(body), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
     if (reply.status >= 200 && reply.status < 300) return reply;
     // A body that fails to arrive still leaves the status to classify by.
-    const text = await readText(reply, model, attempt.signal, MAX_ERROR_BODY_CHARS).catch(() => {
+    const text = await readErrorBody(reply, endpoint.name, model, attempt.signal).catch(() => {
       if (attempt.signal?.aborted) throw attempt.signal.reason;
       return '';
     });
     throw classifyGeminiError({ provider: endpoint.name, model, status: reply.status, body: text, headers: reply.headers, secrets });
   }
 
-  async function readText(reply: HttpReply, model: string, signal: CancelSignal | undefined, limit = Infinity): Promise<string> {
-    const decoder = new TextDecoder();
-    let text = '';
-    try {
-      for await (const chunk of reply.body as AsyncIterable<Uint8Array | string>) {
-        text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-        if (text.length > limit) {
-          reply.body.destroy();
-          return text.slice(0, limit);
-        }
-      }
-      return text + decoder.decode();
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw classifyTransportError(error, endpoint.name, model);
-    }
-  }
 
   return {
     name: endpoint.name,

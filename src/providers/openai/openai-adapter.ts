@@ -1,6 +1,6 @@
 import type { GenerateRequest } from '../../model/message.js';
 import { providerError, type ProviderError } from '../../model/errors.js';
-import { classifyTransportError, HttpTransport, type HttpReply, type HttpTransportOptions } from '../http-transport.js';
+import { HttpTransport, readErrorBody, type HttpReply, type HttpTransportOptions } from '../http-transport.js';
 import type { AttemptOptions, ProviderAdapter, ProviderCallResult, ProviderEndpoint, ProviderStream } from '../provider-adapter.js';
 import { classifyOpenAIError } from './classify-openai-error.js';
 import { chatCompletionSchema } from './openai-api.js';
@@ -66,13 +66,8 @@ export function createOpenAIProtocolAdapter(
     return transport.post(url, streamHeaders, requestBody(model, request, true), { model, signal: attempt.signal, headersTimeoutMs: attempt.headersTimeoutMs });
   }
 
-  async function readText(reply: HttpReply, model: string, signal: CancelSignal | undefined): Promise<string> {
-    try {
-      return await reply.body.text();
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw classifyTransportError(error, endpoint.name, model);
-    }
+  function readText(reply: HttpReply, model: string, signal: CancelSignal | undefined): Promise<string> {
+    return readErrorBody(reply, endpoint.name, model, signal);
   }
 
   async function failure(reply: HttpReply, model: string, signal: CancelSignal | undefined): Promise<ProviderError> {
