@@ -3,6 +3,8 @@ import type { GenerateRequest } from '../../model/message.js';
 import { corsOriginProblem } from './cors-origins.js';
 import { parseDurationText } from './duration.js';
 import { jobNameSchema, jobSchema, planningSchema } from './jobs-schema.js';
+import { checksSchema } from './checks-schema.js';
+import { alertsSchema } from './alerts-schema.js';
 
 /**
  * The configuration document: the same shape whether it comes from `failsoft.yaml` or an object
@@ -193,6 +195,10 @@ export const configSchema = z.strictObject({
   planning: planningSchema.optional(),
   /** The durable record (events, incidents, job runs, switches, aggregates): embedded, or PostgreSQL with DATABASE_URL. */
   store: storeSchema.optional(),
+  /** Core dependencies checked apart from AI (`/health/ready`, `failsoft check`), and how AI is judged. */
+  checks: checksSchema.optional(),
+  /** Where incident alerts go: slack, webhook or log channels. */
+  alerts: alertsSchema.optional(),
 });
 
 /** The configuration as written (YAML file or object). */

@@ -14,6 +14,8 @@ import { ownValue, reservedNameIssues } from './reserved-names.js';
 import { corsWildcardIssue, normalizeCorsOrigin } from './cors-origins.js';
 import { parseDurationText } from './duration.js';
 import { resolveJobs, type ResolvedJob, type ResolvedPlanning } from './jobs-config.js';
+import { resolveChecks, type ResolvedChecks } from './checks-config.js';
+import { resolveAlerts, type ResolvedAlerts } from './alerts-config.js';
 
 export type Tier = 'critical' | 'enhanced' | 'ai-only';
 export type Priority = 'interactive' | 'batch';
@@ -98,6 +100,10 @@ export interface ResolvedConfig {
   planning?: ResolvedPlanning;
   /** The durable record's settings with defaults applied; absent when the config has no `store` section (the defaults). */
   store?: ResolvedStore;
+  /** Core checks and how AI is judged; absent = no core checks, passive AI (`DEFAULT_CHECKS`). */
+  checks?: ResolvedChecks;
+  /** Alert channels; absent = none. */
+  alerts?: ResolvedAlerts;
 }
 
 /** `store` settings: the embedded database's directory, retention and the writer's buffer bound. */
@@ -292,6 +298,8 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
   for (const [name, f] of Object.entries(cfg.features ?? {})) features[name] = resolveFeature(name, f, providers, issues);
   const gateway = resolveGateway(cfg.gateway, features, issues);
   const scheduling = resolveJobs(cfg.jobs, cfg.planning, Object.keys(cfg.providers ?? {}), (name) => unknownProviderMessage(name, Object.keys(cfg.providers ?? {})), issues);
+  const checks = cfg.checks === undefined ? undefined : resolveChecks(cfg.checks, issues);
+  const alerts = cfg.alerts === undefined ? undefined : resolveAlerts(cfg.alerts, issues);
   const envSwitch = parseSwitch(env.AI_ENABLED);
   if (envSwitch === 'invalid') issues.push({ path: 'AI_ENABLED (environment)', message: `must be true or false, got "${env.AI_ENABLED}"` });
   if (issues.length > 0) throw new ConfigError(issues, options.source);
@@ -304,6 +312,8 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
     ...(cfg.planning === undefined ? {} : { planning: scheduling.planning }),
     ...(cfg.incidents?.quietPeriod === undefined ? {} : { incidents: { quietPeriodMs: parseDurationText(cfg.incidents.quietPeriod) ?? DEFAULT_QUIET_PERIOD_MS } }),
     ...(cfg.store === undefined ? {} : { store: { ...DEFAULT_STORE, ...definedOnly(cfg.store) } }),
+    ...(checks === undefined ? {} : { checks }),
+    ...(alerts === undefined ? {} : { alerts }),
   };
 }
 
