@@ -51,6 +51,8 @@ export class GatedStore implements Store {
   /** @inheritdoc */
   claimJobRun(run: JobRunRecord): Promise<boolean> { return this.gate('claimJobRun', 1, () => this.inner.claimJobRun(run)); }
   /** @inheritdoc */
+  updateJobRun(run: JobRunRecord, expected: { instance: string; leaseUntil: number | undefined }): Promise<boolean> { return this.gate('updateJobRun', 1, () => this.inner.updateJobRun(run, expected)); }
+  /** @inheritdoc */
   putSwitches(switches: readonly SwitchRecord[]): Promise<void> { return this.gate('putSwitches', switches.length, () => this.inner.putSwitches(switches)); }
   /** @inheritdoc */
   addAggregates(aggregates: readonly RequestAggregate[]): Promise<void> { return this.gate('addAggregates', aggregates.length, () => this.inner.addAggregates(aggregates)); }

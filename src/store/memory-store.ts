@@ -72,6 +72,16 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  /** Replaces the run while its owner and lease are as expected; true when it did. */
+  async updateJobRun(run: JobRunRecord, expected: { instance: string; leaseUntil: number | undefined }): Promise<boolean> {
+    this.open();
+    validateJobRuns([run], 'updateJobRun');
+    const current = this.jobRuns.get(run.id);
+    if (current === undefined || current.instance !== expected.instance || current.leaseUntil !== expected.leaseUntil) return false;
+    this.jobRuns.set(run.id, copy(run));
+    return true;
+  }
+
   /** Records switch states. */
   async putSwitches(switches: readonly SwitchRecord[]): Promise<void> {
     this.open();

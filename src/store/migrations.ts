@@ -86,6 +86,15 @@ create table failsoft_aggregates (
 );
 `,
   },
+  {
+    version: 2,
+    description: 'job runs: the owner\'s lease (many instances, one schedule) and the tails of stdout and stderr',
+    sql: `
+alter table failsoft_job_runs add column lease_until bigint;
+alter table failsoft_job_runs add column stdout_tail text;
+alter table failsoft_job_runs add column stderr_tail text;
+`,
+  },
 ];
 
 /** The table `migrate()` keeps the applied versions in (created by `migrate()` itself, not by a migration). */

@@ -77,6 +77,14 @@ export interface JobRunRecord {
   exitCode?: number;
   detail?: string;
   instance: string;
+  /**
+   * While `running`: until when its owner (`instance`) holds it. The owner renews it while the job runs; once it has
+   * passed, the owner is taken for dead and another instance may take the run over (`Store.updateJobRun`).
+   */
+  leaseUntil?: number;
+  /** The last bytes (at most 4 KiB each) of what the job wrote to stdout and stderr. */
+  stdoutTail?: string;
+  stderrTail?: string;
 }
 
 /** The last state of a kill switch (`target`: `global` or a feature name), so an operator's flip survives a restart. */

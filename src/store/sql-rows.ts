@@ -56,6 +56,10 @@ export function toJobRun(row: Row): JobRunRecord {
   if (finishedAt !== undefined) run.finishedAt = finishedAt;
   if (exitCode !== undefined) run.exitCode = exitCode;
   if (row.detail !== null && row.detail !== undefined) run.detail = String(row.detail);
+  const leaseUntil = optionalNum(row.lease_until);
+  if (leaseUntil !== undefined) run.leaseUntil = leaseUntil;
+  if (row.stdout_tail !== null && row.stdout_tail !== undefined) run.stdoutTail = String(row.stdout_tail);
+  if (row.stderr_tail !== null && row.stderr_tail !== undefined) run.stderrTail = String(row.stderr_tail);
   return run;
 }
 

@@ -118,9 +118,11 @@ export class SqlStore implements Store {
   }
 
   private jobRunInsert(conflict: string): string {
-    return `insert into ${this.t.jobRuns} (id, job, planned_at, started_at, finished_at, status, attempt, exit_code, detail, instance)
+    return `insert into ${this.t.jobRuns} (id, job, planned_at, started_at, finished_at, status, attempt, exit_code, detail, instance,
+        lease_until, stdout_tail, stderr_tail)
       select e->>'id', e->>'job', (e->>'plannedAt')::bigint, (e->>'startedAt')::bigint, (e->>'finishedAt')::bigint,
-             e->>'status', (e->>'attempt')::integer, (e->>'exitCode')::integer, e->>'detail', e->>'instance'
+             e->>'status', (e->>'attempt')::integer, (e->>'exitCode')::integer, e->>'detail', e->>'instance',
+             (e->>'leaseUntil')::bigint, e->>'stdoutTail', e->>'stderrTail'
       from jsonb_array_elements($1::jsonb) with ordinality as x(e, n) order by n
       ${conflict}`;
   }
@@ -132,7 +134,8 @@ export class SqlStore implements Store {
     await this.tx((tx) => tx.query(this.jobRunInsert(
       `on conflict (id) do update set job = excluded.job, planned_at = excluded.planned_at, started_at = excluded.started_at,
          finished_at = excluded.finished_at, status = excluded.status, attempt = excluded.attempt, exit_code = excluded.exit_code,
-         detail = excluded.detail, instance = excluded.instance`,
+         detail = excluded.detail, instance = excluded.instance, lease_until = excluded.lease_until,
+         stdout_tail = excluded.stdout_tail, stderr_tail = excluded.stderr_tail`,
     ), [JSON.stringify(lastById(runs))]));
   }
 
@@ -141,6 +144,21 @@ export class SqlStore implements Store {
     validateJobRuns([run], 'claimJobRun');
     const result = await this.tx((tx) => tx.query(this.jobRunInsert('on conflict (id) do nothing returning id'), [JSON.stringify([run])]));
     return result.rows.length === 1;
+  }
+
+  /** Replaces the run while its owner and lease are as expected (one conditional update); true when it did. */
+  async updateJobRun(run: JobRunRecord, expected: { instance: string; leaseUntil: number | undefined }): Promise<boolean> {
+    validateJobRuns([run], 'updateJobRun');
+    const result = await this.tx((tx) => tx.query(
+      `update ${this.t.jobRuns} r set job = e->>'job', planned_at = (e->>'plannedAt')::bigint, started_at = (e->>'startedAt')::bigint,
+         finished_at = (e->>'finishedAt')::bigint, status = e->>'status', attempt = (e->>'attempt')::integer,
+         exit_code = (e->>'exitCode')::integer, detail = e->>'detail', instance = e->>'instance',
+         lease_until = (e->>'leaseUntil')::bigint, stdout_tail = e->>'stdoutTail', stderr_tail = e->>'stderrTail'
+       from (select $1::jsonb as e) x
+       where r.id = e->>'id' and r.instance = $2 and r.lease_until is not distinct from $3::bigint`,
+      [JSON.stringify(run), expected.instance, expected.leaseUntil ?? null],
+    ));
+    return result.rowCount === 1;
   }
 
   /** Records switch states in batch order. */

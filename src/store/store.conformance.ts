@@ -153,6 +153,19 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
         expect((await store.listJobRuns({})).map((r) => r.instance)).toEqual(['i1']);
       });
 
+      it('updates a run only while its owner and lease are as expected; one of several takers of an expired lease wins', async () => {
+        const running = sampleJobRun({ id: 'l', status: 'running', startedAt: T0, leaseUntil: T0 + 30_000 });
+        expect(await store.claimJobRun(running)).toBe(true);
+        const renewed = { ...running, leaseUntil: T0 + 60_000, stdoutTail: 'line 1\n', stderrTail: '' };
+        expect(await store.updateJobRun(renewed, { instance: 'i1', leaseUntil: T0 + 30_000 })).toBe(true);
+        expect(await store.updateJobRun({ ...running, leaseUntil: T0 + 90_000 }, { instance: 'i1', leaseUntil: T0 + 30_000 })).toBe(false);
+        expect(await store.updateJobRun({ ...running, id: 'none' }, { instance: 'i1', leaseUntil: undefined })).toBe(false);
+        expect((await store.listJobRuns({}))[0]).toEqual(renewed);
+        const takers = ['i2', 'i3', 'i4'].map((instance) => store.updateJobRun({ ...renewed, instance, attempt: 2 }, { instance: 'i1', leaseUntil: T0 + 60_000 }));
+        expect((await Promise.all(takers)).filter(Boolean)).toHaveLength(1);
+        expect(await store.updateJobRun({ ...renewed, status: 'succeeded' }, { instance: 'i1', leaseUntil: T0 + 60_000 })).toBe(false);
+      });
+
       it('claims a run exactly once when many claims race', async () => {
         const peers = options.concurrentPeers ? await options.concurrentPeers(store) : [];
         const stores = [store, ...peers];

@@ -31,6 +31,12 @@ export interface Store {
    * instances agree that a planned run is claimed exactly once.
    */
   claimJobRun(run: JobRunRecord): Promise<boolean>;
+  /**
+   * Replaces a job run only while it is as `expected` (same owner `instance`, same `leaseUntil`); true when it did.
+   * A compare-and-set: the owner renews its lease and records progress with it, and of several instances that
+   * find an expired lease, exactly one takes the run over.
+   */
+  updateJobRun(run: JobRunRecord, expected: { instance: string; leaseUntil: number | undefined }): Promise<boolean>;
   /** Records switch states (the latest per target wins on read). */
   putSwitches(switches: readonly SwitchRecord[]): Promise<void>;
   /** Adds to the per-minute aggregates (same minute/feature/provider/outcome/instance: counts add up). */

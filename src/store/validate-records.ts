@@ -80,6 +80,9 @@ export function validateJobRuns(runs: readonly JobRunRecord[], method = 'upsertJ
     if (run.exitCode !== undefined && !Number.isInteger(run.exitCode)) fail(where, 'exitCode', `must be an integer, got ${JSON.stringify(run.exitCode)}`);
     if (run.detail !== undefined && typeof run.detail !== 'string') fail(where, 'detail', 'must be a string');
     text(where, 'instance', run.instance);
+    time(where, 'leaseUntil', run.leaseUntil, true);
+    if (run.stdoutTail !== undefined && typeof run.stdoutTail !== 'string') fail(where, 'stdoutTail', 'must be a string');
+    if (run.stderrTail !== undefined && typeof run.stderrTail !== 'string') fail(where, 'stderrTail', 'must be a string');
   });
 }
 
