@@ -3,21 +3,12 @@ import { systemClock } from '../model/clock.js';
 import type {
   EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, SwitchRecord,
 } from './records.js';
+import { KINDS, VALIDATE, writeRecords, type Kind, type PendingRecord } from './record-batch.js';
 import { RecordQueue } from './record-queue.js';
 import type { RecordSink, RecordWriterStatus, Store } from './store.js';
-import {
-  StoreRecordError, validateAggregates, validateEvents, validateIncidents, validateJobRuns, validateSwitches,
-} from './validate-records.js';
+import { StoreRecordError } from './validate-records.js';
 
-/** One record waiting to be written, tagged with the store method that writes it. */
-export type PendingRecord =
-  | { kind: 'event'; record: EventRecord }
-  | { kind: 'incident'; record: IncidentRecord }
-  | { kind: 'jobRun'; record: JobRunRecord }
-  | { kind: 'switch'; record: SwitchRecord }
-  | { kind: 'aggregate'; record: RequestAggregate };
-
-type Kind = PendingRecord['kind'];
+export type { PendingRecord } from './record-batch.js';
 
 /** The writer's log lines: the start and end of an outage, the first drop of an outage, a refused record, a loss at close. */
 export type RecordWriterLog = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
@@ -39,23 +30,6 @@ export interface RecordWriterOptions {
   /** Time `close()` gives the final flush before counting what is left as dropped. Default 5 000 ms. */
   closeTimeoutMs?: number;
   log?: RecordWriterLog;
-}
-
-/** The order a batch's kinds are written in (each kind is one store call, one transaction). */
-const KINDS: readonly Kind[] = ['incident', 'jobRun', 'switch', 'event', 'aggregate'];
-
-const VALIDATE: { [K in Kind]: (records: never[]) => void } = {
-  event: validateEvents, incident: validateIncidents, jobRun: validateJobRuns, switch: validateSwitches, aggregate: validateAggregates,
-};
-
-function write(store: Store, kind: Kind, records: PendingRecord[]): Promise<void> {
-  switch (kind) {
-    case 'event': return store.appendEvents(records.map((p) => p.record as EventRecord));
-    case 'incident': return store.upsertIncidents(records.map((p) => p.record as IncidentRecord));
-    case 'jobRun': return store.upsertJobRuns(records.map((p) => p.record as JobRunRecord));
-    case 'switch': return store.putSwitches(records.map((p) => p.record as SwitchRecord));
-    case 'aggregate': return store.addAggregates(records.map((p) => p.record as RequestAggregate));
-  }
 }
 
 function message(error: unknown): string {
@@ -305,7 +279,7 @@ export class RecordWriter implements RecordSink {
       const records = groups.get(kind);
       if (records === undefined) continue;
       try {
-        await write(this.store, kind, records);
+        await writeRecords(this.store, kind, records);
         done.add(kind);
         this.written += records.length;
         this.inFlightWritten += records.length;
