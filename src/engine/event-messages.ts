@@ -3,6 +3,10 @@ import type { FailsoftEvent } from './events.js';
 /** How loud an event is in a log: state changes at `warn`/`info`, per-request events at `debug`. */
 export type EventLevel = 'warn' | 'info' | 'debug';
 
+function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
 function route(event: { provider: string; model: string }): string {
   return `${event.provider}/${event.model}`;
 }
@@ -41,6 +45,12 @@ export function describeEvent(event: FailsoftEvent): [EventLevel, string] {
     case 'attempt-hedged': return ['debug', `feature ${event.feature}: ${route(event)} started beside ${event.after} (${event.reason})`];
     case 'attempt-failed': return ['debug', `feature ${event.feature}: ${route(event)} failed: ${event.class}${event.status === undefined ? '' : ` (${event.status})`}`];
     case 'request-completed': return ['debug', `feature ${event.feature}: ${event.source}${event.provider ? ` from ${event.provider}` : ''} in ${event.ms} ms`];
+    case 'job-started': return ['info', `job ${event.job}: started (attempt ${event.attempt}, planned ${new Date(event.plannedAt).toISOString()})`];
+    case 'job-succeeded': return ['info', `job ${event.job}: succeeded in ${formatSeconds(event.ms)} (attempt ${event.attempt})`];
+    case 'job-failed': return [event.final ? 'warn' : 'info', `job ${event.job}: attempt ${event.attempt} failed: ${event.reason}${event.final ? ' (no retry left)' : ''}`];
+    case 'job-retrying': return ['info', `job ${event.job}: attempt ${event.attempt} in ${formatSeconds(event.delayMs)} (${event.reason})`];
+    case 'job-deferred': return ['warn', `job ${event.job}: deferred (${event.reason}); starts when a provider recovers, until ${new Date(event.untilMs).toISOString()}`];
+    case 'job-skipped': return ['info', `job ${event.job}: run planned ${new Date(event.plannedAt).toISOString()} skipped (${event.reason})`];
     default: return ['debug', (event as { type: string }).type];
   }
 }

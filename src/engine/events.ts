@@ -30,10 +30,28 @@ export interface FailsoftEventMap {
   'engine-faulted': { feature: string; message: string };
   'attempt-failed': { feature: string; provider: string; model: string; class: ErrorClass; status?: number; ms: number; message: string };
   'stream-failed': { feature: string; provider: string; model: string; class: ErrorClass; message: string };
+  /** A scheduled job's run started its attempt (`attempt` 1 is the first). Job events come from the scheduler, on its own bus or the engine's. */
+  'job-started': JobEvent & { attempt: number };
+  'job-succeeded': JobEvent & { attempt: number; ms: number };
+  /** An attempt failed (`final`: no retry is left: the run failed). `reason`: `exit 3`, `timed out after 20 s`, `owner lost`… */
+  'job-failed': JobEvent & { attempt: number; reason: string; final: boolean; ms: number; exitCode?: number };
+  /** The next attempt starts after `delayMs` (backoff × multiplier). */
+  'job-retrying': JobEvent & { attempt: number; delayMs: number; reason: string };
+  /** An ai-only job waits: no provider can serve now; it starts when one recovers, until `untilMs` (its flex). */
+  'job-deferred': JobEvent & { reason: string; untilMs: number };
+  /** A run was not started: the previous run still runs (`overlap: skip`), or its flex passed while deferred. */
+  'job-skipped': JobEvent & { reason: string };
   'request-completed': {
     feature: string; source: 'provider' | 'fallback' | 'error'; provider?: string; model?: string;
     degraded: boolean; ms: number; attempts: readonly AttemptRecord[];
   };
+}
+
+/** What every job event names: the job, the run's id (one per planned slot) and the slot's planned start (ms). */
+export interface JobEvent {
+  job: string;
+  runId: string;
+  plannedAt: number;
 }
 
 /** Payload of `shared-state-lost` (with `error`) and `shared-state-restored` (with `lostMs`). */

@@ -63,6 +63,10 @@ const RULES: RuleTable = {
   'shared-state-restored': () => ({ effect: 'recovery', severity: 'info', component: 'shared-state', condition: 'shared-state' }),
   'engine-faulted': (e) => ({ effect: 'blip', severity: 'warning', component: `feature:${e.feature}` }),
   'stream-failed': (e) => ({ effect: 'blip', severity: 'warning', component: `provider:${e.provider}/${e.model}` }),
+  // A job that failed after its last retry is trouble of a moment (the next run may well succeed): it opens an incident.
+  'job-failed': (e) => (e.final ? { effect: 'blip', severity: 'warning', component: `job:${e.job}` } : { effect: 'note', severity: 'info', component: `job:${e.job}` }),
+  'job-deferred': (e) => ({ effect: 'note', severity: 'warning', component: `job:${e.job}` }),
+  'job-skipped': (e) => ({ effect: 'note', severity: 'info', component: `job:${e.job}` }),
 };
 
 /**
