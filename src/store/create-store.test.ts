@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,14 @@ describe('createStore', () => {
     expect(lite.where).toBe(`pglite ${dir}`);
     expect(createStore(undefined, {}, { memory: true }).backend).toBe('memory');
     await Promise.all([pg.store.close(), lite.store.close()]);
+  });
+
+  it('opens nothing until first used (no directory, no database module loaded by creating it)', async () => {
+    const lazyDir = join(dir, 'lazy');
+    const { store } = createStore({ ...DEFAULT_STORE, dir: lazyDir }, {});
+    expect(existsSync(lazyDir)).toBe(false);
+    await store.close();
+    expect(existsSync(lazyDir)).toBe(false);
   });
 
   it('uses the same defaults as the config', () => {
