@@ -69,6 +69,15 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       });
     });
 
+    describe('close', () => {
+      it('is idempotent, and a call after it rejects saying so', async () => {
+        await store.close();
+        await store.close();
+        await expect(store.listEvents({ from: 0 })).rejects.toThrow(/after close/);
+        await expect(store.appendEvents([sampleEvent()])).rejects.toThrow(/after close/);
+      });
+    });
+
     describe('events', () => {
       it('appends and lists in time order with ascending seq, round-tripping every field', async () => {
         await store.appendEvents([sampleEvent({ at: T0 + 20, type: 'b' }), sampleEvent({ at: T0 + 10, type: 'a', incidentId: 'inc_1' })]);
@@ -119,6 +128,13 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
         expect(got?.events.map((e) => e.type)).toEqual(['early', 'late']);
         expect(await store.listIncidents()).toHaveLength(1);
         expect(await store.getIncident('nope')).toBeUndefined();
+      });
+
+      it('takes the last of several versions of one incident in a batch', async () => {
+        await store.upsertIncidents([sampleIncident({ title: 'first' }), sampleIncident({ id: 'inc_2' }), sampleIncident({ title: 'last' })]);
+        expect((await store.listIncidents()).map((i) => [i.id, i.title]).sort()).toEqual([['inc_1', 'last'], ['inc_2', 'claude overloaded']]);
+        await store.upsertJobRuns([sampleJobRun({ status: 'running' }), sampleJobRun({ status: 'succeeded' })]);
+        expect((await store.listJobRuns({})).map((r) => r.status)).toEqual(['succeeded']);
       });
 
       it('lists newest first; since keeps later ones and every open one; limit applies', async () => {
