@@ -13,6 +13,7 @@ const loaders: Record<string, () => Promise<CliCommand>> = {
   plan: async () => (await import('./plan-command.js')).planCommand,
   incidents: async () => (await import('./incidents-command.js')).incidentsCommand,
   incident: async () => (await import('./incidents-command.js')).incidentCommand,
+  check: async () => (await import('./check-command.js')).checkCommand,
 };
 
 const argv = process.argv.slice(2);
