@@ -56,6 +56,7 @@ export async function openPostgresClient(options: PostgresStoreOptions): Promise
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
     application_name: 'failsoft',
+    keepAlive: true, // a connection on the far side of a silent partition is found dead by TCP, not only by a timeout
   });
   pool.on('error', (error: Error) => options.onError?.(error));
   return {

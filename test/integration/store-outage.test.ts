@@ -12,12 +12,17 @@ import { RecordWriter } from '../../src/store/record-writer.js';
 import { sampleEvent } from '../../src/store/store.conformance.js';
 import { describeWithPostgres, postgresUrl } from './services.js';
 
-/** A TCP proxy on 127.0.0.1 in front of the database that the test cuts (connections dropped, new ones closed) and restores. */
+/**
+ * A TCP proxy on 127.0.0.1 in front of the database that the test cuts (connections dropped, new ones closed),
+ * or stalls (connections kept open, nothing forwarded: a partition without resets), and restores.
+ */
 async function startCutProxy(host: string, port: number) {
   const open = new Set<Socket>();
   let down = false;
+  let stalled = false;
   const server = createServer((client) => {
     if (down) return void client.destroy();
+    if (stalled) return void open.add(client); // accepted, never answered
     const upstream = connect(port, host);
     open.add(client).add(upstream);
     const drop = (): void => {
@@ -41,8 +46,21 @@ async function startCutProxy(host: string, port: number) {
       for (const socket of open) socket.destroy();
       open.clear();
     },
+    stall(): void {
+      stalled = true;
+      for (const socket of open) {
+        socket.unpipe();
+        socket.pause();
+      }
+    },
     restore(): void {
       down = false;
+      if (stalled) {
+        // a partition that heals leaves the stalled connections dead: drop them, as their peers will
+        stalled = false;
+        for (const socket of open) socket.destroy();
+        open.clear();
+      }
     },
     close(): Promise<void> {
       down = true;
@@ -120,13 +138,13 @@ describeWithPostgres('the database cut under load (TCP proxy between the writer 
     }
   });
 
-  async function setup(bufferRecords: number) {
+  async function setup(bufferRecords: number, statementTimeoutMs?: number) {
     const proxy = await startCutProxy(url.hostname, Number(url.port || 5432));
     const proxied = new URL(url.toString());
     proxied.hostname = '127.0.0.1';
     proxied.port = String(proxy.port);
     const schema = `${run}_${n++}`;
-    const store = new PostgresStore({ url: proxied.toString(), schema, connectTimeoutMs: 1_000 });
+    const store = new PostgresStore({ url: proxied.toString(), schema, connectTimeoutMs: 1_000, ...(statementTimeoutMs === undefined ? {} : { statementTimeoutMs }) });
     await store.migrate();
     const writer = new RecordWriter(store, { backend: 'postgres', bufferRecords, maxRetryMs: 1_000 });
     const direct = await openPostgresClient({ url: url.toString() });
@@ -162,6 +180,21 @@ describeWithPostgres('the database cut under load (TCP proxy between the writer 
       await close();
     }
   }, 30_000);
+
+  it('a partition that answers nothing (no resets): writes time out, records wait, all are written once it heals', async () => {
+    const { proxy, writer, count, close } = await setup(10_000, 500);
+    try {
+      const result = await outageRun({ writer, fail: () => proxy.stall(), recover: () => proxy.restore(), count, outageMs: 2_000, perTick: 2 });
+      expect(result.during.connected).toBe(false);
+      expect(result.status).toMatchObject({ connected: true, buffered: 0, dropped: 0 });
+      // at least once: a batch whose commit went through just as the line went dead may be written again
+      expect(result.distinct).toBe(result.emitted);
+      expect(result.rows - result.emitted).toBeGreaterThanOrEqual(0);
+      console.log(`store outage (postgres, 2 s silent partition): emitted ${result.emitted}, distinct written ${result.distinct}, rows ${result.rows}, lastError during: ${String(result.during.lastError)}`);
+    } finally {
+      await close();
+    }
+  }, 40_000);
 
   it('with the buffer bound exceeded, counts the drops exactly and shows them in status()', async () => {
     const { proxy, writer, count, close } = await setup(200);
