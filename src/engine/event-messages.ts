@@ -51,6 +51,8 @@ export function describeEvent(event: FailsoftEvent): [EventLevel, string] {
     case 'job-retrying': return ['info', `job ${event.job}: attempt ${event.attempt} in ${formatSeconds(event.delayMs)} (${event.reason})`];
     case 'job-deferred': return ['warn', `job ${event.job}: deferred (${event.reason}); starts when a provider recovers, until ${new Date(event.untilMs).toISOString()}`];
     case 'job-skipped': return ['info', `job ${event.job}: run planned ${new Date(event.plannedAt).toISOString()} skipped (${event.reason})`];
+    case 'core-check-failed': return ['warn', `core check ${event.check} (${event.kind}) failed: ${event.detail}`];
+    case 'core-check-recovered': return ['info', `core check ${event.check} (${event.kind}) passes again after ${formatSeconds(event.downMs)}`];
     default: return ['debug', (event as { type: string }).type];
   }
 }

@@ -41,6 +41,10 @@ export interface FailsoftEventMap {
   'job-deferred': JobEvent & { reason: string; untilMs: number };
   /** A run was not started: the previous run still runs (`overlap: skip`), or its flex passed while deferred. */
   'job-skipped': JobEvent & { reason: string };
+  /** A core dependency check failed (the monitor of `failsoft serve`): core is down, critical. `detail`: `connection refused (127.0.0.1:5432)`. */
+  'core-check-failed': { check: string; kind: string; detail: string; ms: number };
+  /** A core check that had failed passes again, after `downMs`. */
+  'core-check-recovered': { check: string; kind: string; detail: string; ms: number; downMs: number };
   'request-completed': {
     feature: string; source: 'provider' | 'fallback' | 'error'; provider?: string; model?: string;
     degraded: boolean; ms: number; attempts: readonly AttemptRecord[];

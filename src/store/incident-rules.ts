@@ -67,6 +67,9 @@ const RULES: RuleTable = {
   'job-failed': (e) => (e.final ? { effect: 'blip', severity: 'warning', component: `job:${e.job}` } : { effect: 'note', severity: 'info', component: `job:${e.job}` }),
   'job-deferred': (e) => ({ effect: 'note', severity: 'warning', component: `job:${e.job}` }),
   'job-skipped': (e) => ({ effect: 'note', severity: 'info', component: `job:${e.job}` }),
+  // Core down is the one critical trouble: products fail, not only their AI parts.
+  'core-check-failed': (e) => ({ effect: 'trouble', severity: 'critical', component: `core:${e.check}`, condition: `core:${e.check}` }),
+  'core-check-recovered': (e) => ({ effect: 'recovery', severity: 'info', component: `core:${e.check}`, condition: `core:${e.check}` }),
 };
 
 /**

@@ -61,6 +61,7 @@ function phraseOf(event: FailsoftEvent, topClass: string | undefined): { text: s
     case 'budget-exhausted': return { text: `${event.provider} rate budget exhausted`, rank: 1 };
     case 'switch-changed': return event.enabled ? undefined : { text: `${event.target === 'global' ? 'AI' : event.target} switched off`, rank: 1 };
     case 'shared-state-lost': return { text: 'shared state lost', rank: 1 };
+    case 'core-check-failed': return { text: `${event.check} down`, rank: 4 };
     case 'job-failed': return event.final ? { text: `job ${event.job} failed`, rank: 1 } : undefined;
     default: return undefined;
   }

@@ -38,6 +38,15 @@ export interface IncidentTrackerOptions {
   random?: () => number;
 }
 
+/**
+ * A change in an incident's life, for alerting: it opened, its severity rose (`escalated`), or it resolved.
+ * `incident` is its record at that moment.
+ */
+export interface IncidentChange {
+  kind: 'opened' | 'escalated' | 'resolved';
+  incident: IncidentRecord;
+}
+
 /** What the tracker subscribes to: an engine (`Failsoft`) or anything with its `on('*')`. */
 export interface EventSource {
   on(type: '*', listener: (event: FailsoftEvent) => void): () => void;
@@ -77,6 +86,7 @@ export class IncidentTracker {
   private cancelMinute: (() => void) | undefined;
   private lastUpsert = Number.NEGATIVE_INFINITY;
   private unsubscribe: (() => void) | undefined;
+  private readonly changeListeners = new Set<(change: IncidentChange) => void>();
   /**
    * A breaker opening, held until the failed attempt that opened it has been counted (the engine reports the
    * opening first), so its line says "overloaded (529 × 5)" with all five. Written at the next event, or at
@@ -100,6 +110,26 @@ export class IncidentTracker {
     this.unsubscribe = ai.on('*', (event) => this.observe(event));
     this.scheduleMinute();
     return () => this.stop();
+  }
+
+  /**
+   * Calls `listener` when an incident opens, when its severity rises and when it resolves (never per request);
+   * returns `off`. A throwing listener is ignored.
+   * @example tracker.onIncident(({ kind, incident }) => console.log(kind, incident.title));
+   */
+  onIncident(listener: (change: IncidentChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private tell(kind: IncidentChange['kind'], incident: IncidentRecord): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener({ kind, incident });
+      } catch {
+        // An alerting failure never breaks the record.
+      }
+    }
   }
 
   /** The open incident as it would be written now, if one is open. */
@@ -179,9 +209,13 @@ export class IncidentTracker {
     const opening = !this.incident && SEVERITY_RANK[reading.severity] >= SEVERITY_RANK.warning && (reading.effect === 'trouble' || reading.effect === 'blip');
     if (opening) this.open(event.at);
     const incident = this.incident;
+    let escalated = false;
     if (incident) {
       incident.components.add(reading.component);
-      if (reading.severity !== 'info' && SEVERITY_RANK[reading.severity] > SEVERITY_RANK[incident.severity]) incident.severity = reading.severity;
+      if (reading.severity !== 'info' && SEVERITY_RANK[reading.severity] > SEVERITY_RANK[incident.severity]) {
+        incident.severity = reading.severity;
+        escalated = !opening;
+      }
       if (event.type !== 'provider-opened' && (reading.effect === 'trouble' || reading.effect === 'blip')) incident.title.note(event, reading.component);
     }
     if (event.type === 'provider-opened') {
@@ -192,6 +226,7 @@ export class IncidentTracker {
     }
     if (opening) this.upsert();
     else this.changed();
+    if (incident && (opening || escalated)) this.tell(opening ? 'opened' : 'escalated', this.record(incident, this.clock.now()));
     this.evaluate(this.clock.now());
   }
 
@@ -270,8 +305,10 @@ export class IncidentTracker {
     // Mode time counts to the close: a feature still on failover was served by AI all along.
     const record = this.record(incident, now);
     this.incident = undefined;
-    this.sink.upsertIncident({ ...record, status: 'resolved', resolvedAt, updatedAt: now });
+    const resolved: IncidentRecord = { ...record, status: 'resolved', resolvedAt, updatedAt: now };
+    this.sink.upsertIncident(resolved);
     this.lastUpsert = now;
+    this.tell('resolved', resolved);
   }
 
   /** Something the open incident counts changed: write it now, or at most once per `upsertEveryMs`. */
