@@ -51,9 +51,10 @@ describe('a primary slowed 5× on some requests, default settings', () => {
       ...config, features: { ...config.features, summary: { ...(config.features?.summary as object), tier: 'enhanced', hedge: false, fallback: { leadSentences: 2 } } },
     }));
     // Without hedging the slow 4 % set p99 at ~5× the usual latency; with it, ~ the hedge delay plus the secondary.
-    // (Relative as well as absolute: on a loaded 2-core box every latency stretches, the slow tail's cut stays.)
+    // Judged against the unhedged run of the same test as well as absolutely: on a 2-core box running other test
+    // files at once every latency stretches (quiet: ~260 ms against ~505), but the slow tail's cut stays.
     expect(unhedged.p99).toBeGreaterThanOrEqual(4.5 * USUAL_MS);
-    expect(hedged.p99).toBeLessThanOrEqual(Math.max(3.5 * USUAL_MS, 0.7 * unhedged.p99));
+    expect(hedged.p99).toBeLessThanOrEqual(4.2 * USUAL_MS);
     expect(hedged.p99).toBeLessThanOrEqual(0.8 * unhedged.p99);
     expect(unhedged.hedges).toBe(0);
     // Extra upstream requests stay within the 5 % budget (plus its small per-window minimum).
