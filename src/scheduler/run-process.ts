@@ -111,7 +111,7 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
     signalGroup(child.pid, 'SIGTERM');
     const pid = child.pid;
     cancelKill = clock.timer(spec.killGraceMs, () => {
-      killedAt = clock.now();
+      killedAt = Date.now();
       signalGroup(pid, 'SIGKILL');
     });
   };
@@ -132,8 +132,9 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
       // The attempt is over when every process of its group is: a retry never overlaps what the last one left.
       const settle = (): void => {
         // (A SIGKILLed orphan can linger as a zombie until its new parent reaps it: wait for that only so long.)
-        const waiting = child.pid !== undefined && groupAlive(child.pid) && (killedAt === undefined || clock.now() - killedAt < ZOMBIE_WAIT_MS);
-        if (waiting) return void clock.timer(GROUP_POLL_MS, settle);
+        const waiting = child.pid !== undefined && groupAlive(child.pid) && (killedAt === undefined || Date.now() - killedAt < ZOMBIE_WAIT_MS);
+        // Real time: this waits on the operating system, not on the schedule (a fake clock would never get here).
+        if (waiting) return void setTimeout(settle, GROUP_POLL_MS);
         cancelKill?.();
         resolve({ timedOut, stopped, ms: clock.now() - started, stdoutTail: stdout.text(), stderrTail: stderr.text(), ...fields });
       };
