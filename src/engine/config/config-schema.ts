@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { GenerateRequest } from '../../model/message.js';
 import { corsOriginProblem } from './cors-origins.js';
 import { parseDurationText } from './duration.js';
-import { jobNameSchema, jobSchema, planningSchema } from './jobs-schema.js';
+import { jobNameSchema, jobSchema, planningSchema, schedulerSchema } from './jobs-schema.js';
 import { checksSchema } from './checks-schema.js';
 import { alertsSchema } from './alerts-schema.js';
 
@@ -193,6 +193,8 @@ export const configSchema = z.strictObject({
   jobs: z.record(jobNameSchema, jobSchema).optional(),
   /** How the planner places jobs: the budget share kept for interactive traffic, windows to avoid. */
   planning: planningSchema.optional(),
+  /** The job runner (`serve`, `run-jobs`): the gateway jobs call when run outside `serve`, the claim lease. */
+  scheduler: schedulerSchema.optional(),
   /** The durable record (events, incidents, job runs, switches, aggregates): embedded, or PostgreSQL with DATABASE_URL. */
   store: storeSchema.optional(),
   /** Core dependencies checked apart from AI (`/health/ready`, `failsoft check`), and how AI is judged. */

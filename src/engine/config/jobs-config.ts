@@ -1,6 +1,6 @@
 import type { ConfigIssue } from '../../model/errors.js';
 import { parseDurationText } from './duration.js';
-import { parseDays, type JobConfig, type PlanningConfig } from './jobs-schema.js';
+import { parseDays, type JobConfig, type PlanningConfig, type SchedulerConfig } from './jobs-schema.js';
 
 /** A job's expected AI load per run, spread evenly over `minutes`. */
 export interface ResolvedAiEstimate {
@@ -42,6 +42,24 @@ export interface ResolvedAvoidWindow {
 export interface ResolvedPlanning {
   reserve: number;
   avoid: ResolvedAvoidWindow[];
+}
+
+/** The job runner's settings. */
+export interface ResolvedScheduler {
+  /** Without a trailing slash. */
+  gatewayUrl?: string;
+  leaseMs: number;
+}
+
+export const DEFAULT_LEASE_MS = 30_000;
+
+/**
+ * Resolves the `scheduler:` section (already validated by its schema).
+ * @example resolveScheduler({ gatewayUrl: 'http://127.0.0.1:8787/', lease: '1m' }) // { gatewayUrl: 'http://127.0.0.1:8787', leaseMs: 60000 }
+ */
+export function resolveScheduler(cfg: SchedulerConfig | undefined): ResolvedScheduler {
+  const leaseMs = cfg?.lease === undefined ? DEFAULT_LEASE_MS : parseDurationText(cfg.lease) ?? DEFAULT_LEASE_MS;
+  return cfg?.gatewayUrl === undefined ? { leaseMs } : { gatewayUrl: cfg.gatewayUrl.replace(/\/+$/, ''), leaseMs };
 }
 
 export const DEFAULT_JOB_PRIORITY = 5;

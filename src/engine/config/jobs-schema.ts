@@ -119,7 +119,15 @@ export const planningSchema = z.strictObject({
   avoid: z.array(avoidSchema).optional(),
 });
 
+export const schedulerSchema = z.strictObject({
+  /** The gateway jobs call (their OPENAI_BASE_URL / ANTHROPIC_BASE_URL) when the runner runs outside `serve`. */
+  gatewayUrl: z.string().refine((text) => /^https?:\/\/[^/\s]+\/?$/.test(text), 'must be a gateway base URL like "http://127.0.0.1:8787" (no path: /v1 is added for OpenAI SDKs)').optional(),
+  /** How long a runner's claim on a run holds without renewal; a run whose owner died is taken over after it (default 30s). */
+  lease: durationText.refine((text) => (parseDurationText(text) ?? 0) >= 3_000, 'must be at least 3s').optional(),
+});
+
 export const jobNameSchema = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'job names use letters, digits, _ . -');
 
 export type JobConfig = z.infer<typeof jobSchema>;
 export type PlanningConfig = z.infer<typeof planningSchema>;
+export type SchedulerConfig = z.infer<typeof schedulerSchema>;

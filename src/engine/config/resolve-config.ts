@@ -13,7 +13,7 @@ import { leadSentences, textFallback } from '../fallbacks.js';
 import { ownValue, reservedNameIssues } from './reserved-names.js';
 import { corsWildcardIssue, normalizeCorsOrigin } from './cors-origins.js';
 import { parseDurationText } from './duration.js';
-import { resolveJobs, type ResolvedJob, type ResolvedPlanning } from './jobs-config.js';
+import { resolveJobs, resolveScheduler, type ResolvedJob, type ResolvedPlanning, type ResolvedScheduler } from './jobs-config.js';
 import { resolveChecks, type ResolvedChecks } from './checks-config.js';
 import { resolveAlerts, type ResolvedAlerts } from './alerts-config.js';
 
@@ -98,6 +98,8 @@ export interface ResolvedConfig {
   jobs?: Record<string, ResolvedJob>;
   /** Planner settings; absent = the defaults (reserve 0.2, no avoid windows). */
   planning?: ResolvedPlanning;
+  /** The job runner's settings; absent = the defaults (lease 30 s, no gateway outside `serve`). */
+  scheduler?: ResolvedScheduler;
   /** The durable record's settings with defaults applied; absent when the config has no `store` section (the defaults). */
   store?: ResolvedStore;
   /** Core checks and how AI is judged; absent = no core checks, passive AI (`DEFAULT_CHECKS`). */
@@ -310,6 +312,7 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
     ...(cfg.policies?.hedge === undefined ? {} : { hedge: cfg.policies.hedge }),
     ...(cfg.jobs === undefined ? {} : { jobs: scheduling.jobs }),
     ...(cfg.planning === undefined ? {} : { planning: scheduling.planning }),
+    ...(cfg.scheduler === undefined ? {} : { scheduler: resolveScheduler(cfg.scheduler) }),
     ...(cfg.incidents?.quietPeriod === undefined ? {} : { incidents: { quietPeriodMs: parseDurationText(cfg.incidents.quietPeriod) ?? DEFAULT_QUIET_PERIOD_MS } }),
     ...(cfg.store === undefined ? {} : { store: { ...DEFAULT_STORE, ...definedOnly(cfg.store) } }),
     ...(checks === undefined ? {} : { checks }),
