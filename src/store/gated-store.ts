@@ -1,7 +1,7 @@
 import type {
   EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, StoredEvent, SwitchRecord,
 } from './records.js';
-import type { IncidentQuery, Store } from './store.js';
+import type { IncidentQuery, Store, WriteOptions } from './store.js';
 
 /**
  * A `Store` in front of another that can be made to fail, for outage tests: while `down`, every call
@@ -12,6 +12,8 @@ import type { IncidentQuery, Store } from './store.js';
 export class GatedStore implements Store {
   /** While true, every call rejects. */
   down = false;
+  /** While true, writes reach the inner store (and commit) but the call rejects: an answer lost with the connection. */
+  loseAnswers = false;
   /** Methods that reject even while not `down` (e.g. `addAggregates`), to fail part of a batch. */
   readonly failing = new Set<string>();
   /** Write calls that reached the inner store, by method. */
@@ -37,13 +39,14 @@ export class GatedStore implements Store {
     if (this.down || this.failing.has(method)) throw new StoreUnavailableError(`store unavailable (${method})`);
     const result = await fn();
     this.calls.push({ method, size });
+    if (this.loseAnswers && method !== 'read') throw new StoreUnavailableError(`connection lost before the answer (${method})`);
     return result;
   }
 
   /** @inheritdoc */
   migrate(): Promise<number> { return this.gate('migrate', 0, () => this.inner.migrate()); }
   /** @inheritdoc */
-  appendEvents(events: readonly EventRecord[]): Promise<void> { return this.gate('appendEvents', events.length, () => this.inner.appendEvents(events)); }
+  appendEvents(events: readonly EventRecord[], options?: WriteOptions): Promise<void> { return this.gate('appendEvents', events.length, () => this.inner.appendEvents(events, options)); }
   /** @inheritdoc */
   upsertIncidents(incidents: readonly IncidentRecord[]): Promise<void> { return this.gate('upsertIncidents', incidents.length, () => this.inner.upsertIncidents(incidents)); }
   /** @inheritdoc */
@@ -55,7 +58,7 @@ export class GatedStore implements Store {
   /** @inheritdoc */
   putSwitches(switches: readonly SwitchRecord[]): Promise<void> { return this.gate('putSwitches', switches.length, () => this.inner.putSwitches(switches)); }
   /** @inheritdoc */
-  addAggregates(aggregates: readonly RequestAggregate[]): Promise<void> { return this.gate('addAggregates', aggregates.length, () => this.inner.addAggregates(aggregates)); }
+  addAggregates(aggregates: readonly RequestAggregate[], options?: WriteOptions): Promise<void> { return this.gate('addAggregates', aggregates.length, () => this.inner.addAggregates(aggregates, options)); }
   /** @inheritdoc */
   listIncidents(query?: IncidentQuery): Promise<IncidentRecord[]> { return this.gate('read', 0, () => this.inner.listIncidents(query)); }
   /** @inheritdoc */

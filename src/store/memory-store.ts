@@ -1,7 +1,7 @@
 import type {
   EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, StoredEvent, SwitchRecord,
 } from './records.js';
-import type { IncidentQuery, Store } from './store.js';
+import type { IncidentQuery, Store, WriteOptions } from './store.js';
 import {
   validateAggregates, validateEvents, validateIncidents, validateJobRuns, validateSwitches,
 } from './validate-records.js';
@@ -30,6 +30,8 @@ export class MemoryStore implements Store {
   private readonly jobRuns = new Map<string, JobRunRecord>();
   private readonly switches: Array<{ order: number; record: SwitchRecord }> = [];
   private readonly aggregates = new Map<string, RequestAggregate>();
+  /** Batch ids already written, with when (pruned with the records of their time). */
+  private readonly batches = new Map<string, number>();
   private closed = false;
 
   private open(): void {
@@ -42,10 +44,19 @@ export class MemoryStore implements Store {
     return LATEST_SCHEMA_VERSION;
   }
 
-  /** Appends events, numbering them in order. */
-  async appendEvents(events: readonly EventRecord[]): Promise<void> {
+  /** True (and remembered) when `batchId` is new or absent; false when that batch was already written. */
+  private firstTime(options: WriteOptions | undefined): boolean {
+    if (options?.batchId === undefined) return true;
+    if (this.batches.has(options.batchId)) return false;
+    this.batches.set(options.batchId, Date.now());
+    return true;
+  }
+
+  /** Appends events, numbering them in order; a batch already written (same `batchId`) is skipped. */
+  async appendEvents(events: readonly EventRecord[], options?: WriteOptions): Promise<void> {
     this.open();
     validateEvents(events);
+    if (!this.firstTime(options)) return;
     for (const e of events) this.events.push({ ...copy(e), seq: ++this.seq });
   }
 
@@ -89,10 +100,11 @@ export class MemoryStore implements Store {
     for (const s of switches) this.switches.push({ order: ++this.switchSeq, record: copy(s) });
   }
 
-  /** Adds counts and durations to the per-minute aggregates. */
-  async addAggregates(aggregates: readonly RequestAggregate[]): Promise<void> {
+  /** Adds counts and durations to the per-minute aggregates; a batch already written (same `batchId`) is skipped. */
+  async addAggregates(aggregates: readonly RequestAggregate[], options?: WriteOptions): Promise<void> {
     this.open();
     validateAggregates(aggregates);
+    if (!this.firstTime(options)) return;
     for (const a of aggregates) {
       const key = aggregateKey(a);
       const current = this.aggregates.get(key);
@@ -193,6 +205,7 @@ export class MemoryStore implements Store {
         removed++;
       }
     }
+    for (const [id, at] of this.batches) if (at < before) this.batches.delete(id); // bookkeeping, not counted
     const latest = new Set(this.latestSwitchEntries());
     for (let i = this.switches.length - 1; i >= 0; i--) {
       const s = this.switches[i];

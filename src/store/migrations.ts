@@ -95,6 +95,17 @@ alter table failsoft_job_runs add column stdout_tail text;
 alter table failsoft_job_runs add column stderr_tail text;
 `,
   },
+  {
+    version: 3,
+    description: 'batches already written (a retried batch of events or aggregates is skipped, not applied twice)',
+    sql: `
+create table failsoft_batches (
+  id text primary key,
+  at bigint not null
+);
+create index failsoft_batches_at on failsoft_batches (at);
+`,
+  },
 ];
 
 /** The table `migrate()` keeps the applied versions in (created by `migrate()` itself, not by a migration). */

@@ -28,14 +28,17 @@ export const VALIDATE: { [K in Kind]: (records: never[]) => void } = {
   event: validateEvents, incident: validateIncidents, jobRun: validateJobRuns, switch: validateSwitches, aggregate: validateAggregates,
 };
 
-/** Writes one kind's records with its store method (one call, one transaction). */
-export function writeRecords(store: Store, kind: Kind, records: PendingRecord[]): Promise<void> {
+/**
+ * Writes one kind's records with its store method (one call, one transaction). `batchId` makes the
+ * non-idempotent writes (events, aggregates) safe to retry; upserts and switch rows are safe as they are.
+ */
+export function writeRecords(store: Store, kind: Kind, records: PendingRecord[], batchId: string): Promise<void> {
   switch (kind) {
-    case 'event': return store.appendEvents(records.map((p) => p.record as EventRecord));
+    case 'event': return store.appendEvents(records.map((p) => p.record as EventRecord), { batchId });
     case 'incident': return store.upsertIncidents(records.map((p) => p.record as IncidentRecord));
     case 'jobRun': return store.upsertJobRuns(records.map((p) => p.record as JobRunRecord));
     case 'switch': return store.putSwitches(records.map((p) => p.record as SwitchRecord));
-    case 'aggregate': return store.addAggregates(records.map((p) => p.record as RequestAggregate));
+    case 'aggregate': return store.addAggregates(records.map((p) => p.record as RequestAggregate), { batchId });
   }
 }
 

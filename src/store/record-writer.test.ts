@@ -147,6 +147,20 @@ describe('RecordWriter', () => {
     expect((await memory.listAggregates({ from: 0 })).map((a) => a.count)).toEqual([2]);
   });
 
+  it('a batch whose commit went through but whose answer was lost is not written twice when retried', async () => {
+    const { clock, store, writer, event, memory, storedTypes } = setup();
+    store.loseAnswers = true;
+    writer.appendEvent(event(1));
+    writer.addAggregate(sampleAggregate({ count: 2 }));
+    await clock.advance(250);
+    expect(writer.status()).toMatchObject({ connected: false, written: 0, buffered: 2 });
+    store.loseAnswers = false;
+    await clock.advance(1_000);
+    expect(writer.status()).toMatchObject({ connected: true, written: 2, buffered: 0 });
+    expect(await storedTypes()).toEqual(['e1']);
+    expect((await memory.listAggregates({ from: 0 })).map((a) => a.count)).toEqual([2]);
+  });
+
   it('sets a malformed record aside (counted as rejected, logged) and writes the rest', async () => {
     const { writer, event, logs, storedTypes } = setup();
     writer.appendEvent(event(1));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../model/clock.js';
 import { systemClock } from '../model/clock.js';
 import type {
@@ -60,6 +61,9 @@ export class RecordWriter implements RecordSink {
   private inFlight: PendingRecord[] = [];
   /** Records of the in-flight batch already written (their kind succeeded) while the rest is still being written. */
   private inFlightWritten = 0;
+  /** Names this writer's batches (`<writerId>:<batchSeq>:<kind>`), so a store skips a batch it already has. */
+  private readonly writerId = randomUUID();
+  private batchSeq = 0;
   private writing = false;
   private cancelTimer: (() => void) | undefined;
   private timerIsRetry = false;
@@ -241,18 +245,24 @@ export class RecordWriter implements RecordSink {
     this.writing = true;
     try {
       for (;;) {
-        while (this.inFlight.length < this.batchSize) {
-          const next = this.queue.shift();
-          if (next === undefined) break;
-          this.inFlight.push(next);
+        // a batch being retried is sent as it was (same records, same batch id): never topped up
+        if (this.inFlight.length === 0) {
+          while (this.inFlight.length < this.batchSize) {
+            const next = this.queue.shift();
+            if (next === undefined) break;
+            this.inFlight.push(next);
+          }
+          if (this.inFlight.length === 0) return;
+          this.batchSeq++;
         }
-        if (this.inFlight.length === 0) return;
+        const backlog = !this.connected;
         const ok = await this.writeBatch();
         if (this.abandoned) return this.settleAbandoned();
         if (!ok) return this.scheduleRetry();
         this.recovered();
-        // keep going while a full batch waits or someone waits on flush(); otherwise let records gather
-        if (this.queue.length < this.batchSize && this.waiters.length === 0) {
+        // keep going while a full batch waits, someone waits on flush(), or an outage's backlog drains;
+        // otherwise let records gather
+        if (this.queue.length < this.batchSize && this.waiters.length === 0 && !(backlog && this.queue.length > 0)) {
           if (this.queue.length > 0 && !this.cancelTimer) this.cancelTimer = this.clock.timer(this.flushIntervalMs, () => this.fire());
           return;
         }
@@ -279,7 +289,7 @@ export class RecordWriter implements RecordSink {
       const records = groups.get(kind);
       if (records === undefined) continue;
       try {
-        await writeRecords(this.store, kind, records);
+        await writeRecords(this.store, kind, records, `${this.writerId}:${this.batchSeq}:${kind}`);
         done.add(kind);
         this.written += records.length;
         this.inFlightWritten += records.length;

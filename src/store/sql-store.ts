@@ -1,7 +1,7 @@
 import type {
   EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, StoredEvent, SwitchRecord,
 } from './records.js';
-import type { IncidentQuery, Store } from './store.js';
+import type { IncidentQuery, Store, WriteOptions } from './store.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { MIGRATIONS, SCHEMA_VERSION_TABLE } from './migrations.js';
 import { DEFAULT_EVENT_LIMIT, DEFAULT_LIST_LIMIT, FINISHED_JOB_STATUSES, LATEST_SCHEMA_VERSION } from './store-queries.js';
@@ -41,7 +41,7 @@ const FINISHED = [...FINISHED_JOB_STATUSES];
  */
 export class SqlStore implements Store {
   protected readonly schema: string;
-  private readonly t: { events: string; incidents: string; jobRuns: string; switches: string; aggregates: string; version: string };
+  private readonly t: { events: string; incidents: string; jobRuns: string; switches: string; aggregates: string; batches: string; version: string };
   private opened: Promise<SqlClient> | undefined;
   private closed = false;
 
@@ -50,7 +50,8 @@ export class SqlStore implements Store {
     const q = quoteSchema(this.schema);
     this.t = {
       events: `${q}.failsoft_events`, incidents: `${q}.failsoft_incidents`, jobRuns: `${q}.failsoft_job_runs`,
-      switches: `${q}.failsoft_switches`, aggregates: `${q}.failsoft_aggregates`, version: `${q}.${SCHEMA_VERSION_TABLE}`,
+      switches: `${q}.failsoft_switches`, aggregates: `${q}.failsoft_aggregates`, batches: `${q}.failsoft_batches`,
+      version: `${q}.${SCHEMA_VERSION_TABLE}`,
     };
   }
 
@@ -89,11 +90,21 @@ export class SqlStore implements Store {
     });
   }
 
-  /** Appends events in batch order (seq ascending). */
-  async appendEvents(events: readonly EventRecord[]): Promise<void> {
+  /**
+   * In the write's transaction: records `batchId` as written, or says it already was (false: skip the
+   * write). Two retries racing on one id: the second waits on the first's row lock, then sees it.
+   */
+  private async firstTime(tx: SqlQueryable, options: WriteOptions | undefined): Promise<boolean> {
+    if (options?.batchId === undefined) return true;
+    const { rows } = await tx.query(`insert into ${this.t.batches} (id, at) values ($1, $2) on conflict (id) do nothing returning id`, [options.batchId, Date.now()]);
+    return rows.length === 1;
+  }
+
+  /** Appends events in batch order (seq ascending); a batch already written (same `batchId`) is skipped. */
+  async appendEvents(events: readonly EventRecord[], options?: WriteOptions): Promise<void> {
     validateEvents(events);
     if (events.length === 0) return;
-    await this.tx((tx) => tx.query(
+    await this.tx(async (tx) => (await this.firstTime(tx, options)) && tx.query(
       `insert into ${this.t.events} (at, type, severity, message, component, incident_id, data, instance)
        select (e->>'at')::bigint, e->>'type', e->>'severity', e->>'message', e->>'component', e->>'incidentId', e->'data', e->>'instance'
        from jsonb_array_elements($1::jsonb) with ordinality as x(e, n) order by n`,
@@ -173,11 +184,14 @@ export class SqlStore implements Store {
     ));
   }
 
-  /** Adds to the aggregates: a batch is summed per key first, then added to the stored rows in key order. */
-  async addAggregates(aggregates: readonly RequestAggregate[]): Promise<void> {
+  /**
+   * Adds to the aggregates: a batch is summed per key first, then added to the stored rows in key order;
+   * a batch already written (same `batchId`) is skipped.
+   */
+  async addAggregates(aggregates: readonly RequestAggregate[], options?: WriteOptions): Promise<void> {
     validateAggregates(aggregates);
     if (aggregates.length === 0) return;
-    await this.tx((tx) => tx.query(
+    await this.tx(async (tx) => (await this.firstTime(tx, options)) && tx.query(
       `insert into ${this.t.aggregates} as a (minute, feature, provider, outcome, instance, count, total_ms)
        select (e->>'minute')::bigint, e->>'feature', e->>'provider', e->>'outcome', e->>'instance',
               sum((e->>'count')::bigint), sum((e->>'totalMs')::double precision)
@@ -262,6 +276,7 @@ export class SqlStore implements Store {
       ];
       let removed = 0;
       for (const [sql, params] of statements) removed += (await tx.query(sql, params)).rowCount;
+      await tx.query(`delete from ${t.batches} where at < $1`, [before]); // bookkeeping, not counted
       return removed;
     });
   }

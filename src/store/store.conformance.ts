@@ -150,6 +150,21 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       });
     });
 
+    describe('retried batches', () => {
+      it('skips a batch of events or aggregates written again with the same batchId (a retry after a lost answer)', async () => {
+        const m = T0 - (T0 % 60_000);
+        await store.appendEvents([sampleEvent({ type: 'once' })], { batchId: 'w1:1:event' });
+        await store.appendEvents([sampleEvent({ type: 'once' })], { batchId: 'w1:1:event' });
+        await store.addAggregates([sampleAggregate({ minute: m, count: 2 })], { batchId: 'w1:1:aggregate' });
+        await store.addAggregates([sampleAggregate({ minute: m, count: 2 })], { batchId: 'w1:1:aggregate' });
+        await Promise.all([1, 2, 3].map(() => store.addAggregates([sampleAggregate({ minute: m, count: 5 })], { batchId: 'w1:2:aggregate' })));
+        await store.appendEvents([sampleEvent({ type: 'twice' })]);
+        await store.appendEvents([sampleEvent({ type: 'twice' })]);
+        expect((await store.listEvents({ from: 0 })).map((e) => e.type)).toEqual(['once', 'twice', 'twice']);
+        expect((await store.listAggregates({ from: m })).map((a) => a.count)).toEqual([7]);
+      });
+    });
+
     describe('job runs', () => {
       it('upserts by id and lists newest planned first, by job and since', async () => {
         await store.upsertJobRuns([sampleJobRun({ id: 'r1', plannedAt: T0 }), sampleJobRun({ id: 'r2', plannedAt: T0 + 10, job: 'other' })]);

@@ -18,10 +18,21 @@ export interface IncidentQuery {
  * Calls are made by the batching writer (never on a request's path) and by readers (CLI, admin routes).
  * Every write method takes a batch and is one transaction: all of it is stored, or none (and it throws).
  */
+/**
+ * Makes a non-idempotent write (appending events, adding to aggregates) safe to retry: a batch written again
+ * with the same `batchId` is skipped, so a retry after a commit whose answer was lost with the connection
+ * neither duplicates events nor counts requests twice. The writer gives every batch one.
+ */
+export interface WriteOptions {
+  /** Unique per batch, the same on every retry of it (kept until `prune` removes it with the records of its time). */
+  batchId?: string;
+}
+
 export interface Store {
   /** Brings the schema to the latest version (from empty, or from any earlier version); returns that version. */
   migrate(): Promise<number>;
-  appendEvents(events: readonly EventRecord[]): Promise<void>;
+  /** Appends events in batch order; with `batchId`, a batch already written is skipped. */
+  appendEvents(events: readonly EventRecord[], options?: WriteOptions): Promise<void>;
   /** Inserts or replaces incidents by `id`. */
   upsertIncidents(incidents: readonly IncidentRecord[]): Promise<void>;
   /** Inserts or replaces job runs by `id`. */
@@ -40,7 +51,7 @@ export interface Store {
   /** Records switch states (the latest per target wins on read). */
   putSwitches(switches: readonly SwitchRecord[]): Promise<void>;
   /** Adds to the per-minute aggregates (same minute/feature/provider/outcome/instance: counts add up). */
-  addAggregates(aggregates: readonly RequestAggregate[]): Promise<void>;
+  addAggregates(aggregates: readonly RequestAggregate[], options?: WriteOptions): Promise<void>;
   listIncidents(query?: IncidentQuery): Promise<IncidentRecord[]>;
   /** One incident and its events in time order, or undefined. */
   getIncident(id: string): Promise<{ incident: IncidentRecord; events: StoredEvent[] } | undefined>;
