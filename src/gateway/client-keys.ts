@@ -42,16 +42,19 @@ export function hashClientKey(key: string): string {
 /** The configured clients; checks a request's key against every one in constant time. */
 export class ClientKeys {
   private readonly clients: KeyedClient[];
+  /** Clients whose key is required (the configured ones; not the optional per-job keys). */
+  private readonly required: number;
   private readonly allowed = new Map<ResolvedGatewayClient, ReadonlySet<string> | undefined>();
 
   constructor(clients: Record<string, ResolvedGatewayClient>) {
     this.clients = Object.values(clients).map((client) => ({ client, hash: Buffer.from(client.keyHash, 'hex') }));
+    this.required = this.clients.filter((c) => c.client.optional !== true).length;
     for (const { client } of this.clients) this.allowed.set(client, client.features ? new Set(client.features) : undefined);
   }
 
-  /** Are keys required? (Some client is configured.) */
+  /** Are keys required? (Some client other than an optional one is configured.) */
   get enabled(): boolean {
-    return this.clients.length > 0;
+    return this.required > 0;
   }
 
   /** Every configured client. */
@@ -61,16 +64,18 @@ export class ClientKeys {
 
   /**
    * Who presents these headers. Compares the key's hash with every client's (no early exit), so the
-   * time taken says nothing about which key, or how much of one, matched.
+   * time taken says nothing about which key, or how much of one, matched. With only optional clients, a request
+   * without a known key is let through as nobody (the gateway is open).
    */
   identify(headers: IncomingHttpHeaders): ClientCheck {
     if (this.clients.length === 0) return OPEN;
     const key = presentedKey(headers);
-    if (key === undefined) return { ok: false, reason: 'missing' };
+    if (key === undefined) return this.required > 0 ? { ok: false, reason: 'missing' } : OPEN;
     const hash = createHash('sha256').update(key).digest();
     let found: ResolvedGatewayClient | undefined;
     for (const c of this.clients) if (timingSafeEqual(hash, c.hash) && found === undefined) found = c.client;
-    return found ? { ok: true, client: found } : { ok: false, reason: 'unknown' };
+    if (found) return { ok: true, client: found };
+    return this.required > 0 ? { ok: false, reason: 'unknown' } : OPEN;
   }
 
   /** May this client call this feature? (Always, without a client or without a features list.) */

@@ -71,6 +71,11 @@ export interface ResolvedGatewayClient {
   /** Allowed features; undefined = every feature. */
   features?: string[];
   priority?: Priority;
+  /**
+   * Known when its key is presented, but never makes keys required: the job runner's per-job keys (priority batch),
+   * added by `serve`, so jobs' calls are batch traffic even on a gateway open to everyone.
+   */
+  optional?: boolean;
 }
 
 /** `failsoft serve` settings: client keys (none = open) and aliases (alias → feature). */
