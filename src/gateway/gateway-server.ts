@@ -21,7 +21,7 @@ import { AdminRoutes, type AdminIncidentSource } from './admin-routes.js';
 import { renderAccessError } from './auth-errors.js';
 import { answerPreflight, BrowserOrigins, guardOrigin } from './browser-origin.js';
 import { ClientKeys } from './client-keys.js';
-import { GatewayMetrics, type GatewayStoreStatus } from './metrics.js';
+import { GatewayMetrics, type GatewayAlertCount, type GatewayStoreStatus } from './metrics.js';
 import { IdleTrim } from './idle-trim.js';
 import { logWhenClosed, type AccessLogEntry } from './event-log.js';
 import { anthropicMessagesDialect } from './dialects/anthropic-messages.js';
@@ -62,6 +62,19 @@ export interface GatewayOptions {
   incidents?: AdminIncidentSource;
   /** The record writer's status: a `store` line in `/health/ready` (never failing readiness) and `failsoft_store_*` metrics. */
   storeStatus?: () => GatewayStoreStatus;
+  /**
+   * The core checks as last run (`failsoft serve` passes its monitor): `/health/ready` answers 503 while one fails,
+   * listing them. Never AI: AI state is `/health/ai`.
+   */
+  readiness?: () => GatewayReadiness;
+  /** Alert deliveries so far by channel and status, for `failsoft_alerts_sent_total`. */
+  alertCounts?: () => readonly GatewayAlertCount[];
+}
+
+/** Readiness from the core checks: `ready` false while a core check fails; `checks` shown as they are. */
+export interface GatewayReadiness {
+  ready: boolean;
+  checks: readonly object[];
 }
 
 /** Node server timeouts, in ms. */
@@ -183,6 +196,7 @@ class Gateway {
     private readonly admin: AdminRoutes, readonly metrics: GatewayMetrics | undefined,
     private readonly accessLog: ((entry: AccessLogEntry) => void) | undefined,
     private readonly storeStatus: (() => GatewayStoreStatus) | undefined,
+    private readonly readiness: (() => GatewayReadiness) | undefined = undefined,
   ) {
     this.aliases = new Map(Object.entries(ai.config.gateway?.aliases ?? {}));
     this.keys = new ClientKeys(ai.config.gateway?.clients ?? {});
@@ -210,7 +224,7 @@ class Gateway {
         case '/v1/models': return method === 'GET' ? this.serveModels(req, res) : this.otherMethod(dialectOf(req).name, req, res, 'GET');
         case '/health': return sendJson(res, 200, '{"status":"ok"}');
         // Core dependencies only (none yet beyond this process); never AI providers.
-        case '/health/ready': return this.storeStatus ? this.serveReady(this.storeStatus, res) : sendJson(res, 200, '{"status":"ready"}');
+        case '/health/ready': return this.storeStatus || this.readiness ? this.serveReady(res) : sendJson(res, 200, '{"status":"ready"}');
         case '/health/ai': return this.serveAiHealth(res);
         case '/metrics': return this.metrics && method === 'GET' ? this.serveMetrics(this.metrics, res) : this.notFound(res, method, path);
         default:
@@ -266,11 +280,23 @@ class Gateway {
     sendJson(res, 405, { error: { message: `use ${allow}`, type: 'invalid_request_error', param: null, code: null } }, { allow });
   }
 
-  /** Ready, with the record store's line: a store that is away is reported, never a reason to be unready. */
-  private serveReady(storeStatus: () => GatewayStoreStatus, res: ServerResponse): void {
+  /**
+   * Ready unless a core check fails (503, the checks listed), with the record store's line: a store that is away
+   * is reported, never a reason to be unready.
+   */
+  private serveReady(res: ServerResponse): void {
+    let core: GatewayReadiness | undefined;
+    try {
+      core = this.readiness?.();
+    } catch (error) {
+      core = { ready: false, checks: [{ name: 'readiness', status: 'unknown', detail: error instanceof Error ? error.message : String(error) }] };
+    }
+    const checks = core === undefined ? {} : { checks: core.checks };
+    const status = core === undefined || core.ready ? 'ready' : 'not ready';
+    if (!this.storeStatus) return sendJson(res, core === undefined || core.ready ? 200 : 503, { status, ...checks });
     let store: Record<string, unknown>;
     try {
-      const s = storeStatus();
+      const s = this.storeStatus();
       store = {
         backend: s.backend, status: s.connected ? 'ok' : 'buffering', connected: s.connected, buffered: s.buffered, dropped: s.dropped,
         ...(s.failingSince === undefined ? {} : { failingSince: new Date(s.failingSince).toISOString() }), ...(s.lastError === undefined ? {} : { lastError: s.lastError }),
@@ -278,7 +304,7 @@ class Gateway {
     } catch (error) {
       store = { status: 'unknown', error: error instanceof Error ? error.message : String(error) };
     }
-    sendJson(res, 200, { status: 'ready', store });
+    sendJson(res, core === undefined || core.ready ? 200 : 503, { status, ...checks, store });
   }
 
   private async serveAiHealth(res: ServerResponse): Promise<void> {
@@ -374,8 +400,8 @@ class Gateway {
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const host = options.host ?? '127.0.0.1';
   const admin = new AdminRoutes(options.ai, { token: options.adminToken, env: options.env ?? process.env, host, ...(options.incidents ? { incidents: options.incidents } : {}) });
-  const metrics = options.metrics === false ? undefined : new GatewayMetrics(options.ai, options.storeStatus);
-  const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES, admin, metrics, options.accessLog, options.storeStatus);
+  const metrics = options.metrics === false ? undefined : new GatewayMetrics(options.ai, options.storeStatus, options.alertCounts);
+  const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES, admin, metrics, options.accessLog, options.storeStatus, options.readiness);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server: Server = createServer({
     headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: timeouts.keepAliveMs, noDelay: true,

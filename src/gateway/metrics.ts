@@ -32,6 +32,13 @@ export interface GatewayStoreStatus {
   lastError?: string;
 }
 
+/** Alert deliveries so far on one channel with one outcome (`sent` or `failed`): passed in as a function by `failsoft serve`. */
+export interface GatewayAlertCount {
+  channel: string;
+  status: 'sent' | 'failed';
+  count: number;
+}
+
 /** Child metrics bound to their labels, so an event costs a map lookup and an increment. */
 class Children<T> {
   private readonly byKey = new Map<string, T>();
@@ -99,8 +106,15 @@ export class GatewayMetrics {
   /** Drops already added to the counter (the writer keeps a running total). */
   private droppedSeen = 0;
 
-  /** @param storeStatus the record writer's status, read at scrape (none: no store metrics). */
-  constructor(private readonly ai: Failsoft, private readonly storeStatus?: () => GatewayStoreStatus) {
+  private readonly alertsSent: Counter<'channel' | 'status'> | undefined;
+  /** Deliveries already added to the counter, per channel and status. */
+  private readonly alertsSeen = new Map<string, number>();
+
+  /**
+   * @param storeStatus the record writer's status, read at scrape (none: no store metrics).
+   * @param alertCounts alert deliveries so far, read at scrape (none: no alert metric).
+   */
+  constructor(private readonly ai: Failsoft, private readonly storeStatus?: () => GatewayStoreStatus, private readonly alertCounts?: () => readonly GatewayAlertCount[]) {
     const registers = [this.registry];
     const requests = new Counter({ name: 'failsoft_requests_total', help: 'Requests answered, by feature, provider (none for fallbacks and errors) and outcome (provider, failover, fallback, error).', labelNames: ['feature', 'provider', 'outcome'], registers });
     this.latency = new LatencyHistogram('failsoft_request_duration_seconds', 'Time from request to answer (to the end of the stream for streams), by feature.', LATENCY_BUCKETS);
@@ -124,6 +138,8 @@ export class GatewayMetrics {
       dropped: new Counter({ name: 'failsoft_store_records_dropped_total', help: 'Records dropped because the record store was away and the buffer was full.', labelNames: ['backend'], registers }),
       connected: new Gauge({ name: 'failsoft_store_connected', help: 'Whether the record store takes writes: 1 yes, 0 no (records wait in the buffer).', labelNames: ['backend'], registers }),
     };
+    this.alertsSent = alertCounts === undefined ? undefined
+      : new Counter({ name: 'failsoft_alerts_sent_total', help: 'Alert messages by channel and outcome: sent (delivered), failed (every try failed).', labelNames: ['channel', 'status'], registers });
     this.hedges = new Children(([feature, reason]) => hedges.labels(label(feature), label(reason)));
     this.hedgeWins = new Children(([feature]) => hedgeWins.labels(label(feature)));
     this.cooldowns = new Children(([provider, model, source]) => cooldowns.labels(label(provider), label(model), label(source)));
@@ -193,6 +209,13 @@ export class GatewayMetrics {
       this.storeGauges.connected.set({ backend: store.backend }, store.connected ? 1 : 0);
       this.storeGauges.dropped.inc({ backend: store.backend }, Math.max(0, store.dropped - this.droppedSeen));
       this.droppedSeen = Math.max(this.droppedSeen, store.dropped);
+    }
+    if (this.alertCounts && this.alertsSent) {
+      for (const { channel, status, count } of this.alertCounts()) {
+        const key = `${channel}\u0000${status}`;
+        this.alertsSent.inc({ channel, status }, Math.max(0, count - (this.alertsSeen.get(key) ?? 0)));
+        this.alertsSeen.set(key, Math.max(count, this.alertsSeen.get(key) ?? 0));
+      }
     }
     const shared = health.sharedState;
     this.sharedStateConnected.set({ backend: shared.backend }, shared.connected ? 1 : 0);
