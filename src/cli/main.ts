@@ -11,6 +11,8 @@ const loaders: Record<string, () => Promise<CliCommand>> = {
   sim: async () => (await import('./sim-command.js')).simCommand,
   serve: async () => (await import('./serve-command.js')).serveCommand,
   plan: async () => (await import('./plan-command.js')).planCommand,
+  'run-jobs': async () => (await import('./run-jobs-command.js')).runJobsCommand,
+  jobs: async () => (await import('./jobs-command.js')).jobsCommand,
   incidents: async () => (await import('./incidents-command.js')).incidentsCommand,
   incident: async () => (await import('./incidents-command.js')).incidentCommand,
   check: async () => (await import('./check-command.js')).checkCommand,

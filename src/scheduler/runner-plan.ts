@@ -10,6 +10,8 @@ export interface RunnerPlan {
   jobs: SlottedJob[];
   /** One line each: jobs not run (no schedule), jobs run unplanned (too frequent), a plan that does not fit. */
   notes: string[];
+  /** The planned cron expressions of each planned job (`failsoft plan`'s plannedSchedule); others run as scheduled. */
+  plannedSchedules: Record<string, string[]>;
 }
 
 /** Whether the planner can place this schedule (it works a minute at a time: more runs than minutes it refuses). */
@@ -44,16 +46,21 @@ export function slottedJobs(config: ResolvedConfig, now: number, defaultTz: stri
     return false;
   });
   const delays = new Map<string, number>();
+  const plannedSchedules: Record<string, string[]> = {};
   if (toPlan.length > 0) {
     const plan = planJobs({
       jobs: toPlan, limits: Object.fromEntries(Object.values(config.providers).map((p) => [p.name, p.limits])),
       reserve: config.planning?.reserve ?? 0.2, avoid: config.planning?.avoid ?? [], periodStart, defaultTz,
     });
-    for (const planned of plan.jobs) delays.set(planned.name, planned.delayMinutes * MINUTE_MS);
+    for (const planned of plan.jobs) {
+      delays.set(planned.name, planned.delayMinutes * MINUTE_MS);
+      plannedSchedules[planned.name] = planned.plannedSchedule;
+    }
     if (!plan.feasible) notes.push(`the plan does not fit every budget (${plan.overflows.map((o) => o.job).join(', ')} overflow): run at their least-loaded delays; see failsoft plan`);
   }
   return {
     jobs: scheduled.map((job) => ({ job, delayMs: delays.get(job.name) ?? 0, tz: job.tz ?? defaultTz })),
     notes,
+    plannedSchedules,
   };
 }
