@@ -9,6 +9,7 @@ import { attachEventLog, LineLog, LOG_LEVELS, type LogLevel } from '../gateway/e
 import type { RunningSimulator } from '../sim/start-simulator.js';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
 import { startServeRecords, type ServeRecords } from './serve-records.js';
+import { startServeMonitor, type ServeMonitor } from '../monitor/serve-monitor.js';
 
 /** Parsed `failsoft serve` flags. */
 export interface ServeCliOptions {
@@ -40,6 +41,11 @@ Options:
 Routes: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /health, GET /health/ready, GET /health/ai,
 GET /metrics (Prometheus), /admin/* (GET state, incidents?since=24h, incidents/ID; POST switches/global,
 switches/features/NAME, providers/NAME/open|close).
+
+Core checks (config checks.core: postgres, redis, http, tcp, command) run every checks.interval (default 15s):
+/health/ready answers 503 while one fails, listing them (never for AI: that is /health/ai); a failing check is a
+critical incident. Alerts (config alerts: slack, webhook, log channels) send one message when an incident opens,
+one when its severity rises, one when it resolves.
 
 State changes group into incidents (config incidents.quietPeriod, default 5m: how long everything must stay healthy
 before one closes); kill switches flipped at run time are restored at the next start.
@@ -169,16 +175,21 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   }
   let gateway: RunningGateway;
   let records: ServeRecords | undefined;
+  let monitor: ServeMonitor | undefined;
   const warnings = configWarnings.map((line) => `failsoft serve: warning: ${line}`);
   try {
     records = await startServeRecords(ai, { example: sim !== undefined, port: options.port, strict: options.strict === true }, env, log);
     warnings.push(...records.warnings);
+    monitor = await startServeMonitor(ai.config, records, { env, writeLog: (line) => io.err(line), log: (level, message, fields) => log.log(level, message, fields) });
+    const { readiness, alertCounts } = monitor;
     gateway = await startGateway({
       ai, port: options.port, host: options.host, env, idleTrim: true, log: (line) => warnings.push(line),
       incidents: records.incidents, storeStatus: records.storeStatus,
+      ...(readiness ? { readiness } : {}), ...(alertCounts ? { alertCounts } : {}),
       ...(log.enabled('debug') ? { accessLog: (entry) => log.request(entry) } : {}),
     });
   } catch (error) {
+    await monitor?.close(0);
     await records?.close();
     await ai.close();
     await sim?.close();
@@ -192,13 +203,15 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   io.out(`failsoft gateway listening on ${gateway.url}  (OpenAI SDK base URL ${base}/v1; Anthropic SDK base URL ${base})`);
   const clients = Object.keys(ai.config.gateway?.clients ?? {}).length;
   if (clients > 0) io.out(`failsoft serve: ${clients} client key(s) configured: AI routes need Authorization: Bearer <key> or x-api-key`);
-  for (const line of records.lines) io.out(line);
+  for (const line of [...records.lines, ...monitor.lines]) io.out(line);
   for (const warning of warnings) io.err(warning);
   const stopLogging = attachEventLog(ai, log);
   return {
     gateway, ai, sim,
     async close(): Promise<void> {
       await gateway.close();
+      // Checks stop; alert deliveries under way get a moment to end.
+      await monitor.close();
       // The open incident as it stands and the last records, flushed (time-bounded) before the store closes.
       await records.close();
       stopLogging();

@@ -9,7 +9,7 @@ import { ConfigError } from '../model/errors.js';
 import type { Failsoft } from '../engine/failsoft.js';
 import type { LineLog } from '../gateway/event-log.js';
 import { openRecordStore, StoreConfigError, type RecordStore } from '../store/create-store.js';
-import { IncidentTracker } from '../store/incident-tracker.js';
+import { IncidentTracker, type EventSource } from '../store/incident-tracker.js';
 import { storeIncidentReader, type IncidentReader } from '../store/incident-reader.js';
 import { restoreSwitches } from '../store/switch-restore.js';
 import { incidentSummaryJson } from '../store/timeline-json.js';
@@ -22,6 +22,12 @@ export interface ServeRecords {
   incidents: IncidentReader;
   /** The writer's status (`/health/ready`'s store line, `failsoft_store_*`). */
   storeStatus: () => RecordWriterStatus;
+  /** The incident tracker (alerts hang on its incident changes). */
+  tracker: IncidentTracker;
+  /** Feeds another event source (the core checks of the monitor) into the incident record; returns `off`. */
+  observe(source: EventSource): () => void;
+  /** Writes an alert delivery's outcome (`alert-sent`, `alert-failed`) on its incident's timeline. */
+  appendAlert(entry: { at: number; type: string; severity: 'info' | 'warning' | 'critical'; message: string; incidentId: string; data: Record<string, unknown> }): void;
   /** Start-up lines: where records go, what was restored or resumed. */
   lines: string[];
   /** Start-up warnings (the store could not be opened: records kept in memory). */
@@ -117,6 +123,9 @@ export async function startServeRecords(ai: Failsoft, options: ServeRecordsOptio
       },
     },
     storeStatus: () => records.writer.status(),
+    tracker,
+    observe: (source) => source.on('*', (event) => tracker.observe(event)),
+    appendAlert: (entry) => records.writer.appendEvent({ ...entry, component: 'alerts', instance: records.instance }),
     lines,
     warnings,
     async close() {
