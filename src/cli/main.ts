@@ -16,6 +16,7 @@ const loaders: Record<string, () => Promise<CliCommand>> = {
   incidents: async () => (await import('./incidents-command.js')).incidentsCommand,
   incident: async () => (await import('./incidents-command.js')).incidentCommand,
   check: async () => (await import('./check-command.js')).checkCommand,
+  alert: async () => (await import('./alert-command.js')).alertCommand,
 };
 
 const argv = process.argv.slice(2);
