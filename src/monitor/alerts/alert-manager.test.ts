@@ -145,3 +145,27 @@ describe('AlertManager', () => {
   });
 });
 
+
+describe('AlertManager after a restart', () => {
+  it('an incident resumed open is taken as alerted: no second firing, and its resolve is sent', async () => {
+    hook.received.length = 0;
+    const clock = new FakeClock(T0);
+    const bus = new EventBus((error) => { throw error; });
+    const tracker = new IncidentTracker({ sink: new Sink(), instance: 't', clock, quietPeriodMs: 10_000, random: () => 0.5 });
+    tracker.resume([{
+      id: 'inc_resumed', status: 'open', severity: 'warning', title: 'claude/claude-sonnet-4-5 overloaded', openedAt: T0 - 60_000, components: ['provider:claude/claude-sonnet-4-5'],
+      counts: { requests: 0, failedAttempts: 0, byClass: {}, fallbacks: 0, errors: 0, modeMs: {} }, updatedAt: T0 - 1_000, instance: 't',
+    } as unknown as IncidentRecord]);
+    tracker.attach(bus);
+    const manager = new AlertManager({ alerts: { channels: [{ kind: 'webhook', name: 'hook', urlEnv: 'HOOK', minSeverity: 'warning' }], delivery: DELIVERY }, env: { HOOK: hook.url }, writeLog: () => undefined, clock, current: () => tracker.current, record: () => undefined });
+    manager.attach(tracker);
+    for (let t = 0; t < 12_000; t += 500) {
+      await clock.advance(500);
+      await turn();
+    }
+    let idle = false;
+    void manager.idle().then(() => { idle = true; });
+    for (let i = 0; !idle && i < 200; i++) await turn();
+    expect((hook.received as AlertMessage[]).map((m) => `${m.status} ${m.incident.id}`)).toEqual(['resolved inc_resumed']);
+  });
+});

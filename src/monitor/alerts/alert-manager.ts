@@ -67,8 +67,17 @@ export class AlertManager {
     this.groupWaitMs = options.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS;
   }
 
-  /** Listens to the tracker's incident changes; returns `off`. */
+  /**
+   * Listens to the tracker's incident changes; returns `off`. An incident already open (resumed after a restart)
+   * was alerted by the run that opened it: it is taken as sent, so it gets its resolve message and no second firing.
+   */
   attach(changes: IncidentChanges): () => void {
+    const open = this.options.current();
+    if (open && !this.incidents.has(open.id)) {
+      const severity = open.severity === 'critical' ? 'critical' : 'warning';
+      const sent = new Map(this.options.alerts.channels.filter((c) => RANK[severity] >= RANK[c.minSeverity]).map((c) => [c.name, severity] as const));
+      this.incidents.set(open.id, { cancelWait: undefined, sent });
+    }
     return changes.onIncident((change) => this.handle(change));
   }
 
