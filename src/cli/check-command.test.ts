@@ -148,3 +148,22 @@ describe('failsoft check (in process)', () => {
     expect(bad.out[0]).toBe('FAILSOFT UNKNOWN - failsoft: --only everything: expected core or ai | failsoft_ms=0;;;0');
   });
 });
+
+describe('failsoft check --url without a config', () => {
+  it('reads core from a running serve\'s /health/ready and AI from its /health/ai', async () => {
+    const serve = createServer((req, res) => {
+      if (req.url === '/health/ready') return res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'not ready', checks: [{ name: 'db', group: 'core', status: 'critical', detail: 'connection refused (127.0.0.1:5432)', ms: 2 }] }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', aiEnabled: true, providers: {}, features: {}, sharedState: { backend: 'memory', connected: true, operationsLost: 0 } }));
+    });
+    await new Promise<void>((resolve) => serve.listen(0, '127.0.0.1', resolve));
+    try {
+      const { io, out } = capture();
+      const url = `http://127.0.0.1:${(serve.address() as AddressInfo).port}`;
+      expect(await runCheck(['--url', url], io, {}, dir)).toBe(2); // no ./failsoft.yaml in dir
+      expect(out[0]).toBe('FAILSOFT CRITICAL - db: connection refused (127.0.0.1:5432); AI ok | db_ms=2;;;0 ai_ms=' + (out[0]?.split('ai_ms=')[1] ?? ''));
+    } finally {
+      serve.closeAllConnections();
+      await new Promise((resolve) => serve.close(resolve));
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../model/errors.js';
 import { loadConfigFile, type ResolvedConfig } from '../engine/config/resolve-config.js';
@@ -23,7 +24,8 @@ Options:
   --config FILE   failsoft.yaml with the checks (default ./failsoft.yaml when it exists)
   --json          print the report as JSON (same facts, same exit code)
   --only K        core | ai: run only these checks
-  --url URL       a running failsoft serve (http://127.0.0.1:8787): AI state from its /health/ai
+  --url URL       a running failsoft serve (http://127.0.0.1:8787): AI state from its /health/ai; with no
+                  config, core state too, from its /health/ready (the checks as serve last ran them)
   -h, --help      show this help`;
 
 interface CheckCliOptions {
@@ -53,8 +55,8 @@ function parseCheckArgs(argv: readonly string[]): CheckCliOptions {
   return { configFile: values.config, json: values.json ?? false, only, url: values.url, help: values.help ?? false };
 }
 
-async function configOf(options: CheckCliOptions, env: Record<string, string | undefined>): Promise<ResolvedConfig | undefined> {
-  const file = options.configFile ?? (existsSync('failsoft.yaml') ? 'failsoft.yaml' : undefined);
+async function configOf(options: CheckCliOptions, env: Record<string, string | undefined>, cwd: string): Promise<ResolvedConfig | undefined> {
+  const file = options.configFile ?? (existsSync(join(cwd, 'failsoft.yaml')) ? join(cwd, 'failsoft.yaml') : undefined);
   if (file === undefined) {
     if (options.url !== undefined) return undefined;
     throw new CheckUnknown('no config: pass --config FILE (or run where failsoft.yaml is), or --url of a running failsoft serve');
@@ -68,10 +70,10 @@ function print(report: CheckReport, json: boolean, io: CliIo): void {
 }
 
 /**
- * Runs `failsoft check` with `argv`; resolves to the Nagios exit code.
+ * Runs `failsoft check` with `argv`; resolves to the Nagios exit code. `cwd`: where ./failsoft.yaml is looked for.
  * @example process.exitCode = await runCheck(['--config', 'failsoft.yaml'], processIo, process.env);
  */
-export async function runCheck(argv: readonly string[], io: CliIo, env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function runCheck(argv: readonly string[], io: CliIo, env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Promise<number> {
   let json = argv.includes('--json');
   try {
     const options = parseCheckArgs(argv);
@@ -80,7 +82,7 @@ export async function runCheck(argv: readonly string[], io: CliIo, env: Record<s
       io.out(USAGE);
       return 0;
     }
-    const config = await configOf(options, env);
+    const config = await configOf(options, env, cwd);
     const report = await runChecksOnce({ config, env, ...(options.only ? { only: options.only } : {}), ...(options.url ? { url: options.url } : {}) });
     print(report, json, io);
     return EXIT_CODE[report.status];

@@ -41,6 +41,29 @@ async function aiFromServe(url: string, errorRate: number, timeoutMs: number): P
   }
 }
 
+const STATUSES: ReadonlySet<string> = new Set(['ok', 'warning', 'critical', 'unknown']);
+
+/** Core state from a running serve's `/health/ready` (its checks as last run), for `--url` without a config. */
+async function coreFromServe(url: string, timeoutMs: number): Promise<CheckResult[]> {
+  const target = `${url.replace(/\/+$/, '')}/health/ready`;
+  const started = performance.now();
+  const ms = (): number => Math.round(performance.now() - started);
+  try {
+    const response = await request(target, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+    const body = JSON.parse(await response.body.text()) as { checks?: unknown };
+    if (!Array.isArray(body.checks)) {
+      return [{ name: 'ready', group: 'core', status: response.statusCode === 200 ? 'ok' : 'critical', detail: response.statusCode === 200 ? 'ready (no core checks configured there)' : `HTTP ${response.statusCode}`, ms: ms() }];
+    }
+    return body.checks.map((raw: unknown): CheckResult => {
+      const c = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+      const status = typeof c.status === 'string' && STATUSES.has(c.status) ? (c.status as CheckResult['status']) : 'unknown';
+      return { name: typeof c.name === 'string' ? c.name : '?', group: 'core', status, detail: typeof c.detail === 'string' ? c.detail : '', ms: typeof c.ms === 'number' ? c.ms : 0 };
+    });
+  } catch (error) {
+    return [{ name: 'ready', group: 'core', status: 'unknown', detail: `cannot read ${target}: ${error instanceof SyntaxError ? 'not JSON' : networkErrorText(error)}`, ms: ms() }];
+  }
+}
+
 /**
  * Runs the checks once and reports them; never throws for a failing check (only for a bad URL).
  * @example const report = await runChecksOnce({ config, env: process.env }); // report.status: 'ok' | 'warning' | 'critical' | 'unknown'
@@ -48,8 +71,10 @@ async function aiFromServe(url: string, errorRate: number, timeoutMs: number): P
 export async function runChecksOnce(options: CheckOnceOptions): Promise<CheckReport> {
   const checks = options.config?.checks ?? DEFAULT_CHECKS;
   const notes: string[] = [];
-  const core = options.only === 'ai' ? Promise.resolve([]) : runCoreChecks(checks.core, options.env);
-  if (options.only !== 'ai' && checks.core.length === 0) notes.push('no core checks configured (checks.core)');
+  const fromServe = options.config === undefined && options.url !== undefined;
+  const core = options.only === 'ai' ? Promise.resolve([])
+    : fromServe ? coreFromServe(options.url ?? '', options.urlTimeoutMs ?? 5_000) : runCoreChecks(checks.core, options.env);
+  if (options.only !== 'ai' && !fromServe && checks.core.length === 0) notes.push('no core checks configured (checks.core)');
   let ai: Promise<CheckResult[]> = Promise.resolve([]);
   let source: AiSource = 'skipped';
   if (options.only !== 'core') {
