@@ -2,7 +2,7 @@ import type {
   EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, StoredEvent, SwitchRecord,
 } from './records.js';
 import type { IncidentQuery, Store, WriteOptions } from './store.js';
-import type { SqlClient, SqlQueryable } from './sql-client.js';
+import type { SqlClient, SqlQueryable, SqlResult } from './sql-client.js';
 import { MIGRATIONS, SCHEMA_VERSION_TABLE } from './migrations.js';
 import { DEFAULT_EVENT_LIMIT, DEFAULT_LIST_LIMIT, FINISHED_JOB_STATUSES, LATEST_SCHEMA_VERSION } from './store-queries.js';
 import { toAggregate, toEvent, toIncident, toJobRun, toSwitch } from './sql-rows.js';
@@ -35,7 +35,7 @@ const FINISHED = [...FINISHED_JOB_STATUSES];
 /**
  * The `Store` in SQL, one dialect for PGlite and PostgreSQL. Batches travel as one `jsonb` parameter
  * (`jsonb_array_elements … with ordinality`), so a batch of any size is one statement and keeps its
- * order; each write method is one transaction. The driver is opened on first use through `connect`
+ * order; each write method is one statement, hence one transaction, sent without begin/commit round trips. The driver is opened on first use through `connect`
  * (so the module is loaded only by a process that uses the store).
  * @example const store = new SqlStore(async () => client, { schema: 'public' }); await store.migrate();
  */
@@ -90,33 +90,43 @@ export class SqlStore implements Store {
     });
   }
 
+  /** One statement, which is its own transaction (no begin/commit round trips). */
+  private async one(sql: string, params: readonly unknown[]): Promise<SqlResult> {
+    return (await this.client()).query(sql, params);
+  }
+
   /**
-   * In the write's transaction: records `batchId` as written, or says it already was (false: skip the
-   * write). Two retries racing on one id: the second waits on the first's row lock, then sees it.
+   * The guard that makes a write happen once per `batchId`, in the same statement: a data-modifying `with`
+   * records the id (parameters $2, $3), and the write's rows are kept only if it was new. Two retries racing
+   * on one id: the second waits on the first's row, then finds it and writes nothing.
    */
-  private async firstTime(tx: SqlQueryable, options: WriteOptions | undefined): Promise<boolean> {
-    if (options?.batchId === undefined) return true;
-    const { rows } = await tx.query(`insert into ${this.t.batches} (id, at) values ($1, $2) on conflict (id) do nothing returning id`, [options.batchId, Date.now()]);
-    return rows.length === 1;
+  private once(options: WriteOptions | undefined): { with: string; where: string; params: unknown[] } {
+    if (options?.batchId === undefined) return { with: '', where: '', params: [] };
+    return {
+      with: `with b as (insert into ${this.t.batches} (id, at) values ($2::text, $3::bigint) on conflict (id) do nothing returning id) `,
+      where: 'where exists (select 1 from b)',
+      params: [options.batchId, Date.now()],
+    };
   }
 
   /** Appends events in batch order (seq ascending); a batch already written (same `batchId`) is skipped. */
   async appendEvents(events: readonly EventRecord[], options?: WriteOptions): Promise<void> {
     validateEvents(events);
     if (events.length === 0) return;
-    await this.tx(async (tx) => (await this.firstTime(tx, options)) && tx.query(
-      `insert into ${this.t.events} (at, type, severity, message, component, incident_id, data, instance)
+    const guard = this.once(options);
+    await this.one(
+      `${guard.with}insert into ${this.t.events} (at, type, severity, message, component, incident_id, data, instance)
        select (e->>'at')::bigint, e->>'type', e->>'severity', e->>'message', e->>'component', e->>'incidentId', e->'data', e->>'instance'
-       from jsonb_array_elements($1::jsonb) with ordinality as x(e, n) order by n`,
-      [JSON.stringify(events)],
-    ));
+       from jsonb_array_elements($1::jsonb) with ordinality as x(e, n) ${guard.where} order by n`,
+      [JSON.stringify(events), ...guard.params],
+    );
   }
 
   /** Inserts or replaces incidents by id (the last of a batch wins). */
   async upsertIncidents(incidents: readonly IncidentRecord[]): Promise<void> {
     validateIncidents(incidents);
     if (incidents.length === 0) return;
-    await this.tx((tx) => tx.query(
+    await this.one(
       `insert into ${this.t.incidents} (id, status, severity, title, opened_at, resolved_at, components, counts, updated_at, instance)
        select e->>'id', e->>'status', e->>'severity', e->>'title', (e->>'openedAt')::bigint, (e->>'resolvedAt')::bigint,
               e->'components', e->'counts', (e->>'updatedAt')::bigint, e->>'instance'
@@ -125,7 +135,7 @@ export class SqlStore implements Store {
          opened_at = excluded.opened_at, resolved_at = excluded.resolved_at, components = excluded.components,
          counts = excluded.counts, updated_at = excluded.updated_at, instance = excluded.instance`,
       [JSON.stringify(lastById(incidents))],
-    ));
+    );
   }
 
   private jobRunInsert(conflict: string): string {
@@ -142,18 +152,18 @@ export class SqlStore implements Store {
   async upsertJobRuns(runs: readonly JobRunRecord[]): Promise<void> {
     validateJobRuns(runs);
     if (runs.length === 0) return;
-    await this.tx((tx) => tx.query(this.jobRunInsert(
+    await this.one(this.jobRunInsert(
       `on conflict (id) do update set job = excluded.job, planned_at = excluded.planned_at, started_at = excluded.started_at,
          finished_at = excluded.finished_at, status = excluded.status, attempt = excluded.attempt, exit_code = excluded.exit_code,
          detail = excluded.detail, instance = excluded.instance, lease_until = excluded.lease_until,
          stdout_tail = excluded.stdout_tail, stderr_tail = excluded.stderr_tail`,
-    ), [JSON.stringify(lastById(runs))]));
+    ), [JSON.stringify(lastById(runs))]);
   }
 
   /** Inserts the run unless its id exists (`on conflict do nothing`); true when this call inserted it. */
   async claimJobRun(run: JobRunRecord): Promise<boolean> {
     validateJobRuns([run], 'claimJobRun');
-    const result = await this.tx((tx) => tx.query(this.jobRunInsert('on conflict (id) do nothing returning id'), [JSON.stringify([run])]));
+    const result = await this.one(this.jobRunInsert('on conflict (id) do nothing returning id'), [JSON.stringify([run])]);
     return result.rows.length === 1;
   }
 
@@ -176,12 +186,12 @@ export class SqlStore implements Store {
   async putSwitches(switches: readonly SwitchRecord[]): Promise<void> {
     validateSwitches(switches);
     if (switches.length === 0) return;
-    await this.tx((tx) => tx.query(
+    await this.one(
       `insert into ${this.t.switches} (target, enabled, source, at, instance)
        select e->>'target', (e->>'enabled')::boolean, e->>'source', (e->>'at')::bigint, e->>'instance'
        from jsonb_array_elements($1::jsonb) with ordinality as x(e, n) order by n`,
       [JSON.stringify(switches)],
-    ));
+    );
   }
 
   /**
@@ -191,16 +201,17 @@ export class SqlStore implements Store {
   async addAggregates(aggregates: readonly RequestAggregate[], options?: WriteOptions): Promise<void> {
     validateAggregates(aggregates);
     if (aggregates.length === 0) return;
-    await this.tx(async (tx) => (await this.firstTime(tx, options)) && tx.query(
-      `insert into ${this.t.aggregates} as a (minute, feature, provider, outcome, instance, count, total_ms)
+    const guard = this.once(options);
+    await this.one(
+      `${guard.with}insert into ${this.t.aggregates} as a (minute, feature, provider, outcome, instance, count, total_ms)
        select (e->>'minute')::bigint, e->>'feature', e->>'provider', e->>'outcome', e->>'instance',
               sum((e->>'count')::bigint), sum((e->>'totalMs')::double precision)
-       from jsonb_array_elements($1::jsonb) e
+       from jsonb_array_elements($1::jsonb) e ${guard.where}
        group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
        on conflict (minute, feature, provider, outcome, instance)
        do update set count = a.count + excluded.count, total_ms = a.total_ms + excluded.total_ms`,
-      [JSON.stringify(aggregates)],
-    ));
+      [JSON.stringify(aggregates), ...guard.params],
+    );
   }
 
   /** Incidents opened at or after `since`, or still open; newest first. */
