@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,16 @@ describe('PgliteStore', () => {
     const second = new PgliteStore({ dir, schema: 'reopen' });
     expect((await second.listEvents({ from: 0 })).map((e) => e.type)).toEqual(['kept']);
     await second.close();
+  });
+
+  it('names the directory when its database cannot be opened, and leaves no lock behind', async () => {
+    const bad = join(dir, 'damaged');
+    mkdirSync(join(bad, 'pgdata'), { recursive: true });
+    writeFileSync(join(bad, 'pgdata', 'PG_VERSION'), 'garbage\n');
+    const store = new PgliteStore({ dir: bad });
+    await expect(store.migrate()).rejects.toThrow(`store directory ${bad}: the embedded database in ${join(bad, 'pgdata')} cannot be opened`);
+    await store.close();
+    expect(existsSync(join(bad, 'failsoft.lock'))).toBe(false);
   });
 
   it('refuses a second store on a directory in use, naming the directory, and opens once it is free', async () => {

@@ -50,7 +50,16 @@ export async function openPgliteClient(dir: string): Promise<SqlClient> {
   const lock = acquireDirLock(dir);
   try {
     const { PGlite } = await import('@electric-sql/pglite');
-    const db: PgliteDbLike = await PGlite.create(join(resolve(dir), 'pgdata'));
+    const dataDir = join(resolve(dir), 'pgdata');
+    let db: PgliteDbLike;
+    try {
+      db = await PGlite.create(dataDir);
+    } catch (error) {
+      // PGlite says only "Aborted()" for a damaged directory: name it, so a person knows what to move aside
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`store directory ${resolve(dir)}: the embedded database in ${dataDir} cannot be opened (${reason}); ` +
+        'if it is damaged, move it aside and failsoft starts a new one', { cause: error });
+    }
     return {
       ...queryable(db),
       transaction: (fn) => db.transaction((tx) => fn(queryable(tx))),
