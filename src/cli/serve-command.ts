@@ -10,6 +10,8 @@ import type { RunningSimulator } from '../sim/start-simulator.js';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
 import { startServeRecords, type ServeRecords } from './serve-records.js';
 import { startServeMonitor, type ServeMonitor } from '../monitor/serve-monitor.js';
+import { jobKeys, withJobClients, type JobKeys } from '../scheduler/job-keys.js';
+import { startServeJobs, type ServeJobs } from './serve-jobs.js';
 
 /** Parsed `failsoft serve` flags. */
 export interface ServeCliOptions {
@@ -46,6 +48,9 @@ Core checks (config checks.core: postgres, redis, http, tcp, command) run every 
 /health/ready answers 503 while one fails, listing them (never for AI: that is /health/ai); a failing check is a
 critical incident. Alerts (config alerts: slack, webhook, log channels) send one message when an incident opens,
 one when its severity rises, one when it resolves.
+
+A config with jobs: has them run here too, at their planned times, as failsoft run-jobs does (see its --help); each
+job calls this gateway (OPENAI_BASE_URL, ANTHROPIC_BASE_URL) with its own key, as batch-priority traffic.
 
 State changes group into incidents (config incidents.quietPeriod, default 5m: how long everything must stay healthy
 before one closes); kill switches flipped at run time are restored at the next start.
@@ -163,6 +168,7 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   let sim: RunningSimulator | undefined;
   let ai: Failsoft;
   let configWarnings: string[] = [];
+  let keys: JobKeys = { keys: {}, clients: {} };
   if (options.configFile === undefined) {
     // Loaded only here: a gateway serving a real config never carries the simulator in memory.
     const { startSimulator } = await import('../sim/start-simulator.js');
@@ -171,11 +177,14 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   } else {
     const config = await loadConfigFile(options.configFile, env);
     configWarnings = checkServing(config, options);
-    ai = createFailsoft(config, { env });
+    // Each job gets its own key, known to the gateway as an optional batch-priority client.
+    keys = jobKeys(Object.keys(config.jobs ?? {}));
+    ai = createFailsoft(withJobClients(config, keys), { env });
   }
   let gateway: RunningGateway;
   let records: ServeRecords | undefined;
   let monitor: ServeMonitor | undefined;
+  let jobs: ServeJobs | undefined;
   const warnings = configWarnings.map((line) => `failsoft serve: warning: ${line}`);
   try {
     records = await startServeRecords(ai, { example: sim !== undefined, port: options.port, strict: options.strict === true }, env, log);
@@ -195,20 +204,34 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
     await sim?.close();
     throw error;
   }
+  try {
+    // Jobs call this gateway on the loopback address (a wildcard one is where it listens, not where to connect).
+    const wildcardHost = options.host === '0.0.0.0' || options.host === '::';
+    jobs = await startServeJobs(ai, records, wildcardHost ? `http://127.0.0.1:${gateway.port}` : gateway.url, keys, log, env);
+  } catch (error) {
+    await gateway.close();
+    await monitor.close(0);
+    await records.close();
+    await ai.close();
+    await sim?.close();
+    throw error;
+  }
   if (sim) io.out(`failsoft serve: no --config given: serving the built-in example config (features summary, chat) against the simulator at ${sim.url}`);
   else io.out(`failsoft serve: serving ${options.configFile} (features ${Object.keys(ai.config.features).join(', ')})`);
   // A wildcard address is where it listens, not where a client connects: show the loopback URL for SDKs.
   const wildcard = options.host === '0.0.0.0' || options.host === '::';
   const base = wildcard ? `http://127.0.0.1:${gateway.port}` : gateway.url;
   io.out(`failsoft gateway listening on ${gateway.url}  (OpenAI SDK base URL ${base}/v1; Anthropic SDK base URL ${base})`);
-  const clients = Object.keys(ai.config.gateway?.clients ?? {}).length;
+  const clients = Object.values(ai.config.gateway?.clients ?? {}).filter((c) => c.optional !== true).length;
   if (clients > 0) io.out(`failsoft serve: ${clients} client key(s) configured: AI routes need Authorization: Bearer <key> or x-api-key`);
-  for (const line of [...records.lines, ...monitor.lines]) io.out(line);
+  for (const line of [...records.lines, ...monitor.lines, ...(jobs?.lines ?? [])]) io.out(line);
   for (const warning of warnings) io.err(warning);
   const stopLogging = attachEventLog(ai, log);
   return {
     gateway, ai, sim,
     async close(): Promise<void> {
+      // Jobs first: they call the gateway.
+      await jobs?.close();
       await gateway.close();
       // Checks stop; alert deliveries under way get a moment to end.
       await monitor.close();

@@ -14,7 +14,7 @@ import { storeIncidentReader, type IncidentReader } from '../store/incident-read
 import { restoreSwitches } from '../store/switch-restore.js';
 import { incidentSummaryJson } from '../store/timeline-json.js';
 import type { RecordWriterLog } from '../store/record-writer.js';
-import type { RecordWriterStatus } from '../store/store.js';
+import type { RecordWriterStatus, Store } from '../store/store.js';
 
 /** What `startServe` needs from the record side. */
 export interface ServeRecords {
@@ -32,6 +32,10 @@ export interface ServeRecords {
   lines: string[];
   /** Start-up warnings (the store could not be opened: records kept in memory). */
   warnings: string[];
+  /** The store itself and whose records these are: the job runner claims runs in it directly (not through the writer). */
+  store: Store;
+  backend: RecordWriterStatus['backend'];
+  instance: string;
   /** Stops the tracker (its open incident written as it stands), flushes the writer (time-bounded), closes the store. */
   close(): Promise<void>;
 }
@@ -128,6 +132,9 @@ export async function startServeRecords(ai: Failsoft, options: ServeRecordsOptio
     appendAlert: (entry) => records.writer.appendEvent({ ...entry, component: 'alerts', instance: records.instance }),
     lines,
     warnings,
+    store: records.store,
+    backend: records.backend,
+    instance: records.instance,
     async close() {
       stopTracking();
       await records.close();
