@@ -21,6 +21,8 @@ describe('createStore', () => {
     expect(lite.store).toBeInstanceOf(PgliteStore);
     expect(lite.where).toBe(`pglite ${dir}`);
     expect(createStore(undefined, {}, { memory: true }).backend).toBe('memory');
+    // `store: { memory: true }` in the config: nothing on disk, even with DATABASE_URL set.
+    expect(createStore({ ...DEFAULT_STORE, dir, memory: true }, { DATABASE_URL: 'postgres://127.0.0.1:5432/app' }).backend).toBe('memory');
     await Promise.all([pg.store.close(), lite.store.close()]);
   });
 

@@ -42,7 +42,7 @@ export function describeDatabaseUrl(url: string): string {
  * @example const { store } = createStore(config.store, process.env); await store.migrate();
  */
 export function createStore(config: ResolvedStore | undefined, env: Record<string, string | undefined> = process.env, options: { memory?: boolean } = {}): CreatedStore {
-  if (options.memory) return { store: new MemoryStore(), backend: 'memory', where: 'memory' };
+  if (options.memory || config?.memory === true) return { store: new MemoryStore(), backend: 'memory', where: 'memory' };
   const url = env.DATABASE_URL?.trim();
   if (url) return { store: new PostgresStore({ url }), backend: 'postgres', where: `postgres ${describeDatabaseUrl(url)}` };
   const dir = config?.dir ?? DEFAULT_STORE_DIR;

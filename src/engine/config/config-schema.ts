@@ -175,6 +175,8 @@ export const storeSchema = z.strictObject({
   retainDays: z.number().int().min(1).max(3650).optional(),
   /** Records kept in memory while the database is away; beyond it the oldest are dropped and counted (default 10000). */
   bufferRecords: z.number().int().min(100).max(10_000_000).optional(),
+  /** Keep records in memory only: nothing written to disk or a database; incidents are lost on restart (default false). */
+  memory: z.boolean().optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -118,6 +118,8 @@ export interface ResolvedStore {
   dir: string;
   retainDays: number;
   bufferRecords: number;
+  /** Records in memory only (nothing on disk, lost on restart). */
+  memory?: boolean;
 }
 
 export interface ResolveOptions {
