@@ -128,6 +128,8 @@ try {
     `    route: [sim/${MODEL}]`,
     '    maxOutputTokens: 256',
     '    deadlineMs: 30000',
+    // The default record store (PGlite), in the run's own directory, not the working tree's ./.failsoft.
+    `store: { dir: "${join(work, 'store')}" }`,
     'policies:',
     '  breaker: { consecutiveFailures: 5, failureRatio: 0.5, minimumVolume: 20, windowMs: 10000, openMs: 5000 }',
     '  retry: { baseMs: 100, capMs: 2000, budgetRatio: 0.1 }',

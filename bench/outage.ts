@@ -201,6 +201,9 @@ function failsoftConfig(sim: RunningSimulator, budgetRpm: number | undefined): s
     '    tier: ai-only',
     `    route: ${route}`,
     '    priority: interactive',
+    // Records in memory: a fresh serve per shape, and nothing written into the working tree (bench/store-gateway.ts
+    // measures what the PGlite store costs the request path).
+    'store: { memory: true }',
     '',
   ].join('\n');
 }
