@@ -2,7 +2,7 @@
  * Alerts through `failsoft serve` against the simulator: an outage during which thousands of requests fail gives
  * exactly one `firing` and one `resolved` message on a webhook and on a Slack-shaped sink (payloads validated);
  * a core check failing during an AI incident makes /health/ready 503 and gives one critical alert, no extra AI
- * warning; a webhook that is down is retried, then recorded as failed on the incident and in /metrics, while
+ * warning; a webhook that is down (503) is retried, then recorded as failed on the incident and in /metrics, while
  * requests go on unaffected.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,6 @@ import type { CliIo } from '../../src/cli/cli-command.js';
 import type { AlertMessage } from '../../src/monitor/alerts/alert-message.js';
 import { startAlertSink, type AlertSink } from '../../src/monitor/alerts/alert-sink.test-helper.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/start-simulator.js';
-import { freePort } from '../../src/testing/free-port.js';
 import type { IncidentDetailJson, IncidentSummaryJson } from '../../src/store/timeline-json.js';
 
 const TOKEN = 'alerts-scenario-token';
@@ -31,11 +30,11 @@ let slack: AlertSink;
 let coreApi: Server;
 let coreUrl: string;
 let coreStatus = 200;
-let closedPort: number;
+let down: AlertSink;
 const quietIo: CliIo = { out: () => undefined, err: () => undefined };
 
 beforeAll(async () => {
-  [sim, hook, slack, closedPort] = await Promise.all([startSimulator({ port: 0 }), startAlertSink(), startAlertSink({ slack: true }), freePort()]);
+  [sim, hook, slack, down] = await Promise.all([startSimulator({ port: 0 }), startAlertSink(), startAlertSink({ slack: true }), startAlertSink({ failWith: 503 })]);
   coreApi = createServer((_req, res) => res.writeHead(coreStatus).end(coreStatus === 200 ? 'ok' : 'down'));
   await new Promise<void>((resolve) => coreApi.listen(0, '127.0.0.1', resolve));
   coreUrl = `http://127.0.0.1:${(coreApi.address() as AddressInfo).port}/health`;
@@ -43,7 +42,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   coreApi.closeAllConnections();
-  await Promise.all([sim.close(), hook.close(), slack.close(), new Promise((resolve) => coreApi.close(resolve))]);
+  await Promise.all([sim.close(), hook.close(), slack.close(), down.close(), new Promise((resolve) => coreApi.close(resolve))]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -55,8 +54,13 @@ function config(name: string): string {
       gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKeyEnv: 'SIM_KEY' },
       gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKeyEnv: 'SIM_KEY' },
     },
-    features: { summary: { tier: 'enhanced', route: ROUTE, fallback: { leadSentences: 1 }, maxRetries: 0, hedge: false } },
-    policies: { breaker: { consecutiveFailures: 3, openMs: 300 } },
+    features: {
+      summary: { tier: 'enhanced', route: ROUTE, fallback: { leadSentences: 1 }, maxRetries: 0, hedge: false },
+      // Recovery traffic that reaches the second and third providers first, so their breakers close too.
+      second: { tier: 'enhanced', route: [ROUTE[1], ROUTE[2], ROUTE[0]], fallback: { leadSentences: 1 }, maxRetries: 0, hedge: false },
+      third: { tier: 'enhanced', route: [ROUTE[2], ROUTE[0], ROUTE[1]], fallback: { leadSentences: 1 }, maxRetries: 0, hedge: false },
+    },
+    policies: { breaker: { consecutiveFailures: 3, openMs: 300, maxOpenMs: 600 } },
     incidents: { quietPeriod: `${QUIET_MS}ms` },
     store: { dir: join(dir, `${name}-data`) },
     checks: { interval: '200ms', core: [{ name: 'api', http: coreUrl, timeout: '1s' }] },
@@ -71,8 +75,8 @@ async function serve(name: string, hookUrl = hook.url): Promise<RunningServe> {
   });
 }
 
-/** `count` summary requests, `concurrency` at a time: their statuses. */
-async function load(running: RunningServe, count: number, concurrency = 25): Promise<number[]> {
+/** `count` requests to `feature`, `concurrency` at a time: their statuses. */
+async function load(running: RunningServe, count: number, concurrency = 25, feature = 'summary'): Promise<number[]> {
   const statuses: number[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -80,7 +84,7 @@ async function load(running: RunningServe, count: number, concurrency = 25): Pro
       next++;
       const res = await fetch(`${running.gateway.url}/v1/chat/completions`, {
         method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'summary', messages: [{ role: 'user', content: 'Summarize: The plant closed at noon. Workers waited outside.' }] }),
+        body: JSON.stringify({ model: feature, messages: [{ role: 'user', content: 'Summarize: The plant closed at noon. Workers waited outside.' }] }),
       });
       await res.arrayBuffer();
       statuses.push(res.status);
@@ -105,12 +109,13 @@ async function waitFor(condition: () => boolean | Promise<boolean>, maxMs: numbe
   }
 }
 
-/** Clears the faults and sends traffic until the breakers have closed and the incident resolved. */
+/** Clears the faults and keeps a trickle of traffic (as a live product would) until the incident has resolved. */
 async function recover(running: RunningServe): Promise<void> {
   sim.clearFaults();
-  await sleep(400);
-  await load(running, 20, 2);
-  await waitFor(async () => (await admin<{ incidents: IncidentSummaryJson[] }>(running, '/admin/incidents')).incidents.every((i) => i.status === 'resolved'), QUIET_MS + 8_000);
+  await waitFor(async () => {
+    for (const feature of ['summary', 'second', 'third']) await load(running, 1, 1, feature);
+    return (await admin<{ incidents: IncidentSummaryJson[] }>(running, '/admin/incidents')).incidents.every((i) => i.status === 'resolved');
+  }, QUIET_MS + 20_000);
 }
 
 function statusesOf(sink: AlertSink): string[] {
@@ -181,7 +186,7 @@ describe('alerts through failsoft serve', () => {
 
   it('a webhook that is down: retried, then alert-failed on the incident and counted in /metrics; requests unaffected', async () => {
     slack.received.length = 0;
-    const running = await serve('hook-down', `http://127.0.0.1:${closedPort}/hook`);
+    const running = await serve('hook-down', down.url);
     try {
       sim.setFaults(ALL_DOWN);
       const started = performance.now();
@@ -198,8 +203,9 @@ describe('alerts through failsoft serve', () => {
       }, 8_000);
       const detail = await admin<IncidentDetailJson>(running, `/admin/incidents/${incident?.id ?? ''}`);
       const failed = detail.events.filter((e) => e.type === 'alert-failed');
-      expect(failed).toHaveLength(1);
-      expect(failed[0]?.message).toMatch(/firing warning alert on webhook \(webhook\) not delivered after 3 tries: connection refused/);
+      expect(failed, JSON.stringify({ incidents: await admin(running, '/admin/incidents'), events: detail.events.map((e) => `${e.type} ${e.message}`) })).toHaveLength(1);
+      expect(failed[0]?.message).toMatch(/firing warning alert on webhook \(webhook\) not delivered after 3 tries: HTTP 503: down/);
+      expect(down.refused).toBe(3);
       // The other channel is not held up.
       expect((slack.received as Array<{ text: string }>).map((m) => m.text.split(':')[1])).toEqual(['warning']);
       const metrics = await (await fetch(`${running.gateway.url}/metrics`)).text();

@@ -13,6 +13,8 @@ export interface AlertSink {
   received: unknown[];
   /** Payloads a Slack-shaped sink refused, with why. */
   rejected: string[];
+  /** Requests answered with `failWith` (a sink that is down). */
+  refused: number;
   close(): Promise<void>;
 }
 
@@ -42,13 +44,18 @@ export function slackPayloadProblem(body: unknown): string | undefined {
 }
 
 /**
- * Starts a sink on 127.0.0.1 (`slack: true` validates Slack payloads).
+ * Starts a sink on 127.0.0.1 (`slack: true` validates Slack payloads; `failWith: 503` answers every request so).
  * @example const sink = await startAlertSink(); env.HOOK_URL = sink.url;
  */
-export async function startAlertSink(options: { slack?: boolean } = {}): Promise<AlertSink> {
+export async function startAlertSink(options: { slack?: boolean; failWith?: number } = {}): Promise<AlertSink> {
   const received: unknown[] = [];
   const rejected: string[] = [];
   const server: Server = createServer((req, res) => {
+    if (options.failWith !== undefined) {
+      sink.refused++;
+      req.resume();
+      return void res.writeHead(options.failWith).end('down');
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -69,9 +76,10 @@ export async function startAlertSink(options: { slack?: boolean } = {}): Promise
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const sink: AlertSink = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    received, rejected,
+    received, rejected, refused: 0,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+  return sink;
 }
