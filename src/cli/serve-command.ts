@@ -189,7 +189,7 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   try {
     records = await startServeRecords(ai, { example: sim !== undefined, port: options.port, strict: options.strict === true }, env, log);
     warnings.push(...records.warnings);
-    monitor = await startServeMonitor(ai.config, records, { env, writeLog: (line) => io.err(line), log: (level, message, fields) => log.log(level, message, fields) });
+    monitor = await startServeMonitor(ai.config, records, { env, engine: ai, writeLog: (line) => io.err(line), log: (level, message, fields) => log.log(level, message, fields) });
     const { readiness, alertCounts } = monitor;
     gateway = await startGateway({
       ai, port: options.port, host: options.host, env, idleTrim: true, log: (line) => warnings.push(line),

@@ -26,6 +26,7 @@ import { Switches } from './switches.js';
 import { healthReport, type HealthReport } from './health.js';
 import { watchSharedState, type SharedStateWatch } from './shared-state-watch.js';
 import { streamFeature, type StreamGuard } from './stream-feature.js';
+import { probeTarget, type ProbeResult } from './probe-target.js';
 import type { CallOptions, FailsoftStreamEvent, GenerateResult } from './results.js';
 
 /** Streams dropped by their caller mid-answer (never finished, never closed) give back what they hold. */
@@ -304,6 +305,25 @@ export class Failsoft {
   /** Per provider and route entry: breaker state, error rate, latency, budget left; per feature: mode. */
   health(): Promise<HealthReport> {
     return healthReport(this.config, this.parts, this.modes, this.switches, this.sharedState.health(), (key) => this.cooldowns.remainingMs(key));
+  }
+
+  /**
+   * Sends one cheap request (one token, batch priority) to one route entry through its own breaker, cool-down
+   * and budget: the active probe of `checks.ai.probes`. Skips an open breaker or a cool-down; a half-open
+   * breaker takes it as its trial call. Rejects with a RangeError for a key on no route.
+   * @example const r = await ai.probe('claude/claude-sonnet-4-5'); r.outcome // 'answered' | 'failed' | 'skipped'
+   */
+  probe(key: string): Promise<ProbeResult> {
+    for (const targets of this.parts.routes.values()) {
+      const target = targets.find((t) => t.entry.key === key);
+      if (target) return probeTarget(this.deps, target);
+    }
+    return Promise.reject(new RangeError(`no route entry "${key}" to probe (known: ${[...this.parts.breakers.keys()].join(', ') || 'none'})`));
+  }
+
+  /** Every provider/model on the features' routes, in route order: what `probe` takes. */
+  routeKeys(): string[] {
+    return [...this.parts.breakers.keys()];
   }
 
   /** Forces a provider's breakers open (all its models, or one) until `forceClose`; an event. */

@@ -9,3 +9,4 @@ export type { GenerateResult, CallOptions, FailsoftStreamEvent, StreamStartEvent
 export type { HealthReport, ProviderHealth, FeatureHealth, RouteHealth } from './health.js';
 export type { SharedStateHealth } from './health.js';
 export { Switches } from './switches.js';
+export { probeTarget, PROBE_DEADLINE_MS as ENGINE_PROBE_DEADLINE_MS, type ProbeResult } from './probe-target.js';

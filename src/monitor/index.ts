@@ -18,3 +18,4 @@ export { startServeMonitor, type MonitorRecords, type ServeMonitor, type ServeMo
 export { AlertManager, DEFAULT_GROUP_WAIT_MS, type AlertManagerOptions, type AlertRecord } from './alerts/alert-manager.js';
 export { alertMessage, slackPayload, testAlertMessage, webhookBody, type AlertMessage, type SlackBlock } from './alerts/alert-message.js';
 export { deliver, sendOnce, type DeliveryOutcome } from './alerts/alert-delivery.js';
+export { AiProber, type ProbeRound, type ProbingEngine } from './ai/ai-prober.js';

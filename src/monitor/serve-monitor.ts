@@ -11,6 +11,7 @@ import type { IncidentRecord } from '../store/records.js';
 import type { EventSource } from '../store/incident-tracker.js';
 import { AlertManager, type AlertRecord, type IncidentChanges } from './alerts/alert-manager.js';
 import { CoreMonitor, type Readiness } from './core-monitor.js';
+import { AiProber, type ProbeRound, type ProbingEngine } from './ai/ai-prober.js';
 
 /** What the monitor needs from the record side (`ServeRecords`). */
 export interface MonitorRecords {
@@ -30,6 +31,8 @@ export interface ServeMonitorOptions {
   /** The JSON log of state changes (core checks failing and recovering). */
   log?: (level: 'warn' | 'info', message: string, fields: Record<string, unknown>) => void;
   clock?: Clock;
+  /** The serving engine, for `checks.ai.probes` (probes go through its own breakers and budget). */
+  engine?: ProbingEngine;
 }
 
 /** A running monitor. */
@@ -70,6 +73,19 @@ export async function startServeMonitor(config: ResolvedConfig, records: Monitor
     const failing = core.readiness().checks.filter((c) => c.status === 'critical');
     lines.push(`failsoft serve: core checks: ${checks.core.map((c) => c.name).join(', ')} every ${Math.round(checks.intervalMs / 100) / 10} s (/health/ready)${failing.length > 0 ? `; failing now: ${failing.map((c) => `${c.name} (${c.detail})`).join(', ')}` : ''}`);
   }
+  let prober: AiProber | undefined;
+  if (checks?.ai.probes && options.engine) {
+    const log = options.log;
+    prober = new AiProber(options.engine, {
+      intervalMs: checks.ai.probeIntervalMs, ...clock,
+      ...(log ? { onRound: (round: ProbeRound) => {
+        const failed = round.filter((p) => p.outcome === 'failed');
+        if (failed.length > 0) log('warn', `AI probes: ${failed.map((p) => `${p.key} ${p.detail}`).join(', ')}`, { event: 'ai-probes', failed: failed.length, of: round.length });
+      } } : {}),
+    });
+    prober.start();
+    lines.push(`failsoft serve: AI probes: one request (1 token, batch) per provider model every ${Math.round(checks.ai.probeIntervalMs / 1000)} s, through this gateway's breakers and budget`);
+  }
   let alerts: AlertManager | undefined;
   if (config.alerts && config.alerts.channels.length > 0) {
     alerts = new AlertManager({
@@ -85,6 +101,7 @@ export async function startServeMonitor(config: ResolvedConfig, records: Monitor
     lines,
     async close(waitMs = 2_000) {
       core?.stop();
+      prober?.stop();
       for (const off of offs) off();
       if (!alerts) return;
       alerts.close();
