@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../model/errors.js';
 import { resolveConfig } from './resolve-config.js';
+import { issuesOf } from './config-issues.test-helper.js';
 import { corsOriginProblem, normalizeCorsOrigin } from './cors-origins.js';
 
 const KEY_HASH = `sha256:${'c'.repeat(64)}`;
 
-function issuesOf(doc: unknown): string[] {
-  try {
-    resolveConfig(doc, { env: {} });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
-    throw error;
-  }
-  return [];
-}
 
 describe('gateway.corsOrigins', () => {
   it('accepts origins as browsers send them, and keeps them in that form', () => {

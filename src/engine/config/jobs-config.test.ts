@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../model/errors.js';
 import { parseDays } from './jobs-schema.js';
 import { resolveConfig } from './resolve-config.js';
+import { issuesOf } from './config-issues.test-helper.js';
 
 const providers = { claude: { type: 'anthropic', limits: { rpm: 1000, itpm: 400_000, otpm: 80_000 } } };
 
-function issuesOf(doc: unknown): string[] {
-  try {
-    resolveConfig(doc, { env: {} });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
-    throw error;
-  }
-  return [];
-}
 
 describe('jobs and planning in the config', () => {
   it('resolves the issue example with defaults and durations in ms', () => {

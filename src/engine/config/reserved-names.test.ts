@@ -1,20 +1,11 @@
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../model/errors.js';
 import { resolveConfig } from './resolve-config.js';
+import { issuesOf } from './config-issues.test-helper.js';
 import { isReservedName, ownValue, reservedNameIssues } from './reserved-names.js';
 
 const BUILT_INS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
 
-function issuesOf(doc: unknown, env: Record<string, string> = {}): string[] {
-  try {
-    resolveConfig(doc, { env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
-    throw error;
-  }
-  return [];
-}
 
 describe('reserved names: no built-in object property ever names a feature, provider, client or alias', () => {
   it('knows the names every plain object inherits, and nothing else', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../model/errors.js';
 import { loadConfigFile, resolveConfig } from './resolve-config.js';
+import { issuesOf } from './config-issues.test-helper.js';
 
 const providers = {
   claude: { type: 'anthropic', apiKeyEnv: 'ANTHROPIC_API_KEY', limits: { rpm: 50, itpm: 40000, otpm: 8000 } },
@@ -12,15 +13,6 @@ const providers = {
   local: { type: 'openai-compatible', baseUrl: 'http://127.0.0.1:11434/v1' },
 } as const;
 
-function issuesOf(doc: unknown, env: Record<string, string> = {}): string[] {
-  try {
-    resolveConfig(doc, { env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
-    throw error;
-  }
-  return [];
-}
 
 describe('resolveConfig', () => {
   it('resolves the documented example: routes, tiers, defaults, secrets from the environment', () => {
