@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../model/errors.js';
 import { resolveConfig } from '../engine/config/resolve-config.js';
+import { issuesOf } from '../engine/config/config-issues.test-helper.js';
 
-function issuesOf(doc: unknown): string[] {
-  try {
-    resolveConfig(doc, { env: {} });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
-    throw error;
-  }
-  return [];
-}
 
 describe('the scheduler section of the config', () => {
   it('resolves the gateway URL (no trailing slash) and the lease in ms; absent = the defaults', () => {
