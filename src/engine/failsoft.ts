@@ -77,7 +77,7 @@ export class Failsoft {
     const store = options.store ?? (this.ownStore as PolicyState);
     this.sharedState = watchSharedState(store, this.bus);
     this.parts = buildEngineParts(config, { clock: this.clock, bus: this.bus, store, ...(options.adapters ? { adapters: options.adapters } : {}) });
-    this.modes = new FeatureModes(this.bus, this.clock);
+    this.modes = new FeatureModes(this.bus, this.clock, config.modeSettleMs);
     const disabled = Object.values(config.features).filter((f) => !f.enabled).map((f) => f.name);
     this.switches = new Switches(config.aiEnabled, disabled, this.bus, this.clock, new Set(Object.keys(config.features)));
     this.cooldowns = new ProviderCooldowns({ clock: this.clock, state: store });

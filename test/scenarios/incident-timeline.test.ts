@@ -46,7 +46,7 @@ beforeAll(async () => {
       summary: { tier: 'enhanced', route, fallback: { leadSentences: 1 }, maxRetries: 0, hedge: false },
       chat: { tier: 'ai-only', route, maxRetries: 0, hedge: false },
     },
-    policies: { breaker: { consecutiveFailures: 3, openMs: 400 } },
+    policies: { breaker: { consecutiveFailures: 3, openMs: 400 }, modes: { settleMs: 100 } },
     incidents: { quietPeriod: `${QUIET_MS}ms` },
     store: { dir: join(dir, 'data') },
   }));
@@ -109,6 +109,10 @@ describe('an outage, its incident and its timeline', () => {
     sim.clearFaults();
     await sleep(1_200);
     for (let i = 0; i < 3; i++) expect(await ask(first, 'summary')).toBe(200);
+    expect(await ask(first, 'chat')).toBe(200);
+    // A feature is back in normal once normal answers held for policies.modes.settleMs (100 ms here).
+    await sleep(150);
+    expect(await ask(first, 'summary')).toBe(200);
     expect(await ask(first, 'chat')).toBe(200);
 
     const open = await admin<{ incidents: IncidentSummaryJson[] }>(first, '/admin/incidents');

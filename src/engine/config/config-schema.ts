@@ -186,6 +186,8 @@ export const configSchema = z.strictObject({
   features: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'feature names use letters, digits, _ . : -'), featureSchema).optional(),
   policies: z.strictObject({
     breaker: breakerSchema.optional(), retry: retrySchema.optional(), liveness: livenessSchema.optional(), hedge: hedgeSchema.optional(),
+    /** `settleMs`: how long a feature's better mode must hold before it is reported back (default 5000; 0 = at once). */
+    modes: z.strictObject({ settleMs: z.number().int().min(0).optional() }).optional(),
   }).optional(),
   /** `failsoft serve` only: client keys and model aliases. */
   gateway: gatewaySchema.optional(),

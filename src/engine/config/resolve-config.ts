@@ -95,6 +95,8 @@ export interface ResolvedConfig {
   /** Liveness and hedging settings as configured (defaults applied by the engine); absent in older resolved configs. */
   liveness?: LivenessConfig;
   hedge?: HedgeConfig;
+  /** How long a feature's better mode must hold before it is reported (ms); absent = the engine's default. */
+  modeSettleMs?: number;
   /** Absent in configs resolved before the gateway had settings; read as no clients, no aliases. */
   gateway?: ResolvedGateway;
   /** How events group into incidents; absent = the defaults (quiet period 5 min). */
@@ -317,6 +319,7 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
     providers, features, breaker: cfg.policies?.breaker ?? {}, retry: cfg.policies?.retry ?? {}, gateway,
     ...(cfg.policies?.liveness === undefined ? {} : { liveness: cfg.policies.liveness }),
     ...(cfg.policies?.hedge === undefined ? {} : { hedge: cfg.policies.hedge }),
+    ...(cfg.policies?.modes?.settleMs === undefined ? {} : { modeSettleMs: cfg.policies.modes.settleMs }),
     ...(cfg.jobs === undefined ? {} : { jobs: scheduling.jobs }),
     ...(cfg.planning === undefined ? {} : { planning: scheduling.planning }),
     ...(cfg.scheduler === undefined ? {} : { scheduler: resolveScheduler(cfg.scheduler) }),
