@@ -46,6 +46,9 @@ function queryable(db: PgliteLike): SqlQueryable {
  * directory lose writes), then loads `@electric-sql/pglite` (only now: a process without a store never
  * loads it) and opens `<dir>/pgdata`. The lock is released when the client closes, or if opening fails.
  */
+/** PostgreSQL settings of the embedded database, sized for batches of records, not for queries over them. */
+const PGLITE_SETTINGS = ['shared_buffers = 16MB', 'wal_buffers = 1MB', 'work_mem = 2MB', 'maintenance_work_mem = 8MB'];
+
 export async function openPgliteClient(dir: string): Promise<SqlClient> {
   const lock = acquireDirLock(dir);
   try {
@@ -53,7 +56,9 @@ export async function openPgliteClient(dir: string): Promise<SqlClient> {
     const dataDir = join(resolve(dir), 'pgdata');
     let db: PgliteDbLike;
     try {
-      db = await PGlite.create(dataDir);
+      // The record's work is small batches: PostgreSQL's default 128 MB of shared buffers only swells the
+      // gateway's resident memory (measured: 845 → 718 MB with 16 MB; PGlite's WASM heap is most of the rest).
+      db = await PGlite.create(dataDir, { postgresqlconf: PGLITE_SETTINGS });
     } catch (error) {
       // PGlite says only "Aborted()" for a damaged directory: name it, so a person knows what to move aside
       const reason = error instanceof Error ? error.message : String(error);
