@@ -68,7 +68,10 @@ try {
   const rps = targets.map(() => [] as number[]);
   const cpu = targets.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
-    for (const [k, target] of targets.entries()) {
+    // Each round in the other order: whichever runs first in a round would otherwise carry any drift of the box.
+    const order = round % 2 === 0 ? [0, 1] : [1, 0];
+    for (const k of order) {
+      const target = targets[k] as (typeof targets)[number];
       const before = cpuMs(target.pid);
       const result = await run(target.url, duration);
       const after = cpuMs(target.pid);
