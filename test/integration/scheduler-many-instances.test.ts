@@ -38,7 +38,7 @@ describeWithPostgres('many run-jobs instances, one schedule (PostgreSQL)', () =>
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('three runners with a job every 2 seconds start every slot exactly once over ~30 s, one of them SIGKILLed mid-run', async () => {
+  it('three runners with a job every 2 seconds start every slot exactly once over a minute, one of them SIGKILLed mid-run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'failsoft-many-'));
     const out = join(dir, 'runs.jsonl');
     const job = `tick_${Date.now().toString(36)}`;
@@ -65,7 +65,7 @@ describeWithPostgres('many run-jobs instances, one schedule (PostgreSQL)', () =>
         return victim !== undefined;
       }, 'a run in progress', 10_000);
       victim?.child.kill('SIGKILL');
-      await sleep(20_000);
+      await sleep(50_000);
       const to = Date.now();
       for (const r of runners) if (r !== victim) r.child.kill('SIGTERM');
       await Promise.all(runners.filter((r) => r !== victim).map((r) => new Promise((resolve) => (r.child.exitCode !== null ? resolve(null) : r.child.once('exit', resolve)))));
@@ -77,7 +77,7 @@ describeWithPostgres('many run-jobs instances, one schedule (PostgreSQL)', () =>
       // Every slot from 2 s after all were up to 2 s before the end: started once, no slot twice.
       const slots: string[] = [];
       for (let t = Math.ceil((from + 2_000) / 2_000) * 2_000; t <= to - 2_000; t += 2_000) slots.push(`${job}@${new Date(t).toISOString()}`);
-      expect(slots.length).toBeGreaterThanOrEqual(13);
+      expect(slots.length).toBeGreaterThanOrEqual(28);
       expect(slots.filter((s) => started.get(s) !== 1)).toEqual([]);
       expect([...started.values()].every((n) => n === 1)).toBe(true);
       const records = await store.listJobRuns({ job, limit: 1000 });
@@ -91,5 +91,5 @@ describeWithPostgres('many run-jobs instances, one schedule (PostgreSQL)', () =>
     } finally {
       await store.close();
     }
-  }, 120_000);
+  }, 150_000);
 });
