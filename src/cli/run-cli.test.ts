@@ -35,6 +35,14 @@ describe('runCli', () => {
     }
   });
 
+  it('a built-in object name is never a command, whatever table it is given', async () => {
+    for (const argv of [['constructor'], ['toString'], ['help', '__proto__']]) {
+      const io = capture();
+      expect(await runCli(commands, argv, io)).toBe(2);
+      expect(io.lines.err[0]).toBe(`failsoft: unknown command "${argv.at(-1) ?? ''}"`);
+    }
+  });
+
   it("shows one command's usage for help <command>", async () => {
     const io = capture();
     expect(await runCli(commands, ['help', 'echo'], io)).toBe(0);

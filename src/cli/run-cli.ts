@@ -13,12 +13,12 @@ export async function runCli(commands: Readonly<Record<string, CliCommand>>, arg
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
-    const command = topic === undefined ? undefined : commands[topic];
+    const command = topic === undefined || !Object.hasOwn(commands, topic) ? undefined : commands[topic];
     if (topic !== undefined && !command) return unknownCommand(commands, topic, io);
     io.out(command ? command.usage : overview(commands));
     return 0;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) return unknownCommand(commands, name, io);
   try {
     return await command.run(rest, io);

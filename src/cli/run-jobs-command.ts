@@ -23,7 +23,7 @@ Options:
   -h, --help      show this help
 
 Environment:
-  DATABASE_URL       share the schedule through PostgreSQL: any number of run-jobs / serve processes with the same
+  DATABASE_URL       share the schedule through PostgreSQL: several run-jobs / serve processes with the same
                      config start each planned run exactly once (claimed in the database, leased while it runs; a run
                      whose runner died is taken over when its lease runs out, and retried if retries remain).
                      Unset: PGlite in store.dir, one runner only.

@@ -31,6 +31,8 @@ describe('failsoft sim flags', () => {
     expect(() => parseProviderSpec('groq')).toThrow(UsageError);
     expect(() => parseProviderSpec('=openai')).toThrow(/expected NAME=PROTOCOL/);
     expect(() => parseProviderSpec('a/b=openai')).toThrow(/expected NAME=PROTOCOL/);
+    expect(() => parseProviderSpec('__proto__=openai')).toThrow(UsageError);
+    expect(() => parseProviderSpec('constructor=openai')).toThrow(/a name every JavaScript object has/);
     expect(() => parseProviderSpec('_sim=openai')).toThrow(/expected NAME=PROTOCOL/);
     expect(() => parseProviderSpec('groq=cohere')).toThrow('--provider groq=cohere: unknown protocol "cohere" (use anthropic, openai, gemini)');
   });

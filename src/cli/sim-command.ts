@@ -7,6 +7,7 @@ import { parseLimitsDocument, type LimitsDocument } from '../sim/provider-limits
 import { SimDocumentError } from '../sim/sim-document-error.js';
 import type { SimProtocolName } from '../sim/sim-protocol.js';
 import { startSimulator, type RunningSimulator } from '../sim/start-simulator.js';
+import { isReservedName } from '../engine/config/reserved-names.js';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIo, untilSignal } from './cli-command.js';
 
 /** Parsed `failsoft sim` flags. */
@@ -98,6 +99,7 @@ export function parseProviderSpec(spec: string): [string, SimProtocolName] {
   if (!PROVIDER_NAME.test(name) || name === '_sim') {
     throw new UsageError(`--provider ${spec}: expected NAME=PROTOCOL with a name of letters, digits, '.', '_' or '-'`);
   }
+  if (isReservedName(name)) throw new UsageError(`--provider ${spec}: "${name}" is a name every JavaScript object has: choose another`);
   if (!isSimProtocolName(protocol)) {
     throw new UsageError(`--provider ${spec}: unknown protocol "${protocol}" (use ${SIM_PROTOCOL_NAMES.join(', ')})`);
   }

@@ -59,7 +59,7 @@ export async function startJobRunner(host: JobRunnerHost): Promise<StartedJobRun
   });
   lines.push(...plan.notes.map((n) => `jobs: ${n}`));
   lines.push(host.backend === 'postgres'
-    ? `jobs: schedule shared through PostgreSQL: any number of instances run each planned run once (instance ${host.instance})`
+    ? `jobs: schedule shared through PostgreSQL: however many instances run, each planned run starts once (instance ${host.instance})`
     : 'jobs: single instance: without DATABASE_URL the schedule is not shared, so run one runner per config (a second would run every job again)');
   lines.push(gateway === undefined ? 'jobs: no gateway known (scheduler.gatewayUrl): jobs call their providers directly, and ai-only jobs are never deferred' : `jobs: jobs call the gateway at ${gateway.url} (OPENAI_BASE_URL ${gateway.url}/v1, ANTHROPIC_BASE_URL)`);
   await runner.start();

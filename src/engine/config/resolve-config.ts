@@ -82,7 +82,7 @@ export interface ResolvedGatewayClient {
 export interface ResolvedGateway {
   clients: Record<string, ResolvedGatewayClient>;
   aliases: Record<string, string>;
-  /** Browser origins allowed on the AI routes, as browsers send them (`*`: any, only with clients); absent = none. */
+  /** Browser origins allowed on the AI routes, as browsers send them (`*`: every origin, only with clients); absent = none. */
   corsOrigins?: string[];
 }
 
