@@ -10,7 +10,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AIUnavailableError, FailsoftError, RequestError, TierError, UnknownFeatureError, retryAfterSeconds } from '../model/errors.js';
 import type { Failsoft } from '../engine/failsoft.js';
 import { CancelSource, type CancelSignal } from '../model/cancel-signal.js';
 import { systemClock } from '../model/clock.js';
@@ -28,6 +27,7 @@ import { anthropicMessagesDialect } from './dialects/anthropic-messages.js';
 import { openAiChatDialect } from './dialects/openai-chat.js';
 import { nextId } from './ids.js';
 import { MAX_BODY_BYTES, readJsonBody } from './read-body.js';
+import { answerHeaders, classifyFailure, coalesced, drained, sendJson } from './respond.js';
 
 /** Options of `startGateway`. */
 export interface GatewayOptions {
@@ -106,66 +106,6 @@ const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache
 /** A 503 says no provider answered and the feature is degraded (x-failsoft-source is provider|fallback only). */
 const UNAVAILABLE_HEADERS = { 'x-failsoft-provider': 'none', 'x-failsoft-degraded': 'true' };
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-/** Headers that name who answered. */
-function answerHeaders(requestId: string, who: { feature: string; provider: string | undefined; source: string; degraded: boolean }): Record<string, string> {
-  return {
-    'x-request-id': requestId,
-    'x-failsoft-feature': who.feature,
-    'x-failsoft-provider': who.provider ?? 'none',
-    'x-failsoft-source': who.source,
-    'x-failsoft-degraded': who.degraded ? 'true' : 'false',
-  };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, Object.assign({ 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, headers));
-  res.end(text);
-}
-
-/**
- * Writes a frame, coalescing frames that are ready in the same turn (the headers, the role chunk and the
- * first content arrive together) into one socket write: each write is a syscall and a wake-up of the
- * client, so the first content reaches the client with the first packet, not the third.
- */
-function coalesced(res: ServerResponse, text: string): boolean {
-  if (!res.writableCorked) {
-    res.cork();
-    process.nextTick(uncorkResponse, res);
-  }
-  return res.write(text);
-}
-
-function uncorkResponse(res: ServerResponse): void {
-  res.uncork();
-}
-
-/** Waits until the response can take more (or the client went away). */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-  });
-}
-
-/** The engine's errors, as the dialect's error kind (and extra headers). */
-function classifyFailure(error: unknown): { kind: GatewayErrorKind; message: string; param?: string; headers: Record<string, string> } {
-  if (error instanceof AIUnavailableError) {
-    const headers: Record<string, string> = { 'x-should-retry': 'false' };
-    if (error.retryAfterMs !== undefined) headers['retry-after'] = String(retryAfterSeconds(error.retryAfterMs));
-    return { kind: 'unavailable', message: error.message, headers };
-  }
-  if (error instanceof RequestError) return { kind: 'invalid_request', message: error.message, ...(error.path === undefined ? {} : { param: error.path }), headers: {} };
-  if (error instanceof UnknownFeatureError) return { kind: 'not_found', message: error.message, headers: {} };
-  if (error instanceof TierError) return { kind: 'invalid_request', message: error.message, param: 'model', headers: {} };
-  return { kind: 'internal', message: FailsoftError.isInstance(error) ? error.message : 'internal gateway error', headers: {} };
-}
 
 /** The `/v1/models` body: features (and the aliases naming them) that `allowed` admits. */
 function modelsBody(ai: Failsoft, aliases: ReadonlyMap<string, string>, allowed: (feature: string) => boolean): string {
