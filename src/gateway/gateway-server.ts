@@ -69,6 +69,14 @@ export interface GatewayOptions {
   readiness?: () => GatewayReadiness;
   /** Alert deliveries so far by channel and status, for `failsoft_alerts_sent_total`. */
   alertCounts?: () => readonly GatewayAlertCount[];
+  /** Routes served beside the API (the dashboard); consulted only for paths the gateway does not own. */
+  pages?: GatewayPages;
+}
+
+/** Routes served beside the API: `owns` is asked for every path the gateway has no route of its own for. */
+export interface GatewayPages {
+  owns(path: string): boolean;
+  handle(req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> | void;
 }
 
 /** Readiness from the core checks: `ready` false while a core check fails; `checks` shown as they are. */
@@ -137,6 +145,7 @@ class Gateway {
     private readonly accessLog: ((entry: AccessLogEntry) => void) | undefined,
     private readonly storeStatus: (() => GatewayStoreStatus) | undefined,
     private readonly readiness: (() => GatewayReadiness) | undefined = undefined,
+    private readonly pages: GatewayPages | undefined = undefined,
   ) {
     this.aliases = new Map(Object.entries(ai.config.gateway?.aliases ?? {}));
     this.keys = new ClientKeys(ai.config.gateway?.clients ?? {});
@@ -169,6 +178,7 @@ class Gateway {
         case '/metrics': return this.metrics && method === 'GET' ? this.serveMetrics(this.metrics, res) : this.notFound(res, method, path);
         default:
           if (path.startsWith('/admin/')) return this.admin.handle(req, res, path, method);
+          if (this.pages?.owns(path)) return this.pages.handle(req, res, path, method);
           return this.notFound(res, method, path);
       }
     };
@@ -341,7 +351,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const host = options.host ?? '127.0.0.1';
   const admin = new AdminRoutes(options.ai, { token: options.adminToken, env: options.env ?? process.env, host, ...(options.incidents ? { incidents: options.incidents } : {}) });
   const metrics = options.metrics === false ? undefined : new GatewayMetrics(options.ai, options.storeStatus, options.alertCounts);
-  const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES, admin, metrics, options.accessLog, options.storeStatus, options.readiness);
+  const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES, admin, metrics, options.accessLog, options.storeStatus, options.readiness, options.pages);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server: Server = createServer({
     headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: timeouts.keepAliveMs, noDelay: true,
