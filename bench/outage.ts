@@ -185,7 +185,7 @@ function failsoftConfig(sim: RunningSimulator, budgetRpm: number | undefined): s
     ...(budgetRpm === undefined ? [] : [`    limits: { rpm: ${budgetRpm} }`]),
     '  gpt:',
     '    type: openai',
-    `    baseUrl: ${sim.urlFor('openai')}/v1`,
+    `    baseUrl: ${sim.urlFor('openai')}`,
     '    apiKeyEnv: BENCH_KEY',
     '  gemini:',
     '    type: gemini',
@@ -213,7 +213,7 @@ function portkeyConfig(sim: RunningSimulator): string {
     strategy: { mode: 'fallback' },
     targets: [
       { provider: 'anthropic', api_key: 'sk-ant-bench', custom_host: `${sim.urlFor('anthropic')}/v1`, override_params: { model: MODELS.anthropic } },
-      { provider: 'openai', api_key: 'sk-bench', custom_host: `${sim.urlFor('openai')}/v1`, override_params: { model: MODELS.openai } },
+      { provider: 'openai', api_key: 'sk-bench', custom_host: sim.urlFor('openai'), override_params: { model: MODELS.openai } },
       { provider: 'google', api_key: 'AIza-bench', custom_host: sim.urlFor('gemini'), override_params: { model: MODELS.gemini } },
     ],
   });

@@ -39,7 +39,7 @@ interface JobLine { job: string; scheduledAt: string; startedAt: number; endedAt
 async function runOnce(planned: boolean): Promise<{ rateLimited: number; provider: number; fallback: number; failed: number; makespanMs: number; delays: number[] }> {
   const sim = await startSimulator({ port: 0, limits: { openai: { rpm: RPM } } });
   const ai = createFailsoft({
-    providers: { gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sim' } },
+    providers: { gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sim' } },
     features: { batch: { tier: 'enhanced', route: ['gpt/gpt-4o-mini'], fallback: { text: 'later' } } },
   }, { env: {} });
   const gateway = await startGateway({ ai, port: 0 });

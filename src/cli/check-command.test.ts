@@ -48,7 +48,7 @@ function configFile(name: string, checks: unknown): string {
   writeFileSync(file, JSON.stringify({
     providers: {
       claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKeyEnv: 'SIM_KEY' },
-      gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKeyEnv: 'SIM_KEY' },
+      gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKeyEnv: 'SIM_KEY' },
       gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKeyEnv: 'SIM_KEY' },
     },
     features: { summary: { tier: 'enhanced', route, fallback: { leadSentences: 1 } } },

@@ -127,7 +127,7 @@ export function exampleConfig(sim: RunningSimulator): FailsoftConfig {
   return {
     providers: {
       claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sim-key' },
-      gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sim-key' },
+      gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sim-key' },
       gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKey: 'sim-key' },
     },
     features: {

@@ -38,7 +38,7 @@ describe('failsoft serve runs the config\'s jobs', () => {
     const file = join(dir, 'failsoft.yaml');
     await writeFile(file, [
       'providers:',
-      `  gpt: { type: openai, baseUrl: "${sim.urlFor('openai')}/v1", apiKeyEnv: SIM_KEY }`,
+      `  gpt: { type: openai, baseUrl: "${sim.urlFor('openai')}", apiKeyEnv: SIM_KEY }`,
       'features:',
       '  summary: { tier: enhanced, route: [gpt/gpt-4o-mini], fallback: { text: "AI is resting" } }',
       'gateway:',

@@ -2,7 +2,6 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fakeSimProtocol } from '../sim/fake-sim-protocol.test-helper.js';
 import { startSimulator, type RunningSimulator } from '../sim/start-simulator.js';
 import { UsageError } from './cli-command.js';
 import { describeSimulator, loadSimDocument, parseProviderSpec, parseSimArgs, simCommand } from './sim-command.js';
@@ -86,7 +85,7 @@ describe('start-up banner', () => {
   afterEach(async () => sim?.close());
 
   it('prints each provider with its SDK base URL and the control API', async () => {
-    sim = await startSimulator({ port: 0, providers: { anthropic: fakeSimProtocol, openai: fakeSimProtocol } });
+    sim = await startSimulator({ port: 0, providers: { anthropic: 'anthropic', openai: 'openai' } });
     const lines = describeSimulator(sim, { anthropic: 'anthropic', openai: 'openai' });
     expect(lines[0]).toBe(`failsoft simulator listening on ${sim.url}`);
     expect(lines[1]).toMatch(new RegExp(`^  anthropic +${sim.url}/anthropic +\\(anthropic SDK base URL\\)$`));

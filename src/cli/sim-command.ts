@@ -169,9 +169,8 @@ export function describeSimulator(sim: RunningSimulator, providers: Record<strin
   const names = Object.keys(providers);
   const rows: [string, string, string][] = names.map((name) => {
     const protocol = providers[name] ?? 'openai';
-    // OpenAI's SDK wants the /v1 in its base URL; Anthropic's and Gemini's add their own version.
-    const base = protocol === 'openai' ? `${sim.urlFor(name)}/v1` : sim.urlFor(name);
-    return [name, base, `${protocol} SDK base URL`];
+    // urlFor is what the SDK takes: OpenAI's with /v1, Anthropic's and Gemini's without (they add their own).
+    return [name, sim.urlFor(name), `${protocol} SDK base URL`];
   });
   rows.push(['control API', `${sim.url}/_sim`, 'faults, limits, stats']);
   const nameWidth = Math.max(...rows.map((row) => row[0].length));

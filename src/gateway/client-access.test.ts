@@ -28,7 +28,7 @@ function config(): FailsoftConfig {
   return {
     providers: {
       claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: PROVIDER_SECRETS[0] },
-      gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: PROVIDER_SECRETS[1] },
+      gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: PROVIDER_SECRETS[1] },
     },
     features: {
       summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini'], fallback: { leadSentences: 1 }, maxRetries: 0 },

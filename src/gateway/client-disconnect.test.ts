@@ -26,7 +26,7 @@ beforeEach(async () => {
   ai = createFailsoft({
     providers: {
       claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim' },
-      gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sk-sim' },
+      gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sk-sim' },
     },
     features: { chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'], deadlineMs: 20_000 } },
   }, { env: {} });
@@ -107,7 +107,7 @@ describe('gateway: the client goes away', () => {
     const limited = createFailsoft({
       providers: {
         claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', maxConcurrent: 1 },
-        gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sk-sim' },
+        gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sk-sim' },
       },
       features: { chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'], deadlineMs: 20_000 } },
     }, { env: {} });

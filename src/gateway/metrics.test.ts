@@ -22,7 +22,7 @@ function config(): FailsoftConfig {
   return {
     providers: {
       claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', limits: { rpm: 10, itpm: 1_000_000, otpm: 100_000 }, maxConcurrent: 1 },
-      gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sk-sim', limits: { rpm: 500, tpm: 1_000_000 } },
+      gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sk-sim', limits: { rpm: 500, tpm: 1_000_000 } },
     },
     features: {
       summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini'], fallback: { leadSentences: 1 }, maxRetries: 0 },

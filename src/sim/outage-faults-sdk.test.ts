@@ -19,7 +19,7 @@ let gemini: GoogleGenAI;
 beforeAll(async () => {
   sim = await startSimulator({ port: 0 });
   anthropic = new Anthropic({ baseURL: sim.urlFor('anthropic'), apiKey: 'sk-ant-test', maxRetries: 0 });
-  openai = new OpenAI({ baseURL: `${sim.urlFor('openai')}/v1`, apiKey: 'sk-test', maxRetries: 0 });
+  openai = new OpenAI({ baseURL: sim.urlFor('openai'), apiKey: 'sk-test', maxRetries: 0 });
   gemini = new GoogleGenAI({ apiKey: 'AIza-test', httpOptions: { baseUrl: sim.urlFor('gemini') } });
 });
 

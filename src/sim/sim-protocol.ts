@@ -135,6 +135,12 @@ export interface SimRequestInfo {
 
 export interface SimProtocol {
   readonly protocol: SimProtocolName;
+  /**
+   * What the provider's own SDK base URL carries after the host, e.g. `/v1` for OpenAI (whose SDK and
+   * every OpenAI-compatible client append `/chat/completions` to it). `urlFor` adds it, so its answer
+   * works as an SDK `baseURL` and as a failsoft provider `baseUrl` alike. Default none.
+   */
+  readonly sdkBasePath?: string;
   /** Maps method + path to an operation, or renders the provider's own 404/405. */
   route(info: SimRequestInfo): SimRoute | SimHttpReply;
   /**

@@ -27,7 +27,7 @@ const calls = {
       body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 200, stream, messages: [{ role: 'user', content: 'Hello from the end-to-end test' }] }),
     }),
   openai: (stream = false, name = 'openai'): Promise<Response> =>
-    fetch(`${sim.urlFor(name)}/v1/chat/completions`, {
+    fetch(`${sim.urlFor(name)}/chat/completions`, {
       method: 'POST',
       headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o', stream, messages: [{ role: 'user', content: 'Hello from the end-to-end test' }] }),

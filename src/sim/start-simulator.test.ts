@@ -37,6 +37,20 @@ describe('startSimulator', () => {
     expect(res.headers.get('content-length')).toBe(String(JSON.stringify(body).length));
   });
 
+  it('urlFor is the base URL each SDK takes: OpenAI\'s with /v1, Anthropic\'s and Gemini\'s without', async () => {
+    const s = await start({ providers: { anthropic: 'anthropic', openai: 'openai', gemini: 'gemini', local: 'openai' } });
+    expect(s.urlFor('anthropic')).toBe(`${s.url}/anthropic`);
+    expect(s.urlFor('openai')).toBe(`${s.url}/openai/v1`);
+    expect(s.urlFor('local')).toBe(`${s.url}/local/v1`);
+    expect(s.urlFor('gemini')).toBe(`${s.url}/gemini`);
+    // What the OpenAI SDK and failsoft's adapter do with it: append /chat/completions.
+    const res = await fetch(`${s.urlFor('openai')}/chat/completions`, {
+      method: 'POST', headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(res.status).toBe(200);
+  });
+
   it('answers an unknown provider prefix with a JSON 404 naming the known providers', async () => {
     const s = await start();
     const res = await fetch(`${s.url}/mistral/v1/chat/completions`, { method: 'POST', body: '{}' });

@@ -53,7 +53,11 @@ export interface RunningSimulator {
   readonly host: string;
   /** Provider names served, in order. */
   readonly providers: readonly string[];
-  /** The SDK base URL of a provider: `http://HOST:PORT/{name}` (OpenAI's SDK needs `+ '/v1'`). */
+  /**
+   * The base URL of a provider, as its own SDK and a failsoft provider's `baseUrl` take it:
+   * `http://HOST:PORT/{name}`, plus `/v1` for the OpenAI protocol (as `https://api.openai.com/v1`).
+   * Throws on a provider the simulator does not serve.
+   */
   urlFor(name: string): string;
   /** Replaces the rules of the providers named in `document` (`[]` clears one). Throws on a bad document. */
   setFaults(document: FaultDocument): void;
@@ -89,7 +93,7 @@ const CONTROL_PREFIX = '_sim';
  * faults, token-bucket rate limits and a control API under `/_sim`.
  * @example
  * const sim = await startSimulator({ port: 0, faults: { openai: [{ kind: 'overloaded', count: 2 }] } });
- * const client = new OpenAI({ baseURL: sim.urlFor('openai') + '/v1', apiKey: 'sk-test' });
+ * const client = new OpenAI({ baseURL: sim.urlFor('openai'), apiKey: 'sk-test' });
  * await sim.close();
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -121,8 +125,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     host,
     providers: state.names,
     urlFor(name) {
-      if (!state.providers.has(name)) throw new Error(`unknown simulator provider "${name}" (known: ${state.names.join(', ')})`);
-      return `${url}/${name}`;
+      const provider = state.providers.get(name);
+      if (!provider) throw new Error(`unknown simulator provider "${name}" (known: ${state.names.join(', ')})`);
+      return `${url}/${name}${provider.protocol.sdkBasePath ?? ''}`;
     },
     setFaults: (document) => state.setFaults(document),
     clearFaults: () => state.clearFaults(),

@@ -107,7 +107,7 @@ function config(sim: RunningSimulator): FailsoftConfig {
   return {
     providers: {
       claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sim-key', limits },
-      gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sim-key', limits },
+      gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sim-key', limits },
       gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKey: 'sim-key', limits },
     },
     features: {

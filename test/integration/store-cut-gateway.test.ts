@@ -54,7 +54,7 @@ describeWithPostgres('the database cut under load, through the gateway', () => {
     const ai = createFailsoft({
       providers: {
         claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'k' },
-        gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'k' },
+        gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'k' },
       },
       features: { summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini'], fallback: { leadSentences: 1 } } },
       policies: { breaker: { consecutiveFailures: 2, openMs: 200 } },

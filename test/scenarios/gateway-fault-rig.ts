@@ -38,7 +38,7 @@ function config(sim: RunningSimulator, extraFeatures: Record<string, FeatureConf
   return {
     providers: {
       claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', ...provider },
-      gpt: { type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: 'sk-sim', ...provider },
+      gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sk-sim', ...provider },
       gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKey: 'gm-sim', ...provider },
     },
     features: {

@@ -23,7 +23,7 @@ const hello = { messages: [{ role: 'user' as const, content: 'Hello local' }] };
 
 describe('OpenAI-compatible adapter against the simulator', () => {
   it('generates and streams through the same base adapter, as type openai-compatible', async () => {
-    const adapter = createOpenAICompatibleAdapter({ name: 'local', type: 'openai-compatible', baseUrl: `${sim.urlFor('local')}/v1`, apiKey: 'local-key' });
+    const adapter = createOpenAICompatibleAdapter({ name: 'local', type: 'openai-compatible', baseUrl: sim.urlFor('local'), apiKey: 'local-key' });
     const { response } = await adapter.generate('llama3.1:8b', hello);
     expect(adapter.type).toBe('openai-compatible');
     expect(response.text).toBe('Simulated reply from local (llama3.1:8b): Hello local');
@@ -35,7 +35,7 @@ describe('OpenAI-compatible adapter against the simulator', () => {
   });
 
   it('sends no key when none is configured (this vendor wants one, so it answers auth)', async () => {
-    const adapter = createOpenAICompatibleAdapter({ name: 'local', type: 'openai-compatible', baseUrl: `${sim.urlFor('local')}/v1` });
+    const adapter = createOpenAICompatibleAdapter({ name: 'local', type: 'openai-compatible', baseUrl: sim.urlFor('local') });
     const error = await adapter.generate('llama3.1:8b', hello).catch((e: unknown) => e);
     await adapter.close();
     expect(ProviderError.isInstance(error)).toBe(true);
@@ -45,7 +45,7 @@ describe('OpenAI-compatible adapter against the simulator', () => {
 
   it('classifies faults the same way, with its own name in the message', async () => {
     sim.setFaults({ local: [{ kind: 'overloaded', count: 1 }] });
-    const adapter = createOpenAICompatibleAdapter({ name: 'local', type: 'openai-compatible', baseUrl: `${sim.urlFor('local')}/v1`, apiKey: 'local-key' });
+    const adapter = createOpenAICompatibleAdapter({ name: 'local', type: 'openai-compatible', baseUrl: sim.urlFor('local'), apiKey: 'local-key' });
     const error = await adapter.generate('llama3.1:8b', hello).catch((e: unknown) => e);
     await adapter.close();
     expect(error).toMatchObject({ class: 'overloaded', status: 503, provider: 'local' });

@@ -13,7 +13,7 @@ let adapter: ProviderAdapter;
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, apiKeys: { openai: KEY } });
-  adapter = createOpenAIAdapter({ name: 'gpt', type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: KEY });
+  adapter = createOpenAIAdapter({ name: 'gpt', type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: KEY });
 });
 
 afterAll(async () => {
@@ -204,7 +204,7 @@ describe('OpenAI adapter against the simulator: limits and keys', () => {
 
   it('a wrong key is auth, and the key never appears in the message', async () => {
     const wrongKey = 'sk-wrong-adapter-key-123456';
-    const wrong = createOpenAIAdapter({ name: 'gpt', type: 'openai', baseUrl: `${sim.urlFor('openai')}/v1`, apiKey: wrongKey });
+    const wrong = createOpenAIAdapter({ name: 'gpt', type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: wrongKey });
     const error = await failure(wrong.generate('gpt-4o-mini', hello));
     await wrong.close();
     expect(error).toMatchObject({ class: 'auth', status: 401, code: 'invalid_api_key' });
@@ -212,7 +212,7 @@ describe('OpenAI adapter against the simulator: limits and keys', () => {
   });
 
   it('an unknown route is not_found', async () => {
-    const lost = createOpenAIAdapter({ name: 'gpt', type: 'openai', baseUrl: `${sim.urlFor('openai')}/v2`, apiKey: KEY });
+    const lost = createOpenAIAdapter({ name: 'gpt', type: 'openai', baseUrl: `${sim.url}/openai/v2`, apiKey: KEY });
     const error = await failure(lost.generate('gpt-4o-mini', hello));
     await lost.close();
     expect(error).toMatchObject({ class: 'not_found', status: 404 });

@@ -15,6 +15,7 @@ import { authenticateOpenAI, parseOpenAIRequest, routeOpenAI } from './openai-si
  */
 export const openaiSimProtocol: SimProtocol = {
   protocol: 'openai',
+  sdkBasePath: '/v1',
   route: routeOpenAI,
   authenticate: authenticateOpenAI,
   parse: (_route, body) => parseOpenAIRequest(body),

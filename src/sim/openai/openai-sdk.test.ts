@@ -14,7 +14,7 @@ let client: OpenAI;
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, apiKeys: { openai: KEY } });
-  client = new OpenAI({ baseURL: `${sim.urlFor('openai')}/v1`, apiKey: KEY, maxRetries: 0 });
+  client = new OpenAI({ baseURL: sim.urlFor('openai'), apiKey: KEY, maxRetries: 0 });
 });
 
 afterAll(async () => {
@@ -225,7 +225,7 @@ describe('OpenAI SDK against the simulator: limits and keys', () => {
   });
 
   it('rejects a wrong key with AuthenticationError invalid_api_key', async () => {
-    const wrong = new OpenAI({ baseURL: `${sim.urlFor('openai')}/v1`, apiKey: 'sk-wrong-key-0000000000', maxRetries: 0 });
+    const wrong = new OpenAI({ baseURL: sim.urlFor('openai'), apiKey: 'sk-wrong-key-0000000000', maxRetries: 0 });
     const error = await failure(wrong.chat.completions.create(hello));
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(error).toMatchObject({ status: 401, code: 'invalid_api_key' });
