@@ -2,9 +2,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createFailsoft, type Failsoft } from '../engine/failsoft.js';
+import { AIUnavailableError } from '../model/errors.js';
 import { startSimulator, type RunningSimulator } from '../sim/start-simulator.js';
 import { UsageError } from './cli-command.js';
-import { describeSimulator, loadSimDocument, parseProviderSpec, parseSimArgs, simCommand } from './sim-command.js';
+import { describeSimulator, loadSimDocument, parseProviderSpec, parseSimArgs, simCommand, startSimFromCli } from './sim-command.js';
 
 describe('failsoft sim flags', () => {
   it('defaults to port 8700 on 127.0.0.1, a 15 ms chunk delay and the three providers', () => {
@@ -14,6 +16,7 @@ describe('failsoft sim flags', () => {
       faultsFile: undefined,
       limitsFile: undefined,
       providers: { anthropic: 'anthropic', openai: 'openai', gemini: 'gemini' },
+      keyless: [],
       chunkDelayMs: 15,
       seed: undefined,
       help: false,
@@ -23,6 +26,8 @@ describe('failsoft sim flags', () => {
   it('adds --provider NAME=PROTOCOL entries to the defaults (repeatable, last one wins)', () => {
     const options = parseSimArgs(['--provider', 'groq=openai', '--provider', 'claude-eu=anthropic', '--provider', 'openai=gemini']);
     expect(options.providers).toEqual({ anthropic: 'anthropic', openai: 'gemini', gemini: 'gemini', groq: 'openai', 'claude-eu': 'anthropic' });
+    // They stand for compatible servers, which (like Ollama, vLLM, llama.cpp) take requests without a key.
+    expect(options.keyless).toEqual(['groq', 'claude-eu', 'openai']);
   });
 
   it('rejects malformed --provider values', () => {
@@ -91,5 +96,41 @@ describe('start-up banner', () => {
     expect(lines[1]).toMatch(new RegExp(`^  anthropic +${sim.url}/anthropic +\\(anthropic SDK base URL\\)$`));
     expect(lines[2]).toMatch(new RegExp(`^  openai +${sim.url}/openai/v1 +\\(openai SDK base URL\\)$`));
     expect(lines[3]).toMatch(new RegExp(`^  control API +${sim.url}/_sim +\\(faults, limits, stats\\)$`));
+  });
+});
+
+describe('failsoft in front of `failsoft sim`, configured as README shows', () => {
+  let sim: RunningSimulator | undefined;
+  let ai: Failsoft | undefined;
+  afterEach(async () => {
+    await ai?.close();
+    await sim?.close();
+    ai = undefined;
+    sim = undefined;
+  });
+  const ask = { messages: [{ role: 'user' as const, content: 'Hello there' }] };
+
+  it('sim.urlFor(name) used as a provider baseUrl, as is, answers (OpenAI protocol included)', async () => {
+    sim = await startSimFromCli(parseSimArgs(['--port', '0', '--chunk-delay', '0']));
+    ai = createFailsoft({
+      providers: { gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sk-sim' } },
+      features: { chat: { tier: 'ai-only', route: ['gpt/gpt-4o-mini'] } },
+    }, { env: {} });
+    expect(await ai.generate('chat', ask)).toMatchObject({ provider: 'gpt', source: 'provider', text: 'Simulated reply from openai (gpt-4o-mini): Hello there' });
+  });
+
+  it('a keyless openai-compatible provider is answered by a --provider NAME=openai, as by a local server', async () => {
+    sim = await startSimFromCli(parseSimArgs(['--port', '0', '--chunk-delay', '0', '--provider', 'local=openai']));
+    ai = createFailsoft({
+      providers: {
+        local: { type: 'openai-compatible', baseUrl: sim.urlFor('local') },
+        // The real OpenAI wants a key: the simulator's built-in openai still answers a missing one with 401.
+        gpt: { type: 'openai', baseUrl: sim.urlFor('openai') },
+      },
+      features: { chat: { tier: 'ai-only', route: ['local/llama3.1:8b'] }, strict: { tier: 'ai-only', route: ['gpt/gpt-4o-mini'] } },
+    }, { env: {} });
+    expect(await ai.generate('chat', ask)).toMatchObject({ provider: 'local', text: 'Simulated reply from local (llama3.1:8b): Hello there' });
+    await expect(ai.generate('strict', ask)).rejects.toThrow(AIUnavailableError);
+    expect(sim.stats()['openai']?.statuses).toEqual({ '401': 1 });
   });
 });

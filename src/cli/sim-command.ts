@@ -17,6 +17,8 @@ export interface SimCliOptions {
   faultsFile: string | undefined;
   limitsFile: string | undefined;
   providers: Record<string, SimProtocolName>;
+  /** The `--provider` names: they stand for compatible servers, which answer without a key. */
+  keyless: string[];
   chunkDelayMs: number;
   seed: number | undefined;
   help: boolean;
@@ -35,7 +37,8 @@ Options:
   --faults FILE             fault rules, JSON or YAML: { <provider>: [{ kind, rate?, count?, retryAfterS?, latencyMs?, afterChunks?,
                             chunkDelayMs?, chunks?, durationMs? }] } (the last three for slow_stream only)
   --limits FILE             rate limits, JSON or YAML: { <provider>: { rpm?, itpm?, otpm?, tpm? } }
-  --provider NAME=PROTOCOL  also serve NAME speaking anthropic|openai|gemini (repeatable)
+  --provider NAME=PROTOCOL  also serve NAME speaking anthropic|openai|gemini (repeatable); like a local server
+                            (Ollama, vLLM, llama.cpp) it answers requests without an API key too
   --chunk-delay MS          pause between stream deltas (default ${DEFAULT_CLI_CHUNK_DELAY_MS})
   --seed N                  seed of the PRNG that rolls fault rates (default fixed)
   -h, --help                show this help
@@ -53,9 +56,11 @@ Control API while running: PUT/GET/DELETE /_sim/faults, /_sim/limits; GET/DELETE
 export function parseSimArgs(argv: readonly string[]): SimCliOptions {
   const values = readFlags(argv);
   const providers: Record<string, SimProtocolName> = { anthropic: 'anthropic', openai: 'openai', gemini: 'gemini' };
+  const keyless: string[] = [];
   for (const spec of values.provider ?? []) {
     const [name, protocol] = parseProviderSpec(spec);
     providers[name] = protocol;
+    if (!keyless.includes(name)) keyless.push(name);
   }
   return {
     port: values.port === undefined ? 8700 : integerFlag('--port', values.port, 0, 65_535),
@@ -63,6 +68,7 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions {
     faultsFile: values.faults,
     limitsFile: values.limits,
     providers,
+    keyless,
     chunkDelayMs: values['chunk-delay'] === undefined ? DEFAULT_CLI_CHUNK_DELAY_MS : integerFlag('--chunk-delay', values['chunk-delay'], 0, 60_000),
     seed: values.seed === undefined ? undefined : integerFlag('--seed', values.seed, 0, 2 ** 32 - 1),
     help: values.help ?? false,
@@ -157,6 +163,7 @@ export async function startSimFromCli(options: SimCliOptions): Promise<RunningSi
     port: options.port,
     host: options.host,
     providers: options.providers,
+    keyless: options.keyless,
     chunkDelayMs: options.chunkDelayMs,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(faults ? { faults } : {}),

@@ -28,7 +28,7 @@ export function handleProviderRequest(
   const info = new RequestInfo(req.method ?? 'GET', path, queryString, req.headers);
   const route = protocol.route(info);
   if (isReply(route)) return reply(provider, res, route);
-  const denied = protocol.authenticate(info, provider.acceptedKey);
+  const denied = provider.keyless ? undefined : protocol.authenticate(info, provider.acceptedKey);
   if (denied) return reply(provider, res, denied);
   if (route.operation === 'list-models') return reply(provider, res, protocol.listModels(provider.models));
   readBody(req, sim.settings.maxBodyBytes, (body) => {

@@ -11,6 +11,8 @@ export interface SimProviderState {
   readonly protocol: SimProtocol;
   /** The only API key accepted, or undefined to accept any non-empty key. */
   readonly acceptedKey: string | undefined;
+  /** Answers without a key too (and with any), as local servers (Ollama, vLLM, llama.cpp) do. */
+  readonly keyless: boolean;
   readonly models: readonly string[];
   faults: FaultRuleSet | undefined;
   limits: ProviderLimits | undefined;

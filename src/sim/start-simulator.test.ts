@@ -85,6 +85,20 @@ describe('startSimulator', () => {
     await expect(start({ faults: { other: [{ kind: 'overloaded' }] } })).rejects.toThrow(SimDocumentError);
     await expect(start({ apiKeys: { other: 'k' } })).rejects.toThrow('apiKeys.other: unknown provider (known: fake)');
     await expect(startSimulator({ port: 0, providers: { x: 'cohere' as 'openai' } })).rejects.toThrow(/unknown protocol "cohere"/);
+    await expect(start({ keyless: ['other'] })).rejects.toThrow('keyless: unknown provider "other" (known: fake)');
+    await expect(start({ keyless: ['fake'], apiKeys: { fake: 'k' } })).rejects.toThrow('keyless: "fake" also has apiKeys.fake: a provider either needs that key or none');
+  });
+
+  it('a keyless provider answers without a key, as local servers do; the others keep their 401', async () => {
+    const s = await start({ providers: { openai: 'openai', local: 'openai' }, keyless: ['local'] });
+    const post = (name: string): Promise<Response> => fetch(`${s.urlFor(name)}/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'llama3.1:8b', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect((await post('local')).status).toBe(200);
+    const refused = await post('openai');
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error: { message: expect.stringMatching(/^You didn't provide an API key/) as unknown } });
   });
 
   it('answers a body over the size limit with the protocol error and closes the connection', async () => {

@@ -35,6 +35,12 @@ export interface SimulatorOptions {
   chunkDelayMs?: number;
   /** Per provider: the only API key accepted (default: every non-empty key is accepted). */
   apiKeys?: Record<string, string>;
+  /**
+   * Providers that answer a request without a key (and with any key), as local OpenAI-compatible
+   * servers do (Ollama, vLLM, llama.cpp); the others answer a missing key with their provider's 401.
+   * A name here may not also be in `apiKeys`. Default none; `failsoft sim --provider` names are keyless.
+   */
+  keyless?: readonly string[];
   /** Seed of the PRNG that rolls fault rates (default fixed, so runs are reproducible). */
   seed?: number;
   /** Clock of the token buckets and of `created` timestamps (default the system clock). */
@@ -173,6 +179,10 @@ async function buildProviders(options: SimulatorOptions): Promise<SimProviderSta
       if (!names.includes(name)) throw new Error(`${field}.${name}: unknown provider (known: ${names.join(', ')})`);
     }
   }
+  for (const name of options.keyless ?? []) {
+    if (!names.includes(name)) throw new Error(`keyless: unknown provider "${name}" (known: ${names.join(', ')})`);
+    if (options.apiKeys !== undefined && Object.hasOwn(options.apiKeys, name)) throw new Error(`keyless: "${name}" also has apiKeys.${name}: a provider either needs that key or none`);
+  }
   return Promise.all(
     entries.map(async ([name, spec]): Promise<SimProviderState> => {
       if (name.length === 0 || name.includes('/') || name === CONTROL_PREFIX) {
@@ -183,6 +193,7 @@ async function buildProviders(options: SimulatorOptions): Promise<SimProviderSta
         name,
         protocol,
         acceptedKey: options.apiKeys?.[name],
+        keyless: options.keyless?.includes(name) ?? false,
         models: options.models?.[name] ?? DEFAULT_SIM_MODELS[protocol.protocol],
         faults: undefined,
         limits: undefined,
