@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../model/errors.js';
 import { CancelSource } from '../model/cancel-signal.js';
-import { HttpTransport, readErrorBody } from './http-transport.js';
+import { BodyTooLargeError, HttpTransport, readErrorBody } from './http-transport.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -19,6 +19,21 @@ async function serve(handler: Handler): Promise<string> {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Writes `total` bytes of 'x' in 64 KiB chunks, as fast as the client reads them, never all in memory at once. */
+function pump(res: ServerResponse, total: number, wrote: (bytes: number) => void): void {
+  const chunk = 'x'.repeat(64 * 1024);
+  let sent = 0;
+  const more = (): void => {
+    while (sent < total && !res.destroyed) {
+      sent += chunk.length;
+      wrote(chunk.length);
+      if (!res.write(chunk)) return void res.once('drain', more);
+    }
+    res.end();
+  };
+  more();
 }
 
 function transport(): HttpTransport {
@@ -111,8 +126,43 @@ describe('HttpTransport.postText', () => {
       res.end('x'.repeat(10_000));
     });
     const error = await transport().postText(`${base}/x`, {}, '{}', { maxBytes: 1_000 }).catch((e: unknown) => e);
-    expect(ProviderError.isInstance(error)).toBe(true);
-    expect((error as ProviderError).message).toContain('larger than 1000 bytes');
+    expect(error).toBeInstanceOf(BodyTooLargeError);
+    expect(error).toMatchObject({ status: 200, limit: 1_000, message: 'body is larger than 1000 bytes' });
+  });
+
+  it('an error body is cut at maxErrorBytes and the rest is not read: the connection is dropped', async () => {
+    let written = 0;
+    let closed = false;
+    const base = await serve((req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      req.socket.once('close', () => { closed = true; });
+      pump(res, 50 * 1024 * 1024, (n) => { written += n; });
+    });
+    const reply = await transport().postText(`${base}/x`, {}, '{}', { maxErrorBytes: 100_000 });
+    expect(reply.status).toBe(502);
+    expect(reply.text).toBe('x'.repeat(100_000));
+    await expect.poll(() => closed).toBe(true);
+    expect(written).toBeLessThan(10 * 1024 * 1024);
+  });
+
+  it('an error body that breaks off still resolves with its status and what arrived', async () => {
+    const base = await serve((req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"error":');
+      setTimeout(() => req.socket.destroy(), 10);
+    });
+    const reply = await transport().postText(`${base}/x`, {}, '{}');
+    expect(reply).toMatchObject({ status: 503, text: '{"error":' });
+  });
+
+  it('an answer that breaks off is a network failure, not a short answer', async () => {
+    const base = await serve((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"id":');
+      setTimeout(() => req.socket.destroy(), 10);
+    });
+    const error = await transport().postText(`${base}/x`, {}, '{}', { model: 'm' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ class: 'network', provider: 'sim', model: 'm' });
   });
 
   it('headersTimeoutMs, for adapters used on their own, fails a silent server as a timeout', async () => {
@@ -131,26 +181,40 @@ describe('readErrorBody', () => {
       setTimeout(() => res.end(bytes.subarray(11)), 10);
     });
     const reply = await transport().post(`${url}/x`, {}, '{}');
-    expect(await readErrorBody(reply, 'sim', 'm', undefined)).toBe('{"error":"é"}');
+    expect(await readErrorBody(reply, undefined)).toBe('{"error":"é"}');
+  });
+
+  it('a body that breaks off gives what arrived: the status is what gets classified', async () => {
+    const url = await serve((req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"error":');
+      setTimeout(() => req.socket.destroy(), 10);
+    });
+    const reply = await transport().post(`${url}/x`, {}, '{}');
+    expect(await readErrorBody(reply, undefined)).toBe('{"error":');
+  });
+
+  it('a cancelled read rethrows the signal reason', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.write('{"error":');
+    });
+    const reply = await transport().post(`${url}/x`, {}, '{}');
+    const source = new CancelSource();
+    const pending = readErrorBody(reply, source);
+    const reason = new Error('deadline');
+    setTimeout(() => { source.cancel(reason); reply.body.destroy(reason); }, 20);
+    await expect(pending).rejects.toBe(reason);
   });
 
   it('stops at the cap: an upstream sending a huge error page is not buffered whole', async () => {
     let written = 0;
     const url = await serve((_req, res) => {
       res.writeHead(502, { 'content-type': 'text/html' });
-      const chunk = 'x'.repeat(64 * 1024);
-      const pump = (): void => {
-        while (written < 50 * 1024 * 1024) {
-          written += chunk.length;
-          if (!res.write(chunk)) return void res.once('drain', pump);
-        }
-        res.end();
-      };
-      res.on('close', () => undefined);
-      pump();
+      pump(res, 50 * 1024 * 1024, (n) => { written += n; });
     });
     const reply = await transport().post(`${url}/x`, {}, '{}');
-    const text = await readErrorBody(reply, 'sim', 'm', undefined, 100_000);
+    const text = await readErrorBody(reply, undefined, 100_000);
     expect(text.length).toBe(100_000);
     // The connection was dropped long before the 50 MB were sent.
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,4 +1,3 @@
-import { StringDecoder } from 'node:string_decoder';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { providerError, type ProviderError } from '../model/errors.js';
@@ -18,8 +17,30 @@ export interface HttpTextReply {
   text: string;
 }
 
-/** Largest answer body `postText` reads (32 MiB); a larger one fails the call instead of filling memory. */
-export const MAX_TEXT_REPLY_BYTES = 32 * 1024 * 1024;
+/**
+ * Largest non-streamed answer body read into memory (32 MiB): a long answer is a few hundred KB, so this only
+ * stops an upstream that never ends. A larger one fails the call with `BodyTooLargeError`.
+ */
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Longest error body read into memory (64 KiB): providers' error bodies are a few KB; a proxy's HTML page may be
+ * anything. The rest is not read: the connection is dropped.
+ */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** A 2xx answer body over its bound: `postText` stopped reading and dropped the connection. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly status: number, readonly limit: number) {
+    super(`body is larger than ${String(limit)} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+/** True for the statuses whose body is an answer rather than an error report. */
+export function isSuccessStatus(status: number): boolean {
+  return status >= 200 && status < 300;
+}
 
 export interface HttpTransportOptions {
   /** TCP/TLS connect deadline (default 10 s). */
@@ -87,16 +108,20 @@ export class HttpTransport {
    * POSTs a JSON body and reads the whole answer as text. Built on undici's `dispatch` handler API rather
    * than `request()`: that spares each call an async resource, a Readable for the body and the body mixin's
    * promise chain, about a tenth of the CPU a proxied call costs the gateway (bench/README.md, 2026-12-03).
-   * Failures are classified like `post`'s; an aborted signal rejects with its reason at once.
+   * Both bodies are bounded: a 2xx answer over `maxBytes` (default `MAX_ANSWER_BYTES`) rejects with
+   * `BodyTooLargeError`; an error body is cut at `maxErrorBytes` (default `MAX_ERROR_BODY_BYTES`) and the rest
+   * dropped with the connection, and one that breaks off still resolves (its status is what matters).
+   * Connection failures are classified like `post`'s; an aborted signal rejects with its reason at once.
    */
   postText(
     url: string,
     headers: Record<string, string>,
     body: string,
-    options: { signal?: CancelSignal; headersTimeoutMs?: number; model?: string; maxBytes?: number } = {},
+    options: { signal?: CancelSignal; headersTimeoutMs?: number; model?: string; maxBytes?: number; maxErrorBytes?: number } = {},
   ): Promise<HttpTextReply> {
     const { signal, model } = options;
-    const limit = options.maxBytes ?? MAX_TEXT_REPLY_BYTES;
+    const answerLimit = options.maxBytes ?? MAX_ANSWER_BYTES;
+    const errorLimit = options.maxErrorBytes ?? MAX_ERROR_BODY_BYTES;
     if (signal?.aborted) return Promise.reject(signal.reason);
     let target: { pool: Pool; path: string };
     try {
@@ -121,6 +146,11 @@ export class HttpTransport {
       const fail = (error: unknown): void => {
         if (settle()) reject(signal?.aborted ? signal.reason : classifyTransportError(error, provider, model));
       };
+      const answer = (): void => {
+        if (!settle()) return;
+        const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        resolve({ status, headers: replyHeaders, text });
+      };
       function onAbort(): void {
         controller?.abort(cancelledError(signal?.reason));
         fail(signal?.reason);
@@ -137,22 +167,37 @@ export class HttpTransport {
           replyHeaders = responseHeaders;
         },
         onResponseData(data, chunk) {
+          if (settled) return;
+          if (!isSuccessStatus(status)) {
+            // An error report: keep its head, drop the rest with the connection instead of buffering it.
+            if (size + chunk.length <= errorLimit) {
+              size += chunk.length;
+              chunks.push(chunk);
+              return;
+            }
+            chunks.push(chunk.subarray(0, errorLimit - size));
+            size = errorLimit;
+            answer();
+            data.abort(new Error(`error body cut at ${String(errorLimit)} bytes`));
+            return;
+          }
           size += chunk.length;
-          if (size > limit) {
-            const error = new Error(`answer body is larger than ${String(limit)} bytes`);
+          if (size > answerLimit) {
+            // Settled before the abort: aborting reports the error back through onResponseError at once.
+            const error = new BodyTooLargeError(status, answerLimit);
+            if (settle()) reject(error);
             data.abort(error);
-            fail(error);
             return;
           }
           chunks.push(chunk);
         },
         onResponseEnd() {
-          if (!settle()) return;
-          const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
-          resolve({ status, headers: replyHeaders, text });
+          answer();
         },
         onResponseError(_c, error) {
-          fail(error);
+          // An error report that breaks off is still classified by its status; an answer that does is not an answer.
+          if (status !== 0 && !isSuccessStatus(status) && !signal?.aborted) answer();
+          else fail(error);
         },
       };
       const dispatch: Dispatcher.DispatchOptions = { path: target.path, method: 'POST', headers, body };
@@ -168,31 +213,30 @@ export class HttpTransport {
   }
 }
 
-/** Longest error body read into memory: providers' error bodies are a few KB; a proxy's HTML page may be anything. */
-export const MAX_ERROR_BODY_CHARS = 64 * 1024;
-
 /**
- * Reads a non-2xx reply's body as text, at most `limit` characters (the rest is dropped and the connection
- * closed), so a misbehaving upstream cannot make the gateway buffer any size. An abort rethrows the signal's
- * reason; a broken connection is classified.
- * @example const text = await readErrorBody(reply, 'claude', model, signal);
+ * Reads a non-2xx reply's body as text, at most `limit` bytes (the rest is not read: the connection is
+ * dropped), so a misbehaving upstream cannot make the gateway buffer any size. An abort rethrows the signal's
+ * reason; a body that breaks off gives what arrived, because the status is what gets classified.
+ * @example const text = await readErrorBody(reply, signal);
  */
-export async function readErrorBody(reply: HttpReply, provider: string, model: string, signal: CancelSignal | undefined, limit = MAX_ERROR_BODY_CHARS): Promise<string> {
-  const decoder = new StringDecoder('utf8');
-  let text = '';
+export async function readErrorBody(reply: HttpReply, signal: CancelSignal | undefined, limit = MAX_ERROR_BODY_BYTES): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
   try {
     for await (const chunk of reply.body as AsyncIterable<Uint8Array | string>) {
-      text += typeof chunk === 'string' ? chunk : decoder.write(chunk);
-      if (text.length > limit) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (size + bytes.length > limit) {
+        chunks.push(bytes.subarray(0, limit - size));
         reply.body.destroy();
-        return text.slice(0, limit);
+        break;
       }
+      size += bytes.length;
+      chunks.push(bytes);
     }
-    return text + decoder.end();
-  } catch (error) {
+  } catch {
     if (signal?.aborted) throw signal.reason;
-    throw classifyTransportError(error, provider, model);
   }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** undici's controller takes an Error; a signal's reason may be anything. */

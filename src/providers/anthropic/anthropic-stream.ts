@@ -13,7 +13,8 @@ import {
   messageDeltaSchema,
   messageStartSchema,
 } from './anthropic-api.js';
-import { classifyAnthropicError, malformedAnthropicResponse } from './classify-anthropic-error.js';
+import { classifyAnthropicError } from './classify-anthropic-error.js';
+import { malformedResponse } from '../malformed-response.js';
 import { anthropicFinishReason, anthropicUsage, isTextBlock, isToolUseBlock } from './from-anthropic-response.js';
 import type { CancelSignal } from '../../model/cancel-signal.js';
 
@@ -62,7 +63,7 @@ class StreamState {
 
 function parse<T extends z.ZodType>(schema: T, data: unknown, ctx: AnthropicStreamContext, event: string): z.infer<T> {
   const result = schema.safeParse(data);
-  if (!result.success) throw malformedAnthropicResponse(ctx.provider, ctx.model, `bad ${event} event`, { inStream: true, cause: result.error });
+  if (!result.success) throw malformed(ctx, `bad ${event} event`, result.error);
   return result.data;
 }
 
@@ -94,7 +95,7 @@ function* onEvent(event: string, data: unknown, state: StreamState, ctx: Anthrop
       } else if (delta.type === 'input_json_delta') {
         const { partial_json: json } = delta as AnthropicInputJsonDelta;
         const tool = state.tools.get(index);
-        if (tool === undefined) throw malformedAnthropicResponse(ctx.provider, ctx.model, `input_json_delta for block ${index} that is not a tool_use`, { inStream: true });
+        if (tool === undefined) throw malformed(ctx, `input_json_delta for block ${index} that is not a tool_use`);
         tool.json += json;
         if (json !== '') yield { type: 'tool-call-delta', index: tool.ordinal, argumentsDelta: json };
       }
@@ -127,8 +128,13 @@ function toolInput(tool: ToolBlock, ctx: AnthropicStreamContext): unknown {
   try {
     return JSON.parse(tool.json);
   } catch (error) {
-    throw malformedAnthropicResponse(ctx.provider, ctx.model, `tool_use ${tool.id} input is not JSON`, { inStream: true, cause: error });
+    throw malformed(ctx, `tool_use ${tool.id} input is not JSON`, error);
   }
+}
+
+/** A stream event that is not what the API documents: the shared malformed-response error. */
+function malformed(ctx: AnthropicStreamContext, detail: string, cause?: unknown): ProviderError {
+  return malformedResponse({ protocol: 'anthropic', provider: ctx.provider, model: ctx.model, secrets: ctx.redact }, { inStream: true }, detail, cause);
 }
 
 
@@ -152,7 +158,7 @@ export async function* anthropicStreamEvents(body: AnthropicStreamBody, ctx: Ant
         data = JSON.parse(item.data);
       } catch (error) {
         if (item.event === 'ping') continue;
-        throw malformedAnthropicResponse(ctx.provider, ctx.model, `event ${item.event ?? '(unnamed)'} data is not JSON`, { inStream: true, cause: error });
+        throw malformed(ctx, `event ${item.event ?? '(unnamed)'} data is not JSON`, error);
       }
       const name = item.event ?? (typeof data === 'object' && data !== null ? String((data as { type?: unknown }).type) : '');
       if (name === 'message_stop') {

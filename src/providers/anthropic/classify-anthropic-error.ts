@@ -146,16 +146,3 @@ export function classifyAnthropicError(failure: AnthropicFailure): ProviderError
     ...(failure.cause === undefined ? {} : { cause: failure.cause }),
   });
 }
-
-/** A 200 answer whose body is not what the API documents: the provider misbehaved (`server_error`). */
-export function malformedAnthropicResponse(provider: string, model: string | undefined, detail: string, options: { inStream?: boolean; cause?: unknown } = {}): ProviderError {
-  return providerError({
-    class: 'server_error',
-    message: `anthropic '${provider}': malformed response: ${detail}`,
-    provider,
-    ...(model === undefined ? {} : { model }),
-    code: 'malformed_response',
-    ...(options.inStream ? { inStream: true } : {}),
-    ...(options.cause === undefined ? {} : { cause: options.cause }),
-  });
-}

@@ -5,6 +5,6 @@ export type { AnthropicRequestBody, AnthropicRequestMessage, AnthropicRequestBlo
 export { fromAnthropicMessage, anthropicFinishReason, anthropicUsage } from './from-anthropic-response.js';
 export { anthropicStreamEvents } from './anthropic-stream.js';
 export type { AnthropicStreamBody, AnthropicStreamContext } from './anthropic-stream.js';
-export { classifyAnthropicError, malformedAnthropicResponse } from './classify-anthropic-error.js';
+export { classifyAnthropicError } from './classify-anthropic-error.js';
 export type { AnthropicFailure } from './classify-anthropic-error.js';
 export { readAnthropicRateLimit } from './anthropic-rate-limit-headers.js';

@@ -1,6 +1,7 @@
 import { providerError, ProviderError, markInStream } from '../../model/errors.js';
 import type { StreamEvent } from '../../model/stream-event.js';
 import { classifyTransportError } from '../http-transport.js';
+import { malformedResponse } from '../malformed-response.js';
 import { readSseBatches } from '../sse.js';
 import { geminiResponseSchema, type GeminiResponse, type GeminiUsage } from './gemini-api.js';
 import { classifyGeminiError } from './classify-gemini-error.js';
@@ -139,12 +140,5 @@ function classifyStreamError(json: object, context: GeminiStreamContext): Provid
 }
 
 function malformed(detail: string, context: GeminiStreamContext): ProviderError {
-  return providerError({
-    class: 'server_error',
-    message: `gemini '${context.provider}': malformed stream: ${detail}`,
-    provider: context.provider,
-    model: context.model,
-    status: 200,
-    inStream: true,
-  });
+  return malformedResponse({ protocol: 'gemini', provider: context.provider, model: context.model, secrets: context.secrets }, { inStream: true }, detail);
 }

@@ -2,6 +2,7 @@ import { providerError, ProviderError } from '../../model/errors.js';
 import type { FinishReason, Usage } from '../../model/response.js';
 import type { StreamEvent } from '../../model/stream-event.js';
 import { classifyTransportError, type HttpReply } from '../http-transport.js';
+import { malformedResponse } from '../malformed-response.js';
 import { readSseBatches } from '../sse.js';
 import { classifyOpenAIError } from './classify-openai-error.js';
 import { chatCompletionChunkSchema, type ChatCompletionChunk } from './openai-api.js';
@@ -105,14 +106,7 @@ class StreamState {
 }
 
 function malformed(context: OpenAIStreamContext, detail: string): ProviderError {
-  return providerError({
-    class: 'server_error',
-    message: `${context.protocol} '${context.provider}': malformed stream event: ${detail.slice(0, 200)}`,
-    provider: context.provider,
-    model: context.model,
-    status: 200,
-    inStream: true,
-  });
+  return malformedResponse(context, { inStream: true }, detail);
 }
 
 function hasTopLevelError(json: unknown): boolean {
