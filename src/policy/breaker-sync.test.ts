@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../model/fake-clock.js';
 import { MemoryPolicyState } from '../state/memory-policy-state.js';
-import type { PolicyState } from '../state/policy-state.js';
+import type { PolicyState } from './policy-state.js';
 import { CircuitBreaker, type BreakerPermit, type BreakerTransition } from './circuit-breaker.js';
 
 function instances(state: PolicyState = new MemoryPolicyState()) {

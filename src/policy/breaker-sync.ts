@@ -1,5 +1,5 @@
 import type { Clock } from '../model/clock.js';
-import type { BreakerRecord, PolicyState, VersionedBreakerRecord } from '../state/policy-state.js';
+import type { BreakerRecord, PolicyState, VersionedBreakerRecord } from './policy-state.js';
 
 /** What BreakerSync needs from its breaker (kept narrow so the two files stay independent). */
 export interface SyncedBreaker {

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../model/clock.js';
 import { ERROR_POLICY, ProviderError, type ErrorClass } from '../model/errors.js';
-import type { PolicyState } from '../state/policy-state.js';
+import type { PolicyState } from './policy-state.js';
 import { BreakerSync } from './breaker-sync.js';
 import { BreakerOpenError, DeadlineExceededError } from './policy-errors.js';
 import { SlidingWindow } from './sliding-window.js';

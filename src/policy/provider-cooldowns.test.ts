@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../model/fake-clock.js';
 import { MemoryPolicyState } from '../state/memory-policy-state.js';
-import type { PolicyState } from '../state/policy-state.js';
+import type { PolicyState } from './policy-state.js';
 import { ProviderCooldowns, type CooldownChange } from './provider-cooldowns.js';
 
 const T0 = 1_700_000_000_000;

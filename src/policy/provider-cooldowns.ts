@@ -1,5 +1,5 @@
 import type { Clock } from '../model/clock.js';
-import type { PolicyState } from '../state/policy-state.js';
+import type { PolicyState } from './policy-state.js';
 
 /** A cool-down starting or lengthening (`active: true`), or ending (`active: false`, at `untilMs`). */
 export interface CooldownChange {

@@ -1,6 +1,6 @@
 import type { Clock } from '../model/clock.js';
 import type { RateLimitSnapshot } from '../model/errors.js';
-import type { BucketAdjustment, BucketLowering, BucketSpec, BucketTake, PolicyState } from '../state/policy-state.js';
+import type { BucketAdjustment, BucketLowering, BucketSpec, BucketTake, PolicyState } from './policy-state.js';
 import type {
   AcquireOptions,
   RateBudgetEvent,

@@ -3,7 +3,7 @@ import { FakeClock } from '../model/fake-clock.js';
 import { FallbackPolicyState, type SharedStateChange } from './fallback-policy-state.js';
 import { MemoryPolicyState } from './memory-policy-state.js';
 import { describePolicyStateConformance } from './policy-state.conformance.js';
-import type { PolicyState } from './policy-state.js';
+import type { PolicyState } from '../policy/policy-state.js';
 
 type Mode = 'up' | 'down' | 'hang' | { slowMs: number };
 

@@ -11,7 +11,7 @@ import type {
   TakeBucketsResult,
   VersionedBreakerRecord,
   WriteBreakerResult,
-} from './policy-state.js';
+} from '../policy/policy-state.js';
 
 /** Options of {@link FallbackPolicyState}. */
 export interface FallbackPolicyStateOptions {

@@ -1,5 +1,14 @@
-/** Shared policy state: the interface, the in-memory default, a fallback wrapper, and the conformance suite's home. */
-export * from './policy-state.js';
-export { MemoryPolicyState, refilledLevel, msUntilLevel } from './memory-policy-state.js';
-export * from './fallback-policy-state.js';
-export { RedisPolicyState, type RedisPolicyStateOptions } from './redis-policy-state.js';
+/**
+ * Shared policy state: the contract (defined in the policy layer, named here too), the in-memory default and
+ * the fallback wrapper. Redis is not here: `ioredis` loads only through `failsoft/redis` (`src/redis.ts`) or,
+ * when `REDIS_URL` is set, through `LazyRedisPolicyState`'s first call.
+ */
+export type * from '../policy/policy-state.js';
+export { MemoryPolicyState } from './memory-policy-state.js';
+export {
+  FallbackPolicyState,
+  type FallbackPolicyStateOptions,
+  type FallbackPolicyStateStatus,
+  type SharedStateChange,
+} from './fallback-policy-state.js';
+export { LazyRedisPolicyState } from './lazy-redis-state.js';

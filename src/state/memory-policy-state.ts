@@ -8,7 +8,7 @@ import type {
   TakeBucketsResult,
   VersionedBreakerRecord,
   WriteBreakerResult,
-} from './policy-state.js';
+} from '../policy/policy-state.js';
 import { assertCooldownTimes } from './cooldown-times.js';
 
 interface BucketCell {

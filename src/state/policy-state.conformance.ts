@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BreakerRecord, BucketSpec, PolicyState } from './policy-state.js';
+import type { BreakerRecord, BucketSpec, PolicyState } from '../policy/policy-state.js';
 
 /**
- * The ONE behaviour suite every `PolicyState` implementation must pass (memory now, Redis later).
+ * The ONE behaviour suite every `PolicyState` implementation must pass: memory
+ * (`memory-policy-state.test.ts`), the fallback wrapper (`fallback-policy-state.test.ts`) and Redis
+ * (`test/integration/redis-policy-state.test.ts`).
  * The factory gets a unique prefix for keys, so implementations backed by a shared server do not
  * see each other's keys between tests. Every test passes time explicitly, so no clock is involved
  * (only the watch test waits, in real time, for a server's pub/sub message).

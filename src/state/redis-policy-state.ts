@@ -10,7 +10,7 @@ import type {
   TakeBucketsResult,
   VersionedBreakerRecord,
   WriteBreakerResult,
-} from './policy-state.js';
+} from '../policy/policy-state.js';
 import { assertCooldownTimes } from './cooldown-times.js';
 import { RedisCooldownWatch } from './redis-cooldown-watch.js';
 import {

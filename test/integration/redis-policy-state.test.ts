@@ -8,7 +8,7 @@ import { MemoryPolicyState } from '../../src/state/memory-policy-state.js';
 import { describePolicyStateConformance } from '../../src/state/policy-state.conformance.js';
 import type { BucketSpec, PolicyState } from '../../src/state/policy-state.js';
 import { RedisPolicyState } from '../../src/state/redis-policy-state.js';
-import { LazyRedisPolicyState } from '../../src/engine/lazy-redis-state.js';
+import { LazyRedisPolicyState } from '../../src/state/lazy-redis-state.js';
 import { describeWithRedis, redisUrl } from './services.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { FallbackPolicyState } from '../state/fallback-policy-state.js';
+import { FallbackPolicyState } from './fallback-policy-state.js';
 import { LazyRedisPolicyState } from './lazy-redis-state.js';
 
 describe('LazyRedisPolicyState', () => {
