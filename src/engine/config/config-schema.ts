@@ -5,6 +5,7 @@ import { parseDurationText } from './duration.js';
 import { jobNameSchema, jobSchema, planningSchema, schedulerSchema } from './jobs-schema.js';
 import { checksSchema } from './checks-schema.js';
 import { alertsSchema } from './alerts-schema.js';
+import { auditSchema } from './audit-schema.js';
 
 /**
  * The configuration document: the same shape whether it comes from `failsoft.yaml` or an object
@@ -205,6 +206,8 @@ export const configSchema = z.strictObject({
   checks: checksSchema.optional(),
   /** Where incident alerts go: slack, webhook or log channels. */
   alerts: alertsSchema.optional(),
+  /** `failsoft audit`: the tier-1 files that must not reach an AI client. */
+  audit: auditSchema.optional(),
 });
 
 /** The configuration as written (YAML file or object). */

@@ -1,0 +1,3 @@
+// @ts-nocheck: a fixture project for the audit, resolved with its own tsconfig.json, not the repository's.
+export * from './format.js';
+export * from './openai-client.js';
