@@ -12,6 +12,7 @@ const POLL_MS = 1000;
 const PLAN_MS = 5 * 60 * 1000;
 let lastState = null;
 let lastOk = 0;
+let planAt = 0;
 
 function token() {
   return sessionStorage.getItem(TOKEN_KEY) || '';
@@ -92,6 +93,11 @@ async function refresh() {
     note('updated', 'updated ' + state.at.slice(11, 19) + 'Z, every second', false);
     if (!document.getElementById('switch-note').classList.contains('error')) note('switch-note', switchNote(state), false);
     note('token-note', token() ? 'Token kept for this tab only (sessionStorage).' : '', false);
+    // The plan changes only with the config and the day: read once the state is readable, then every 5 minutes.
+    if (Date.now() - planAt > PLAN_MS) {
+      planAt = Date.now();
+      void refreshPlan();
+    }
   } catch (error) {
     document.getElementById('banner').classList.add('stale');
     if (error.status === 401 || error.status === 403 || error.status === 429) {
@@ -123,7 +129,7 @@ document.getElementById('token-form').addEventListener('submit', (event) => {
   input.value = '';
   if (value) sessionStorage.setItem(TOKEN_KEY, value);
   note('switch-note', '', false);
-  void refresh().then(refreshPlan);
+  void refresh();
 });
 document.getElementById('forget').addEventListener('click', () => {
   sessionStorage.removeItem(TOKEN_KEY);
@@ -131,6 +137,4 @@ document.getElementById('forget').addEventListener('click', () => {
 });
 
 void loop();
-void refreshPlan();
-setInterval(refreshPlan, PLAN_MS);
 `;

@@ -27,6 +27,13 @@ export function ms(value) {
   return value < 1000 ? Math.round(value) + ' ms' : (value / 1000).toFixed(1) + ' s';
 }
 
+export function duration(value) {
+  const s = Math.round(value / 1000);
+  if (s < 90) return s + ' s';
+  if (s < 5400) return Math.round(s / 60) + ' min';
+  return (s / 3600).toFixed(1) + ' h';
+}
+
 export function clock(iso) {
   return iso ? new Date(iso).toISOString().slice(11, 19) : '';
 }
@@ -83,7 +90,7 @@ function jobRow(j, now) {
 }
 
 function incidentItem(i, openTimeline) {
-  const when = 'opened ' + i.openedAt.slice(0, 19).replace('T', ' ') + 'Z, ' + (i.status === 'open' ? 'open for ' : 'lasted ') + ms(i.durationMs);
+  const when = 'opened ' + i.openedAt.slice(0, 19).replace('T', ' ') + 'Z, ' + (i.status === 'open' ? 'open for ' : 'lasted ') + duration(i.durationMs);
   return el('li', { 'data-testid': 'incident-' + i.id },
     badge(i.status === 'open' ? (i.severity === 'critical' ? 'critical' : 'degraded') : 'unknown', i.status === 'open' ? i.severity : 'resolved'), ' ',
     el('button', { type: 'button', className: 'link', onclick: () => openTimeline(i.id) }, i.title), ' ',
