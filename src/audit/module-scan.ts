@@ -120,7 +120,8 @@ export function scanModule(path: string, text: string, allowHosts: readonly stri
   const result = parseSync(path, text, parserOptions(path));
   const lines = new LineIndex(text);
   const ignores = ignoreComments(result.comments, lines);
-  const imports: ImportSite[] = [];
+  // With their offsets, to list them in source order (static, dynamic and require() are found apart).
+  const found: { at: number; site: ImportSite }[] = [];
   const hosts: HostSite[] = [];
   const problems: ScanProblem[] = ignores.missingReasons.map((line) => ({
     line,
@@ -132,7 +133,7 @@ export function scanModule(path: string, text: string, allowHosts: readonly stri
     return ignored === undefined ? { line } : { line, ignored };
   };
   const addImport = (specifier: string, kind: ImportSite['kind'], start: number, specifierStart: number): void => {
-    imports.push({ specifier, kind, ...site(start, specifierStart) });
+    found.push({ at: start, site: { specifier, kind, ...site(start, specifierStart) } });
   };
 
   const requireCall = (node: AstNode): void => {
@@ -185,7 +186,12 @@ export function scanModule(path: string, text: string, allowHosts: readonly stri
   }
 
   // The AST (costly to build in JS) only when it can hold a require() or a provider host.
-  if (!mayCallRequire(text) && aiHostIn(text, allowHosts) === undefined) return { imports, hosts, problems };
+  const done = (): ModuleScan => ({
+    imports: found.sort((a, b) => a.at - b.at).map((entry) => entry.site),
+    hosts,
+    problems,
+  });
+  if (!mayCallRequire(text) && aiHostIn(text, allowHosts) === undefined) return done();
   const checkHost = (value: unknown, node: AstNode): void => {
     const host = typeof value === 'string' ? aiHostIn(value, allowHosts) : undefined;
     if (host !== undefined) hosts.push({ host, ...site(node.start, node.end) });
@@ -206,5 +212,5 @@ export function scanModule(path: string, text: string, allowHosts: readonly stri
         addImport(source.value, 'require', node.start, source.start);
     }
   });
-  return { imports, hosts, problems };
+  return done();
 }
