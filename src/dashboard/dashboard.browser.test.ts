@@ -140,7 +140,8 @@ describe.skipIf(CHROMIUM === undefined && !REQUIRED)('the dashboard in Chromium'
     await soon(() => text(page, 'headline')).toBe('AI OK; core OK');
     expect(await attr(page, 'banner', 'data-level')).toBe('ok');
     expect(await attr(page, 'provider-claude', 'data-level')).toBe('ok');
-    expect(await page.evaluate(() => sessionStorage.getItem('failsoft.adminToken'))).toBe(TOKEN);
+    // An expression string: this file is compiled without the DOM's types.
+    expect(await page.evaluate('sessionStorage.getItem("failsoft.adminToken")')).toBe(TOKEN);
     // Today's planned load of the digest job, drawn by uPlot.
     await soon(() => page.locator('[data-testid="load-claude"] canvas').count()).toBeGreaterThan(0);
 
