@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The layering of ARCHITECTURE.md, enforced: every module under `src/` imports only from its own folder or
- * from a lower layer. Type-only imports count too (a type from above is still a dependency on above).
+ * from a layer earlier in the list below (model first). Type-only imports count too: a type from a later layer
+ * is still a dependency on it.
  * Folders of one row are siblings and may not import each other, except in the faces' row, where faces may
  * use each other (the CLI starts the demo, the demo serves the dashboard). A top-level folder this list
  * does not know is treated as a face of that row, so a new face never breaks this test.
@@ -61,7 +62,7 @@ function entryFiles(): Set<string> {
   return entries;
 }
 
-/** What breaks the layering: an import from a higher row or a sibling, or an import of a package entry. */
+/** What breaks the layering: an import from a later row or a sibling, or an import of a package entry. */
 function violations(edges: readonly ImportEdge[], entries: ReadonlySet<string>): string[] {
   const found: string[] = [];
   for (const edge of edges) {
@@ -76,7 +77,9 @@ function violations(edges: readonly ImportEdge[], entries: ReadonlySet<string>):
     const fromRow = rowOf(edge.from);
     const toRow = rowOf(edge.to);
     if (toRow > fromRow)
-      found.push(`${edge.from} imports ${edge.to} ('${edge.specifier}'): ${to || 'src/'} is above ${from || 'src/'}`);
+      found.push(
+        `${edge.from} imports ${edge.to} ('${edge.specifier}'): ${to || 'src/'} comes after ${from || 'src/'} in the layers of ARCHITECTURE.md`,
+      );
     else if (toRow === fromRow && fromRow !== FACES_ROW)
       found.push(`${edge.from} imports ${edge.to} ('${edge.specifier}'): ${to} and ${from} are siblings`);
   }
@@ -126,7 +129,7 @@ function importsOf(file: string): ImportEdge[] {
 describe('layers', () => {
   const entries = entryFiles();
 
-  it('every module imports only from its own folder or a lower layer', () => {
+  it('every module imports only from its own folder or an earlier layer', () => {
     const edges = sourceFiles(SRC).flatMap(importsOf);
     // The scan sees the code base (hundreds of imports across folders), not an empty list.
     expect(edges.filter((e) => topOf(e.from) !== topOf(e.to)).length).toBeGreaterThan(200);
@@ -152,10 +155,10 @@ describe('layers', () => {
         entries,
       ),
     ).toEqual([
-      "policy/rate-budget.ts imports state/policy-state.ts ('state/policy-state.ts'): state is above policy",
+      "policy/rate-budget.ts imports state/policy-state.ts ('state/policy-state.ts'): state comes after policy in the layers of ARCHITECTURE.md",
       "monitor/core-monitor.ts imports scheduler/plan-jobs.ts ('scheduler/plan-jobs.ts'): scheduler and monitor are siblings",
       "engine/failsoft.ts imports the package entry policy/index.ts ('policy/index.ts'): import the module itself",
-      "model/errors.ts imports newface/thing.ts ('newface/thing.ts'): newface is above model",
+      "model/errors.ts imports newface/thing.ts ('newface/thing.ts'): newface comes after model in the layers of ARCHITECTURE.md",
     ]);
     expect(
       violations(
