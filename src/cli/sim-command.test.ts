@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -82,6 +84,22 @@ describe('fault and limit files', () => {
     const code = await simCommand.run(['--port', '0', '--faults', path], { out: () => undefined, err: (line) => err.push(line) });
     expect(code).toBe(2);
     expect(err[0]).toMatch(new RegExp(`^failsoft sim: ${path}: faults\\.openai\\[0\\]\\.kind: must be one of`));
+  });
+});
+
+describe('a port that is taken', () => {
+  it('stops start-up with exit 1, naming the port and --port', async () => {
+    const held = createServer().listen(0, '127.0.0.1');
+    await once(held, 'listening');
+    const port = (held.address() as AddressInfo).port;
+    try {
+      const err: string[] = [];
+      const code = await simCommand.run(['--port', String(port)], { out: () => undefined, err: (line) => err.push(line) });
+      expect(code).toBe(1);
+      expect(err).toEqual([`failsoft sim: cannot start: port ${port} is in use: pick another with --port`]);
+    } finally {
+      held.close();
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import type { SimProtocolName } from '../sim/sim-protocol.js';
 import { startSimulator, type RunningSimulator } from '../sim/start-simulator.js';
 import { isReservedName } from '../engine/config/reserved-names.js';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIo, untilSignal } from './cli-command.js';
+import { listenFailure } from './listen-failure.js';
 
 /** Parsed `failsoft sim` flags. */
 export interface SimCliOptions {
@@ -206,7 +207,8 @@ export const simCommand: CliCommand = {
         io.err(`failsoft sim: ${error.message}`);
         return EXIT_USAGE;
       }
-      io.err(`failsoft sim: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+      const failure = listenFailure(error, options.port, '--port');
+      io.err(`failsoft sim: cannot start: ${failure instanceof Error ? failure.message : String(failure)}`);
       return 1;
     }
     for (const line of describeSimulator(sim, options.providers)) io.out(line);

@@ -118,7 +118,8 @@ describe('GET /metrics', () => {
     sim.setFaults({ anthropic: [{ kind: 'slow', latencyMs: 1_000, count: 1 }] });
     const before = sim.stats().anthropic?.requests ?? 0;
     const slow = openai.chat.completions.create({ model: 'chat', messages });
-    for (let i = 0; i < 200 && (sim.stats().anthropic?.requests ?? 0) === before; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The slow call holds claude's only slot once the simulator has it; fails (not falls through) if it never arrives.
+    await expect.poll(() => sim.stats().anthropic?.requests ?? 0, { interval: 5 }).toBe(before + 1);
     const { response } = await openai.chat.completions.create({ model: 'chat', messages }).withResponse();
     expect(response.headers.get('x-failsoft-provider')).toBe('gpt');
     m = await scrape();
