@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -187,4 +187,40 @@ describe('the subpath entries', () => {
     },
     60_000,
   );
+});
+
+describe('the README', () => {
+  /** `failsoft` and `failsoft/<sub>` to their source files, from package.json `exports` (`./dist/X.js` → `src/X.ts`). */
+  function entrySources(): Map<string, string> {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+      exports: Record<string, string | { import?: string }>;
+    };
+    const sources = new Map<string, string>();
+    for (const [key, target] of Object.entries(pkg.exports)) {
+      const file = (typeof target === 'string' ? target : target.import)?.match(/^\.\/dist\/(.+)\.js$/)?.[1];
+      if (file) sources.set(key === '.' ? 'failsoft' : `failsoft${key.slice(1)}`, join(SRC, `${file}.ts`));
+    }
+    return sources;
+  }
+
+  it('imports from each entry only names that entry exports', async () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const statements = [...readme.matchAll(/^import\s+(type\s+)?\{([^}]*)\}\s+from\s+'(failsoft(?:\/[\w-]+)?)'/gm)];
+    expect(statements.length).toBeGreaterThanOrEqual(3);
+    const sources = entrySources();
+    const missing: string[] = [];
+    for (const [, typeOnly, names = '', specifier = ''] of statements) {
+      if (typeOnly) continue;
+      const source = sources.get(specifier);
+      if (source === undefined) {
+        missing.push(`${specifier}: not an entry in package.json`);
+        continue;
+      }
+      const entry = (await import(/* @vite-ignore */ pathToFileURL(source).href)) as Record<string, unknown>;
+      for (const name of names.split(',').map((n) => n.trim().split(/\s+as\s+/)[0] ?? '')) {
+        if (name !== '' && !name.startsWith('type ') && !(name in entry)) missing.push(`${specifier}: ${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });
