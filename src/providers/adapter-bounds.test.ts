@@ -222,6 +222,31 @@ describe.each(cases)('$protocol adapter against a misbehaving upstream', ({ prot
     }
   });
 
+  it('stream: an accepted stream that never completes an event fails past 32 MiB, not buffered further', async () => {
+    next = huge(200, 'text/event-stream', MAX_ANSWER_BYTES + 8 * MiB);
+    const adapter = create();
+    try {
+      const stream = await adapter.stream('m-1', request);
+      const error = await failure(
+        (async () => {
+          for await (const event of stream.events) void event;
+        })(),
+      );
+      expect(error).toMatchObject({
+        class: 'server_error',
+        code: 'malformed_response',
+        inStream: true,
+        provider: name,
+      });
+      expect(error.message).toBe(
+        `${protocol} '${name}': malformed stream event: no complete event in more than 33554432 bytes`,
+      );
+      await expect.poll(() => droppedEarly).toBe(true);
+    } finally {
+      await adapter.close();
+    }
+  });
+
   it('an error body that repeats the key never shows it', async () => {
     next = answer(401, 'text/plain', `bad key ${KEY}`);
     const adapter = create();

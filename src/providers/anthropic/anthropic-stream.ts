@@ -147,11 +147,12 @@ function malformed(ctx: AnthropicStreamContext, detail: string, cause?: unknown)
  * @example for await (const event of anthropicStreamEvents(reply.body, { provider: 'claude', model })) console.log(event);
  */
 export async function* anthropicStreamEvents(body: AnthropicStreamBody, ctx: AnthropicStreamContext): AsyncGenerator<StreamEvent> {
+  const sseOptions = { tooLarge: (limit: number) => malformed(ctx, `no complete event in more than ${String(limit)} bytes`) };
   const state = new StreamState(ctx.model);
   let finished = false;
   try {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
-    for await (const items of readSseBatches(body)) for (const item of items) {
+    for await (const items of readSseBatches(body, sseOptions)) for (const item of items) {
       if (item.kind !== 'event') continue;
       let data: unknown;
       try {

@@ -2,7 +2,7 @@ import { providerError, ProviderError, markInStream } from '../../model/errors.j
 import type { StreamEvent } from '../../model/stream-event.js';
 import { classifyTransportError } from '../http-transport.js';
 import { malformedResponse } from '../malformed-response.js';
-import { readSseBatches } from '../sse.js';
+import { readSseBatches, UnframedTail } from '../sse.js';
 import { geminiResponseSchema, type GeminiResponse, type GeminiUsage } from './gemini-api.js';
 import { classifyGeminiError } from './classify-gemini-error.js';
 import { blockedPromptError, geminiAnswerParts, geminiUsage, mapGeminiFinishReason, type GeminiCallContext } from './from-gemini-response.js';
@@ -25,7 +25,8 @@ export interface GeminiStreamContext extends GeminiCallContext {
  * @example for await (const event of geminiStreamEvents(reply.body, { provider: 'gemini', model })) console.log(event);
  */
 export async function* geminiStreamEvents(body: AsyncIterable<Uint8Array | string>, context: GeminiStreamContext): AsyncGenerator<StreamEvent> {
-  const rawLines: string[] = [];
+  const sseOptions = { tooLarge: (limit: number) => malformed(`no complete event in more than ${String(limit)} bytes`, context) };
+  const rawLines = new UnframedTail();
   let finishReason: string | undefined;
   let usage: GeminiUsage | undefined;
   let model: string | undefined;
@@ -35,10 +36,10 @@ export async function* geminiStreamEvents(body: AsyncIterable<Uint8Array | strin
   let completed = false;
   try {
     try {
-      for await (const items of readSseBatches(body)) for (const item of items) {
+      for await (const items of readSseBatches(body, sseOptions)) for (const item of items) {
         throwIfCancelled(context.signal);
         if (item.kind === 'raw') {
-          rawLines.push(item.line);
+          rawLines.add(item.line);
           continue;
         }
         // Gemini names no events; anything named (or a keep-alive) is not an answer chunk.
@@ -71,7 +72,7 @@ export async function* geminiStreamEvents(body: AsyncIterable<Uint8Array | strin
       throw markInStream(classifyTransportError(error, context.provider, context.model));
     }
     throwIfCancelled(context.signal);
-    if (rawLines.length > 0) throw tailError(rawLines.join('\n'), context);
+    if (!rawLines.empty) throw tailError(rawLines.text(), context);
     if (finishReason === undefined) {
       throw providerError({
         class: 'network',

@@ -3,7 +3,7 @@ import type { FinishReason, Usage } from '../../model/response.js';
 import type { StreamEvent } from '../../model/stream-event.js';
 import { classifyTransportError, type HttpReply } from '../http-transport.js';
 import { malformedResponse } from '../malformed-response.js';
-import { readSseBatches } from '../sse.js';
+import { readSseBatches, UnframedTail } from '../sse.js';
 import { classifyOpenAIError } from './classify-openai-error.js';
 import { chatCompletionChunkSchema, type ChatCompletionChunk } from './openai-api.js';
 import { fromOpenAIUsage, mapOpenAIFinishReason, parseToolArguments } from './from-openai-response.js';
@@ -141,17 +141,18 @@ function readFailure(error: unknown, context: OpenAIStreamContext): unknown {
  * @example for await (const event of openaiStreamEvents(reply.body, { provider: 'gpt', protocol: 'openai', model: 'gpt-4o' })) console.log(event);
  */
 export async function* openaiStreamEvents(body: OpenAIStreamBody, context: OpenAIStreamContext): AsyncGenerator<StreamEvent> {
+  const sseOptions = { tooLarge: (limit: number) => malformed(context, `no complete event in more than ${String(limit)} bytes`) };
   const state = new StreamState();
-  const rawLines: string[] = [];
+  const rawLines = new UnframedTail();
   let done = false;
   let ended = false;
   try {
     try {
-      for await (const items of readSseBatches(body)) for (const item of items) {
+      for await (const items of readSseBatches(body, sseOptions)) for (const item of items) {
         throwIfCancelled(context.signal);
         if (done) continue; // drain what follows [DONE] so the connection can be reused
         if (item.kind === 'raw') {
-          rawLines.push(item.line);
+          rawLines.add(item.line);
           continue;
         }
         if (item.event !== undefined && item.event !== 'message' && item.event !== 'error') continue; // unknown event names
@@ -176,7 +177,7 @@ export async function* openaiStreamEvents(body: OpenAIStreamBody, context: OpenA
     }
     ended = true;
     if (done) return;
-    const tail = rawLines.join('\n').trim();
+    const tail = rawLines.text().trim();
     if (tail !== '') {
       let json: unknown;
       try {
