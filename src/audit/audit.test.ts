@@ -68,8 +68,14 @@ describe('runAudit on an ESM project', () => {
     ]);
   });
 
+  it('an import that does not resolve is a warning with its line, not a silent skip', () => {
+    const result = audit('esm', ['src/api/stale.js']);
+    expect(result.violations).toEqual([]);
+    expect(result.warnings).toEqual([{ file: 'src/api/stale.js', line: 2, message: expect.stringMatching(/^cannot resolve "\.\.\/lib\/removed\.js": not followed/) }]);
+  });
+
   it('several critical files at once: one violation per (critical file, client) pair, files read once', () => {
-    const result = audit('esm', ['src/api/*.js', '!src/api/broken.js']);
+    const result = audit('esm', ['src/api/*.js', '!src/api/{broken,stale}.js']);
     expect(chains(result)).toEqual([
       'src/api/login.js → src/lib/notify.js → openai',
       'src/api/pay.js → src/lib/raw-call.js → api.openai.com',
