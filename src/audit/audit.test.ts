@@ -71,7 +71,13 @@ describe('runAudit on an ESM project', () => {
   it('an import that does not resolve is a warning with its line, not a silent skip', () => {
     const result = audit('esm', ['src/api/stale.js']);
     expect(result.violations).toEqual([]);
-    expect(result.warnings).toEqual([{ file: 'src/api/stale.js', line: 2, message: expect.stringMatching(/^cannot resolve "\.\.\/lib\/removed\.js": not followed/) }]);
+    expect(result.warnings).toEqual([
+      {
+        file: 'src/api/stale.js',
+        line: 2,
+        message: expect.stringMatching(/^cannot resolve "\.\.\/lib\/removed\.js": not followed/),
+      },
+    ]);
   });
 
   it('several critical files at once: one violation per (critical file, client) pair, files read once', () => {
