@@ -56,15 +56,6 @@ afterEach(async () => {
   await ai.close();
 });
 
-async function until(condition: () => boolean, ms: number, step?: () => Promise<void>): Promise<void> {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    await step?.();
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('gateway: the client goes away', () => {
   it('mid-request: the upstream call is aborted at once, nobody else is tried, the provider is not blamed', async () => {
     sim.setFaults({ anthropic: [{ kind: 'slow', latencyMs: 5_000 }] });
@@ -73,12 +64,12 @@ describe('gateway: the client goes away', () => {
       method: 'POST', signal: client.signal, headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'Hello' }] }),
     }).catch((error: unknown) => error);
-    await until(() => (sim.stats().anthropic?.requests ?? 0) === 1, 2_000);
+    // The provider has the request (it fails here, rather than going on to test nothing, if it never does).
+    await expect.poll(() => sim.stats().anthropic?.requests ?? 0, { timeout: 2_000, interval: 10 }).toBe(1);
     const leftAt = performance.now();
     client.abort();
     await pending;
-    await until(() => settledAt !== undefined, 3_000);
-    expect(settledAt).toBeDefined();
+    await expect.poll(() => settledAt, { timeout: 3_000, interval: 10 }).toBeDefined();
     expect((settledAt ?? Number.POSITIVE_INFINITY) - leftAt).toBeLessThan(1_000);
     expect(sim.stats().openai?.requests ?? 0).toBe(0);
     const health = await ai.health();
@@ -98,7 +89,7 @@ describe('gateway: the client goes away', () => {
     const leftAt = performance.now();
     client.abort();
     await reader.return?.();
-    await until(() => settledAt !== undefined, 3_000);
+    await expect.poll(() => settledAt, { timeout: 3_000, interval: 10 }).toBeDefined();
     expect((settledAt ?? Number.POSITIVE_INFINITY) - leftAt).toBeLessThan(1_000);
     expect(sim.stats().openai?.requests ?? 0).toBe(0);
   });
@@ -127,13 +118,12 @@ describe('gateway: the client goes away', () => {
       await second.body.dump();
       client.abort();
       await reader.return?.();
-      let provider: unknown;
-      await until(() => provider === 'claude', 3_000, async () => {
+      // The slot is freed once the gateway sees the client leave: ask until claude serves again.
+      await expect.poll(async () => {
         const next = await open();
-        provider = next.headers['x-failsoft-provider'];
         await next.body.dump();
-      });
-      expect(provider).toBe('claude');
+        return next.headers['x-failsoft-provider'];
+      }, { timeout: 3_000, interval: 10 }).toBe('claude');
     } finally {
       await server.close();
       await limited.close();

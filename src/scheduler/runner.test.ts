@@ -26,7 +26,7 @@ describe('JobRunner: retries', () => {
     await waitFor(() => h.of('job-retrying').length === 1, 'first retry');
     expect(h.of('job-retrying')[0]).toMatchObject({ attempt: 2, delayMs: 10_000, reason: 'exit 3', at: SLOT });
     await h.clock.advance(9_999);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // deliberate: nothing may start in these 50 ms, 1 ms before the backoff ends
     expect(h.of('job-started')).toHaveLength(1);
     await h.clock.advance(1);
     await waitFor(() => h.of('job-retrying').length === 2, 'second retry');
@@ -67,7 +67,7 @@ describe('JobRunner: timeout', () => {
     await h.clock.advance(1_000);
     const grandchild = await waitFor(() => { try { return Number(readFileSync(pidFile, 'utf8')) || undefined; } catch { return undefined; } }, 'grandchild pid');
     await h.clock.advance(5_000); // SIGTERM: the leader dies, the grandchild ignores it
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // deliberate: the grandchild must still be alive 200 ms later
     expect(isAlive(grandchild)).toBe(true);
     await h.clock.advance(2_000); // SIGKILL to the group
     await waitFor(() => h.of('job-failed').length === 1, 'timeout failure');
@@ -158,7 +158,7 @@ describe('JobRunner: catch-up', () => {
       await seed(store, last);
       const h = started(harness([testJob({ catchUp, command: ['/bin/true'] })], { store }, Date.UTC(2026, 0, 5, 9, 30)));
       await h.runner.start();
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 50)); // deliberate: nothing may start in these 50 ms
       expect(h.of('job-started')).toHaveLength(0);
     }
   });

@@ -101,7 +101,7 @@ describe('hangs', () => {
     res.on('end', () => { ended = true; });
     res.on('error', () => undefined);
     await vi.waitFor(() => expect(received).toBe('start\ndelta "Simulated reply from "\n'));
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 150)); // deliberate: nothing more may arrive in 150 ms
     expect(received).toBe('start\ndelta "Simulated reply from "\n');
     expect(ended).toBe(false);
     expect(s.stats().fake?.streamFaults).toEqual({ mid_stream_error: 0, truncated_stream: 0, stall_stream: 1 });
@@ -121,7 +121,7 @@ describe('hangs', () => {
       () => undefined,
     );
     await vi.waitFor(() => expect(s.stats().fake?.statuses['timeout']).toBe(1));
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 150)); // deliberate: no headers may arrive in 150 ms
     expect(headers).toBe(false);
     await s.close();
     await pending;
