@@ -151,7 +151,7 @@ describe.skipIf(CHROMIUM === undefined && !REQUIRED)('the dashboard in Chromium'
     await soon(() => attr(page, 'provider-claude', 'data-level')).toBe('degraded');
     expect(await text(page, 'provider-words-claude')).toBe('down (circuit open): calls go to the next provider');
     expect(await attr(page, 'banner', 'data-level')).toBe('degraded');
-    expect(await text(page, 'headline')).toBe('summary is served by a backup provider; claude is down; core OK');
+    expect(await text(page, 'headline')).toBe('summary is served by a backup provider; core OK');
     await soon(() => page.locator('#incidents li[data-testid^="incident-"]').count()).toBeGreaterThan(0);
     await page.click('#incidents li[data-testid^="incident-"] button');
     await soon(() => page.locator('[data-testid="timeline"] li').count()).toBeGreaterThan(0);

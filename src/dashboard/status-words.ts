@@ -70,6 +70,32 @@ export function providerWords(provider: ProviderHealth): string {
   return 'healthy';
 }
 
+/** Names joined with "is" or "are". */
+function named(names: readonly string[], what: string): string[] {
+  return names.length === 0 ? [] : [`${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} ${what}`];
+}
+
+/** Providers that are down, recovering or rate-limited while every feature is still served as configured. */
+function providerPhrases(health: HealthReport): string[] {
+  const providers = Object.entries(health.providers);
+  const where = (test: (p: ProviderHealth) => boolean): string[] =>
+    providers.filter(([, p]) => test(p)).map(([name]) => name);
+  return [
+    ...named(
+      where((p) => p.state === 'open'),
+      'down (features are served by the others)',
+    ),
+    ...named(
+      where((p) => p.state === 'half-open'),
+      'recovering',
+    ),
+    ...named(
+      where((p) => p.state === 'closed' && coolingDownMs(p) > 0),
+      'rate-limited (asked for quiet)',
+    ),
+  ];
+}
+
 /** What the core checks say, in words. */
 function coreWords(core: CoreView): string {
   if (!core.checked) return 'no core checks configured';
@@ -78,7 +104,8 @@ function coreWords(core: CoreView): string {
 }
 
 /**
- * The verdict line: each feature that is not served as configured, providers that are down, then the core.
+ * The verdict line: each feature that is not served as configured (or, when none, providers that are down,
+ * recovering or rate-limited), then the core.
  * @example statusWords(health, { checked: true, ready: true, failing: [] }).headline // 'summary is serving fallbacks; core OK'
  */
 export function statusWords(health: HealthReport, core: CoreView): StatusWords {
@@ -91,19 +118,8 @@ export function statusWords(health: HealthReport, core: CoreView): StatusWords {
       if (words !== undefined) phrases.push(words);
     }
   }
-  const down = Object.entries(health.providers)
-    .filter(([, p]) => p.state === 'open')
-    .map(([name]) => name);
-  if (down.length > 0) phrases.push(`${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down`);
-  const recovering = Object.entries(health.providers)
-    .filter(([, p]) => p.state === 'half-open')
-    .map(([name]) => name);
-  if (recovering.length > 0)
-    phrases.push(`${recovering.join(', ')} ${recovering.length === 1 ? 'is' : 'are'} recovering`);
-  const cooling = Object.entries(health.providers)
-    .filter(([, p]) => p.state === 'closed' && coolingDownMs(p) > 0)
-    .map(([name]) => name);
-  if (cooling.length > 0) phrases.push(`${cooling.join(', ')} asked for quiet (rate-limited)`);
+  // Users first: when features say what changed for them, the providers behind it are the cards' detail.
+  if (phrases.length === 0) phrases.push(...providerPhrases(health));
   if (!health.sharedState.connected) phrases.push('shared state (Redis) is away: each instance enforces budgets alone');
   if (phrases.length === 0 && health.status !== 'ok') phrases.push('AI degraded');
   const aiDegraded = phrases.length > 0;
