@@ -14,6 +14,21 @@ function seriesOf(p, colour) {
   return series;
 }
 
+/** A grey line at the present minute, so the rest of the day's load reads as what is still to come. */
+function markNow(u) {
+  const x = u.valToPos(Date.now() / 1000, 'x', true);
+  if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.strokeStyle = '#57606a';
+  ctx.setLineDash([2, 3]);
+  ctx.beginPath();
+  ctx.moveTo(x, u.bbox.top);
+  ctx.lineTo(x, u.bbox.top + u.bbox.height);
+  ctx.stroke();
+  ctx.restore();
+}
+
 /** Draws the charts into #load-charts (replacing any drawn before); says so when there is nothing to draw. */
 export function drawLoad(plan) {
   const box = document.getElementById('load-charts');
@@ -41,7 +56,8 @@ export function drawLoad(plan) {
     new uPlot({
       width, height: 180, series: seriesOf(p, COLOURS[index % COLOURS.length]),
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max, p.limit || 0) * 1.1 || 1] } },
-      axes: [{}, { size: 50 }], tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      axes: [{ values: (u, splits) => splits.map((t) => new Date(t * 1000).toISOString().slice(11, 16)) }, { size: 50 }], tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      hooks: { draw: [markNow] },
     }, data, holder);
   });
 }
