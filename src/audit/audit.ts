@@ -41,6 +41,7 @@ export interface AuditResult {
 
 /**
  * Walks from every critical file and reports each (critical file, AI client) pair once, with its shortest chain.
+ * Throws `AuditSetupError` when the project's imports cannot be resolved at all (a malformed tsconfig.json).
  * @example const result = runAudit({ root: '/app', critical: ['/app/src/api/login.ts'] });
  */
 export function runAudit(options: AuditOptions): AuditResult {

@@ -46,6 +46,14 @@ export interface GraphOptions {
   allow: readonly string[];
 }
 
+/**
+ * The project cannot be resolved at all (its tsconfig.json is malformed or extends one that is missing): bad
+ * input, not a list of warnings that would let the audit pass.
+ */
+export class AuditSetupError extends Error {
+  override readonly name = 'AuditSetupError';
+}
+
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json', '.node'];
 
 /** The package owning a path inside node_modules (`/app/node_modules/.pnpm/x/node_modules/@a/b/y.js` → `@a/b`). */
@@ -144,6 +152,9 @@ export class ModuleGraph {
     const result = (site.kind === 'require' ? this.cjs : this.esm).resolveFileSync(from, site.specifier);
     if (result.builtin !== undefined || site.specifier.startsWith('node:')) return undefined;
     const named = packageNameOf(site.specifier);
+    if (result.path === undefined && result.error !== undefined && /tsconfig/i.test(result.error)) {
+      throw new AuditSetupError(`cannot resolve imports of ${file}: ${result.error}`);
+    }
     if (result.path === undefined) {
       // A package that is not installed is still judged by its name.
       if (named !== undefined) return this.clientEdge(named, site.specifier);

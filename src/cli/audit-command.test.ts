@@ -139,6 +139,19 @@ describe('failsoft audit (in process)', () => {
     expect(err[0]).toContain('did you mean "critical"');
   });
 
+  it('exit 2 when the tsconfig.json cannot be loaded, rather than warnings and a pass', async () => {
+    const project = join(dir, 'bad-tsconfig');
+    mkdirSync(join(project, 'src'), { recursive: true });
+    writeFileSync(join(project, 'tsconfig.json'), '{ "compilerOptions": {');
+    writeFileSync(join(project, 'src/a.ts'), "import { b } from './b.js';\nexport const a = b;\n");
+    writeFileSync(join(project, 'src/b.ts'), 'export const b = 1;\n');
+    const { code, err } = await run(['--root', project, 'src/a.ts'], dir);
+    expect(code).toBe(2);
+    expect(err[0]).toMatch(
+      /^failsoft audit: cannot resolve imports of src\/a\.ts: Failed to load tsconfig .+tsconfig\.json/,
+    );
+  });
+
   it('exit 2 when the config file cannot be read', async () => {
     const { code, err } = await run(['--config', join(dir, 'absent.yaml'), 'src/api/login.ts'], dir);
     expect(code).toBe(2);

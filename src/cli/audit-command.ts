@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { ConfigError } from '../model/errors.js';
 import type { AuditConfig } from '../engine/config/audit-schema.js';
 import { runAudit } from '../audit/audit.js';
+import { AuditSetupError } from '../audit/module-graph.js';
 import { loadAuditConfig } from '../audit/audit-config.js';
 import { reportJson, reportLines, warningLines } from '../audit/audit-report.js';
 import { selectFiles } from '../audit/source-files.js';
@@ -25,7 +26,8 @@ generativelanguage.googleapis.com…). Type-only imports do not count; packages 
 
 A "// failsoft-audit-ignore: reason" comment on an import's line, or alone on the line above, exempts that
 import; the reason is printed. Exit 0: none reached; 1: violations; 2: bad input (no critical file matched,
-unreadable path, invalid config).
+unreadable path, invalid config or tsconfig.json). What cannot be followed (a file that does not parse, an
+import that does not resolve, import() or require() of a computed name) is a warning with its file:line.
 
 Paths are files, directories or globs relative to the root ('src/api/**/*.ts'; quote globs); a path starting
 with ! excludes ('!**/*.test.ts').
@@ -143,7 +145,7 @@ export async function runAuditCli(
     }
     return result.violations.length > 0 ? 1 : 0;
   } catch (error) {
-    if (!(error instanceof AuditInputError)) throw error;
+    if (!(error instanceof AuditInputError || error instanceof AuditSetupError)) throw error;
     io.err(`failsoft audit: ${error.message}`);
     io.err("Run 'failsoft help audit' for usage.");
     return EXIT_USAGE;
