@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { networkErrorText } from './network-error-text.js';
 
 /**
@@ -7,6 +6,8 @@ import { networkErrorText } from './network-error-text.js';
  * @example await postgresProbe('postgres://app@127.0.0.1:5432/app', 5000) // undefined | 'connection refused (127.0.0.1:5432)'
  */
 export async function postgresProbe(url: string, timeoutMs: number): Promise<string | undefined> {
+  // Loaded on first use, as the Redis client is: only a process with a PostgreSQL check pays for the driver.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
   // A connection that dies later must not crash the process.
   client.on('error', () => undefined);

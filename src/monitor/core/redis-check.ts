@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { networkErrorText } from './network-error-text.js';
 import { whereOf } from './postgres-check.js';
 
@@ -9,6 +8,8 @@ import { whereOf } from './postgres-check.js';
  */
 export async function redisProbe(url: string, timeoutMs: number): Promise<string | undefined> {
   let lastError: unknown;
+  // Loaded on first use: a process with no Redis check (most `failsoft check` runs) never loads the client.
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, {
     lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0,
     enableOfflineQueue: false, retryStrategy: () => null,
