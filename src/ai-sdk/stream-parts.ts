@@ -34,6 +34,7 @@ export function streamParts(
     { type: 'response-metadata', ...(start.model === undefined ? {} : { modelId: start.model }) },
   ];
   let done = false;
+  let cancelled = false;
   return new ReadableStream<LanguageModelV4StreamPart>({
     async pull(controller) {
       // A pull that enqueues nothing is not called again: read until there is a part to give, or the end.
@@ -43,7 +44,7 @@ export function streamParts(
           next = await events.next();
         } catch (error) {
           done = true;
-          controller.error(toAISDKError(error, context.request));
+          if (!cancelled) controller.error(toAISDKError(error, context.request));
           return;
         }
         if (next.done) {
@@ -53,11 +54,14 @@ export function streamParts(
           queue.push(...translate.event(next.value));
         }
       }
+      // A consumer that cancelled while an event was awaited has closed the stream: nothing more may go in.
+      if (cancelled) return;
       for (const part of queue.splice(0)) controller.enqueue(part);
       if (done) controller.close();
     },
     async cancel() {
       done = true;
+      cancelled = true;
       await events.return(undefined);
     },
   });

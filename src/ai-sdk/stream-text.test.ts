@@ -3,7 +3,8 @@
  * failover before the first token, a stream cut after it, fallbacks, the ai-only error, abort, tool calls.
  */
 import { APICallError } from '@ai-sdk/provider';
-import { jsonSchema, streamText, tool, type TextStreamPart, type ToolSet } from 'ai';
+import { Output, jsonSchema, streamText, tool, type TextStreamPart, type ToolSet } from 'ai';
+import { z } from 'zod';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Failsoft } from '../engine/failsoft.js';
 import { startSimulator, type RunningSimulator } from '../sim/start-simulator.js';
@@ -161,6 +162,15 @@ describe('streamText through failsoft', () => {
     await reader.read();
     await reader.cancel();
     await expect.poll(() => sim.stats()['anthropic']?.slowStreams.abandoned, { timeout: 2_000 }).toBe(1);
+  });
+
+  it('streams a structured answer (output: Output.object) in JSON mode', async () => {
+    const schema = z.object({ city: z.string(), population: z.number() });
+    const result = streamText({ model: failsoft('chat'), output: Output.object({ schema }), prompt: 'Paris facts' });
+    const partials: unknown[] = [];
+    for await (const partial of result.partialOutputStream) partials.push(partial);
+    expect(partials.length).toBeGreaterThan(1);
+    expect(schema.safeParse(await result.output).success).toBe(true);
   });
 
   it('streams a tool call as tool input parts, then the call', async () => {
