@@ -38,7 +38,8 @@ describeWithRedis('cool-downs shared through Redis', () => {
     const first = await a.call('summary');
     expect(first.headers.get('x-failsoft-provider')).toBe('gpt');
     const cooledAt = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The other instance hears of the cool-down through Redis pub/sub: wait for that, not a guessed 50 ms.
+    await expect.poll(() => b.events.some((e) => e.type === 'provider-cooldown-started' && e.source === 'shared' && e.provider === 'claude'), { timeout: 2_000, interval: 5 }).toBe(true);
     let answered = 0;
     while (performance.now() - cooledAt < 4_000) {
       const batch = await Promise.all([a.call('summary'), b.call('summary'), b.call('summary', { stream: true })]);

@@ -102,11 +102,9 @@ async function admin<T>(running: RunningServe, path: string): Promise<T> {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `condition` every 100 ms; fails the test (instead of going on as if it held) after `maxMs`. */
 async function waitFor(condition: () => boolean | Promise<boolean>, maxMs: number): Promise<void> {
-  for (let waited = 0; waited < maxMs; waited += 100) {
-    if (await condition()) return;
-    await sleep(100);
-  }
+  await expect.poll(condition, { timeout: maxMs, interval: 100 }).toBe(true);
 }
 
 /** Clears the faults and keeps a trickle of traffic (as a live product would) until the incident has resolved. */
@@ -133,7 +131,7 @@ describe('alerts through failsoft serve', () => {
       expect(statuses.filter((s) => s === 200)).toHaveLength(2_000); // enhanced: fallbacks, never an error
       await recover(running);
       await waitFor(() => hook.received.length >= 2 && slack.received.length >= 2, 5_000);
-      await sleep(300);
+      await sleep(300); // deliberate: no third message may follow in 300 ms
       expect(statusesOf(hook)).toEqual(['firing warning', 'resolved warning']);
       const [firing, resolved] = hook.received as AlertMessage[];
       expect(firing?.summary).toMatch(/^AI degraded: .*summary on fallback.*; core OK$/);
@@ -170,7 +168,7 @@ describe('alerts through failsoft serve', () => {
       expect(body.store).toBeDefined();
       await waitFor(() => hook.received.length >= 2, 5_000);
       await load(running, 200); // more AI failures while core is down: folded in
-      await sleep(500);
+      await sleep(500); // deliberate: the folded-in failures may send nothing more in 500 ms
       expect(statusesOf(hook)).toEqual(['firing warning', 'firing critical']);
       expect((hook.received[1] as AlertMessage).summary).toMatch(/^CRITICAL: api down \(core dependency\); also AI degraded: /);
       coreStatus = 200;
