@@ -95,20 +95,26 @@ const isNode = (value: unknown): value is AstNode =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Every node below `node`, depth first, skipping the `parent` back-links. A plain walk: oxc-parser's Visitor
+ * Every node below `root`, skipping the `parent` back-links. A plain walk: oxc-parser's Visitor
  * costs four times as much per file, and the audit only needs a few node types.
  */
-function walk(value: unknown, visit: (node: AstNode) => void): void {
-  if (Array.isArray(value)) {
-    for (const item of value) walk(item, visit);
-    return;
-  }
-  if (!isNode(value)) return;
-  visit(value);
-  for (const key in value) {
-    if (key === 'parent') continue;
-    const child = value[key];
-    if (typeof child === 'object' && child !== null) walk(child, visit);
+function walk(root: unknown, visit: (node: AstNode) => void): void {
+  // An explicit stack: generated code nests deeper than the call stack allows. Visiting order does not matter
+  // (what is found is sorted by offset afterwards).
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push(item);
+      continue;
+    }
+    if (!isNode(value)) continue;
+    visit(value);
+    for (const key in value) {
+      if (key === 'parent') continue;
+      const child = value[key];
+      if (typeof child === 'object' && child !== null) stack.push(child);
+    }
   }
 }
 
@@ -122,7 +128,7 @@ export function scanModule(path: string, text: string, allowHosts: readonly stri
   const ignores = ignoreComments(result.comments, lines);
   // With their offsets, to list them in source order (static, dynamic and require() are found apart).
   const found: { at: number; site: ImportSite }[] = [];
-  const hosts: HostSite[] = [];
+  const hostsFound: { at: number; site: HostSite }[] = [];
   const problems: ScanProblem[] = ignores.missingReasons.map((line) => ({
     line,
     message: 'failsoft-audit-ignore without a reason exempts nothing: write "failsoft-audit-ignore: why"',
@@ -188,13 +194,13 @@ export function scanModule(path: string, text: string, allowHosts: readonly stri
   // The AST (costly to build in JS) only when it can hold a require() or a provider host.
   const done = (): ModuleScan => ({
     imports: found.sort((a, b) => a.at - b.at).map((entry) => entry.site),
-    hosts,
+    hosts: hostsFound.sort((a, b) => a.at - b.at).map((entry) => entry.site),
     problems,
   });
   if (!mayCallRequire(text) && aiHostIn(text, allowHosts) === undefined) return done();
   const checkHost = (value: unknown, node: AstNode): void => {
     const host = typeof value === 'string' ? aiHostIn(value, allowHosts) : undefined;
-    if (host !== undefined) hosts.push({ host, ...site(node.start, node.end) });
+    if (host !== undefined) hostsFound.push({ at: node.start, site: { host, ...site(node.start, node.end) } });
   };
   walk(result.program, (node) => {
     if (node.type === 'Literal') checkHost(node.value, node);
