@@ -83,6 +83,18 @@ describe('scanModule: imports', () => {
   });
 });
 
+describe('scanModule: generated code', () => {
+  it('an expression nested 20,000 deep is walked without exhausting the stack', () => {
+    const sum = Array.from({ length: 20_000 }, (_, i) => `a${i}`).join(' + ');
+    const scan = scanModule(
+      'bundle.js',
+      `const x = ${sum};\nrequire('openai');\nfetch('https://api.openai.com/v1');\n`,
+    );
+    expect(scan.imports).toEqual([{ specifier: 'openai', kind: 'require', line: 2 }]);
+    expect(scan.hosts).toEqual([{ host: 'api.openai.com', line: 3 }]);
+  });
+});
+
 describe('scanModule: failsoft-audit-ignore', () => {
   it('on the same line (trailing), alone on the line above, or in a block comment', () => {
     const text = [
