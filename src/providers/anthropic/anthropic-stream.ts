@@ -1,8 +1,7 @@
 import type { z } from 'zod';
-import { ProviderError, providerError, markInStream } from '../../model/errors.js';
+import { type ProviderError, providerError } from '../../model/errors.js';
 import type { Usage } from '../../model/response.js';
 import type { StreamEvent } from '../../model/stream-event.js';
-import { classifyTransportError } from '../http-transport.js';
 import { readSseBatches } from '../sse.js';
 import {
   type AnthropicInputJsonDelta,
@@ -15,6 +14,7 @@ import {
 } from './anthropic-api.js';
 import { classifyAnthropicError } from './classify-anthropic-error.js';
 import { malformedResponse } from '../malformed-response.js';
+import { streamReadFailure } from '../stream-failure.js';
 import { anthropicFinishReason, anthropicUsage, isTextBlock, isToolUseBlock } from './from-anthropic-response.js';
 import type { CancelSignal } from '../../model/cancel-signal.js';
 
@@ -186,9 +186,7 @@ export async function* anthropicStreamEvents(body: AnthropicStreamBody, ctx: Ant
       inStream: true,
     });
   } catch (error) {
-    if (ctx.signal?.aborted) throw ctx.signal.reason;
-    if (ProviderError.isInstance(error)) throw markInStream(error);
-    throw markInStream(classifyTransportError(error, ctx.provider, ctx.model));
+    throw streamReadFailure(error, ctx);
   } finally {
     if (!finished) body.destroy?.();
   }

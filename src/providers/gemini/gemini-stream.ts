@@ -1,8 +1,8 @@
-import { providerError, ProviderError, markInStream } from '../../model/errors.js';
+import { providerError, type ProviderError } from '../../model/errors.js';
 import type { StreamEvent } from '../../model/stream-event.js';
-import { classifyTransportError } from '../http-transport.js';
 import { malformedResponse } from '../malformed-response.js';
 import { readSseBatches, UnframedTail } from '../sse.js';
+import { streamReadFailure } from '../stream-failure.js';
 import { geminiResponseSchema, type GeminiResponse, type GeminiUsage } from './gemini-api.js';
 import { classifyGeminiError } from './classify-gemini-error.js';
 import { blockedPromptError, geminiAnswerParts, geminiUsage, mapGeminiFinishReason, type GeminiCallContext } from './from-gemini-response.js';
@@ -67,9 +67,7 @@ export async function* geminiStreamEvents(body: AsyncIterable<Uint8Array | strin
         }
       }
     } catch (error) {
-      if (context.signal?.aborted) throw context.signal.reason;
-      if (ProviderError.isInstance(error)) throw error;
-      throw markInStream(classifyTransportError(error, context.provider, context.model));
+      throw streamReadFailure(error, context);
     }
     throwIfCancelled(context.signal);
     if (!rawLines.empty) throw tailError(rawLines.text(), context);

@@ -1,9 +1,10 @@
-import { providerError, ProviderError } from '../../model/errors.js';
+import { providerError, type ProviderError } from '../../model/errors.js';
 import type { FinishReason, Usage } from '../../model/response.js';
 import type { StreamEvent } from '../../model/stream-event.js';
-import { classifyTransportError, type HttpReply } from '../http-transport.js';
+import type { HttpReply } from '../http-transport.js';
 import { malformedResponse } from '../malformed-response.js';
 import { readSseBatches, UnframedTail } from '../sse.js';
+import { streamReadFailure } from '../stream-failure.js';
 import { classifyOpenAIError } from './classify-openai-error.js';
 import { chatCompletionChunkSchema, type ChatCompletionChunk } from './openai-api.js';
 import { fromOpenAIUsage, mapOpenAIFinishReason, parseToolArguments } from './from-openai-response.js';
@@ -117,22 +118,6 @@ function inStreamError(context: OpenAIStreamContext, body: unknown): ProviderErr
   return classifyOpenAIError({ ...context, body, inStream: true });
 }
 
-/** A failure while reading the body becomes a classified in-stream error (or the abort reason). */
-function readFailure(error: unknown, context: OpenAIStreamContext): unknown {
-  if (context.signal?.aborted) return context.signal.reason;
-  if (ProviderError.isInstance(error)) return error;
-  const classified = classifyTransportError(error, context.provider, context.model);
-  return providerError({
-    class: classified.class,
-    message: classified.message,
-    provider: classified.provider,
-    model: context.model,
-    ...(classified.code === undefined ? {} : { code: classified.code }),
-    inStream: true,
-    cause: error,
-  });
-}
-
 /**
  * Reads an OpenAI stream (`data:` chunks, then `data: [DONE]`) into canonical events: text deltas,
  * tool-call start/delta/complete, and exactly one `finish` with usage and the answering model.
@@ -173,7 +158,7 @@ export async function* openaiStreamEvents(body: OpenAIStreamBody, context: OpenA
         yield* state.apply(chunk.data);
       }
     } catch (error) {
-      throw readFailure(error, context);
+      throw streamReadFailure(error, context);
     }
     ended = true;
     if (done) return;
