@@ -17,6 +17,8 @@ const loaders: Record<string, () => Promise<CliCommand>> = {
   incident: async () => (await import('./incidents-command.js')).incidentCommand,
   check: async () => (await import('./check-command.js')).checkCommand,
   alert: async () => (await import('./alert-command.js')).alertCommand,
+  demo: async () => (await import('./demo-command.js')).demoCommand,
+  audit: async () => (await import('./audit-command.js')).auditCommand,
 };
 
 const argv = process.argv.slice(2);
