@@ -55,8 +55,8 @@ export interface DemoRun {
 export type { GatewayPages };
 
 const DEFAULT_TICK_MS = 100;
-/** The jobs' minutes play at one a second: their per-minute budget refills as a real one does, relative to real calls. */
-const JOBS_SPEED = 60;
+/** The jobs' minutes play at one per 3 s: a per-minute budget refills slowly next to a burst of real calls, even on a busy machine. */
+const JOBS_SPEED = 20;
 
 /**
  * Runs the demo and returns its report.

@@ -21,8 +21,8 @@ export interface ScenarioStep {
 export const DAY = {
   start: '08:00',
   jobsDue: '09:00',
-  /** 09:00 to here plays at a minute a second: the jobs' minutes. */
-  jobsSlowEnd: '09:04',
+  /** 09:00 to here plays slower: the jobs' minutes (they start at 09:00, 09:01 and 09:02 as planned). */
+  jobsSlowEnd: '09:03',
   outage: '12:00',
   hangs: '13:00',
   rateLimits: '15:00',
