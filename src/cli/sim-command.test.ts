@@ -108,12 +108,13 @@ describe('start-up banner', () => {
   afterEach(async () => sim?.close());
 
   it('prints each provider with its SDK base URL and the control API', async () => {
-    sim = await startSimulator({ port: 0, providers: { anthropic: 'anthropic', openai: 'openai' } });
-    const lines = describeSimulator(sim, { anthropic: 'anthropic', openai: 'openai' });
+    sim = await startSimulator({ port: 0, providers: { anthropic: 'anthropic', openai: 'openai', local: 'openai' }, keyless: ['local'] });
+    const lines = describeSimulator(sim, { anthropic: 'anthropic', openai: 'openai', local: 'openai' }, ['local']);
     expect(lines[0]).toBe(`failsoft simulator listening on ${sim.url}`);
     expect(lines[1]).toMatch(new RegExp(`^  anthropic +${sim.url}/anthropic +\\(anthropic SDK base URL\\)$`));
     expect(lines[2]).toMatch(new RegExp(`^  openai +${sim.url}/openai/v1 +\\(openai SDK base URL\\)$`));
-    expect(lines[3]).toMatch(new RegExp(`^  control API +${sim.url}/_sim +\\(faults, limits, stats\\)$`));
+    expect(lines[3]).toMatch(new RegExp(`^  local +${sim.url}/local/v1 +\\(openai SDK base URL; no key needed\\)$`));
+    expect(lines[4]).toMatch(new RegExp(`^  control API +${sim.url}/_sim +\\(faults, limits, stats\\)$`));
   });
 });
 

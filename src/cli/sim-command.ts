@@ -172,13 +172,13 @@ export async function startSimFromCli(options: SimCliOptions): Promise<RunningSi
   });
 }
 
-/** The start-up banner: one line per provider with its SDK base URL, then the control API. */
-export function describeSimulator(sim: RunningSimulator, providers: Record<string, SimProtocolName>): string[] {
+/** The start-up banner: one line per provider with its SDK base URL (and whether it needs a key), then the control API. */
+export function describeSimulator(sim: RunningSimulator, providers: Record<string, SimProtocolName>, keyless: readonly string[] = []): string[] {
   const names = Object.keys(providers);
   const rows: [string, string, string][] = names.map((name) => {
     const protocol = providers[name] ?? 'openai';
     // urlFor is what the SDK takes: OpenAI's with /v1, Anthropic's and Gemini's without (they add their own).
-    return [name, sim.urlFor(name), `${protocol} SDK base URL`];
+    return [name, sim.urlFor(name), `${protocol} SDK base URL${keyless.includes(name) ? '; no key needed' : ''}`];
   });
   rows.push(['control API', `${sim.url}/_sim`, 'faults, limits, stats']);
   const nameWidth = Math.max(...rows.map((row) => row[0].length));
@@ -211,7 +211,7 @@ export const simCommand: CliCommand = {
       io.err(`failsoft sim: cannot start: ${failure instanceof Error ? failure.message : String(failure)}`);
       return 1;
     }
-    for (const line of describeSimulator(sim, options.providers)) io.out(line);
+    for (const line of describeSimulator(sim, options.providers, options.keyless)) io.out(line);
     const signal = await untilSignal();
     io.err(`failsoft sim: ${signal}, closing`);
     await sim.close();
