@@ -62,7 +62,7 @@ describe('failsoft demo, end to end', () => {
     );
     expect(outage?.status).toBe('resolved');
     // Times are on the simulated day: the outage opens after noon.
-    expect(outage?.openedAt.slice(11, 16) >= '12:00').toBe(true);
+    expect((outage?.openedAt ?? '').slice(11, 16) >= '12:00').toBe(true);
     expect(report.expectations.map((e) => e.name)).toHaveLength(7);
     // Progress went to stderr, as plain lines (no terminal here), the steps of the day among them.
     expect(err.some((line) => line.startsWith('12:00  anthropic overloaded'))).toBe(true);
