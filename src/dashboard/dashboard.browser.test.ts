@@ -134,10 +134,17 @@ describe.skipIf(CHROMIUM === undefined && !REQUIRED)('the dashboard in Chromium'
     // Without the token the page asks for it; once typed, it reads the state.
     await page.goto(`${gateway.url}/`);
     await soon(() => text(page, 'headline')).toBe('Enter the admin token to see the state');
-    consoleErrors.length = 0; // the 401 that made the page ask is the browser's one logged line for it
+    // A wrong token is dropped at once (polling on with it would spend the address's wrong-token allowance).
+    await page.fill('#token', 'not-the-token');
+    await page.click('#token-form button[type="submit"]');
+    await soon(() => text(page, 'token-note')).toMatch(/^That token was refused: /);
+    expect(await page.evaluate('sessionStorage.getItem("failsoft.adminToken")')).toBeNull();
     await page.fill('#token', TOKEN);
     await page.click('#token-form button[type="submit"]');
     await soon(() => text(page, 'headline')).toBe('AI OK; core OK');
+    // The 401s that made the page ask are the browser's logged lines for them; from here on every read has the token.
+    expect(consoleErrors.filter((line) => !line.includes('401 (Unauthorized)'))).toEqual([]);
+    consoleErrors.length = 0;
     expect(await attr(page, 'banner', 'data-level')).toBe('ok');
     expect(await attr(page, 'provider-claude', 'data-level')).toBe('ok');
     // An expression string: this file is compiled without the DOM's types.

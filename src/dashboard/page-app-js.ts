@@ -13,6 +13,15 @@ const PLAN_MS = 5 * 60 * 1000;
 let lastState = null;
 let lastOk = 0;
 let planAt = 0;
+/** Why the last token typed was dropped, shown until another is typed. */
+let refusal = '';
+/** Reads one after another: a read sent before a token was typed never lands after one sent with it. */
+let reading = Promise.resolve();
+
+function refreshNow() {
+  reading = reading.then(refresh);
+  return reading;
+}
 
 function token() {
   return sessionStorage.getItem(TOKEN_KEY) || '';
@@ -62,7 +71,7 @@ async function toggle(path, on, what) {
   } catch (error) {
     note('switch-note', 'Could not switch ' + what + ': ' + error.message, true);
   }
-  await refresh();
+  await refreshNow();
 }
 
 const actions = {
@@ -101,8 +110,14 @@ async function refresh() {
   } catch (error) {
     document.getElementById('banner').classList.add('stale');
     if (error.status === 401 || error.status === 403 || error.status === 429) {
-      document.getElementById('headline').textContent = 'Enter the admin token to see the state';
-      note('token-note', error.message, true);
+      // A refused token is dropped at once: polling on with it would spend the address's wrong-token allowance
+      // (10 a minute) and lock the right token out too.
+      if (error.status === 401 && token() !== '') {
+        sessionStorage.removeItem(TOKEN_KEY);
+        refusal = 'That token was refused: ' + error.message;
+      }
+      document.getElementById('headline').textContent = error.status === 403 ? 'The dashboard is off here' : 'Enter the admin token to see the state';
+      note('token-note', refusal || error.message, true);
     } else {
       note('updated', 'cannot reach the gateway (' + error.message + ')' + (lastOk ? '; showing the state of ' + new Date(lastOk).toISOString().slice(11, 19) + 'Z' : ''), true);
     }
@@ -118,7 +133,7 @@ async function refreshPlan() {
 }
 
 async function loop() {
-  await refresh();
+  await refreshNow();
   setTimeout(loop, POLL_MS);
 }
 
@@ -128,12 +143,13 @@ document.getElementById('token-form').addEventListener('submit', (event) => {
   const value = input.value.trim();
   input.value = '';
   if (value) sessionStorage.setItem(TOKEN_KEY, value);
+  refusal = '';
   note('switch-note', '', false);
-  void refresh();
+  void refreshNow();
 });
 document.getElementById('forget').addEventListener('click', () => {
   sessionStorage.removeItem(TOKEN_KEY);
-  void refresh();
+  void refreshNow();
 });
 
 void loop();

@@ -8,6 +8,7 @@ export const PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>failsoft</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/dashboard/uplot.css">
 <link rel="stylesheet" href="/dashboard/style.css">
 <script src="/dashboard/uplot.js"></script>
@@ -25,7 +26,7 @@ export const PAGE_HTML = `<!doctype html>
     <input id="token" type="password" placeholder="FAILSOFT_ADMIN_TOKEN" spellcheck="false">
     <button type="submit">Use</button>
     <button type="button" id="forget">Forget</button>
-    <p id="token-note" class="muted"></p>
+    <p id="token-note" class="muted" data-testid="token-note"></p>
   </form>
 </header>
 <main>
