@@ -1,7 +1,7 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Failsoft } from '../engine/failsoft.js';
 import type { FailsoftEvent, FailsoftEventType } from '../engine/events.js';
 import { describeEvent } from '../engine/event-messages.js';
+import type { GatewayResponse } from './respond.js';
 
 /** How much `failsoft serve` logs: state changes at `info` (the default), every request at `debug`. */
 export type LogLevel = 'silent' | 'warn' | 'info' | 'debug';
@@ -30,7 +30,11 @@ export interface AccessLogEntry {
 export class LineLog {
   private readonly rank: number;
 
-  constructor(readonly level: LogLevel, private readonly write: (line: string) => void, private readonly now: () => number = Date.now) {
+  constructor(
+    readonly level: LogLevel,
+    private readonly write: (line: string) => void,
+    private readonly now: () => number = Date.now,
+  ) {
     this.rank = RANK[level];
   }
 
@@ -50,29 +54,26 @@ export class LineLog {
 }
 
 /**
- * Calls `accessLog` once the response closes, with what the response said (its failsoft headers) and the
- * time taken; 499 when the client left before the answer ended.
+ * Calls `accessLog` once the response closes, with who answered as the request steps noted it on the
+ * response (`GatewayResponse`: the same values as its failsoft headers) and the time taken; 499 when the
+ * client left before the answer ended. One listener per request, only with the access log on.
  */
-export function logWhenClosed(accessLog: (entry: AccessLogEntry) => void, res: ServerResponse, method: string, path: string): void {
+export function logWhenClosed(
+  accessLog: (entry: AccessLogEntry) => void,
+  res: GatewayResponse,
+  method: string,
+  path: string,
+): void {
   const started = performance.now();
-  // The gateway sends its headers in writeHead(status, object), which getHeader() cannot see afterwards:
-  // note that object on the way (this response only, and only with the access log on).
-  let sent: OutgoingHttpHeaders | undefined;
-  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
-  const noting = (status: number, ...rest: unknown[]): ServerResponse => {
-    const headers = rest.find((arg): arg is OutgoingHttpHeaders => typeof arg === 'object' && arg !== null && !Array.isArray(arg));
-    if (headers !== undefined) sent = headers;
-    return writeHead(status, ...rest);
-  };
-  res.writeHead = noting as unknown as ServerResponse['writeHead'];
   res.once('close', () => {
-    const header = (name: string): string | undefined => {
-      const value = sent?.[name] ?? res.getHeader(name);
-      return typeof value === 'string' ? value : undefined;
-    };
     accessLog({
-      id: header('x-request-id'), method, path, status: res.writableFinished ? res.statusCode : 499,
-      feature: header('x-failsoft-feature'), provider: header('x-failsoft-provider'), source: header('x-failsoft-source'),
+      id: res.requestId,
+      method,
+      path,
+      status: res.writableFinished ? res.statusCode : 499,
+      feature: res.feature,
+      provider: res.provider,
+      source: res.source,
       ms: Math.round((performance.now() - started) * 100) / 100,
     });
   });
@@ -80,9 +81,19 @@ export function logWhenClosed(accessLog: (entry: AccessLogEntry) => void, res: S
 
 /** State changes (logged at `info` and `warn`); per-request events only at `debug`. */
 const STATE_EVENTS: readonly FailsoftEventType[] = [
-  'provider-opened', 'provider-half-opened', 'provider-closed', 'feature-mode-changed',
-  'budget-exhausted', 'budget-recovered', 'switch-changed', 'stream-failed', 'shared-state-lost', 'shared-state-restored',
-  'provider-cooldown-started', 'provider-cooldown-ended', 'engine-faulted',
+  'provider-opened',
+  'provider-half-opened',
+  'provider-closed',
+  'feature-mode-changed',
+  'budget-exhausted',
+  'budget-recovered',
+  'switch-changed',
+  'stream-failed',
+  'shared-state-lost',
+  'shared-state-restored',
+  'provider-cooldown-started',
+  'provider-cooldown-ended',
+  'engine-faulted',
 ];
 const REQUEST_EVENTS: readonly FailsoftEventType[] = ['attempt-failed', 'attempt-hedged'];
 
@@ -96,10 +107,14 @@ const REQUEST_EVENTS: readonly FailsoftEventType[] = ['attempt-failed', 'attempt
 export function attachEventLog(ai: Failsoft, log: LineLog): () => void {
   if (log.level === 'silent') return () => undefined;
   const types = log.enabled('debug') ? [...STATE_EVENTS, ...REQUEST_EVENTS] : STATE_EVENTS;
-  const offs = types.map((type) => ai.on(type, (event: FailsoftEvent) => {
-    const [level, msg] = describeEvent(event);
-    const { at, type, ...fields } = event;
-    log.log(level, msg, { event: type, at: new Date(at).toISOString(), ...fields });
-  }));
-  return () => { for (const off of offs) off(); };
+  const offs = types.map((type) =>
+    ai.on(type, (event: FailsoftEvent) => {
+      const [level, msg] = describeEvent(event);
+      const { at, type, ...fields } = event;
+      log.log(level, msg, { event: type, at: new Date(at).toISOString(), ...fields });
+    }),
+  );
+  return () => {
+    for (const off of offs) off();
+  };
 }

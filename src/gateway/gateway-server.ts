@@ -2,22 +2,24 @@
  * The gateway: an OpenAI- and Anthropic-compatible HTTP server in front of the engine.
  *
  * Plain node:http, on purpose: the gateway sits in the hot path of every AI call and must add as
- * little as a bare pass-through proxy would, so there is no framework, no router table walk, no
- * per-request middleware chain: one switch on the path, parse → engine → render in the client's
- * dialect, and streams written frame by frame as the engine yields them (never buffered).
+ * little as a bare pass-through proxy would, so there is no framework and no router table walk: one
+ * switch on the path, then the AI routes' request steps in `steps/` (authenticate → read the call →
+ * check access → cancel on disconnect → answer, or map the failure), plain functions called in turn
+ * with the gateway, the request and its response, in the style of middleware without a chain of
+ * closures per request. What a step learns rides on the response (`GatewayResponse`), and streams are
+ * written frame by frame as the engine yields them (never buffered).
  * Operations ride beside it: `/metrics` (fed from engine events), `/admin/*` (admin token), and
  * optional client keys and model aliases from the config's `gateway` section.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Failsoft } from '../engine/failsoft.js';
-import { CancelSource, type CancelSignal } from '../model/cancel-signal.js';
+import type { CancelSignal } from '../model/cancel-signal.js';
 import { systemClock } from '../model/clock.js';
-import type { CallOptions, FailsoftStreamEvent, GenerateResult, StreamStartEvent } from '../engine/results.js';
+import type { CallOptions } from '../engine/results.js';
 import type { ResolvedGatewayClient } from '../engine/config/resolve-config.js';
-import type { Dialect, GatewayErrorKind, ParsedCall } from './dialect.js';
+import type { Dialect } from './dialect.js';
 import { AdminRoutes, type AdminIncidentSource } from './admin-routes.js';
-import { renderAccessError } from './auth-errors.js';
 import { answerPreflight, BrowserOrigins, guardOrigin } from './browser-origin.js';
 import { ClientKeys } from './client-keys.js';
 import { GatewayMetrics, type GatewayAlertCount, type GatewayStoreStatus } from './metrics.js';
@@ -27,7 +29,14 @@ import { anthropicMessagesDialect } from './dialects/anthropic-messages.js';
 import { openAiChatDialect } from './dialects/openai-chat.js';
 import { nextId } from './ids.js';
 import { MAX_BODY_BYTES, readJsonBody } from './read-body.js';
-import { answerHeaders, classifyFailure, coalesced, drained, sendJson } from './respond.js';
+import { GatewayResponse, sendJson } from './respond.js';
+import { sendAnswer, streamAnswer } from './steps/answer.js';
+import { authenticate, refuseKey } from './steps/authenticate.js';
+import { cancelOnDisconnect } from './steps/cancel-on-disconnect.js';
+import { checkAccess } from './steps/check-access.js';
+import type { GatewayContext } from './steps/gateway-context.js';
+import { mapFailure } from './steps/map-failure.js';
+import { readCall } from './steps/read-call.js';
 
 /** Options of `startGateway`. */
 export interface GatewayOptions {
@@ -109,18 +118,31 @@ export interface RunningGateway {
 
 /** Against slow clients: all headers within 10 s, the whole body within 30 s; idle keep-alive 5 s. */
 const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
-const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
-
-/** A 503 says no provider answered and the feature is degraded (x-failsoft-source is provider|fallback only). */
-const UNAVAILABLE_HEADERS = { 'x-failsoft-provider': 'none', 'x-failsoft-degraded': 'true' };
+/** A caller's own `x-request-id` is kept when it looks like one; otherwise the gateway makes one. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** The `/v1/models` body: features (and the aliases naming them) that `allowed` admits. */
 function modelsBody(ai: Failsoft, aliases: ReadonlyMap<string, string>, allowed: (feature: string) => boolean): string {
-  const ids = Object.values(ai.config.features).filter((f) => f.tier !== 'critical' && allowed(f.name)).map((f) => f.name);
+  const ids = Object.values(ai.config.features)
+    .filter((f) => f.tier !== 'critical' && allowed(f.name))
+    .map((f) => f.name);
   for (const [alias, feature] of aliases) if (allowed(feature)) ids.push(alias);
-  const data = ids.map((id) => ({ id, object: 'model', type: 'model', created: 0, created_at: '1970-01-01T00:00:00Z', owned_by: 'failsoft', display_name: id }));
-  return JSON.stringify({ object: 'list', data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
+  const data = ids.map((id) => ({
+    id,
+    object: 'model',
+    type: 'model',
+    created: 0,
+    created_at: '1970-01-01T00:00:00Z',
+    owned_by: 'failsoft',
+    display_name: id,
+  }));
+  return JSON.stringify({
+    object: 'list',
+    data,
+    has_more: false,
+    first_id: data[0]?.id ?? null,
+    last_id: data.at(-1)?.id ?? null,
+  });
 }
 
 /** The dialect a request without a body speaks: Anthropic SDKs send `anthropic-version`. */
@@ -129,19 +151,21 @@ function dialectOf(req: IncomingMessage): Dialect {
 }
 
 /** Serves one gateway; all per-process work (models lists, bound handlers) is done once here. */
-class Gateway {
+class Gateway implements GatewayContext {
   private readonly modelsBody: string;
   private readonly clientModels = new Map<ResolvedGatewayClient, string>();
-  private readonly aliases: ReadonlyMap<string, string>;
-  private readonly keys: ClientKeys;
-  private readonly origins: BrowserOrigins;
+  readonly aliases: ReadonlyMap<string, string>;
+  readonly keys: ClientKeys;
+  readonly origins: BrowserOrigins;
   private closing = false;
   /** Requests received so far (read by the idle trim). */
   served = 0;
 
   constructor(
-    private readonly ai: Failsoft, private readonly maxBodyBytes: number,
-    private readonly admin: AdminRoutes, readonly metrics: GatewayMetrics | undefined,
+    readonly ai: Failsoft,
+    readonly maxBodyBytes: number,
+    private readonly admin: AdminRoutes,
+    readonly metrics: GatewayMetrics | undefined,
     private readonly accessLog: ((entry: AccessLogEntry) => void) | undefined,
     private readonly storeStatus: (() => GatewayStoreStatus) | undefined,
     private readonly readiness: (() => GatewayReadiness) | undefined = undefined,
@@ -149,16 +173,23 @@ class Gateway {
   ) {
     this.aliases = new Map(Object.entries(ai.config.gateway?.aliases ?? {}));
     this.keys = new ClientKeys(ai.config.gateway?.clients ?? {});
-    this.origins = new BrowserOrigins({ corsOrigins: ai.config.gateway?.corsOrigins ?? [], clientKeys: this.keys.enabled });
+    this.origins = new BrowserOrigins({
+      corsOrigins: ai.config.gateway?.corsOrigins ?? [],
+      clientKeys: this.keys.enabled,
+    });
     this.modelsBody = modelsBody(ai, this.aliases, () => true);
-    for (const client of this.keys.list()) this.clientModels.set(client, modelsBody(ai, this.aliases, (f) => this.keys.allows(client, f)));
+    for (const client of this.keys.list())
+      this.clientModels.set(
+        client,
+        modelsBody(ai, this.aliases, (f) => this.keys.allows(client, f)),
+      );
   }
 
   startClosing(): void {
     this.closing = true;
   }
 
-  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+  readonly handle = (req: IncomingMessage, res: GatewayResponse): void => {
     this.served++;
     if (this.closing) res.setHeader('connection', 'close');
     const url = req.url ?? '/';
@@ -166,37 +197,57 @@ class Gateway {
     const path = q === -1 ? url : url.slice(0, q);
     const method = req.method ?? 'GET';
     if (this.accessLog) logWhenClosed(this.accessLog, res, method, path);
-    const run = (): Promise<void> | void => {
-      switch (path) {
-        case '/v1/chat/completions': return method === 'POST' ? this.serveAi(openAiChatDialect, req, res) : this.otherMethod('openai', req, res, 'POST');
-        case '/v1/messages': return method === 'POST' ? this.serveAi(anthropicMessagesDialect, req, res) : this.otherMethod('anthropic', req, res, 'POST');
-        case '/v1/models': return method === 'GET' ? this.serveModels(req, res) : this.otherMethod(dialectOf(req).name, req, res, 'GET');
-        case '/health': return sendJson(res, 200, '{"status":"ok"}');
-        // Core dependencies only (none yet beyond this process); never AI providers.
-        case '/health/ready': return this.storeStatus || this.readiness ? this.serveReady(res) : sendJson(res, 200, '{"status":"ready"}');
-        case '/health/ai': return this.serveAiHealth(res);
-        case '/metrics': return this.metrics && method === 'GET' ? this.serveMetrics(this.metrics, res) : this.notFound(res, method, path);
-        default:
-          if (path.startsWith('/admin/')) return this.admin.handle(req, res, path, method);
-          if (this.pages?.owns(path)) return this.pages.handle(req, res, path, method);
-          return this.notFound(res, method, path);
-      }
-    };
     try {
-      const pending = run();
+      const pending = this.route(req, res, path, method);
       if (pending) pending.catch((error: unknown) => this.crash(res, error));
     } catch (error) {
       this.crash(res, error);
     }
   };
 
+  /** One switch on the path: what serves it (a method, not a closure made per request). */
+  private route(req: IncomingMessage, res: GatewayResponse, path: string, method: string): Promise<void> | void {
+    switch (path) {
+      case '/v1/chat/completions':
+        return method === 'POST'
+          ? this.serveAi(openAiChatDialect, req, res)
+          : this.otherMethod('openai', req, res, 'POST');
+      case '/v1/messages':
+        return method === 'POST'
+          ? this.serveAi(anthropicMessagesDialect, req, res)
+          : this.otherMethod('anthropic', req, res, 'POST');
+      case '/v1/models':
+        return method === 'GET' ? this.serveModels(req, res) : this.otherMethod(dialectOf(req).name, req, res, 'GET');
+      case '/health':
+        return sendJson(res, 200, '{"status":"ok"}');
+      // Core dependencies only (none yet beyond this process); never AI providers.
+      case '/health/ready':
+        return this.storeStatus || this.readiness ? this.serveReady(res) : sendJson(res, 200, '{"status":"ready"}');
+      case '/health/ai':
+        return this.serveAiHealth(res);
+      case '/metrics':
+        return this.metrics && method === 'GET'
+          ? this.serveMetrics(this.metrics, res)
+          : this.notFound(res, method, path);
+      default:
+        if (path.startsWith('/admin/')) return this.admin.handle(req, res, path, method);
+        if (this.pages?.owns(path)) return this.pages.handle(req, res, path, method);
+        return this.notFound(res, method, path);
+    }
+  }
+
   private crash(res: ServerResponse, error: unknown): void {
-    if (!res.headersSent) sendJson(res, 500, { error: { message: 'internal gateway error', type: 'server_error', param: null, code: null } });
+    if (!res.headersSent)
+      sendJson(res, 500, {
+        error: { message: 'internal gateway error', type: 'server_error', param: null, code: null },
+      });
     else res.destroy(error instanceof Error ? error : undefined);
   }
 
   private notFound(res: ServerResponse, method: string, path: string): void {
-    sendJson(res, 404, { error: { message: `no route for ${method} ${path}`, type: 'not_found_error', param: null, code: null } });
+    sendJson(res, 404, {
+      error: { message: `no route for ${method} ${path}`, type: 'not_found_error', param: null, code: null },
+    });
   }
 
   private async serveMetrics(metrics: GatewayMetrics, res: ServerResponse): Promise<void> {
@@ -206,28 +257,27 @@ class Gateway {
   }
 
   /** Features as models; with client keys, the caller's own features (and their aliases). */
-  private serveModels(req: IncomingMessage, res: ServerResponse): void {
+  private serveModels(req: IncomingMessage, res: GatewayResponse): void {
     if (!guardOrigin(this.origins, dialectOf(req).name, req, res)) return;
     const who = this.keys.identify(req.headers);
-    if (!who.ok) return this.refuseAccess(dialectOf(req), res, 'unauthorized', who.reason);
-    sendJson(res, 200, who.client ? this.clientModels.get(who.client) ?? this.modelsBody : this.modelsBody);
-  }
-
-  private refuseAccess(dialect: Dialect, res: ServerResponse, refusal: 'unauthorized', reason: 'missing' | 'unknown', requestId?: string): void {
-    const message = reason === 'missing'
-      ? 'this gateway needs a client key: send Authorization: Bearer <key> or x-api-key: <key>'
-      : 'invalid client key';
-    const { status, body } = renderAccessError(dialect.name, refusal, message);
-    sendJson(res, status, body, requestId === undefined ? {} : { 'x-request-id': requestId });
+    if (!who.ok) return refuseKey(dialectOf(req).name, res, who.reason);
+    sendJson(res, 200, who.client ? (this.clientModels.get(who.client) ?? this.modelsBody) : this.modelsBody);
   }
 
   /** `OPTIONS` is a browser's preflight (see browser-origin.ts); any other method is 405. */
   private otherMethod(dialect: Dialect['name'], req: IncomingMessage, res: ServerResponse, allow: string): void {
-    return req.method === 'OPTIONS' ? answerPreflight(this.origins, dialect, req, res, allow) : this.notAllowed(res, allow);
+    return req.method === 'OPTIONS'
+      ? answerPreflight(this.origins, dialect, req, res, allow)
+      : this.notAllowed(res, allow);
   }
 
   private notAllowed(res: ServerResponse, allow: string): void {
-    sendJson(res, 405, { error: { message: `use ${allow}`, type: 'invalid_request_error', param: null, code: null } }, { allow });
+    sendJson(
+      res,
+      405,
+      { error: { message: `use ${allow}`, type: 'invalid_request_error', param: null, code: null } },
+      { allow },
+    );
   }
 
   /**
@@ -239,7 +289,12 @@ class Gateway {
     try {
       core = this.readiness?.();
     } catch (error) {
-      core = { ready: false, checks: [{ name: 'readiness', status: 'unknown', detail: error instanceof Error ? error.message : String(error) }] };
+      core = {
+        ready: false,
+        checks: [
+          { name: 'readiness', status: 'unknown', detail: error instanceof Error ? error.message : String(error) },
+        ],
+      };
     }
     const checks = core === undefined ? {} : { checks: core.checks };
     const status = core === undefined || core.ready ? 'ready' : 'not ready';
@@ -248,8 +303,13 @@ class Gateway {
     try {
       const s = this.storeStatus();
       store = {
-        backend: s.backend, status: s.connected ? 'ok' : 'buffering', connected: s.connected, buffered: s.buffered, dropped: s.dropped,
-        ...(s.failingSince === undefined ? {} : { failingSince: new Date(s.failingSince).toISOString() }), ...(s.lastError === undefined ? {} : { lastError: s.lastError }),
+        backend: s.backend,
+        status: s.connected ? 'ok' : 'buffering',
+        connected: s.connected,
+        buffered: s.buffered,
+        dropped: s.dropped,
+        ...(s.failingSince === undefined ? {} : { failingSince: new Date(s.failingSince).toISOString() }),
+        ...(s.lastError === undefined ? {} : { lastError: s.lastError }),
       };
     } catch (error) {
       store = { status: 'unknown', error: error instanceof Error ? error.message : String(error) };
@@ -261,84 +321,26 @@ class Gateway {
     sendJson(res, 200, await this.ai.health());
   }
 
-  private async serveAi(dialect: Dialect, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * An AI route: the request steps in turn (each in `steps/`, each answering the request itself when it
+   * stops it), then the engine's answer, or its failure in the caller's dialect.
+   */
+  private async serveAi(dialect: Dialect, req: IncomingMessage, res: GatewayResponse): Promise<void> {
     const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : nextId('req_');
-    const fail = (kind: GatewayErrorKind, message: string, param?: string, headers: Record<string, string> = {}): void => {
-      const { status, body } = dialect.renderError(kind, message, param);
-      sendJson(res, status, body, { 'x-request-id': requestId, ...headers });
-    };
-    // Browser origin and client keys before the body is read: an unknown caller costs a hash, never a parse.
-    if (!guardOrigin(this.origins, dialect.name, req, res, requestId)) return;
-    const who = this.keys.identify(req.headers);
-    if (!who.ok) {
-      req.resume();
-      return this.refuseAccess(dialect, res, 'unauthorized', who.reason, requestId);
-    }
-    const body = await readJsonBody(req, this.maxBodyBytes);
-    if (!body.ok) {
-      if (body.failure === 'aborted') return void res.destroy();
-      if (body.failure === 'too_large') res.setHeader('connection', 'close');
-      return fail(body.failure === 'too_large' ? 'too_large' : 'invalid_request', body.message);
-    }
-    const parsed = dialect.parse(body.value);
-    if (!parsed.ok) return fail('invalid_request', `${parsed.failure.path}: ${parsed.failure.message}`, parsed.failure.path);
-    const aliased = this.aliases.get(parsed.call.feature);
-    const call = aliased === undefined ? parsed.call : Object.assign({}, parsed.call, { feature: aliased });
-    // Own keys only: a `model` of `__proto__` or `constructor` names no feature.
-    const feature = Object.hasOwn(this.ai.config.features, call.feature) ? this.ai.config.features[call.feature] : undefined;
-    if (!feature) {
-      const known = [...Object.keys(this.ai.config.features), ...this.aliases.keys()].join(', ');
-      return fail('not_found', `unknown feature "${call.feature}": the model names a feature or an alias (configured: ${known || 'none'})`, 'model');
-    }
-    if (!this.keys.allows(who.client, call.feature)) {
-      const { status, body: refusal } = renderAccessError(dialect.name, 'forbidden', `client "${who.client?.name ?? ''}" may not call feature "${call.feature}"`);
-      return sendJson(res, status, refusal, { 'x-request-id': requestId });
-    }
-    const priority = who.client?.priority;
-    // A CancelSource, not an AbortController: creating an AbortSignal per request costs microseconds.
-    const clientGone = new CancelSource();
-    res.once('close', () => { if (!res.writableFinished) clientGone.cancel(new Error('client closed the connection')); });
-    const headers = { 'x-request-id': requestId, 'x-failsoft-feature': call.feature };
+    res.requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : nextId('req_');
+    const who = authenticate(this, dialect, req, res);
+    if (who === undefined) return;
+    const call = readCall(this, dialect, res, await readJsonBody(req, this.maxBodyBytes));
+    if (call === undefined || !checkAccess(this, dialect, res, who.client, call.feature)) return;
+    const options: CallOptions & { signal: CancelSignal } = { signal: cancelOnDisconnect(res) };
+    if (who.client?.priority !== undefined) options.priority = who.client.priority;
+    res.feature = call.feature;
     try {
-      const options: CallOptions & { signal: CancelSignal } = { signal: clientGone };
-      if (priority !== undefined) options.priority = priority;
-      if (call.stream) await this.streamAnswer(dialect, call, res, requestId, options);
-      else {
-        const result: GenerateResult = await this.ai.generate(call.feature, call.request, options);
-        sendJson(res, 200, dialect.renderResult(result), answerHeaders(requestId, result));
-      }
+      if (call.stream) await streamAnswer(this, dialect, call, res, options);
+      else sendAnswer(dialect, res, await this.ai.generate(call.feature, call.request, options));
     } catch (error) {
-      if (clientGone.aborted) return void res.destroy();
-      if (res.headersSent) return void res.end();
-      const failure = classifyFailure(error);
-      fail(failure.kind, failure.message, failure.param, Object.assign({}, headers, failure.kind === 'unavailable' ? UNAVAILABLE_HEADERS : {}, failure.headers));
+      mapFailure(dialect, res, error);
     }
-  }
-
-  /** Headers at the `start` event, then frames chunk by chunk; an in-stream error ends the stream. */
-  private async streamAnswer(dialect: Dialect, call: ParsedCall, res: ServerResponse, requestId: string, options: CallOptions & { signal: CancelSignal }): Promise<void> {
-    const signal = options.signal;
-    const events = this.ai.stream(call.feature, call.request, options);
-    const renderer = dialect.streamRenderer(call);
-    let start: StreamStartEvent | undefined;
-    try {
-      for await (const event of events) {
-        if (event.type === 'start') {
-          start = event;
-          res.writeHead(200, Object.assign(answerHeaders(requestId, event), SSE_HEADERS));
-        }
-        const text = renderer.frames(event);
-        if (text !== '' && !coalesced(res, text)) await drained(res);
-        if (event.type === 'error' || signal.aborted) break;
-      }
-    } catch (error) {
-      if (start === undefined || signal.aborted) throw error;
-      const failure = classifyFailure(error);
-      const event: FailsoftStreamEvent = { type: 'error', error: { name: 'GatewayError', message: failure.message, retryable: false } };
-      res.write(renderer.frames(event));
-    }
-    res.end();
   }
 }
 
@@ -349,16 +351,42 @@ class Gateway {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const host = options.host ?? '127.0.0.1';
-  const admin = new AdminRoutes(options.ai, { token: options.adminToken, env: options.env ?? process.env, host, ...(options.incidents ? { incidents: options.incidents } : {}) });
-  const metrics = options.metrics === false ? undefined : new GatewayMetrics(options.ai, options.storeStatus, options.alertCounts);
-  const gateway = new Gateway(options.ai, options.maxBodyBytes ?? MAX_BODY_BYTES, admin, metrics, options.accessLog, options.storeStatus, options.readiness, options.pages);
+  const admin = new AdminRoutes(options.ai, {
+    token: options.adminToken,
+    env: options.env ?? process.env,
+    host,
+    ...(options.incidents ? { incidents: options.incidents } : {}),
+  });
+  const metrics =
+    options.metrics === false ? undefined : new GatewayMetrics(options.ai, options.storeStatus, options.alertCounts);
+  const gateway = new Gateway(
+    options.ai,
+    options.maxBodyBytes ?? MAX_BODY_BYTES,
+    admin,
+    metrics,
+    options.accessLog,
+    options.storeStatus,
+    options.readiness,
+    options.pages,
+  );
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const server: Server = createServer({
-    headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: timeouts.keepAliveMs, noDelay: true,
-    // Node enforces headers/request timeouts only on this sweep (default every 30 s): sweep often enough
-    // that a slow client is cut close to its timeout, not up to 30 s later.
-    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 10))),
-  }, gateway.handle);
+  const server: Server<typeof IncomingMessage, typeof GatewayResponse> = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      noDelay: true,
+      // Node enforces headers/request timeouts only on this sweep (default every 30 s): sweep often enough
+      // that a slow client is cut close to its timeout, not up to 30 s later.
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(1_000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 10)),
+      ),
+      // One GatewayResponse per request instead of a plain ServerResponse: the steps' per-request slots.
+      ServerResponse: GatewayResponse,
+    },
+    gateway.handle,
+  );
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {
       metrics?.close();
@@ -371,7 +399,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const trim = options.idleTrim === true ? new IdleTrim({ clock: systemClock, served: () => gateway.served }) : undefined;
+  const trim =
+    options.idleTrim === true ? new IdleTrim({ clock: systemClock, served: () => gateway.served }) : undefined;
   trim?.start();
   if (admin.warning !== undefined) (options.log ?? console.warn)(`failsoft gateway: ${admin.warning}`);
   const graceMs = options.graceMs ?? 10_000;

@@ -2,25 +2,79 @@
  * How the gateway writes answers: JSON bodies, the headers that say who answered, stream frames coalesced into
  * one socket write per turn, waiting for a slow client to drain, and the engine's errors as dialect error kinds.
  */
-import type { ServerResponse } from 'node:http';
-import { AIUnavailableError, FailsoftError, RequestError, TierError, UnknownFeatureError, retryAfterSeconds } from '../model/errors.js';
-import type { GatewayErrorKind } from './dialect.js';
+import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { CancelSource } from '../model/cancel-signal.js';
+import {
+  AIUnavailableError,
+  FailsoftError,
+  RequestError,
+  TierError,
+  UnknownFeatureError,
+  retryAfterSeconds,
+} from '../model/errors.js';
+import type { Dialect, GatewayErrorKind } from './dialect.js';
 
-/** Headers that name who answered. */
-export function answerHeaders(requestId: string, who: { feature: string; provider: string | undefined; source: string; degraded: boolean }): Record<string, string> {
+/**
+ * The gateway's response: node:http makes one per request (`createServer({ ServerResponse })`), so what the
+ * request steps learn rides on it at the cost of a field store, not an allocation. The steps note who
+ * answered as they write the headers saying so; the access log reads these slots when the response closes.
+ */
+export class GatewayResponse extends ServerResponse<IncomingMessage> {
+  /** The request id the answer carries (`x-request-id`): set on the AI routes only. */
+  requestId: string | undefined = undefined;
+  /** The feature called (`x-failsoft-feature`), once the call is known to name one the caller may use. */
+  feature: string | undefined = undefined;
+  /** Who answered (`x-failsoft-provider`): a provider, or `none` for a fallback or an unavailable feature. */
+  provider: string | undefined = undefined;
+  /** Where the answer came from (`x-failsoft-source`): `provider` or `fallback`. */
+  source: string | undefined = undefined;
+  /** Cancelled when the client goes away before the answer ended (see steps/cancel-on-disconnect.ts). */
+  clientGone: CancelSource | undefined = undefined;
+}
+
+/** Headers that name who answered; noted on the response for the access log. */
+export function answerHeaders(
+  res: GatewayResponse,
+  who: { feature: string; provider: string | undefined; source: string; degraded: boolean },
+): Record<string, string> {
+  const provider = who.provider ?? 'none';
+  res.feature = who.feature;
+  res.provider = provider;
+  res.source = who.source;
   return {
-    'x-request-id': requestId,
+    'x-request-id': res.requestId ?? '',
     'x-failsoft-feature': who.feature,
-    'x-failsoft-provider': who.provider ?? 'none',
+    'x-failsoft-provider': provider,
     'x-failsoft-source': who.source,
     'x-failsoft-degraded': who.degraded ? 'true' : 'false',
   };
 }
 
+/** An error in the caller's dialect, with the request id first, then `headers`. */
+export function sendDialectError(
+  dialect: Dialect,
+  res: GatewayResponse,
+  kind: GatewayErrorKind,
+  message: string,
+  param?: string,
+  headers?: Record<string, string>,
+): void {
+  const { status, body } = dialect.renderError(kind, message, param);
+  sendJson(res, status, body, Object.assign({ 'x-request-id': res.requestId ?? '' }, headers));
+}
+
 /** Sends a JSON body with its length. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, Object.assign({ 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, headers));
+  res.writeHead(
+    status,
+    Object.assign({ 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, headers),
+  );
   res.end(text);
 }
 
@@ -55,14 +109,30 @@ export function drained(res: ServerResponse): Promise<void> {
 }
 
 /** The engine's errors, as the dialect's error kind (and extra headers). */
-export function classifyFailure(error: unknown): { kind: GatewayErrorKind; message: string; param?: string; headers: Record<string, string> } {
+export function classifyFailure(error: unknown): {
+  kind: GatewayErrorKind;
+  message: string;
+  param?: string;
+  headers: Record<string, string>;
+} {
   if (error instanceof AIUnavailableError) {
     const headers: Record<string, string> = { 'x-should-retry': 'false' };
     if (error.retryAfterMs !== undefined) headers['retry-after'] = String(retryAfterSeconds(error.retryAfterMs));
     return { kind: 'unavailable', message: error.message, headers };
   }
-  if (error instanceof RequestError) return { kind: 'invalid_request', message: error.message, ...(error.path === undefined ? {} : { param: error.path }), headers: {} };
+  if (error instanceof RequestError)
+    return {
+      kind: 'invalid_request',
+      message: error.message,
+      ...(error.path === undefined ? {} : { param: error.path }),
+      headers: {},
+    };
   if (error instanceof UnknownFeatureError) return { kind: 'not_found', message: error.message, headers: {} };
-  if (error instanceof TierError) return { kind: 'invalid_request', message: error.message, param: 'model', headers: {} };
-  return { kind: 'internal', message: FailsoftError.isInstance(error) ? error.message : 'internal gateway error', headers: {} };
+  if (error instanceof TierError)
+    return { kind: 'invalid_request', message: error.message, param: 'model', headers: {} };
+  return {
+    kind: 'internal',
+    message: FailsoftError.isInstance(error) ? error.message : 'internal gateway error',
+    headers: {},
+  };
 }
