@@ -1,4 +1,5 @@
 import { providerError, type ProviderError } from '../model/errors.js';
+import { redactSecrets } from './redact-secrets.js';
 
 /** Longest piece of the offending text quoted in a malformed-response message. */
 const DETAIL_CHARS = 200;
@@ -35,18 +36,11 @@ export function malformedResponse(
   const quoted = detail.length > DETAIL_CHARS ? `${detail.slice(0, DETAIL_CHARS)}…` : detail;
   return providerError({
     class: 'server_error',
-    message: redact(`${source.protocol} '${source.provider}': ${what}: ${quoted}`, source.secrets),
+    message: redactSecrets(`${source.protocol} '${source.provider}': ${what}: ${quoted}`, source.secrets),
     provider: source.provider,
     ...(source.model === undefined ? {} : { model: source.model }),
     ...('status' in place ? { status: place.status } : { status: 200, inStream: true }),
     code: 'malformed_response',
     ...(cause === undefined ? {} : { cause }),
   });
-}
-
-function redact(text: string, secrets: readonly (string | undefined)[] | undefined): string {
-  let out = text;
-  for (const secret of secrets ?? [])
-    if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
 }

@@ -1,5 +1,6 @@
 import { providerError, type ErrorClass, type ProviderError } from '../../model/errors.js';
 import { headerValue, type HttpReply } from '../http-transport.js';
+import { redactSecrets } from '../redact-secrets.js';
 import { retryAfterFromHeaders } from '../retry-after.js';
 import { anthropicErrorBodySchema, anthropicErrorObjectSchema } from './anthropic-api.js';
 import { readAnthropicRateLimit } from './anthropic-rate-limit-headers.js';
@@ -102,12 +103,6 @@ function readError(body: string): { type?: string; message?: string; code?: stri
   return out;
 }
 
-function redact(text: string, secrets: readonly (string | undefined)[] | undefined): string {
-  let out = text;
-  for (const secret of secrets ?? []) if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
-}
-
 /**
  * Classifies an Anthropic failure (HTTP status + body + headers, or an in-stream error event).
  * @example classifyAnthropicError({ provider: 'claude', status: 529, body: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' }).class // 'overloaded'
@@ -122,7 +117,7 @@ export function classifyAnthropicError(failure: AnthropicFailure): ProviderError
   const requestId = parsed.requestId ?? headerValue(headers, 'request-id');
   const where = failure.status === undefined ? 'in-stream' : String(failure.status);
   const what = parsed.type === undefined ? '' : `${parsed.type}: `;
-  const message = redact(
+  const message = redactSecrets(
     `anthropic '${failure.provider}': ${where} ${what}${rawMessage}${requestId ? ` (request-id ${requestId})` : ''}`,
     failure.redact,
   );

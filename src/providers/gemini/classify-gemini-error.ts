@@ -1,5 +1,6 @@
 import { providerError, type ErrorClass, type ProviderError } from '../../model/errors.js';
 import type { HttpReply } from '../http-transport.js';
+import { redactSecrets } from '../redact-secrets.js';
 import { parseDuration, retryAfterFromHeaders } from '../retry-after.js';
 import { geminiErrorBodySchema, type GeminiErrorBody, type GeminiErrorDetail } from './gemini-api.js';
 import { geminiRateLimitFromHeaders } from './gemini-rate-limit-headers.js';
@@ -124,7 +125,5 @@ function firstLine(text: string): string {
 }
 
 function scrub(text: string, secrets: readonly string[] | undefined): string {
-  let out = text;
-  for (const secret of secrets ?? []) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out.replace(/([?&]key=)[^&\s'"]+/g, '$1[redacted]');
+  return redactSecrets(text, secrets).replace(/([?&]key=)[^&\s'"]+/g, '$1[redacted]');
 }

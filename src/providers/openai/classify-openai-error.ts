@@ -1,5 +1,6 @@
 import { providerError, type ErrorClass, type ProviderError } from '../../model/errors.js';
 import type { HttpReply } from '../http-transport.js';
+import { redactSecrets } from '../redact-secrets.js';
 import { parseDuration, retryAfterFromHeaders } from '../retry-after.js';
 import { openaiErrorSchema, type OpenAIError } from './openai-api.js';
 import { openaiRateLimitFromHeaders } from './openai-rate-limit-headers.js';
@@ -83,9 +84,7 @@ function tryAgainFromMessage(message: string): number | undefined {
 
 /** Removes API keys: the configured ones verbatim, and anything shaped like an OpenAI key. */
 function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out.replace(/\bsk-[A-Za-z0-9_*-]{8,}/g, 'sk-[redacted]');
+  return redactSecrets(text, secrets).replace(/\bsk-[A-Za-z0-9_*-]{8,}/g, 'sk-[redacted]');
 }
 
 /**
