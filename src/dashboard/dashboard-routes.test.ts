@@ -266,6 +266,7 @@ describe('the page and the other reads', () => {
     for (const [path, type] of [
       ['/', 'text/html'],
       ['/dashboard', 'text/html'],
+      ['/dashboard/', 'text/html'],
       ['/dashboard/app.js', 'text/javascript'],
       ['/dashboard/render.js', 'text/javascript'],
       ['/dashboard/chart.js', 'text/javascript'],

@@ -67,7 +67,7 @@ export class DashboardRoutes implements GatewayPages {
         { error: { message: 'the dashboard only reads: use GET (kill switches are POST /admin/switches/*)' } },
         { allow: 'GET, HEAD' },
       );
-    const asset = this.assets.get(path === '/dashboard' ? '/' : path);
+    const asset = this.assets.get(path === '/dashboard' || path === '/dashboard/' ? '/' : path);
     if (asset !== undefined) return this.sendAsset(res, asset, method);
     const verdict = this.access.check(req);
     if (!verdict.ok) return sendJson(res, verdict.status, { error: { message: verdict.message } }, verdict.headers);

@@ -18,7 +18,7 @@ export const PAGE_HTML = `<!doctype html>
 <header id="banner" class="banner level-unknown" data-testid="banner">
   <div class="banner-text">
     <h1>failsoft</h1>
-    <p id="headline" data-testid="headline">loading…</p>
+    <p id="headline" data-testid="headline" aria-live="polite">loading…</p>
     <p id="updated" class="muted"></p>
   </div>
   <form id="token-form" autocomplete="off">
