@@ -2,6 +2,7 @@
  * The demo's report for people: what happened to each kind of traffic, the jobs, the alerts, the expectations
  * and the incident's timeline as `failsoft incident <id> --markdown` prints it (the same renderer).
  */
+import { formatDuration } from '../engine/config/duration.js';
 import { renderPostmortem } from '../store/timeline-render.js';
 import type { IncidentDetailJson } from '../store/timeline-json.js';
 import type { DemoReport } from './report.js';
@@ -23,7 +24,7 @@ export function reportText(r: DemoReport, incidents: readonly IncidentDetailJson
     .join(', ');
   const held = r.expectations.filter((e) => e.held).length;
   return [
-    `failsoft demo: a day in ${(r.wallMs / 1000).toFixed(1)} s (${r.speed}×): every figure below was measured in this run`,
+    `failsoft demo: a day in ${(r.wallMs / 1000).toFixed(1)} s (start-up ${(r.setupMs / 1000).toFixed(1)} s, then ${r.speed}×): every figure below was measured in this run`,
     '',
     `Core API (never calls AI):  ${r.core.ok} of ${r.core.requests} requests answered (${pct(r.core.availability)}), p99 ${r.core.p99Ms} ms`,
     `summary (enhanced):         ${r.enhanced.answered} of ${r.enhanced.requests} answered: by provider ${providers}; by its fallback ${r.enhanced.fallback}; p99 ${r.enhanced.p99Ms} ms`,
@@ -39,7 +40,8 @@ export function reportText(r: DemoReport, incidents: readonly IncidentDetailJson
     ...(incidents.length === 0
       ? ['No incident was recorded.']
       : incidents.flatMap((incident) => [
-          `The record (failsoft incident ${incident.id} --markdown), times on the simulated day:`,
+          `The record (failsoft incident ${incident.id} --markdown), times moved onto the simulated day; durations inside ` +
+            `messages and alerts are real ones (1 s real is ${formatDuration(r.speed * 1000)} of the day):`,
           '',
           renderPostmortem(incident),
         ])),
