@@ -42,7 +42,7 @@ async function start(source: Partial<DashboardSource> = {}, gatewayToken?: strin
     'anthropic',
   );
   ai = createFailsoft(CONFIG, { env: {}, adapters: { claude } });
-  const pages = createDashboard({ ai, host: '127.0.0.1', ...source });
+  const pages = createDashboard({ ai, host: '127.0.0.1', env: {}, ...source });
   gateway = await startGateway({
     ai,
     port: 0,
@@ -242,6 +242,12 @@ describe('who may read', () => {
     const blocked = await fetch(`${gateway.url}/dashboard/state`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+
+  it('reads FAILSOFT_ADMIN_TOKEN from env when no token is given, as the gateway does', async () => {
+    await start({ env: { FAILSOFT_ADMIN_TOKEN: TOKEN } }, TOKEN);
+    expect((await fetch(`${gateway.url}/dashboard/state`)).status).toBe(401);
+    expect((await state({ authorization: `Bearer ${TOKEN}` })).writes).toBe('token');
   });
 
   it('without a token on another interface: 403, as the admin routes', async () => {

@@ -12,11 +12,13 @@ export interface DashboardSource {
   /** The interface the gateway listens on (decides who may read the state: see dashboard-access.ts). */
   host: string;
   /**
-   * The gateway's admin token (`failsoft serve`: `FAILSOFT_ADMIN_TOKEN`); undefined: none. With it, the state needs
-   * it too, and the page's kill switches work (they call `/admin/switches/*` with it); without it, the state is
-   * open on a loopback host only and the switches are shown read-only.
+   * The gateway's admin token; undefined: `FAILSOFT_ADMIN_TOKEN` from `env`, as `startGateway` reads it. With a
+   * token, the state needs it too and the page's kill switches work (they call `/admin/switches/*` with it);
+   * without, the state is open on a loopback host only and the switches are shown read-only.
    */
   adminToken?: string | undefined;
+  /** Where `FAILSOFT_ADMIN_TOKEN` is read when `adminToken` is undefined (default process.env, as `startGateway`). */
+  env?: Record<string, string | undefined>;
   /** Incidents (`records.incidents` in `failsoft serve`); absent: the panel says no record is kept. */
   incidents?: AdminIncidentSource | undefined;
   /** The core checks as last run (the monitor's readiness); absent: none configured, never red. */

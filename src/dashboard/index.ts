@@ -24,6 +24,7 @@ export { statusWords, featureWords, providerWords, type StatusLevel, type Status
  * @example startGateway({ ai, pages: createDashboard({ ai, host: '127.0.0.1' }) })
  */
 export function createDashboard(source: DashboardSource): GatewayPages {
-  const access = new DashboardAccess(source.adminToken, source.host, source.clock);
+  const token = source.adminToken ?? (source.env ?? process.env).FAILSOFT_ADMIN_TOKEN;
+  const access = new DashboardAccess(token, source.host, source.clock);
   return new DashboardRoutes(source, access);
 }
