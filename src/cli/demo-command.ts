@@ -94,7 +94,8 @@ async function dashboardPages(): Promise<DemoOptions['pages']> {
 
 /** Progress on stderr: one redrawn line on a terminal, plain lines otherwise. */
 function progressOutput(io: CliIo): ProgressOutput {
-  if (io === processIo && process.stderr.isTTY) return { isTTY: true, write: (text) => process.stderr.write(text) };
+  if (io === processIo && process.stderr.isTTY)
+    return { isTTY: true, columns: process.stderr.columns, write: (text) => process.stderr.write(text) };
   return { isTTY: false, write: (text) => io.err(text.replace(/\n$/, '')) };
 }
 

@@ -25,6 +25,9 @@ describe('demo progress', () => {
     onTty.update('12:01 b');
     onTty.end();
     expect(tty).toEqual(['\r\u001b[2K10:00 a', '\r\u001b[2K12:00 outage\n', '\r\u001b[2K12:01 b', '\r\u001b[2K']);
+    const narrow: string[] = [];
+    new Progress({ isTTY: true, columns: 10, write: (t) => narrow.push(t) }).update('12:00  core 5/5 ok');
+    expect(narrow).toEqual(['\r\u001b[2K12:00  c…']);
     const log: string[] = [];
     const inLog = new Progress({ isTTY: false, write: (t) => log.push(t) });
     inLog.update('10:00 a');

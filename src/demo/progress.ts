@@ -8,6 +8,8 @@ import type { TrafficSample } from './traffic.js';
 export interface ProgressOutput {
   /** A terminal: redraw one line. */
   isTTY: boolean;
+  /** The terminal's width: the live line is cut to it (a wrapped line cannot be redrawn in place). */
+  columns?: number;
   write(text: string): void;
 }
 
@@ -64,7 +66,10 @@ export class Progress {
   /** The live line (a terminal only: a log gets `event`s, not a line every tick). */
   update(line: string): void {
     if (!this.out.isTTY) return;
-    this.out.write(`\r\u001b[2K${line}`);
+    const width = this.out.columns;
+    this.out.write(
+      `\r\u001b[2K${width !== undefined && width > 1 && line.length >= width ? `${line.slice(0, width - 2)}…` : line}`,
+    );
     this.drawn = true;
   }
 
