@@ -30,6 +30,8 @@ import { openAiChatDialect } from './dialects/openai-chat.js';
 import { nextId } from './ids.js';
 import { MAX_BODY_BYTES, readJsonBody } from './read-body.js';
 import { GatewayResponse, sendJson } from './respond.js';
+import { modelsBody } from './steps/models-list.js';
+import { serveReady, type GatewayReadiness } from './steps/readiness.js';
 import { sendAnswer, streamAnswer } from './steps/answer.js';
 import { authenticate, refuseKey } from './steps/authenticate.js';
 import { cancelOnDisconnect } from './steps/cancel-on-disconnect.js';
@@ -88,11 +90,7 @@ export interface GatewayPages {
   handle(req: IncomingMessage, res: ServerResponse, path: string, method: string): Promise<void> | void;
 }
 
-/** Readiness from the core checks: `ready` false while a core check fails; `checks` shown as they are. */
-export interface GatewayReadiness {
-  ready: boolean;
-  checks: readonly object[];
-}
+export type { GatewayReadiness } from './steps/readiness.js';
 
 /** Node server timeouts, in ms. */
 export interface ServerTimeouts {
@@ -120,30 +118,6 @@ export interface RunningGateway {
 const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 /** A caller's own `x-request-id` is kept when it looks like one; otherwise the gateway makes one. */
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-/** The `/v1/models` body: features (and the aliases naming them) that `allowed` admits. */
-function modelsBody(ai: Failsoft, aliases: ReadonlyMap<string, string>, allowed: (feature: string) => boolean): string {
-  const ids = Object.values(ai.config.features)
-    .filter((f) => f.tier !== 'critical' && allowed(f.name))
-    .map((f) => f.name);
-  for (const [alias, feature] of aliases) if (allowed(feature)) ids.push(alias);
-  const data = ids.map((id) => ({
-    id,
-    object: 'model',
-    type: 'model',
-    created: 0,
-    created_at: '1970-01-01T00:00:00Z',
-    owned_by: 'failsoft',
-    display_name: id,
-  }));
-  return JSON.stringify({
-    object: 'list',
-    data,
-    has_more: false,
-    first_id: data[0]?.id ?? null,
-    last_id: data.at(-1)?.id ?? null,
-  });
-}
 
 /** The dialect a request without a body speaks: Anthropic SDKs send `anthropic-version`. */
 function dialectOf(req: IncomingMessage): Dialect {
@@ -199,7 +173,7 @@ class Gateway implements GatewayContext {
     if (this.accessLog) logWhenClosed(this.accessLog, res, method, path);
     try {
       const pending = this.route(req, res, path, method);
-      if (pending) pending.catch((error: unknown) => this.crash(res, error));
+      if (pending !== undefined) pending.catch((error: unknown) => this.crash(res, error));
     } catch (error) {
       this.crash(res, error);
     }
@@ -222,7 +196,9 @@ class Gateway implements GatewayContext {
         return sendJson(res, 200, '{"status":"ok"}');
       // Core dependencies only (none yet beyond this process); never AI providers.
       case '/health/ready':
-        return this.storeStatus || this.readiness ? this.serveReady(res) : sendJson(res, 200, '{"status":"ready"}');
+        return this.storeStatus || this.readiness
+          ? serveReady(res, this.readiness, this.storeStatus)
+          : sendJson(res, 200, '{"status":"ready"}');
       case '/health/ai':
         return this.serveAiHealth(res);
       case '/metrics':
@@ -278,43 +254,6 @@ class Gateway implements GatewayContext {
       { error: { message: `use ${allow}`, type: 'invalid_request_error', param: null, code: null } },
       { allow },
     );
-  }
-
-  /**
-   * Ready unless a core check fails (503, the checks listed), with the record store's line: a store that is away
-   * is reported, never a reason to be unready.
-   */
-  private serveReady(res: ServerResponse): void {
-    let core: GatewayReadiness | undefined;
-    try {
-      core = this.readiness?.();
-    } catch (error) {
-      core = {
-        ready: false,
-        checks: [
-          { name: 'readiness', status: 'unknown', detail: error instanceof Error ? error.message : String(error) },
-        ],
-      };
-    }
-    const checks = core === undefined ? {} : { checks: core.checks };
-    const status = core === undefined || core.ready ? 'ready' : 'not ready';
-    if (!this.storeStatus) return sendJson(res, core === undefined || core.ready ? 200 : 503, { status, ...checks });
-    let store: Record<string, unknown>;
-    try {
-      const s = this.storeStatus();
-      store = {
-        backend: s.backend,
-        status: s.connected ? 'ok' : 'buffering',
-        connected: s.connected,
-        buffered: s.buffered,
-        dropped: s.dropped,
-        ...(s.failingSince === undefined ? {} : { failingSince: new Date(s.failingSince).toISOString() }),
-        ...(s.lastError === undefined ? {} : { lastError: s.lastError }),
-      };
-    } catch (error) {
-      store = { status: 'unknown', error: error instanceof Error ? error.message : String(error) };
-    }
-    sendJson(res, core === undefined || core.ready ? 200 : 503, { status, ...checks, store });
   }
 
   private async serveAiHealth(res: ServerResponse): Promise<void> {
