@@ -85,8 +85,8 @@ export class JobsPlanView {
     private readonly defaultTz: string,
   ) {}
 
-  /** Whether the config has any job. */
-  get any(): boolean {
+  /** Whether the config has jobs. */
+  get hasJobs(): boolean {
     return Object.keys(this.config.jobs ?? {}).length > 0;
   }
 
@@ -114,7 +114,7 @@ export class JobsPlanView {
 
   /** Every job with its next and last run. */
   async jobs(now: number): Promise<JobsView> {
-    if (!this.any) return { jobs: [], notes: [], feasible: true };
+    if (!this.hasJobs) return { jobs: [], notes: [], feasible: true };
     const cached = this.planFor(now);
     const jobs = await Promise.all(
       cached.runner.jobs.map(async (s): Promise<JobView> => {
@@ -152,7 +152,7 @@ export class JobsPlanView {
   plan(now: number): PlanView {
     const dayStart = Math.floor(now / DAY_MS) * DAY_MS;
     const out: PlanView = { day: new Date(dayStart).toISOString(), providers: [] };
-    if (!this.any) return out;
+    if (!this.hasJobs) return out;
     const cached = this.planFor(now);
     const plan = cached.plan;
     if (plan === undefined) return out;

@@ -29,7 +29,7 @@ function markNow(u) {
   ctx.restore();
 }
 
-/** Draws the charts into #load-charts (replacing any drawn before); says so when there is nothing to draw. */
+/** Draws the charts into #load-charts (replacing those drawn before); says so when there is nothing to draw. */
 export function drawLoad(plan) {
   const box = document.getElementById('load-charts');
   box.replaceChildren();

@@ -1,7 +1,7 @@
 /**
  * The dashboard's words: what the engine's state means for users, in one line an operator reads at a glance
  * ("summary is serving fallbacks; core OK"), and its colour: red only when a core dependency fails (the monitor's
- * core checks), amber when AI is degraded in any way, green otherwise.
+ * core checks), amber when AI is degraded at all, green otherwise.
  */
 import type { FeatureHealth, HealthReport, ProviderHealth } from '../engine/health.js';
 import type { FeatureMode } from '../engine/events.js';
