@@ -162,6 +162,7 @@ describe.skipIf(CHROMIUM === undefined && !REQUIRED)('the dashboard in Chromium'
     await soon(() => page.locator('#incidents li[data-testid^="incident-"]').count()).toBeGreaterThan(0);
     await page.click('#incidents li[data-testid^="incident-"] button');
     await soon(() => page.locator('[data-testid="timeline"] li').count()).toBeGreaterThan(0);
+    const eventsAtOpen = await page.locator('[data-testid="timeline"] li').count();
     mkdirSync(resolve(SCREENSHOT, '..'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     console.info(`dashboard screenshot: ${SCREENSHOT}`);
@@ -178,6 +179,9 @@ describe.skipIf(CHROMIUM === undefined && !REQUIRED)('the dashboard in Chromium'
       )
       .toBe('ok');
     await soon(() => text(page, 'headline')).toBe('AI OK; core OK');
+    // The open incident's timeline, still shown, grows with the recovery.
+    await soon(() => page.locator('[data-testid="timeline"] li').count()).toBeGreaterThan(eventsAtOpen);
+    expect(await page.textContent('[data-testid="timeline"]')).toContain('closed');
 
     // A kill switch flipped on the page (the admin API, with the token): the next call is the fallback.
     await page.click('[data-testid="switch-summary"]');

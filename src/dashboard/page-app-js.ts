@@ -78,14 +78,25 @@ const actions = {
   get canWrite() { return canWrite(); },
   toggleFeature: (name, on) => toggle('/admin/switches/features/' + encodeURIComponent(name), on, name),
   toggleGlobal: (on) => toggle('/admin/switches/global', on, 'AI'),
-  openTimeline: async (id) => {
-    try {
-      renderTimeline(await call('GET', '/dashboard/incidents/' + encodeURIComponent(id)));
-    } catch (error) {
-      document.getElementById('timeline').textContent = 'Cannot read incident ' + id + ': ' + error.message;
-    }
+  openTimeline: (id) => {
+    shownIncident = id;
+    return showTimeline();
   },
 };
+
+/** The incident whose timeline is open: read again with each state while it is open, so it grows as it happens. */
+let shownIncident = null;
+
+async function showTimeline() {
+  const id = shownIncident;
+  if (id === null) return;
+  try {
+    const detail = await call('GET', '/dashboard/incidents/' + encodeURIComponent(id));
+    if (id === shownIncident) renderTimeline(detail);
+  } catch (error) {
+    document.getElementById('timeline').textContent = 'Cannot read incident ' + id + ': ' + error.message;
+  }
+}
 
 function switchNote(state) {
   if (state.writes !== 'token') return 'Read-only here: the server has no FAILSOFT_ADMIN_TOKEN, and without one the admin API refuses web pages. Set it to flip switches from this page.';
@@ -103,6 +114,8 @@ async function refresh() {
     if (!document.getElementById('switch-note').classList.contains('error')) note('switch-note', switchNote(state), false);
     note('token-note', token() ? 'Token kept for this tab only (sessionStorage).' : '', false);
     // The plan changes only with the config and the day: read once the state is readable, then every 5 minutes.
+    const shown = state.incidents.list.find((i) => i.id === shownIncident);
+    if (shown && shown.status === 'open') await showTimeline();
     if (Date.now() - planAt > PLAN_MS) {
       planAt = Date.now();
       void refreshPlan();
