@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RequestError } from '../model/errors.js';
 import type { GenerateRequest } from '../model/message.js';
+import { findImageIssue } from '../model/image-validation.js';
 import { zodIssues } from '../model/validation.js';
 
 const textPart = z.strictObject({ type: z.literal('text'), text: z.string() });
@@ -9,9 +10,12 @@ const toolResultPart = z.strictObject({
   type: z.literal('tool-result'), toolCallId: z.string().min(1), name: z.string().optional(), content: z.string(), isError: z.boolean().optional(),
 });
 
+// Its shape only; `findImageIssue` then checks the media type, the base64, the size and the role.
+const imagePart = z.strictObject({ type: z.literal('image'), mediaType: z.string().optional(), data: z.string().optional(), url: z.string().optional() });
+
 const messageSchema = z.strictObject({
   role: z.enum(['system', 'user', 'assistant', 'tool']),
-  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, toolCallPart, toolResultPart]))]),
+  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, toolCallPart, toolResultPart, imagePart]))]),
 });
 
 /** The canonical request as callers of `generate`/`stream` may send it (plus per-call options). */
@@ -39,7 +43,12 @@ export const generateRequestSchema = z.looseObject({
  */
 export function assertGenerateRequest(feature: string, request: unknown): asserts request is GenerateRequest {
   const parsed = generateRequestSchema.safeParse(request);
-  if (parsed.success) return;
+  if (parsed.success) {
+    const image = findImageIssue(parsed.data.messages as GenerateRequest['messages']);
+    if (image === undefined) return;
+    const path = `request.${image.path}`;
+    throw new RequestError({ feature, path, message: `${path}: ${image.message}` });
+  }
   const first = zodIssues(parsed.error, 'request')[0];
   const path = first?.path ?? 'request';
   throw new RequestError({ feature, path, message: `${path}: ${first?.message ?? 'invalid request'}` });

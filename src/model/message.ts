@@ -27,7 +27,35 @@ export interface ToolResultPart {
   isError?: boolean;
 }
 
-export type ContentPart = TextPart | ToolCallPart | ToolResultPart;
+/**
+ * The image media types failsoft passes on: the four every supported provider accepts (Anthropic's list,
+ * which OpenAI and Gemini include), so an image request can fail over to any entry of its route.
+ */
+export const IMAGE_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+export type ImageMediaType = (typeof IMAGE_MEDIA_TYPES)[number];
+
+/** An image sent in the request itself: base64 bytes (no `data:` prefix) and their media type. */
+export interface InlineImagePart {
+  type: 'image';
+  mediaType: ImageMediaType;
+  /** Base64 (standard alphabet, padded) of the image bytes. */
+  data: string;
+}
+
+/**
+ * An image the provider fetches from an http(s) URL. `mediaType` is optional (an OpenAI `image_url` has
+ * none), but Gemini needs one: without it, and without a known file extension, Gemini entries cannot take it.
+ */
+export interface UrlImagePart {
+  type: 'image';
+  url: string;
+  mediaType?: ImageMediaType;
+}
+
+/** An image in a user message, inline or by URL. Tell them apart with `isInlineImage`. */
+export type ImagePart = InlineImagePart | UrlImagePart;
+
+export type ContentPart = TextPart | ToolCallPart | ToolResultPart | ImagePart;
 
 /** What an assistant answer may contain. */
 export type AnswerPart = TextPart | ToolCallPart;
@@ -40,6 +68,7 @@ export type Role = 'system' | 'user' | 'assistant' | 'tool';
  */
 export interface Message {
   role: Role;
+  /** Image parts are allowed in `user` messages only. */
   content: string | ContentPart[];
 }
 
@@ -89,4 +118,9 @@ export function contentText(content: string | readonly ContentPart[]): string {
   let out = '';
   for (const part of content) if (part.type === 'text') out += part.text;
   return out;
+}
+
+/** True for an image given inline (base64 bytes), false for one given by URL. */
+export function isInlineImage(part: ImagePart): part is InlineImagePart {
+  return 'data' in part;
 }

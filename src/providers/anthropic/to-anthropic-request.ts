@@ -1,5 +1,5 @@
-import type { ContentPart, GenerateRequest, Message, ToolChoice } from '../../model/message.js';
-import { contentText } from '../../model/message.js';
+import type { ContentPart, GenerateRequest, ImageMediaType, ImagePart, Message, ToolChoice } from '../../model/message.js';
+import { contentText, isInlineImage } from '../../model/message.js';
 import { withJsonAnswerTool } from './json-answer-tool.js';
 
 /** Output tokens requested when neither the caller nor the endpoint sets any (the wire requires one). */
@@ -9,7 +9,16 @@ export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 export type AnthropicRequestBlock =
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: unknown }
-  | { type: 'tool_result'; tool_use_id: string; content: string; is_error?: boolean };
+  | { type: 'tool_result'; tool_use_id: string; content: string; is_error?: boolean }
+  | { type: 'image'; source: AnthropicImageSource };
+
+/** An image block's source (the SDK's `Base64ImageSource` and `URLImageSource`). */
+export type AnthropicImageSource = { type: 'base64'; media_type: ImageMediaType; data: string } | { type: 'url'; url: string };
+
+/** A canonical image as the Messages API's image source: base64 bytes, or a URL Anthropic fetches. */
+export function anthropicImageSource(part: ImagePart): AnthropicImageSource {
+  return isInlineImage(part) ? { type: 'base64', media_type: part.mediaType, data: part.data } : { type: 'url', url: part.url };
+}
 
 export interface AnthropicRequestMessage {
   role: 'user' | 'assistant';
@@ -39,6 +48,8 @@ function blocksOf(content: string | ContentPart[]): AnthropicRequestBlock[] {
       if (part.text !== '') blocks.push({ type: 'text', text: part.text });
     } else if (part.type === 'tool-call') {
       blocks.push({ type: 'tool_use', id: part.id, name: part.name, input: part.input ?? {} });
+    } else if (part.type === 'image') {
+      blocks.push({ type: 'image', source: anthropicImageSource(part) });
     } else {
       blocks.push({ type: 'tool_result', tool_use_id: part.toolCallId, content: part.content, ...(part.isError ? { is_error: true } : {}) });
     }

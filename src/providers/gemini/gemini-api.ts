@@ -119,6 +119,8 @@ export interface GeminiRequestContent {
 
 export type GeminiRequestPart =
   | { text: string }
+  | { inlineData: { mimeType: string; data: string } }
+  | { fileData: { mimeType: string; fileUri: string } }
   | { functionCall: { name: string; args: Record<string, unknown>; id?: string }; thoughtSignature?: string }
   | { functionResponse: { name: string; response: Record<string, unknown> } };
 

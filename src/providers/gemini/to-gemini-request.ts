@@ -1,4 +1,5 @@
-import { contentText, type ContentPart, type GenerateRequest, type Message, type ToolChoice } from '../../model/message.js';
+import { mediaTypeFromUrl } from '../../model/image-validation.js';
+import { contentText, isInlineImage, type ContentPart, type GenerateRequest, type ImagePart, type Message, type ToolChoice } from '../../model/message.js';
 import type { GeminiRequestBody, GeminiRequestContent, GeminiRequestPart } from './gemini-api.js';
 
 /**
@@ -89,6 +90,8 @@ function toParts(message: Message, earlier: readonly Message[], needsSignature: 
       // Ids the API itself issued go back; the ones failsoft made up mean nothing to Google.
       if (!SYNTHETIC_CALL_ID.test(part.id)) functionCall.id = part.id;
       parts.push(needsSignature ? { functionCall, thoughtSignature: SKIP_THOUGHT_SIGNATURE } : { functionCall });
+    } else if (part.type === 'image') {
+      parts.push(geminiImagePart(part));
     } else {
       const name = part.name ?? findCallName(part.toolCallId, earlier) ?? part.toolCallId;
       const response = part.isError === true ? { error: part.content } : { output: part.content };
@@ -96,6 +99,34 @@ function toParts(message: Message, earlier: readonly Message[], needsSignature: 
     }
   }
   return parts;
+}
+
+/**
+ * An image as Gemini takes it: bytes as `inlineData`; a URL as `fileData`, which Gemini fetches (public
+ * and signed https URLs since January 2026, besides its own Files API URIs). `fileData` requires a
+ * `mimeType`: the part's, else the one its extension implies; `geminiCannotTake` keeps URLs without one away.
+ */
+export function geminiImagePart(part: ImagePart): GeminiRequestPart {
+  if (isInlineImage(part)) return { inlineData: { mimeType: part.mediaType, data: part.data } };
+  const mimeType = part.mediaType ?? mediaTypeFromUrl(part.url);
+  if (mimeType === undefined) throw new TypeError(`Gemini needs the media type of the image at ${part.url}; give the part a mediaType`);
+  return { fileData: { mimeType, fileUri: part.url } };
+}
+
+/**
+ * Why a Gemini entry cannot take this request, or undefined when it can: an image URL whose media type is
+ * neither given nor implied by its extension (Gemini's `fileData.mimeType` is required).
+ */
+export function geminiCannotTake(request: GenerateRequest): string | undefined {
+  for (const message of request.messages) {
+    if (typeof message.content === 'string') continue;
+    for (const part of message.content) {
+      if (part.type === 'image' && !isInlineImage(part) && part.mediaType === undefined && mediaTypeFromUrl(part.url) === undefined) {
+        return "Gemini needs an image URL's media type (none given, and the URL has no .png/.jpg/.gif/.webp extension)";
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The name of the tool call with this id, searching earlier assistant messages (latest first). */

@@ -13,9 +13,12 @@ export interface OpenAIWireToolCall {
   function: { name: string; arguments: string };
 }
 
+/** A user message's content part: text, or an image by URL (`data:` URLs carry base64 bytes). */
+export type OpenAIWireUserPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
+
 export type OpenAIWireMessage =
   | { role: 'system' | 'developer'; content: string }
-  | { role: 'user'; content: string | Array<{ type: 'text'; text: string }> }
+  | { role: 'user'; content: string | OpenAIWireUserPart[] }
   | { role: 'assistant'; content: string | null; tool_calls?: OpenAIWireToolCall[] }
   | { role: 'tool'; tool_call_id: string; content: string };
 

@@ -1,5 +1,7 @@
-import type { ContentPart, GenerateRequest, Message, ResponseFormat, ToolChoice } from '../../model/message.js';
-import type { OpenAIChatRequest, OpenAIWireMessage, OpenAIWireResponseFormat, OpenAIWireToolCall, OpenAIWireToolChoice } from './openai-api.js';
+import { isInlineImage, type ContentPart, type GenerateRequest, type ImagePart, type Message, type ResponseFormat, type ToolChoice } from '../../model/message.js';
+import type {
+  OpenAIChatRequest, OpenAIWireMessage, OpenAIWireResponseFormat, OpenAIWireToolCall, OpenAIWireToolChoice, OpenAIWireUserPart,
+} from './openai-api.js';
 
 /** How one OpenAI-protocol vendor wants its body. */
 export interface OpenAIRequestOptions {
@@ -25,6 +27,21 @@ function textOf(parts: readonly ContentPart[]): string {
   return text;
 }
 
+/** An image as Chat Completions takes it: its URL, or its bytes as a `data:` URL. */
+export function openAIImageUrl(part: ImagePart): string {
+  return isInlineImage(part) ? `data:${part.mediaType};base64,${part.data}` : part.url;
+}
+
+/** A user turn with images: its parts in order, text and `image_url` (empty text parts dropped). */
+function userParts(parts: readonly ContentPart[]): OpenAIWireUserPart[] {
+  const out: OpenAIWireUserPart[] = [];
+  for (const part of parts) {
+    if (part.type === 'text' && part.text !== '') out.push({ type: 'text', text: part.text });
+    else if (part.type === 'image') out.push({ type: 'image_url', image_url: { url: openAIImageUrl(part) } });
+  }
+  return out;
+}
+
 /** One canonical message becomes one or more wire messages (each tool result is its own `tool` message). */
 function toWireMessages(message: Message): OpenAIWireMessage[] {
   const parts = partsOf(message.content);
@@ -39,7 +56,8 @@ function toWireMessages(message: Message): OpenAIWireMessage[] {
       break;
     case 'user':
     case 'tool':
-      if (hasText) wire.push({ role: 'user', content: typeof message.content === 'string' ? message.content : textOf(parts) });
+      if (parts.some((part) => part.type === 'image')) wire.push({ role: 'user', content: userParts(parts) });
+      else if (hasText) wire.push({ role: 'user', content: typeof message.content === 'string' ? message.content : textOf(parts) });
       break;
     case 'assistant': {
       const toolCalls: OpenAIWireToolCall[] = [];
@@ -71,7 +89,7 @@ export const JSON_OBJECT_HINT = 'Respond with a JSON object.';
 function mentionsJson(messages: readonly OpenAIWireMessage[]): boolean {
   return messages.some((m) => {
     if (typeof m.content === 'string') return /json/i.test(m.content);
-    return Array.isArray(m.content) && m.content.some((part) => /json/i.test(part.text));
+    return Array.isArray(m.content) && m.content.some((part) => part.type === 'text' && /json/i.test(part.text));
   });
 }
 
