@@ -5,7 +5,6 @@
  */
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { GatewayPages } from '../gateway/gateway-server.js';
 import { systemClock } from '../model/clock.js';
 import type { IncidentDetailJson } from '../store/timeline-json.js';
 import {
@@ -24,7 +23,7 @@ import { compareJobs, demoJobDelays, directCall, gatewayCall, type JobsCompariso
 import { Progress, countSamples, progressLine, type ProgressOutput } from './progress.js';
 import { buildReport, toSimulatedTime, type DemoReport } from './report.js';
 import { DAY, demoScenario, runScenario } from './scenario.js';
-import { startTraffic } from './traffic.js';
+import { startTraffic, type RunningTraffic } from './traffic.js';
 
 /** Options of `runDemo`. */
 export interface DemoOptions {
@@ -51,9 +50,6 @@ export interface DemoRun {
   stack?: DemoStack;
 }
 
-/** Pages for the stack, re-exported for the command. */
-export type { GatewayPages };
-
 const DEFAULT_TICK_MS = 100;
 /** The jobs' minutes play at one per 3 s: a per-minute budget refills slowly next to a burst of real calls, even on a busy machine. */
 const JOBS_SPEED = 20;
@@ -78,6 +74,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     ...(options.pages ? { pages: options.pages } : {}),
   });
   let keepStack = false;
+  let ticker: NodeJS.Timeout | undefined;
+  let traffic: RunningTraffic | undefined;
+  let stopScenario: (() => void) | undefined;
   try {
     // The day starts now that everything listens (opening the core's database is the slow part of start-up).
     const setupMs = performance.now() - began;
@@ -100,7 +99,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       latest = step.label;
       progress.event(`${step.at}  ${step.label}`);
     });
-    const traffic = startTraffic(
+    stopScenario = scenario.stop;
+    const users = startTraffic(
       {
         gatewayUrl: stack.gateway.url,
         coreUrl: stack.core.url,
@@ -109,6 +109,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       },
       options.tickMs ?? DEFAULT_TICK_MS,
     );
+    traffic = users;
     const delays = demoJobDelays(time, JOB_PROVIDER, JOB_RPM);
     const jobs: Promise<JobsComparison> = compareJobs(
       time,
@@ -124,19 +125,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       return result;
     });
     let alertsSeen = 0;
-    const ticker = setInterval(() => {
+    const newAlerts = (): void => {
       const received = stack.alerts.received();
-      for (const alert of received.slice(alertsSeen))
+      for (const alert of received.slice(alertsSeen)) {
         progress.event(
           `${clockText(time.simAt(alert.at), dayOf(time.simStart))}  alert delivered: ${alert.status} ${alert.severity} — ${alert.summary}`,
         );
+      }
       alertsSeen = received.length;
-      progress.update(progressLine(now(), countSamples(traffic.samples(), received.length), latest));
+    };
+    ticker = setInterval(() => {
+      newAlerts();
+      progress.update(progressLine(now(), countSamples(users.samples(), alertsSeen), latest));
     }, 100);
 
     await scenario.done;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, time.realAt(time.at(DAY.end)) - Date.now())));
-    await traffic.stop();
+    await users.stop();
     const jobsResult = await jobs;
     // The incident closes once everything was healthy for its quiet period; its resolved alert follows.
     const settleMs = Math.max(3_000, time.real(2 * 3_600_000));
@@ -155,11 +160,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
         Math.max(0, until - Date.now()),
       );
     clearInterval(ticker);
-    const received = stack.alerts.received();
-    for (const alert of received.slice(alertsSeen))
-      progress.event(
-        `${clockText(time.simAt(alert.at), dayOf(time.simStart))}  alert delivered: ${alert.status} ${alert.severity} — ${alert.summary}`,
-      );
+    newAlerts();
     progress.end();
 
     const incidents = await readIncidents(stack, time.realStart - 60_000, simIso, speed);
@@ -169,9 +170,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
         wallMs: performance.now() - began,
         setupMs,
         machine: machineFigures(loopDelay),
-        samples: traffic.samples(),
+        samples: users.samples(),
         jobs: jobsResult,
-        alerts: received,
+        alerts: stack.alerts.received(),
         incidents,
         simIso,
       }),
@@ -179,7 +180,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     keepStack = options.keep === true;
     return { report, incidents, ...(keepStack ? { stack } : {}) };
   } finally {
+    clearInterval(ticker);
+    stopScenario?.();
     loopDelay.disable();
+    // A run that failed part-way stops its users before the stack goes.
+    await traffic?.stop(0);
     if (!keepStack) await stack.close();
   }
 }
