@@ -27,6 +27,16 @@ const weatherTool = {
 };
 
 describe('deriveAnswer', () => {
+  it('says how many images the last user message carried, and gives it its own id', () => {
+    const plain = deriveAnswer('openai', request(), 0);
+    const one = deriveAnswer('openai', request({ images: 1 }), 0);
+    const two = deriveAnswer('openai', request({ images: 2, lastUserText: '' }), 0);
+    expect(one.text).toBe('Simulated reply from openai (gpt-4o): I see 1 image. What is the weather in Paris today?');
+    expect(two.text).toBe('Simulated reply from openai (gpt-4o): I see 2 images.');
+    expect(one.id).not.toBe(plain.id);
+    expect(deriveAnswer('openai', request({ images: 0 }), 0)).toEqual(plain);
+  });
+
   it('echoes the prompt with the provider and model, counting output tokens at 4 chars a token', () => {
     const answer = deriveAnswer('openai', request(), 1_700_000_000_500);
     expect(answer.text).toBe('Simulated reply from openai (gpt-4o): What is the weather in Paris today?');

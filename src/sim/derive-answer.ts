@@ -48,10 +48,15 @@ export function deriveAnswer(providerName: string, request: SimParsedRequest, no
   };
 }
 
+/**
+ * The echo of the last user message; with images, it says how many arrived, so a test can see that an
+ * image reached the provider: `Simulated reply from openai (gpt-4o): I see 1 image. What is this?`.
+ */
 function replyText(providerName: string, request: SimParsedRequest): string {
-  return request.lastIsToolResult
-    ? TOOL_RESULT_REPLY
-    : `Simulated reply from ${providerName} (${request.model}): ${request.lastUserText}`.trimEnd();
+  if (request.lastIsToolResult) return TOOL_RESULT_REPLY;
+  const images = request.images ?? 0;
+  const seen = images === 0 ? '' : `I see ${images} image${images === 1 ? '' : 's'}. `;
+  return `Simulated reply from ${providerName} (${request.model}): ${seen}${request.lastUserText}`.trimEnd();
 }
 
 /** JSON-mode text: a value for the schema, or `{"reply": <the usual text>}` without one. */
@@ -125,6 +130,7 @@ function requestHash(providerName: string, request: SimParsedRequest): string {
   key += `\u0000${request.lastIsToolResult ? 'r' : 'u'}${choice}\u0000`;
   for (const tool of request.tools) key += `${tool.name},`;
   if (request.json !== undefined) key += `\u0000json${request.json.schema === undefined ? '' : JSON.stringify(request.json.schema)}`;
+  if (request.images !== undefined && request.images > 0) key += `\u0000img${request.images}`;
   key += `\u0000${request.lastUserText}`;
   return fnv1aHex64(key);
 }

@@ -45,6 +45,8 @@ export interface SimParsedRequest {
   lastUserText: string;
   /** True when the last message carries tool results (the answer is then plain text). */
   lastIsToolResult: boolean;
+  /** Images in the last user message (the answer says how many it saw); absent means none. */
+  images?: number;
   tools: SimTool[];
   /** `auto` lets the core decide, `required` forces some tool, a name forces that tool, `none` forbids. */
   toolChoice: 'auto' | 'none' | 'required' | { name: string };

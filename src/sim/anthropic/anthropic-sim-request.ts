@@ -1,5 +1,5 @@
 import type { SimHttpReply, SimParsedRequest, SimRequestInfo, SimRoute } from '../sim-protocol.js';
-import { estimateTokens } from '../../model/token-estimate.js';
+import { IMAGE_TOKENS, estimateTokens } from '../../model/token-estimate.js';
 import { anthropicError, invalidRequest, notFound } from './anthropic-sim-errors.js';
 import { validateAnthropicBody } from './anthropic-sim-validate.js';
 
@@ -46,11 +46,12 @@ export function parseAnthropic(body: string): SimParsedRequest | SimHttpReply {
   return {
     model: valid.model,
     stream: valid.stream,
-    inputTokens: estimateTokens(valid.countedText),
+    inputTokens: estimateTokens(valid.countedText) + valid.images * IMAGE_TOKENS,
     maxOutputTokens: valid.maxTokens,
     includeUsage: true,
     lastUserText: valid.lastUserText,
     lastIsToolResult: valid.lastIsToolResult,
+    ...(valid.lastUserImages > 0 ? { images: valid.lastUserImages } : {}),
     tools: valid.tools.map((tool) => (tool.inputSchema === undefined ? { name: tool.name } : { name: tool.name, inputSchema: tool.inputSchema })),
     toolChoice: valid.toolChoice,
   };

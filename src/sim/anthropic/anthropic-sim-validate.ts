@@ -14,6 +14,9 @@ export interface ValidAnthropicBody {
   countedText: string;
   lastUserText: string;
   lastIsToolResult: boolean;
+  /** Images in the whole conversation (counted as input tokens) and in the last user message. */
+  images: number;
+  lastUserImages: number;
   tools: { name: string; inputSchema?: Record<string, unknown> }[];
   toolChoice: 'auto' | 'none' | 'required' | { name: string };
 }
@@ -73,10 +76,35 @@ interface MessageText {
   counted: string;
   text: string;
   hasToolResult: boolean;
+  images: number;
+}
+
+const IMAGE_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * An `image` block: `source` is base64 (`media_type` one of the four, `data`) or url. Paths name the
+ * source's variant as pydantic does for a tagged union (`….image.source.base64.media_type`).
+ */
+function imageBlock(block: Json, at: string): void {
+  const source = object(need(block, 'source', `${at}.image.source`), `${at}.image.source`);
+  const type = string(need(source, 'type', `${at}.image.source.type`), `${at}.image.source.type`);
+  if (type === 'base64') {
+    const where = `${at}.image.source.base64`;
+    const mediaType = string(need(source, 'media_type', `${where}.media_type`), `${where}.media_type`);
+    if (!IMAGE_MEDIA_TYPES.includes(mediaType)) fail(`${where}.media_type`, "Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'");
+    const data = string(need(source, 'data', `${where}.data`), `${where}.data`);
+    // Wording unconfirmed: the API refuses data that does not decode as base64.
+    if (data === '' || data.length % 4 !== 0 || !BASE64.test(data)) fail(`${where}.data`, 'Invalid base64 data');
+  } else if (type === 'url') {
+    string(need(source, 'url', `${at}.image.source.url.url`), `${at}.image.source.url.url`);
+  } else if (type !== 'file') {
+    fail(`${at}.image.source`, `Input tag '${type}' found using 'type' does not match any of the expected tags: 'base64', 'url', 'file'`);
+  }
 }
 
 function contentBlocks(value: unknown[], path: string): MessageText {
-  const out: MessageText = { counted: '', text: '', hasToolResult: false };
+  const out: MessageText = { counted: '', text: '', hasToolResult: false, images: 0 };
   value.forEach((raw, index) => {
     const at = `${path}.${index}`;
     const block = object(raw, at);
@@ -94,6 +122,9 @@ function contentBlocks(value: unknown[], path: string): MessageText {
       string(need(block, 'tool_use_id', `${at}.tool_use_id`), `${at}.tool_use_id`);
       out.counted += toolResultText(block.content, `${at}.content`);
       out.hasToolResult = true;
+    } else if (type === 'image') {
+      imageBlock(block, at);
+      out.images += 1;
     }
   });
   return out;
@@ -104,7 +135,7 @@ function messageText(raw: unknown, path: string): MessageText & { role: string }
   const role = string(need(message, 'role', `${path}.role`), `${path}.role`);
   if (role !== 'user' && role !== 'assistant' && role !== 'system') fail(`${path}.role`, "Input should be 'user' or 'assistant'");
   const content = need(message, 'content', `${path}.content`);
-  if (typeof content === 'string') return { role, counted: content, text: content, hasToolResult: false };
+  if (typeof content === 'string') return { role, counted: content, text: content, hasToolResult: false, images: 0 };
   if (!Array.isArray(content)) fail(`${path}.content`, 'Input should be a valid list');
   return { role, ...contentBlocks(content, `${path}.content`) };
 }
@@ -173,10 +204,16 @@ function validate(body: Json): ValidAnthropicBody {
   let counted = systemText(body.system);
   let lastUserText = '';
   let lastIsToolResult = false;
+  let images = 0;
+  let lastUserImages = 0;
   rawMessages.forEach((raw, index) => {
     const message = messageText(raw, `messages.${index}`);
     counted += message.counted;
-    if (message.role === 'user') lastUserText = message.text;
+    images += message.images;
+    if (message.role === 'user') {
+      lastUserText = message.text;
+      lastUserImages = message.images;
+    }
     lastIsToolResult = message.hasToolResult;
   });
   const { tools, counted: toolText } = toolsOf(body.tools);
@@ -187,6 +224,8 @@ function validate(body: Json): ValidAnthropicBody {
     countedText: counted + toolText,
     lastUserText,
     lastIsToolResult,
+    images,
+    lastUserImages,
     tools,
     toolChoice: toolChoiceOf(body.tool_choice),
   };

@@ -1,4 +1,4 @@
-import { estimateTokens } from '../../model/token-estimate.js';
+import { IMAGE_TOKENS, estimateTokens } from '../../model/token-estimate.js';
 import type { SimHttpReply, SimParsedRequest, SimRequestInfo, SimRoute, SimTool } from '../sim-protocol.js';
 import { contextLengthReply, GEMINI_MAX_INPUT_TOKENS, invalidKeyReply, missingKeyReply, notFoundReply } from './gemini-sim-errors.js';
 import { GeminiValidationError, unparsableBodyReply, validateGeminiRequest, type ValidGeminiRequest } from './gemini-sim-validate.js';
@@ -61,8 +61,10 @@ export function parseGeminiRequest(route: SimRoute & { operation: 'generate' | '
 
 function toParsedRequest(request: ValidGeminiRequest, model: string, stream: boolean): SimParsedRequest {
   let text = request.systemText;
+  let images = 0;
   for (const content of request.contents) {
     for (const part of content.parts) {
+      if (part.kind === 'media' && part.image) images += 1;
       if (part.kind === 'text') text += part.text;
       else if (part.kind === 'call') text += part.name + JSON.stringify(part.args);
       else if (part.kind === 'response') text += JSON.stringify(part.response);
@@ -71,7 +73,8 @@ function toParsedRequest(request: ValidGeminiRequest, model: string, stream: boo
   for (const tool of request.tools) text += tool.name + (tool.description ?? '') + JSON.stringify(tool.schema ?? {});
   if (request.json?.schema !== undefined) text += JSON.stringify(request.json.schema);
   const last = request.contents[request.contents.length - 1];
-  const lastUser = [...request.contents].reverse().find((c) => c.role === 'user' && c.parts.some((p) => p.kind === 'text'));
+  const lastUser = [...request.contents].reverse().find((c) => c.role === 'user' && c.parts.some((p) => p.kind === 'text' || p.kind === 'media'));
+  const lastUserImages = lastUser?.parts.filter((p) => p.kind === 'media' && p.image).length ?? 0;
   const allowed = request.mode === 'ANY' && request.allowedFunctionNames.length > 0 ? new Set(request.allowedFunctionNames) : undefined;
   const tools: SimTool[] = request.tools
     .filter((tool) => allowed === undefined || allowed.has(tool.name))
@@ -79,11 +82,12 @@ function toParsedRequest(request: ValidGeminiRequest, model: string, stream: boo
   return {
     model,
     stream,
-    inputTokens: estimateTokens(text),
+    inputTokens: estimateTokens(text) + images * IMAGE_TOKENS,
     maxOutputTokens: request.maxOutputTokens ?? GEMINI_DEFAULT_MAX_OUTPUT_TOKENS,
     includeUsage: true,
     lastUserText: lastUser?.parts.map((p) => (p.kind === 'text' ? p.text : '')).join('') ?? '',
     lastIsToolResult: last?.parts.some((p) => p.kind === 'response') ?? false,
+    ...(lastUserImages > 0 ? { images: lastUserImages } : {}),
     tools,
     toolChoice: toolChoiceOf(request, tools),
     ...(request.json === undefined ? {} : { json: request.json }),

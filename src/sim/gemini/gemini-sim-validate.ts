@@ -31,7 +31,7 @@ export type ValidPart =
   | { kind: 'text'; text: string }
   | { kind: 'call'; name: string; args: Record<string, unknown> }
   | { kind: 'response'; name: string; response: unknown }
-  | { kind: 'media' };
+  | { kind: 'media'; image: boolean };
 
 export interface ValidFunctionDeclaration {
   name: string;
@@ -164,7 +164,46 @@ function part(value: unknown, path: string): ValidPart {
     if (body !== undefined && !isRecord(body)) throw invalidValue(join(at, 'response'), 'type.googleapis.com/google.protobuf.Struct', body);
     return { kind: 'response', name, response: body ?? {} };
   }
-  return { kind: 'media' };
+  if (kind === 'inlineData') return { kind: 'media', image: inlineData(field(value, 'inlineData'), join(path, 'inlineData')) };
+  if (kind === 'fileData') return { kind: 'media', image: fileData(field(value, 'fileData'), join(path, 'fileData')) };
+  return { kind: 'media', image: false };
+}
+
+const MEDIA_TYPE = /^[a-z]+\/[a-z0-9.+-]+$/i;
+/** Image types Gemini reads (its documented list: PNG, JPEG, WEBP, HEIC, HEIF; GIF is taken too). */
+const IMAGE_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif', 'image/gif'];
+/** Proto-JSON bytes: standard or URL-safe base64, padding optional. */
+const PROTO_BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+function mimeTypeOf(value: Record<string, unknown>, path: string): string {
+  const mimeType = text(field(value, 'mimeType'), join(path, 'mimeType')) ?? '';
+  if (mimeType === '') throw semantic(join(path, 'mimeType'), 'mime_type must be specified.');
+  if (!MEDIA_TYPE.test(mimeType) || (mimeType.startsWith('image/') && !IMAGE_TYPES.includes(mimeType.toLowerCase()))) {
+    throw plain(`Unsupported MIME type: ${mimeType}`);
+  }
+  return mimeType;
+}
+
+/** `inlineData {mimeType, data}`: data must decode as base64 (proto bytes). True for an image. */
+function inlineData(value: unknown, path: string): boolean {
+  if (!isRecord(value)) throw invalidValue(path, `${V1BETA}Blob`, value);
+  const mimeType = mimeTypeOf(value, path);
+  const data = field(value, 'data');
+  if (typeof data !== 'string') throw invalidValue(join(path, 'data'), 'TYPE_BYTES', data);
+  if (!PROTO_BASE64.test(data)) {
+    throw new GeminiValidationError(invalidArgument(`Invalid value at '${join(path, 'data')}' (TYPE_BYTES), Base64 decoding failed for ${JSON.stringify(data.slice(0, 40))}`, join(path, 'data')));
+  }
+  return mimeType.startsWith('image/');
+}
+
+/** `fileData {mimeType, fileUri}`: a Files API URI, or (since January 2026) an http(s) URL. True for an image. */
+function fileData(value: unknown, path: string): boolean {
+  if (!isRecord(value)) throw invalidValue(path, `${V1BETA}FileData`, value);
+  const mimeType = mimeTypeOf(value, path);
+  const uri = text(field(value, 'fileUri'), join(path, 'fileUri')) ?? '';
+  if (uri === '') throw semantic(join(path, 'fileUri'), 'file_uri must be specified.');
+  if (!/^(https?:\/\/|gs:\/\/)/i.test(uri)) throw plain(`Invalid or unsupported file uri: ${uri}`);
+  return mimeType.startsWith('image/');
 }
 
 function content(value: unknown, path: string, allowEmpty = false): ValidContent {

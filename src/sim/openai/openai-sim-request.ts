@@ -1,5 +1,5 @@
 import type { SimHttpReply, SimParsedRequest, SimRequestInfo, SimRoute } from '../sim-protocol.js';
-import { estimateTokens } from '../../model/token-estimate.js';
+import { IMAGE_TOKENS, estimateTokens } from '../../model/token-estimate.js';
 import {
   contextLengthReply,
   invalidKeyReply,
@@ -61,7 +61,11 @@ export function parseOpenAIRequest(body: string): SimParsedRequest | SimHttpRepl
 
 function toParsedRequest(request: ValidChatRequest): SimParsedRequest {
   let text = '';
-  for (const message of request.messages) text += message.text;
+  let images = 0;
+  for (const message of request.messages) {
+    text += message.text;
+    images += message.images;
+  }
   for (const tool of request.tools) {
     text += tool.name + (tool.description ?? '') + JSON.stringify(tool.parameters ?? {});
   }
@@ -71,11 +75,12 @@ function toParsedRequest(request: ValidChatRequest): SimParsedRequest {
   return {
     model: request.model,
     stream: request.stream,
-    inputTokens: estimateTokens(text),
+    inputTokens: estimateTokens(text) + images * IMAGE_TOKENS,
     maxOutputTokens: request.maxOutputTokens ?? OPENAI_DEFAULT_MAX_OUTPUT_TOKENS,
     includeUsage: request.includeUsage,
     lastUserText: lastUser?.text ?? '',
     lastIsToolResult: last?.role === 'tool',
+    ...(lastUser !== undefined && lastUser.images > 0 ? { images: lastUser.images } : {}),
     tools: request.tools.map((tool) => (tool.parameters === undefined ? { name: tool.name } : { name: tool.name, inputSchema: tool.parameters })),
     toolChoice: request.toolChoice ?? 'auto',
     ...(request.json === undefined ? {} : { json: request.json }),

@@ -18,6 +18,8 @@ export interface ValidMessage {
   role: string;
   /** All text the message carries: content, refusal parts, tool call names and arguments. */
   text: string;
+  /** `image_url` parts in its content. */
+  images: number;
 }
 
 export interface ValidTool {
@@ -137,6 +139,40 @@ function optionalBoolean(object: JsonObject, key: string, path: string): boolean
   return value;
 }
 
+const IMAGE_FORMATS = ['png', 'jpeg', 'gif', 'webp'];
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * An `image_url` part: `image_url.url` is an http(s) URL or a base64 `data:` URL of one of the four image
+ * formats; `detail` is auto, low or high. The wording of the image errors is unconfirmed.
+ */
+function imageUrlPart(part: JsonObject, path: string): void {
+  const image = requiredObject(part, 'image_url', `${path}.image_url`);
+  const url = requiredString(image, 'url', `${path}.image_url.url`);
+  if (image['detail'] !== undefined) {
+    if (typeof image['detail'] !== 'string') wrongType(`${path}.image_url.detail`, 'a string', image['detail']);
+    oneOf(image['detail'], ['auto', 'low', 'high'], `${path}.image_url.detail`);
+  }
+  if (/^https?:\/\//i.test(url)) return;
+  const data = /^data:image\/([a-z0-9.+-]+);base64,(.*)$/is.exec(url);
+  if (data === null) {
+    fail(`Invalid image URL: '${path}.image_url.url'. Expected a valid URL or a base64-encoded data URL with an image MIME type (e.g. 'data:image/png;base64,...').`, `${path}.image_url.url`, 'invalid_image_url');
+  }
+  const format = (data[1] ?? '').toLowerCase().replace(/^jpg$/, 'jpeg');
+  if (!IMAGE_FORMATS.includes(format)) {
+    fail("You uploaded an unsupported image. Please make sure your image has of one the following formats: ['png', 'jpeg', 'gif', 'webp'].", null, 'invalid_image_format');
+  }
+  const base64 = data[2] ?? '';
+  if (base64 === '' || base64.length % 4 !== 0 || !BASE64.test(base64)) {
+    fail(`Invalid base64 image data in '${path}.image_url.url'.`, `${path}.image_url.url`, 'invalid_image_url');
+  }
+}
+
+/** Images among a message's content parts (0 for string content). */
+function imageCount(content: unknown): number {
+  return Array.isArray(content) ? content.filter((part) => isObject(part) && part['type'] === 'image_url').length : 0;
+}
+
 function contentText(content: unknown, role: string, path: string): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) wrongType(path, 'one of a string or array of objects', content);
@@ -148,6 +184,7 @@ function contentText(content: unknown, role: string, path: string): string {
     oneOf(type, PART_TYPES[role] ?? ['text'], `${partPath}.type`);
     if (type === 'text') text += requiredString(part, 'text', `${partPath}.text`);
     if (type === 'refusal') text += requiredString(part, 'refusal', `${partPath}.refusal`);
+    if (type === 'image_url') imageUrlPart(part, partPath);
   });
   return text;
 }
@@ -200,7 +237,7 @@ function validateMessages(body: JsonObject): ValidMessage[] {
       text += calls.text;
       if (calls.ids.length > 0) pendingCalls = { index, ids: new Set(calls.ids) };
     }
-    messages.push({ role, text });
+    messages.push({ role, text, images: imageCount(content) });
   });
   if (pendingCalls !== undefined) unansweredToolCalls(pendingCalls);
   return messages;
