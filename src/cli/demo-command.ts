@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { GatewayPages } from '../gateway/gateway-server.js';
 import { exitCodeOf } from '../demo/expectations.js';
 import { reportText } from '../demo/report-text.js';
-import { runDemo, type DemoOptions } from '../demo/run-demo.js';
+import { runDemo, type DemoOptions, type DemoRun } from '../demo/run-demo.js';
 import type { ProgressOutput } from '../demo/progress.js';
 import { UsageError, processIo, untilSignal, type CliCommand, type CliIo } from './cli-command.js';
 
@@ -110,13 +110,20 @@ export const demoCommand: CliCommand = {
       return 0;
     }
     const pages = options.keep ? await dashboardPages() : undefined;
-    const run = await runDemo({
-      speed: options.speed,
-      progress: progressOutput(io),
-      keep: options.keep,
-      port: options.port,
-      ...(pages ? { pages } : {}),
-    });
+    let run: DemoRun;
+    try {
+      run = await runDemo({
+        speed: options.speed,
+        progress: progressOutput(io),
+        keep: options.keep,
+        port: options.port,
+        ...(pages ? { pages } : {}),
+      });
+    } catch (error) {
+      // A port taken (--keep --port), a temporary directory that cannot be written: said in one line, exit 1.
+      io.err(`failsoft demo: cannot run: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
     if (options.json) io.out(JSON.stringify(run.report, null, 2));
     else for (const line of reportText(run.report, run.incidents)) io.out(line);
     const code = exitCodeOf(run.report);

@@ -21,6 +21,19 @@ export interface CoreApi {
  */
 export async function startCoreApi(dir: string): Promise<CoreApi> {
   const db = await openPgliteClient(dir);
+  try {
+    return await serveCoreApi(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/**
+ * Serves the API over an open database (creating its table); closing the API closes the database.
+ * @example const core = await serveCoreApi(await openPgliteClient(dir));
+ */
+export async function serveCoreApi(db: SqlClient): Promise<CoreApi> {
   await db.exec(
     'create table if not exists orders (id serial primary key, item text not null, created_at timestamptz not null default now())',
   );
