@@ -21,7 +21,7 @@ const MAX_SPEED = 28_800;
 
 const USAGE = `Usage: failsoft demo [options]
 
-A day of failsoft in about 20 seconds, with no keys and no network: the provider simulator, the gateway, a core
+A day of failsoft in about half a minute, with no keys and no network: the provider simulator, the gateway, a core
 API, the monitor and the record, all in this process on 127.0.0.1. From 08:00 to 24:00 (simulated) users call
 the core API (never AI), an enhanced feature (AI with a fallback) and an ai-only one; at 09:00 three AI cron
 jobs are due at the same minute (run naively on a copy of the budget, then as the planner staggers them); at
@@ -37,8 +37,8 @@ Options:
   -h, --help   show this help
 
 Exit codes: 0 every expectation held (core always up, no 500s, every enhanced request answered, ai-only
-refusals with Retry-After, fewer 429s planned than naive, one firing and one resolved alert per incident,
-the outage recorded in order); 1 one did not; 2 bad flags.`;
+refusals with Retry-After, fewer 429s planned than naive, one firing and one resolved alert per alerted incident,
+the outage recorded in order); 1 one did not, or the demo could not start; 2 bad flags.`;
 
 /**
  * Parses `failsoft demo` arguments; throws `UsageError` on an unknown flag or a bad value.
@@ -101,7 +101,8 @@ function progressOutput(io: CliIo): ProgressOutput {
 
 /** `failsoft demo`. */
 export const demoCommand: CliCommand = {
-  summary: 'a day of outages in ~20 s against the simulator: core stays up, features degrade, one alert, the record',
+  summary:
+    'a day of outages replayed in ~30 s against the simulator: core stays up, features degrade, one alert, the record',
   usage: USAGE,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const options = parseDemoArgs(argv);
