@@ -5,6 +5,7 @@ import { zodIssues } from '../../model/validation.js';
 import type { FailsoftStreamEvent, GenerateResult } from '../../engine/results.js';
 import { answerModel, sseFrame, type Dialect, type DialectError, type GatewayErrorKind, type ParseOutcome, type StreamRenderer } from '../dialect.js';
 import { nextId } from '../ids.js';
+import { inlineWireImage, urlWireImage } from './wire-images.js';
 
 /** Anthropic `POST /v1/messages`: wire schema, conversion to canonical, rendering back. */
 
@@ -14,7 +15,15 @@ const toolResultBlock = z.looseObject({
   type: z.literal('tool_result'), tool_use_id: z.string().min(1),
   content: z.union([z.string(), z.array(textBlock)]).optional(), is_error: z.boolean().optional(),
 });
-const block = z.discriminatedUnion('type', [textBlock, toolUseBlock, toolResultBlock]);
+// Images: a base64 or url source (a Files API `file` source means nothing to other providers: refused).
+const imageBlock = z.looseObject({
+  type: z.literal('image'),
+  source: z.discriminatedUnion('type', [
+    z.looseObject({ type: z.literal('base64'), media_type: z.string(), data: z.string() }),
+    z.looseObject({ type: z.literal('url'), url: z.string().min(1) }),
+  ]),
+});
+const block = z.discriminatedUnion('type', [textBlock, toolUseBlock, toolResultBlock, imageBlock]);
 
 const messagesRequestSchema = z.looseObject({
   model: z.string().min(1),
@@ -55,13 +64,29 @@ function blocksText(content: string | readonly { text: string }[] | undefined): 
   return out;
 }
 
+/** A block that parsed but cannot be converted (a bad image), with its wire path. */
+class ConversionError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(message);
+  }
+}
+
+/** An image block as a canonical image part; only user turns may carry one. */
+function imagePart(b: Extract<Block, { type: 'image' }>, role: 'user' | 'assistant', path: string): ContentPart {
+  if (role !== 'user') throw new ConversionError(path, 'images are allowed only in user messages');
+  const image = b.source.type === 'base64' ? inlineWireImage(b.source.media_type, b.source.data) : urlWireImage(b.source.url);
+  if (!image.ok) throw new ConversionError(`${path}.source`, image.problem);
+  return image.part;
+}
+
 /** One Anthropic message as canonical messages: tool results become a `tool` message of their own. */
-function toCanonicalMessages(role: 'user' | 'assistant', content: string | readonly Block[], toolNames: Map<string, string>): Message[] {
+function toCanonicalMessages(role: 'user' | 'assistant', content: string | readonly Block[], toolNames: Map<string, string>, index: number): Message[] {
   if (typeof content === 'string') return [{ role, content }];
   const results: ContentPart[] = [];
   const rest: ContentPart[] = [];
-  for (const b of content) {
+  for (const [j, b] of content.entries()) {
     if (b.type === 'text') rest.push({ type: 'text', text: b.text });
+    else if (b.type === 'image') rest.push(imagePart(b, role, `messages[${index}].content[${j}]`));
     else if (b.type === 'tool_use') {
       toolNames.set(b.id, b.name);
       rest.push({ type: 'tool-call', id: b.id, name: b.name, input: b.input ?? {} });
@@ -87,7 +112,7 @@ function toToolChoice(choice: MessagesRequest['tool_choice']): ToolChoice | unde
 
 function toCanonical(body: MessagesRequest): GenerateRequest {
   const toolNames = new Map<string, string>();
-  const messages = body.messages.flatMap((m) => toCanonicalMessages(m.role, m.content, toolNames));
+  const messages = body.messages.flatMap((m, index) => toCanonicalMessages(m.role, m.content, toolNames, index));
   const request: GenerateRequest = { messages, maxOutputTokens: body.max_tokens };
   if (body.system !== undefined) request.system = blocksText(body.system);
   if (body.temperature !== undefined) request.temperature = body.temperature;
@@ -113,7 +138,12 @@ export function parseMessagesRequest(body: unknown): ParseOutcome {
     const issue = zodIssues(parsed.error)[0];
     return { ok: false, failure: { path: issue?.path ?? '(root)', message: issue?.message ?? 'invalid request body' } };
   }
-  return { ok: true, call: { feature: parsed.data.model, request: toCanonical(parsed.data), stream: parsed.data.stream === true, includeUsage: false } };
+  try {
+    return { ok: true, call: { feature: parsed.data.model, request: toCanonical(parsed.data), stream: parsed.data.stream === true, includeUsage: false } };
+  } catch (error) {
+    if (error instanceof ConversionError) return { ok: false, failure: { path: error.path, message: error.message } };
+    throw error;
+  }
 }
 
 const STOP_REASON: Record<FinishReason, string> = {

@@ -5,11 +5,18 @@ import { zodIssues } from '../../model/validation.js';
 import type { FailsoftStreamEvent, GenerateResult } from '../../engine/results.js';
 import { answerModel, sseFrame, type Dialect, type DialectError, type GatewayErrorKind, type ParseOutcome, type ParsedCall, type StreamRenderer } from '../dialect.js';
 import { nextId } from '../ids.js';
+import { urlWireImage } from './wire-images.js';
 
 /** OpenAI `POST /v1/chat/completions`: wire schema, conversion to canonical, rendering back. */
 
 const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
 const textContent = z.union([z.string(), z.array(textPart)]);
+// `detail` (auto/low/high) is a hint only OpenAI reads: accepted and dropped, like the other sampling hints.
+const imageUrlPart = z.looseObject({
+  type: z.literal('image_url'),
+  image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
+});
+const userContent = z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, imageUrlPart]))]);
 const assistantPart = z.union([textPart, z.looseObject({ type: z.literal('refusal'), refusal: z.string() })]);
 
 const toolCall = z.looseObject({
@@ -20,7 +27,7 @@ const toolCall = z.looseObject({
 
 const message = z.discriminatedUnion('role', [
   z.looseObject({ role: z.enum(['system', 'developer']), content: textContent }),
-  z.looseObject({ role: z.literal('user'), content: textContent }),
+  z.looseObject({ role: z.literal('user'), content: userContent }),
   z.looseObject({
     role: z.literal('assistant'),
     content: z.union([z.string(), z.array(assistantPart)]).nullish(),
@@ -99,8 +106,20 @@ function joinText(content: string | readonly { type: string; text?: string; refu
   return out;
 }
 
+/** A user turn: plain text, or its parts in order when it carries images (`data:` URLs become bytes). */
+function userMessage(content: Extract<ChatMessage, { role: 'user' }>['content'], index: number): Message {
+  if (typeof content === 'string' || !content.some((part) => part.type === 'image_url')) return { role: 'user', content: joinText(content) };
+  const parts: ContentPart[] = content.map((part, j) => {
+    if (part.type === 'text') return { type: 'text', text: part.text };
+    const image = urlWireImage(part.image_url.url);
+    if (!image.ok) throw new ConversionError(`messages[${index}].content[${j}].image_url.url`, image.problem);
+    return image.part;
+  });
+  return { role: 'user', content: parts };
+}
+
 function toCanonicalMessage(msg: ChatMessage, index: number, toolNames: Map<string, string>): Message {
-  if (msg.role === 'user') return { role: 'user', content: joinText(msg.content) };
+  if (msg.role === 'user') return userMessage(msg.content, index);
   if (msg.role === 'tool') {
     const name = toolNames.get(msg.tool_call_id);
     return { role: 'tool', content: [{ type: 'tool-result', toolCallId: msg.tool_call_id, content: joinText(msg.content), ...(name === undefined ? {} : { name }) }] };
