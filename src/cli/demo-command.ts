@@ -36,6 +36,9 @@ Options:
   --port N     the gateway's port with --keep (default 0: any free port)
   -h, --help   show this help
 
+The core API's database is kept in the system's temporary directory (failsoft-demo-core, about 40 MB): creating
+it is most of the first run's start-up; later runs reopen it in about a second.
+
 Exit codes: 0 every expectation held (core always up, no 500s, every enhanced request answered, ai-only
 refusals with Retry-After, fewer 429s planned than naive, one firing and one resolved alert per alerted incident,
 the outage recorded in order); 1 one did not, or the demo could not start; 2 bad flags.`;

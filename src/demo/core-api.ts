@@ -5,8 +5,25 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { openPgliteClient } from '../store/pglite-store.js';
 import type { SqlClient } from '../store/sql-client.js';
+
+/** Where the demo keeps the core's database between runs: creating one costs seconds, reopening it one. */
+export const KEPT_CORE_DIR = 'failsoft-demo-core';
+
+/**
+ * The core API on the database kept in `<tmpdir>/failsoft-demo-core` (about 40 MB), so a second demo starts in
+ * about a second; when that one cannot be used (another demo holds it, it is damaged), on a new one in `freshDir`.
+ * @example const core = await startKeptCoreApi(tmpdir(), join(runDir, 'core'));
+ */
+export async function startKeptCoreApi(tempRoot: string, freshDir: string): Promise<CoreApi> {
+  try {
+    return await startCoreApi(join(tempRoot, KEPT_CORE_DIR));
+  } catch {
+    return startCoreApi(freshDir);
+  }
+}
 
 /** A running core API. */
 export interface CoreApi {
@@ -16,7 +33,7 @@ export interface CoreApi {
 }
 
 /**
- * Opens the database in `dir` (a table `orders`) and serves the API on 127.0.0.1 (any free port).
+ * Opens the database in `dir` (created if new; a table `orders`) and serves the API on 127.0.0.1 (any free port).
  * @example const core = await startCoreApi(mkdtempSync(join(tmpdir(), 'core-'))); await fetch(`${core.url}/health`);
  */
 export async function startCoreApi(dir: string): Promise<CoreApi> {
@@ -30,12 +47,13 @@ export async function startCoreApi(dir: string): Promise<CoreApi> {
 }
 
 /**
- * Serves the API over an open database (creating its table); closing the API closes the database.
+ * Serves the API over an open database (its table created afresh); closing the API closes the database.
  * @example const core = await serveCoreApi(await openPgliteClient(dir));
  */
 export async function serveCoreApi(db: SqlClient): Promise<CoreApi> {
+  // Every run starts with no orders (the database may be one kept from an earlier run).
   await db.exec(
-    'create table if not exists orders (id serial primary key, item text not null, created_at timestamptz not null default now())',
+    'drop table if exists orders; create table orders (id serial primary key, item text not null, created_at timestamptz not null default now())',
   );
   const server = createServer((req, res) => {
     handle(db, req, res).catch((error: unknown) =>

@@ -1,7 +1,8 @@
 /**
  * Everything the demo runs, in one process, started as `failsoft serve` starts it: the simulator, the engine
  * with its record (incident tracker, memory store) and monitor (the core check, the webhook alert channel), the
- * gateway, the core API over its own embedded database, and the webhook's receiving end.
+ * gateway, the core API over its own embedded database (kept between runs: see `startKeptCoreApi`), and the
+ * webhook's receiving end.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { systemClock } from '../model/clock.js';
 import { startServeMonitor, type ServeMonitor } from '../monitor/serve-monitor.js';
 import { startSimulator, type RunningSimulator } from '../sim/start-simulator.js';
 import { startAlertSink, type AlertSink } from './alert-sink.js';
-import { startCoreApi, type CoreApi } from './core-api.js';
+import { startKeptCoreApi, type CoreApi } from './core-api.js';
 import { DEMO_SIM_LIMITS, DEMO_SIM_PROVIDERS, WEBHOOK_ENV, demoConfig } from './demo-config.js';
 import type { DemoTime } from './demo-time.js';
 
@@ -54,7 +55,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
   };
   try {
-    const core = await startCoreApi(join(dir, 'core'));
+    const core = await startKeptCoreApi(tmpdir(), join(dir, 'core'));
     closers.push(() => core.close());
     const alerts = await startAlertSink();
     closers.push(() => alerts.close());
