@@ -174,21 +174,21 @@ describe('convertCall', () => {
     );
   });
 
-  it('refuses files and images by name and place', () => {
-    const image = () =>
+  it('refuses files other than user images by name and place', () => {
+    const pdf = () =>
       convertCall({
         prompt: [
           {
             role: 'user',
             content: [
               { type: 'text', text: 'What is it?' },
-              { type: 'file', mediaType: 'image/png', filename: 'cat.png', data: { type: 'data', data: 'iVBOR' } },
+              { type: 'file', mediaType: 'application/pdf', filename: 'report.pdf', data: { type: 'data', data: 'JVBERi0=' } },
             ],
           },
         ],
       });
-    expect(image).toThrow(UnsupportedFunctionalityError);
-    expect(image).toThrow('file part (image/png, cat.png) (message 0 (user), part 1) is not supported');
+    expect(pdf).toThrow(UnsupportedFunctionalityError);
+    expect(pdf).toThrow('file part (application/pdf, report.pdf) (message 0 (user), part 1) is not supported');
     const inToolResult = () =>
       convertCall({
         prompt: [

@@ -1,16 +1,19 @@
 /**
- * The AI SDK's prompt (LanguageModelV4Prompt) in failsoft's message model. failsoft carries text, tool calls
- * and tool results; what it cannot carry is refused by name (files, images) or dropped with a warning when
- * dropping it cannot change the answer's meaning (reasoning text of earlier steps, provider-only parts).
+ * The AI SDK's prompt (LanguageModelV4Prompt) in failsoft's message model. failsoft carries text, images in
+ * user messages, tool calls and tool results; what it cannot carry is refused by name (other files) or
+ * dropped with a warning when dropping it cannot change the answer's meaning (reasoning text of earlier
+ * steps, provider-only parts).
  */
 import {
   UnsupportedFunctionalityError,
+  type LanguageModelV4FilePart,
   type LanguageModelV4Message,
   type LanguageModelV4Prompt,
   type LanguageModelV4ToolResultOutput,
   type SharedV4Warning,
 } from '@ai-sdk/provider';
-import type { ContentPart, Message, TextPart, ToolCallPart, ToolResultPart } from '../model/message.js';
+import { detectImageMediaType, isImageMediaType, parseImageDataUrl } from '../model/image-validation.js';
+import type { ContentPart, ImagePart, Message, TextPart, ToolCallPart, ToolResultPart } from '../model/message.js';
 
 /** Where a part sits, for error messages: `message 2 (user), part 1`. */
 function where(messageIndex: number, role: string, partIndex: number): string {
@@ -21,7 +24,7 @@ function where(messageIndex: number, role: string, partIndex: number): string {
 function unsupported(what: string, at: string): never {
   throw new UnsupportedFunctionalityError({
     functionality: what,
-    message: `failsoft/ai-sdk: ${what} (${at}) is not supported: failsoft's messages carry text, tool calls and tool results only`,
+    message: `failsoft/ai-sdk: ${what} (${at}) is not supported: failsoft's messages carry text, images (png, jpeg, gif, webp) in user messages, tool calls and tool results only`,
   });
 }
 
@@ -31,8 +34,37 @@ function fileName(part: { mediaType: string; filename?: string }, kind = 'file p
 }
 
 /**
+ * An image file part of a user message as a failsoft image: bytes (a Uint8Array or base64 text) go inline,
+ * with their media type as given or, when the AI SDK only knows `image`, as read from the bytes; an http(s)
+ * URL goes as a URL for the provider to fetch, a `data:` URL as its bytes. Anything else is refused by name.
+ */
+function imagePart(part: LanguageModelV4FilePart, at: string): ImagePart {
+  const given = part.mediaType.toLowerCase();
+  const known = isImageMediaType(given) ? given : undefined;
+  if (part.data.type === 'data') {
+    const bytes = part.data.data;
+    const base64 = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    const mediaType = known ?? detectImageMediaType(typeof bytes === 'string' ? Buffer.from(base64.slice(0, 24), 'base64') : bytes);
+    if (mediaType === undefined) return unsupported(fileName(part, 'image part'), at);
+    return { type: 'image', mediaType, data: base64 };
+  }
+  if (part.data.type === 'url') {
+    const url = part.data.originalUrl ?? part.data.url.href;
+    const inline = url.startsWith('data:') ? parseImageDataUrl(url) : undefined;
+    if (inline !== undefined && isImageMediaType(inline.mediaType)) return { type: 'image', mediaType: inline.mediaType, data: inline.data };
+    if (/^https?:\/\//i.test(url)) return known === undefined ? { type: 'image', url } : { type: 'image', url, mediaType: known };
+  }
+  return unsupported(fileName(part, `image part (${part.data.type})`), at);
+}
+
+/** True for a file part that is an image (`image`, `image/*` or a full `image/…` type). */
+function isImageFile(part: LanguageModelV4FilePart): boolean {
+  return part.mediaType.toLowerCase().startsWith('image');
+}
+
+/**
  * Converts the AI SDK prompt to failsoft messages; pushes a warning for every part it leaves out.
- * Throws `UnsupportedFunctionalityError` for files and images, which no failsoft provider path carries today.
+ * Throws `UnsupportedFunctionalityError` for files other than images, and for images outside user messages.
  * @example convertPrompt([{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], []) // [{ role: 'user', content: 'Hi' }]
  */
 export function convertPrompt(prompt: LanguageModelV4Prompt, warnings: SharedV4Warning[]): Message[] {
@@ -53,9 +85,10 @@ function convertMessage(
     case 'system':
       return { role: 'system', content: message.content };
     case 'user': {
-      const parts: TextPart[] = [];
+      const parts: Array<TextPart | ImagePart> = [];
       message.content.forEach((part, p) => {
         if (part.type === 'text') parts.push({ type: 'text', text: part.text });
+        else if (isImageFile(part)) parts.push(imagePart(part, where(index, 'user', p)));
         else unsupported(fileName(part), where(index, 'user', p));
       });
       return { role: 'user', content: simplify(parts) };
@@ -107,7 +140,7 @@ function convertMessage(
 }
 
 /** Text-only content as one string (what every adapter sends most simply); anything else as parts. */
-function simplify(parts: Array<TextPart | ToolCallPart>): string | ContentPart[] {
+function simplify(parts: Array<TextPart | ToolCallPart | ImagePart>): string | ContentPart[] {
   if (parts.every((part) => part.type === 'text')) return parts.map((part) => (part as TextPart).text).join('');
   return parts;
 }

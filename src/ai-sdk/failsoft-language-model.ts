@@ -17,11 +17,11 @@ import { toAISDKError } from './errors.js';
 import { streamParts } from './stream-parts.js';
 
 /**
- * Every URL "supported": the AI SDK then passes URL parts through instead of downloading them first, and
- * the prompt conversion refuses them at once (failsoft's messages carry no files), so nothing is fetched
- * only to be thrown away.
+ * Every URL "supported": the AI SDK then passes URL parts through instead of downloading them first. An
+ * http(s) image URL goes on to the provider, which fetches it; any other file URL is refused at once by the
+ * prompt conversion (failsoft's messages carry no other files), so nothing is fetched only to be thrown away.
  */
-const EVERY_URL: Record<string, RegExp[]> = { '*/*': [/^/] };
+const EVERY_URL: Record<string, RegExp[]> = { 'image/*': [/^https?:\/\//i], '*/*': [/^/] };
 
 /** A failsoft feature as a `LanguageModelV4`; `modelId` is the feature's name. */
 export class FailsoftLanguageModel implements LanguageModelV4 {

@@ -262,7 +262,7 @@ describe('bad input', () => {
     expect(() => failsoft.embeddingModel('summary')).toThrow(NoSuchModelError);
   });
 
-  it('an image in the prompt is refused by name, before any request', async () => {
+  it('a file other than an image is refused by name, before any request', async () => {
     const error = await generateText({
       model: failsoft('chat'),
       messages: [
@@ -270,13 +270,13 @@ describe('bad input', () => {
           role: 'user',
           content: [
             { type: 'text', text: 'What is this?' },
-            { type: 'image', image: new URL('https://example.com/cat.png') },
+            { type: 'file', data: new URL('https://example.com/report.pdf'), mediaType: 'application/pdf' },
           ],
         },
       ],
     }).catch((e: unknown) => e);
     expect(UnsupportedFunctionalityError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toContain('file part (image');
+    expect((error as Error).message).toContain('file part (application/pdf');
     expect((error as Error).message).toContain('message 0 (user), part 1');
     expect(requestCounts(sim)).toEqual({ anthropic: 0, openai: 0 });
   });

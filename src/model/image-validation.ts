@@ -19,6 +19,15 @@ const SIGNATURES: Record<ImageMediaType, (bytes: Buffer) => boolean> = {
     b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP',
 };
 
+/**
+ * The image type the bytes are, read from their signature; undefined when they are none of the four.
+ * @example detectImageMediaType(pngBytes) // 'image/png'
+ */
+export function detectImageMediaType(bytes: Uint8Array): ImageMediaType | undefined {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 16));
+  return (Object.keys(SIGNATURES) as ImageMediaType[]).find((type) => SIGNATURES[type](head));
+}
+
 /** True for one of the four image media types failsoft passes on. */
 export function isImageMediaType(value: unknown): value is ImageMediaType {
   return typeof value === 'string' && (IMAGE_MEDIA_TYPES as readonly string[]).includes(value);
