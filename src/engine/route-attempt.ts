@@ -7,6 +7,7 @@ import type { BreakerPermit } from '../policy/circuit-breaker.js';
 import type { RateReservation, RateRequest } from '../policy/rate-budget.js';
 import { AttemptStalledError, AttemptWatch } from '../policy/attempt-watch.js';
 import { stageTimeouts } from '../policy/liveness.js';
+import { skipUnfit } from './route-capability.js';
 import type { RouteTarget } from './route-target.js';
 import type { Attempt, AttemptContext, AttemptSuccess, RouteRequest, RouteWin, RouterDeps } from './route-types.js';
 
@@ -47,6 +48,8 @@ export class RouteState<T> {
   hint = Number.POSITIVE_INFINITY;
   lastError: ProviderError | undefined;
   requestError: ProviderError | undefined;
+  /** Entries skipped because their provider cannot take the request, with why (`route-capability.ts`). */
+  readonly unfit: string[] = [];
   /** The attempt whose content answers the request, once one has content. */
   leader: Run<T> | undefined;
   /** Set when the route returned: attempts still running (background probes) no longer report to it. */
@@ -100,6 +103,7 @@ export async function launch<T>(state: RouteState<T>, index: number, options: { 
     if (given) void target.budget.cancel(given);
     return 'stop';
   }
+  if (skipUnfit(state, index)) return 'skipped';
   const coolingMs = deps.cooldowns?.remainingMs(entry.key) ?? 0;
   if (coolingMs > 0) {
     if (given) void target.budget.cancel(given);

@@ -1,6 +1,7 @@
 import type { Clock } from '../model/clock.js';
 import type { AttemptRecord, ProviderError, RateLimitSnapshot } from '../model/errors.js';
 import type { Usage } from '../model/response.js';
+import type { GenerateRequest } from '../model/message.js';
 import type { CancelSignal } from '../model/cancel-signal.js';
 import type { RetryBudget } from '../policy/retry-budget.js';
 import type { Deadline } from '../policy/deadline.js';
@@ -106,4 +107,6 @@ export interface RouteRequest {
   callerSignal?: CancelSignal;
   /** Whether an attempt at `target` streams from the provider (liveness stages need to know). */
   streams(target: RouteTarget): boolean;
+  /** The request as the providers get it: an entry whose adapter `cannotTake` it is skipped (`route-capability.ts`). */
+  call?: GenerateRequest;
 }

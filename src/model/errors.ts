@@ -241,9 +241,10 @@ export interface AttemptRecord {
   model: string;
   /**
    * `skipped-cooldown`: the provider asked to be left alone (a 429's Retry-After) and that time has not passed;
-   * `lost-race`: a hedge or a probe beside it answered first, so this attempt was cancelled (or its answer dropped).
+   * `lost-race`: a hedge or a probe beside it answered first, so this attempt was cancelled (or its answer dropped);
+   * `skipped-unsupported`: the provider cannot take this request's content (an image form it does not accept).
    */
-  outcome: 'ok' | ErrorClass | 'skipped-open' | 'skipped-budget' | 'skipped-cooldown' | 'lost-race' | 'aborted';
+  outcome: 'ok' | ErrorClass | 'skipped-open' | 'skipped-budget' | 'skipped-cooldown' | 'skipped-unsupported' | 'lost-race' | 'aborted';
   status?: number;
   ms: number;
   /** Started beside an earlier entry that had not answered yet (a hedge, or the partner of a half-open probe). */

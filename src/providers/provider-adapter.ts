@@ -66,4 +66,9 @@ export interface ProviderAdapter {
   stream(model: string, request: GenerateRequest, options?: AttemptOptions): Promise<ProviderStream>;
   /** Closes pooled connections. */
   close(): Promise<void>;
+  /**
+   * Why this provider cannot take the request's content at all (e.g. an image form its API does not
+   * accept), or undefined when it can. The router skips such an entry without calling it. Absent: takes all.
+   */
+  cannotTake?(request: GenerateRequest): string | undefined;
 }

@@ -13,7 +13,7 @@ import { classifyGeminiError } from './classify-gemini-error.js';
 import { fromGeminiResponse } from './from-gemini-response.js';
 import { geminiRateLimitFromHeaders } from './gemini-rate-limit-headers.js';
 import { geminiStreamEvents } from './gemini-stream.js';
-import { toGeminiRequest } from './to-gemini-request.js';
+import { geminiCannotTake, toGeminiRequest } from './to-gemini-request.js';
 
 /**
  * The Gemini adapter (Generative Language API v1beta): `x-goog-api-key` auth, the model in the
@@ -57,6 +57,7 @@ export function createGeminiAdapter(
   return {
     name: provider,
     type: 'gemini',
+    cannotTake: geminiCannotTake,
 
     async generate(model, request, attempt: AttemptOptions = {}): Promise<ProviderCallResult> {
       const reply = await base.answer(urlFor(model, false), requestBody(model, request), model, attempt);
