@@ -15,7 +15,7 @@ export interface SlowStretch {
   /** Simulated start and end (epoch ms). */
   from: number;
   to: number;
-  /** Simulated ms per real ms within it (60: a minute a second). */
+  /** Simulated ms per real ms within it (20: a minute every 3 s). */
   speed: number;
 }
 

@@ -43,7 +43,7 @@ export type SendCall = (job: string, index: number) => Promise<CallOutcome>;
 
 /**
  * The planner's delays (minutes) for the three jobs, all written `0 9 * * *`, against the account's limit.
- * @example demoJobDelays(time, 'gpt-batch', 2) // { 'churn-report': 0, 'nightly-digest': 30, 'tag-backfill': 60 }
+ * @example demoJobDelays(time, 'gemini-batch', 30) // { 'churn-report': 0, 'nightly-digest': 1, 'tag-backfill': 2 }
  */
 export function demoJobDelays(time: DemoTime, provider: string, rpm: number): Record<string, number> {
   const [hours, minutes] = DAY.jobsDue.split(':').map(Number);
