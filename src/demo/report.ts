@@ -22,6 +22,7 @@ export interface DemoReport {
   machine: { eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; loadAverage1m: number };
   /** Responses with status 500 or none at all, any kind. */
   errors: { status500: number; noAnswer: number };
+  /** 429s counted by the simulator: the naive run's on a copy of the account's budget, the planned run's on the account. */
   jobs: {
     naive429s: number;
     planned429s: number;
@@ -32,11 +33,13 @@ export interface DemoReport {
     plannedAnswered: number;
     plannedFallback: number;
   };
+  /** What the webhook received; `at` on the simulated day. */
   alerts: {
     firing: number;
     resolved: number;
     received: Array<{ at: string; status: string; severity: string; incidentId: string }>;
   };
+  /** The run's incidents from the record; every time (`openedAt`, `resolvedAt`, each event's `at`) is on the simulated day. */
   incidents: Array<{
     id: string;
     severity: string;
