@@ -182,7 +182,12 @@ describe('convertCall', () => {
             role: 'user',
             content: [
               { type: 'text', text: 'What is it?' },
-              { type: 'file', mediaType: 'application/pdf', filename: 'report.pdf', data: { type: 'data', data: 'JVBERi0=' } },
+              {
+                type: 'file',
+                mediaType: 'application/pdf',
+                filename: 'report.pdf',
+                data: { type: 'data', data: 'JVBERi0=' },
+              },
             ],
           },
         ],

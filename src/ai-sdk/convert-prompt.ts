@@ -43,16 +43,22 @@ function imagePart(part: LanguageModelV4FilePart, at: string): ImagePart {
   const known = isImageMediaType(given) ? given : undefined;
   if (part.data.type === 'data') {
     const bytes = part.data.data;
-    const base64 = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-    const mediaType = known ?? detectImageMediaType(typeof bytes === 'string' ? Buffer.from(base64.slice(0, 24), 'base64') : bytes);
+    const base64 =
+      typeof bytes === 'string'
+        ? bytes
+        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    const mediaType =
+      known ?? detectImageMediaType(typeof bytes === 'string' ? Buffer.from(base64.slice(0, 24), 'base64') : bytes);
     if (mediaType === undefined) return unsupported(fileName(part, 'image part'), at);
     return { type: 'image', mediaType, data: base64 };
   }
   if (part.data.type === 'url') {
     const url = part.data.originalUrl ?? part.data.url.href;
     const inline = url.startsWith('data:') ? parseImageDataUrl(url) : undefined;
-    if (inline !== undefined && isImageMediaType(inline.mediaType)) return { type: 'image', mediaType: inline.mediaType, data: inline.data };
-    if (/^https?:\/\//i.test(url)) return known === undefined ? { type: 'image', url } : { type: 'image', url, mediaType: known };
+    if (inline !== undefined && isImageMediaType(inline.mediaType))
+      return { type: 'image', mediaType: inline.mediaType, data: inline.data };
+    if (/^https?:\/\//i.test(url))
+      return known === undefined ? { type: 'image', url } : { type: 'image', url, mediaType: known };
   }
   return unsupported(fileName(part, `image part (${part.data.type})`), at);
 }
