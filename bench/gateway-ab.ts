@@ -1,7 +1,8 @@
 /**
  * The gateway's A/B mode (`bench/gateway.ts --ab BASELINE_CLI`): this tree's `failsoft serve` against a baseline
  * build of another commit, both in child processes behind the same simulator, with identical configs, in ONE run.
- * Rounds alternate (A B, then B A, …) so the neighbours' drift on a shared box falls on both sides alike. The
+ * Rounds alternate (A B, then B A, …) so the neighbours' drift on a shared box falls on both sides alike; with
+ * `--ab-together` each round loads both sides at once instead (the drift then falls on both within the round). The
  * figure that matters is the server's CPU per request (user + system from /proc, over the measured run, divided
  * by the requests served): throughput moves with the load generator and the neighbours, CPU per request much less.
  *
@@ -14,6 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { autocannon, cpuModel, cpuMs, startChild, type AutocannonResult } from './bench-support.js';
+import { pacedLoad } from './paced-load.js';
 
 /** What one A/B run needs from the bench. */
 export interface AbOptions {
@@ -29,6 +31,17 @@ export interface AbOptions {
   /** Seconds per measured run. */
   duration: number;
   connections: number;
+  /**
+   * Load both sides in the same seconds (each with `connections`), instead of one after the other: the
+   * neighbours' load then falls on both within the round, and the per-round ratio is much steadier.
+   */
+  together: boolean;
+  /**
+   * Evenly paced, open-loop load at this many req/s per side (`paced-load.ts`) instead of autocannon's closed
+   * loop: CPU per request falls as throughput rises (more requests share each wake-up), so at saturation the side
+   * that happens to get more of the box also looks cheaper; at one fixed rate both do the same work per second.
+   */
+  rate: number | undefined;
   /** Children started here, for the caller to stop. */
   children: ChildProcess[];
 }
@@ -103,6 +116,34 @@ function load(side: Side, seconds: number, connections: number): Promise<Autocan
   });
 }
 
+/** One measured run of one side: its req/s and its server CPU per request. */
+async function measure(side: Side, o: AbOptions): Promise<void> {
+  const before = cpuMs(side.child.pid);
+  let rps: number;
+  let served: number;
+  if (o.rate === undefined) {
+    const result = await load(side, o.duration, o.connections);
+    rps = result.requests.average;
+    served = result.requests.total;
+    side.failed += result.non2xx + result.errors + result.timeouts;
+  } else {
+    const result = await pacedLoad({
+      url: `${side.url}/v1/chat/completions`,
+      headers,
+      body,
+      rate: o.rate,
+      seconds: o.duration,
+    });
+    rps = result.rps;
+    served = result.ok + result.failed;
+    side.failed += result.failed;
+  }
+  const after = cpuMs(side.child.pid);
+  if (before === undefined || after === undefined) throw new Error('no /proc/PID/stat: the A/B mode needs Linux');
+  side.rps.push(rps);
+  side.cpuUsPerReq.push(((after - before) * 1000) / served);
+}
+
 /** Runs the A/B rounds and prints both sides' medians and the ratios; returns current / baseline CPU per request. */
 export async function runGatewayAb(o: AbOptions): Promise<number> {
   const current = await startSide('current tree', o.current, o, 'current');
@@ -114,15 +155,8 @@ export async function runGatewayAb(o: AbOptions): Promise<number> {
   for (let round = 0; round < o.rounds; round++) {
     // A B, then B A: neither side always runs first (right after the other warmed the box's caches).
     const order = round % 2 === 0 ? sides : [baseline, current];
-    for (const side of order) {
-      const before = cpuMs(side.child.pid);
-      const result = await load(side, o.duration, o.connections);
-      const after = cpuMs(side.child.pid);
-      if (before === undefined || after === undefined) throw new Error('no /proc/PID/stat: the A/B mode needs Linux');
-      side.rps.push(result.requests.average);
-      side.cpuUsPerReq.push(((after - before) * 1000) / result.requests.total);
-      side.failed += result.non2xx + result.errors + result.timeouts;
-    }
+    if (o.together) await Promise.all(order.map((side) => measure(side, o)));
+    else for (const side of order) await measure(side, o);
     cpuRatios.push((current.cpuUsPerReq[round] ?? Number.NaN) / (baseline.cpuUsPerReq[round] ?? Number.NaN));
     rpsRatios.push((current.rps[round] ?? Number.NaN) / (baseline.rps[round] ?? Number.NaN));
     console.error(
@@ -132,7 +166,7 @@ export async function runGatewayAb(o: AbOptions): Promise<number> {
   const list = (values: number[], digits: number): string => values.map((v) => v.toFixed(digits)).join(', ');
   console.log(
     `\nA/B: node ${process.version}, ${cpus().length} CPUs (${cpuModel()}), load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end; ` +
-      `${o.connections} connections, ${o.rounds} alternating rounds of ${o.duration} s after 2 s warm-up each; medians\n`,
+      `${o.rate === undefined ? `${o.connections} connections (autocannon)` : `paced ${o.rate} req/s per side`}, ${o.rounds} ${o.together ? 'rounds loading both sides at once' : 'alternating rounds'} of ${o.duration} s after 2 s warm-up each; medians\n`,
   );
   console.log('| side | req/s | server CPU µs/req | failed |');
   console.log('|---|---:|---:|---:|');

@@ -66,6 +66,10 @@ const { values: flags } = parseArgs({
     'pin-load': { type: 'boolean', default: false },
     /** A baseline's built CLI: run the A/B comparison (this tree against it) instead of the four targets. */
     ab: { type: 'string' },
+    /** With --ab: load both sides in the same seconds each round (steadier on a busy box). */
+    'ab-together': { type: 'boolean', default: false },
+    /** With --ab: evenly paced load at this many req/s per side instead of autocannon's closed loop. */
+    'ab-rate': { type: 'string' },
   },
 });
 const duration = Number(flags.duration);
@@ -139,6 +143,8 @@ try {
       duration,
       connections,
       children,
+      together: flags['ab-together'],
+      rate: flags['ab-rate'] === undefined ? undefined : Number(flags['ab-rate']),
     });
   } else {
     const bare = await startChild(
