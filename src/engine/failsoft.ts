@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../model/clock.js';
 import { ProviderError } from '../model/errors.js';
 import type { GenerateRequest } from '../model/message.js';
+import type { ProviderResponse } from '../model/response.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import { RetryBudget } from '../policy/retry-budget.js';
 import { MemoryPolicyState } from '../state/memory-policy-state.js';
@@ -11,7 +12,7 @@ import { resolveConfig, type FailsoftConfig, type ResolvedConfig } from './confi
 import { buildEngineParts, type EngineParts } from './build-targets.js';
 import { EventBus, type FailsoftEvent, type FailsoftEventType } from './events.js';
 import { FeatureModes } from './feature-modes.js';
-import { FeatureRunner } from './feature-run.js';
+import { FeatureRunner, type FeatureShape } from './feature-run.js';
 import type { RouterDeps } from './router.js';
 import type { RouteTarget } from './route-target.js';
 import { generateAttempt } from './open-stream.js';
@@ -42,10 +43,33 @@ export interface FailsoftOptions {
 
 export { DEFAULT_MAX_OUTPUT_TOKENS } from './feature-run.js';
 
-/** A non-streamed call streams from the provider unless the provider is configured not to. */
-function streamsUpstream(target: RouteTarget): boolean {
-  return target.provider.streamUpstream;
-}
+/**
+ * `generate`: a non-streamed call streams from the provider unless the provider is configured not to, and a
+ * win is the provider's assembled answer.
+ */
+const GENERATE: FeatureShape<ProviderResponse, GenerateResult> = {
+  streams: (target: RouteTarget): boolean => target.provider.streamUpstream,
+  attempt: generateAttempt,
+  won(run, feature, started, win): GenerateResult {
+    const response = win.value;
+    const result: GenerateResult = {
+      feature: feature.name,
+      text: response.text,
+      content: response.content,
+      finishReason: response.finishReason,
+      usage: response.usage,
+      provider: win.target.entry.provider,
+      model: response.model || win.target.entry.model,
+      source: 'provider',
+      degraded: win.index > 0,
+      attempts: win.attempts,
+      ...(response.id === undefined ? {} : { id: response.id }),
+    };
+    run.completed(result.feature, 'provider', result.provider, result.model, result.degraded, started, result.attempts);
+    return result;
+  },
+  answered: (result: GenerateResult): GenerateResult => result,
+};
 
 /** The engine: features served through routes of providers, with fallbacks by tier. */
 export class Failsoft {
@@ -62,7 +86,7 @@ export class Failsoft {
   /** Whether the shared state answers: events on its loss and return, and its part of `health()`. */
   private readonly sharedState: SharedStateWatch;
   /** The steps of every call (prepare, switches, deadline, route, the tier on a loss), built once. */
-  private readonly run: FeatureRunner;
+  private readonly runner: FeatureRunner;
 
   constructor(config: ResolvedConfig, options: FailsoftOptions = {}) {
     this.config = config;
@@ -123,7 +147,7 @@ export class Failsoft {
       }),
       random: options.random ?? Math.random,
     };
-    this.run = new FeatureRunner({
+    this.runner = new FeatureRunner({
       config,
       routes: this.parts.routes,
       switches: this.switches,
@@ -149,34 +173,9 @@ export class Failsoft {
    * their fallback when no provider can, ai-only features throw `AIUnavailableError`.
    * @example const r = await ai.generate('summary', { messages: [{ role: 'user', content: 'Summarize …' }] });
    */
-  async generate(featureName: string, request: GenerateRequest, options: CallOptions = {}): Promise<GenerateResult> {
-    const start = await this.run.start(featureName, request, options, streamsUpstream, generateAttempt);
-    if (!start.ok) return start.result;
-    const { feature, started, win } = start;
-    const response = win.value;
-    const result: GenerateResult = {
-      feature: feature.name,
-      text: response.text,
-      content: response.content,
-      finishReason: response.finishReason,
-      usage: response.usage,
-      provider: win.target.entry.provider,
-      model: response.model || win.target.entry.model,
-      source: 'provider',
-      degraded: win.index > 0,
-      attempts: win.attempts,
-      ...(response.id === undefined ? {} : { id: response.id }),
-    };
-    this.run.completed(
-      result.feature,
-      'provider',
-      result.provider,
-      result.model,
-      result.degraded,
-      started,
-      result.attempts,
-    );
-    return result;
+  generate(featureName: string, request: GenerateRequest, options: CallOptions = {}): Promise<GenerateResult> {
+    // Not async: the runner's promise is the call's, so a call pays for one async frame, not two.
+    return this.runner.serve(featureName, request, options, GENERATE);
   }
 
   /**
@@ -190,7 +189,7 @@ export class Failsoft {
     options: CallOptions = {},
   ): AsyncGenerator<FailsoftStreamEvent> {
     const guard: StreamGuard = {};
-    const events = streamFeature(this.run, featureName, request, options, guard);
+    const events = streamFeature(this.runner, featureName, request, options, guard);
     abandonedStreams.register(events, guard);
     return events;
   }

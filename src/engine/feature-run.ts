@@ -35,12 +35,19 @@ export interface FeatureRunParts {
 }
 
 /**
- * How a call started: a route entry won (the caller turns `win.value` into its answer and reports it with
- * `completed`), or no provider answers and the tier already did (`result`, reported; or it threw).
+ * What differs between kinds of call (`generate`, `stream`): the router's attempt, and what the call makes of a
+ * win or of the tier's answer. One constant object per kind, so a call allocates no callbacks.
  */
-export type FeatureStart<T> =
-  | { ok: true; feature: ResolvedFeature; started: number; win: RouteWin<T> }
-  | { ok: false; result: GenerateResult };
+export interface FeatureShape<T, R> {
+  /** Whether an attempt at `target` streams from the provider (the router's liveness stages need to know). */
+  streams(target: RouteTarget): boolean;
+  /** The router's attempt for the request with its output cap. */
+  attempt(call: GenerateRequest): Attempt<T>;
+  /** A route entry won: the call's answer, reported with `run.completed` when it is done. */
+  won(run: FeatureRunner, feature: ResolvedFeature, started: number, win: RouteWin<T>): R;
+  /** No provider answered (or none may be called) and the tier did: its answer, already reported. */
+  answered(result: GenerateResult): R;
+}
 
 /** The steps of one feature call, shared by `generate` and `stream`. */
 export class FeatureRunner {
@@ -63,23 +70,21 @@ export class FeatureRunner {
   }
 
   /**
-   * Runs the call up to its answer's source: prepare, switches, output cap, deadline, route; a loss (or a
-   * switch that is off) is answered by the tier here. `attempt` builds the router's attempt for the capped
-   * request; `streams` tells the router which attempts stream from the provider.
-   * Rethrows the caller's cancellation reason when the caller went away.
+   * Serves one call: prepare, switches, output cap, deadline, route, then the shape's `won`; a loss (or a switch
+   * that is off) is answered by the tier here and handed to the shape's `answered`. Rejects with the caller's
+   * error (unknown feature, critical tier, bad request), or the caller's cancellation reason when it went away.
    */
-  async start<T>(
+  async serve<T, R>(
     name: string,
     request: GenerateRequest,
     options: CallOptions,
-    streams: (target: RouteTarget) => boolean,
-    attempt: (call: GenerateRequest) => Attempt<T>,
-  ): Promise<FeatureStart<T>> {
+    shape: FeatureShape<T, R>,
+  ): Promise<R> {
     const feature = this.prepare(name, request);
     const { clock, deps, switches } = this.parts;
     const started = clock.now();
     const off = switches.reasonOff(feature.name);
-    if (off) return { ok: false, result: await answerWithoutProviders(this, feature, request, off, [], started) };
+    if (off) return shape.answered(await answerWithoutProviders(this, feature, request, off, [], started));
     const call = withOutputCap(feature, request);
     const signal = options.signal;
     const deadline = new Deadline({ timeoutMs: feature.deadlineMs, clock, ...(signal ? { parent: signal } : {}) });
@@ -92,13 +97,13 @@ export class FeatureRunner {
           feature,
           targets: this.parts.routes.get(feature.name) ?? [],
           deadline,
-          streams,
+          streams: shape.streams,
           inputTokens: estimateInputTokens(call),
           maxOutputTokens: call.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
           priority: options.priority ?? feature.priority,
           ...(signal ? { callerSignal: signal } : {}),
         },
-        attempt(call),
+        shape.attempt(call),
       );
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -109,10 +114,10 @@ export class FeatureRunner {
     }
     if (!outcome.ok) {
       if (signal?.aborted) throw signal.reason;
-      return { ok: false, result: await answerAfterLoss(this, feature, request, outcome, started) };
+      return shape.answered(await answerAfterLoss(this, feature, request, outcome, started));
     }
     this.parts.modes.note(feature.name, outcome.index === 0 ? 'normal' : 'failover', outcome.attempts);
-    return { ok: true, feature, started, win: outcome };
+    return shape.won(this, feature, started, outcome);
   }
 
   /**

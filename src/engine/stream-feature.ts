@@ -1,10 +1,11 @@
 import { ERROR_POLICY, ProviderError, providerError } from '../model/errors.js';
 import type { GenerateRequest } from '../model/message.js';
 import type { Usage } from '../model/response.js';
-import type { FeatureRunner } from './feature-run.js';
+import type { ResolvedFeature } from './config/resolve-config.js';
+import type { FeatureRunner, FeatureShape } from './feature-run.js';
 import type { CallOptions, FailsoftStreamEvent, GenerateResult } from './results.js';
 import { openUntilFirstContent, type OpenedStream } from './open-stream.js';
-import type { Attempt } from './route-types.js';
+import type { Attempt, RouteWin } from './route-types.js';
 
 /**
  * Set by `streamFeature` while a provider stream is open: what to do if the caller drops the generator
@@ -30,15 +31,26 @@ function* resultEvents(result: GenerateResult): Generator<FailsoftStreamEvent> {
   yield { type: 'finish', finishReason: result.finishReason, usage: result.usage };
 }
 
-/** Every attempt of a stream streams from the provider. */
-function always(): boolean {
-  return true;
-}
+/** How a stream started: a route entry won (its stream is passed on), or the tier answered (a fallback). */
+type StreamStart =
+  | { ok: true; feature: ResolvedFeature; started: number; win: RouteWin<OpenedStream> }
+  | { ok: false; result: GenerateResult };
 
-/** A stream's attempt: open the provider stream up to its first content, and hold the bulkhead slot until it ends. */
-function openAttempt(call: GenerateRequest): Attempt<OpenedStream> {
-  return async (target, context) => ({ value: await openUntilFirstContent(target, call, context), holdSlot: true });
-}
+/**
+ * `stream`: every attempt streams from the provider, up to its first content, holding the bulkhead slot until
+ * the stream ends; a win is handed back to be passed through.
+ */
+const STREAM: FeatureShape<OpenedStream, StreamStart> = {
+  streams: (): boolean => true,
+  attempt:
+    (call: GenerateRequest): Attempt<OpenedStream> =>
+    async (target, context) => ({
+      value: await openUntilFirstContent(target, call, context),
+      holdSlot: true,
+    }),
+  won: (_run, feature, started, win): StreamStart => ({ ok: true, feature, started, win }),
+  answered: (result: GenerateResult): StreamStart => ({ ok: false, result }),
+};
 
 /** `ai.stream(...)`: see `Failsoft.stream`. */
 export async function* streamFeature(
@@ -48,7 +60,7 @@ export async function* streamFeature(
   options: CallOptions,
   guard: StreamGuard = {},
 ): AsyncGenerator<FailsoftStreamEvent> {
-  const start = await run.start(name, request, options, always, openAttempt);
+  const start = await run.serve(name, request, options, STREAM);
   if (!start.ok) {
     yield* resultEvents(start.result);
     return;
