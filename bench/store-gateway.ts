@@ -86,7 +86,7 @@ try {
   console.log(`\nnode ${process.version}, ${cpuModel()}, load average ${loadavg()[0]?.toFixed(1)} at the end; ${connections} connections, ${rounds} alternating rounds of ${duration} s`);
   console.log('| failsoft serve | req/s (median) | server CPU µs/req |');
   console.log('|---|---:|---:|');
-  targets.forEach((t, k) => console.log(`| ${t.name} | ${Math.round(median(rps[k] ?? []))} | ${Math.round(median(cpu[k] ?? []))} |`));
+  for (const [k, t] of targets.entries()) console.log(`| ${t.name} | ${Math.round(median(rps[k] ?? []))} | ${Math.round(median(cpu[k] ?? []))} |`);
   const ratio = median(ratios);
   console.log(`\nPGlite / memory req/s, median of rounds: ${ratio.toFixed(3)} (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}; target ≥ 0.97): ${ratio >= 0.97 ? 'MET' : 'NOT MET'}`);
   console.log(`PGlite serve's store line after the run: ${JSON.stringify(records.store)}`);

@@ -160,7 +160,7 @@ describe('failsoft check --url without a config', () => {
       const { io, out } = capture();
       const url = `http://127.0.0.1:${(serve.address() as AddressInfo).port}`;
       expect(await runCheck(['--url', url], io, {}, dir)).toBe(2); // no ./failsoft.yaml in dir
-      expect(out[0]).toBe('FAILSOFT CRITICAL - db: connection refused (127.0.0.1:5432); AI ok | db_ms=2;;;0 ai_ms=' + (out[0]?.split('ai_ms=')[1] ?? ''));
+      expect(out[0]).toBe(`FAILSOFT CRITICAL - db: connection refused (127.0.0.1:5432); AI ok | db_ms=2;;;0 ai_ms=${out[0]?.split('ai_ms=')[1] ?? ''}`);
     } finally {
       serve.closeAllConnections();
       await new Promise((resolve) => serve.close(resolve));

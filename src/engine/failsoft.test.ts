@@ -113,7 +113,7 @@ describe('router: failover', () => {
 
   it('an interactive call never sleeps past maxWaitMs for a retry: 503 at once with the real retry time, and the provider cools down', async () => {
     let calls = 0;
-    const { ai, clock } = setup({ claude: () => (++calls, { fail: 'rate_limited', status: 429, retryAfterMs: 20_000 }) }, {}, {
+    const { ai, clock } = setup({ claude: () => { calls++; return { fail: 'rate_limited', status: 429, retryAfterMs: 20_000 }; } }, {}, {
       ...config, features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 30_000 } },
     });
     const started = clock.now();

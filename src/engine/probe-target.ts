@@ -45,7 +45,7 @@ export async function probeTarget(deps: RouterDeps, target: RouteTarget): Promis
       return { key: target.entry.key, outcome: 'answered', detail: 'probe answered', ms, attempts: outcome.attempts };
     }
     const last = outcome.attempts.at(-1);
-    const skipped = last !== undefined && last.outcome.startsWith('skipped-');
+    const skipped = last?.outcome.startsWith('skipped-');
     const detail = last === undefined ? 'not tried' : `${last.outcome}${last.status === undefined ? '' : ` (${last.status})`}`;
     return { key: target.entry.key, outcome: skipped ? 'skipped' : 'failed', detail, ms, attempts: outcome.attempts };
   } finally {

@@ -24,7 +24,7 @@ export function refilledLevel(cell: BucketCell | undefined, bucket: BucketSpec, 
   if (cell === undefined) return bucket.capacity;
   const elapsed = nowMs > cell.updatedAt ? nowMs - cell.updatedAt : 0;
   const level = cell.level + elapsed * bucket.refillPerMs;
-  return level < bucket.capacity ? level : bucket.capacity;
+  return Math.min(level , bucket.capacity);
 }
 
 /** Milliseconds until a bucket at `level` holds `need` (Infinity if it never will). */

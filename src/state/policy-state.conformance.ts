@@ -155,93 +155,93 @@ export function describePolicyStateConformance(
 
     describe('breaker records', () => {
       it('reads undefined for an unknown key', async () => {
-        expect(await state.readBreaker(prefix + 'x', T0)).toBeUndefined();
+        expect(await state.readBreaker(`${prefix}x`, T0)).toBeUndefined();
       });
 
       it('creates with expectedVersion 0 and reads back the record with its version', async () => {
-        const written = await state.writeBreaker(prefix + 'x', record(), 0, T0);
+        const written = await state.writeBreaker(`${prefix}x`, record(), 0, T0);
         expect(written.ok).toBe(true);
-        const read = await state.readBreaker(prefix + 'x', T0);
+        const read = await state.readBreaker(`${prefix}x`, T0);
         expect(read).toEqual({ ...record(), version: written.ok ? written.version : -1 });
       });
 
       it('refuses a stale version and returns the winning record', async () => {
-        const first = await state.writeBreaker(prefix + 'x', record({ long: true, reason: 'long-open:auth' }), 0, T0);
-        const stale = await state.writeBreaker(prefix + 'x', record({ reason: 'probe-failed' }), 0, T0);
+        const first = await state.writeBreaker(`${prefix}x`, record({ long: true, reason: 'long-open:auth' }), 0, T0);
+        const stale = await state.writeBreaker(`${prefix}x`, record({ reason: 'probe-failed' }), 0, T0);
         expect(stale.ok).toBe(false);
         if (!stale.ok && first.ok) expect(stale.current).toMatchObject({ reason: 'long-open:auth', version: first.version });
       });
 
       it('accepts the current version and increases it', async () => {
-        const first = await state.writeBreaker(prefix + 'x', record(), 0, T0);
+        const first = await state.writeBreaker(`${prefix}x`, record(), 0, T0);
         if (!first.ok) throw new Error('first write refused');
-        const second = await state.writeBreaker(prefix + 'x', record({ openCount: 2 }), first.version, T0 + 1);
+        const second = await state.writeBreaker(`${prefix}x`, record({ openCount: 2 }), first.version, T0 + 1);
         expect(second.ok).toBe(true);
         if (second.ok) expect(second.version).toBeGreaterThan(first.version);
       });
 
       it('lets exactly one of two racing writers win', async () => {
-        const base = await state.writeBreaker(prefix + 'x', record(), 0, T0);
+        const base = await state.writeBreaker(`${prefix}x`, record(), 0, T0);
         if (!base.ok) throw new Error('base write refused');
         const [a, b] = await Promise.all([
-          state.writeBreaker(prefix + 'x', record({ reason: 'a' }), base.version, T0),
-          state.writeBreaker(prefix + 'x', record({ reason: 'b' }), base.version, T0),
+          state.writeBreaker(`${prefix}x`, record({ reason: 'a' }), base.version, T0),
+          state.writeBreaker(`${prefix}x`, record({ reason: 'b' }), base.version, T0),
         ]);
         expect([a.ok, b.ok].filter(Boolean)).toHaveLength(1);
       });
 
       it('expires a record at expiresAt, and a new record gets a larger version', async () => {
-        const first = await state.writeBreaker(prefix + 'x', record({ expiresAt: T0 + 1_000 }), 0, T0);
-        expect(await state.readBreaker(prefix + 'x', T0 + 999)).toBeDefined();
-        expect(await state.readBreaker(prefix + 'x', T0 + 1_000)).toBeUndefined();
-        const second = await state.writeBreaker(prefix + 'x', record({ updatedAt: T0 + 1_000, expiresAt: T0 + 9_000 }), 0, T0 + 1_000);
+        const first = await state.writeBreaker(`${prefix}x`, record({ expiresAt: T0 + 1_000 }), 0, T0);
+        expect(await state.readBreaker(`${prefix}x`, T0 + 999)).toBeDefined();
+        expect(await state.readBreaker(`${prefix}x`, T0 + 1_000)).toBeUndefined();
+        const second = await state.writeBreaker(`${prefix}x`, record({ updatedAt: T0 + 1_000, expiresAt: T0 + 9_000 }), 0, T0 + 1_000);
         expect(second.ok).toBe(true);
         if (first.ok && second.ok) expect(second.version).toBeGreaterThan(first.version);
       });
 
       it('keeps keys apart', async () => {
-        await state.writeBreaker(prefix + 'x', record(), 0, T0);
-        expect(await state.readBreaker(prefix + 'y', T0)).toBeUndefined();
+        await state.writeBreaker(`${prefix}x`, record(), 0, T0);
+        expect(await state.readBreaker(`${prefix}y`, T0)).toBeUndefined();
       });
     });
 
     describe('cool-downs', () => {
       it('reads undefined for a provider that never cooled down', async () => {
-        expect(await state.readCooldown(prefix + 'claude', T0)).toBeUndefined();
+        expect(await state.readCooldown(`${prefix}claude`, T0)).toBeUndefined();
       });
 
       it('stores a cool-down and reads it back until it passes', async () => {
-        expect(await state.setCooldown(prefix + 'claude', T0 + 5_000, T0)).toBe(T0 + 5_000);
-        expect(await state.readCooldown(prefix + 'claude', T0)).toBe(T0 + 5_000);
-        expect(await state.readCooldown(prefix + 'claude', T0 + 4_999)).toBe(T0 + 5_000);
-        expect(await state.readCooldown(prefix + 'claude', T0 + 5_000)).toBeUndefined();
+        expect(await state.setCooldown(`${prefix}claude`, T0 + 5_000, T0)).toBe(T0 + 5_000);
+        expect(await state.readCooldown(`${prefix}claude`, T0)).toBe(T0 + 5_000);
+        expect(await state.readCooldown(`${prefix}claude`, T0 + 4_999)).toBe(T0 + 5_000);
+        expect(await state.readCooldown(`${prefix}claude`, T0 + 5_000)).toBeUndefined();
       });
 
       it('keeps the later instant: a shorter cool-down never shortens a longer one', async () => {
-        await state.setCooldown(prefix + 'claude', T0 + 5_000, T0);
-        expect(await state.setCooldown(prefix + 'claude', T0 + 3_000, T0 + 1)).toBe(T0 + 5_000);
-        expect(await state.readCooldown(prefix + 'claude', T0 + 1)).toBe(T0 + 5_000);
-        expect(await state.setCooldown(prefix + 'claude', T0 + 8_000, T0 + 2)).toBe(T0 + 8_000);
-        expect(await state.readCooldown(prefix + 'claude', T0 + 2)).toBe(T0 + 8_000);
+        await state.setCooldown(`${prefix}claude`, T0 + 5_000, T0);
+        expect(await state.setCooldown(`${prefix}claude`, T0 + 3_000, T0 + 1)).toBe(T0 + 5_000);
+        expect(await state.readCooldown(`${prefix}claude`, T0 + 1)).toBe(T0 + 5_000);
+        expect(await state.setCooldown(`${prefix}claude`, T0 + 8_000, T0 + 2)).toBe(T0 + 8_000);
+        expect(await state.readCooldown(`${prefix}claude`, T0 + 2)).toBe(T0 + 8_000);
       });
 
       it('writes nothing for an instant already past, and starts afresh after one passed', async () => {
-        expect(await state.setCooldown(prefix + 'claude', T0 - 1, T0)).toBe(T0 - 1);
-        expect(await state.readCooldown(prefix + 'claude', T0)).toBeUndefined();
-        await state.setCooldown(prefix + 'claude', T0 + 1_000, T0);
-        expect(await state.setCooldown(prefix + 'claude', T0 + 1_500, T0 + 1_200)).toBe(T0 + 1_500);
+        expect(await state.setCooldown(`${prefix}claude`, T0 - 1, T0)).toBe(T0 - 1);
+        expect(await state.readCooldown(`${prefix}claude`, T0)).toBeUndefined();
+        await state.setCooldown(`${prefix}claude`, T0 + 1_000, T0);
+        expect(await state.setCooldown(`${prefix}claude`, T0 + 1_500, T0 + 1_200)).toBe(T0 + 1_500);
       });
 
       it('keeps keys apart, and apart from breaker records', async () => {
-        await state.setCooldown(prefix + 'claude', T0 + 5_000, T0);
-        expect(await state.readCooldown(prefix + 'gpt', T0)).toBeUndefined();
-        expect(await state.readBreaker(prefix + 'claude', T0)).toBeUndefined();
+        await state.setCooldown(`${prefix}claude`, T0 + 5_000, T0);
+        expect(await state.readCooldown(`${prefix}gpt`, T0)).toBeUndefined();
+        expect(await state.readBreaker(`${prefix}claude`, T0)).toBeUndefined();
       });
 
       it('refuses non-finite times with an error naming the method and key', async () => {
-        await expect(state.setCooldown(prefix + 'claude', Number.NaN, T0)).rejects.toThrow(/setCooldown\(".*claude"\).*NaN/);
-        await expect(state.setCooldown(prefix + 'claude', Number.POSITIVE_INFINITY, T0)).rejects.toThrow(RangeError);
-        await expect(state.readCooldown(prefix + 'claude', Number.NaN)).rejects.toThrow(/readCooldown/);
+        await expect(state.setCooldown(`${prefix}claude`, Number.NaN, T0)).rejects.toThrow(/setCooldown\(".*claude"\).*NaN/);
+        await expect(state.setCooldown(`${prefix}claude`, Number.POSITIVE_INFINITY, T0)).rejects.toThrow(RangeError);
+        await expect(state.readCooldown(`${prefix}claude`, Number.NaN)).rejects.toThrow(/readCooldown/);
       });
 
       it('tells watchers of a lengthened cool-down, and not of one that changed nothing (when it can watch)', async () => {
@@ -252,15 +252,15 @@ export function describePolicyStateConformance(
           // A server-backed watch subscribes asynchronously: lengthen until the first message arrives.
           let until = T0 + 10_000;
           for (let i = 0; i < 100 && heard.length === 0; i++) {
-            await state.setCooldown(prefix + 'claude', ++until, T0);
+            await state.setCooldown(`${prefix}claude`, ++until, T0);
             await sleepMs(20);
           }
-          expect(heard.at(-1)).toEqual([prefix + 'claude', until]);
+          expect(heard.at(-1)).toEqual([`${prefix}claude`, until]);
           heard.length = 0;
-          await state.setCooldown(prefix + 'claude', T0 + 5_000, T0);
-          await state.setCooldown(prefix + 'gpt', T0 + 7_000, T0);
+          await state.setCooldown(`${prefix}claude`, T0 + 5_000, T0);
+          await state.setCooldown(`${prefix}gpt`, T0 + 7_000, T0);
           for (let i = 0; i < 100 && heard.length === 0; i++) await sleepMs(10);
-          expect(heard).toEqual([[prefix + 'gpt', T0 + 7_000]]);
+          expect(heard).toEqual([[`${prefix}gpt`, T0 + 7_000]]);
         } finally {
           stop();
         }

@@ -163,7 +163,7 @@ export class RedisPolicyState implements PolicyState {
   /** @inheritdoc */
   async takeBuckets(takes: readonly BucketTake[], nowMs: number): Promise<TakeBucketsResult> {
     if (takes.length === 0) return { ok: true, levels: [] };
-    if (this.firstReady) await this.firstReady;
+    if (this.firstReady !== undefined) await this.firstReady;
     const args: string[] = [encodeNumber(nowMs)];
     for (const take of takes) {
       args.push(encodeNumber(take.bucket.capacity), encodeNumber(take.bucket.refillPerMs), encodeNumber(take.amount), encodeNumber(take.floor ?? 0));
@@ -191,7 +191,7 @@ export class RedisPolicyState implements PolicyState {
   /** @inheritdoc */
   async readBuckets(buckets: readonly BucketSpec[], nowMs: number): Promise<number[]> {
     if (buckets.length === 0) return [];
-    if (this.firstReady) await this.firstReady;
+    if (this.firstReady !== undefined) await this.firstReady;
     const args: string[] = [encodeNumber(nowMs)];
     for (const bucket of buckets) args.push(encodeNumber(bucket.capacity), encodeNumber(bucket.refillPerMs));
     const reply = await this.scripts.failsoftReadBuckets(buckets.length, ...buckets.map((b) => this.bucketKey(b)), ...args);
@@ -200,7 +200,7 @@ export class RedisPolicyState implements PolicyState {
 
   /** @inheritdoc */
   async readBreaker(key: string, nowMs: number): Promise<VersionedBreakerRecord | undefined> {
-    if (this.firstReady) await this.firstReady;
+    if (this.firstReady !== undefined) await this.firstReady;
     const fields = await this.client.hgetall(this.breakerKey(key));
     if (Object.keys(fields).length === 0) return undefined;
     const record = this.parseBreaker(key, fields);
@@ -213,7 +213,7 @@ export class RedisPolicyState implements PolicyState {
       const value = record[field];
       return typeof value === 'string' ? value : typeof value === 'boolean' ? (value ? '1' : '0') : encodeNumber(value);
     });
-    if (this.firstReady) await this.firstReady;
+    if (this.firstReady !== undefined) await this.firstReady;
     const reply = stringArray.parse(await this.scripts.failsoftWriteBreaker(
       this.breakerKey(key), this.versionKey(), encodeNumber(nowMs), encodeNumber(expectedVersion), ...values,
     ));
@@ -227,7 +227,7 @@ export class RedisPolicyState implements PolicyState {
   /** @inheritdoc */
   async setCooldown(key: string, untilMs: number, nowMs: number): Promise<number> {
     assertCooldownTimes('setCooldown', key, untilMs, nowMs);
-    if (this.firstReady) await this.firstReady;
+    if (this.firstReady !== undefined) await this.firstReady;
     const reply = await this.scripts.failsoftSetCooldown(this.cooldownKey(key), encodeNumber(nowMs), encodeNumber(untilMs), this.watchChannel(), key);
     return this.parseInstant(key, reply);
   }
@@ -235,7 +235,7 @@ export class RedisPolicyState implements PolicyState {
   /** @inheritdoc */
   async readCooldown(key: string, nowMs: number): Promise<number | undefined> {
     assertCooldownTimes('readCooldown', key, nowMs);
-    if (this.firstReady) await this.firstReady;
+    if (this.firstReady !== undefined) await this.firstReady;
     const reply = await this.client.get(this.cooldownKey(key));
     if (reply === null) return undefined;
     const until = this.parseInstant(key, reply);
@@ -268,7 +268,7 @@ export class RedisPolicyState implements PolicyState {
 
   private async changeBuckets(mode: 'adjust' | 'lower', changes: ReadonlyArray<readonly [BucketSpec, number]>, nowMs: number): Promise<number[]> {
     if (changes.length === 0) return [];
-    if (this.firstReady) await this.firstReady;
+    if (this.firstReady !== undefined) await this.firstReady;
     const args: string[] = [encodeNumber(nowMs), mode];
     for (const [bucket, value] of changes) args.push(encodeNumber(bucket.capacity), encodeNumber(bucket.refillPerMs), encodeNumber(value));
     const reply = await this.scripts.failsoftChangeBuckets(changes.length, ...changes.map(([b]) => this.bucketKey(b)), ...args);

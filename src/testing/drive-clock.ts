@@ -16,7 +16,7 @@ export async function driveClock<T>(clock: FakeClock, promise: Promise<T>, stepM
   const watched = promise.finally(() => { done = true; });
   watched.catch(() => undefined);
   const start = clock.now();
-  for (let turns = 0; !done; turns++) {
+  while (!done) {
     await turn();
     if (done) break;
     if (clock.now() - start >= maxMs) throw new Error(`driveClock: still pending after ${maxMs} ms of fake time`);

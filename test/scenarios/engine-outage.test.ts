@@ -165,7 +165,7 @@ describe('tool calls across dialects', () => {
     const call = first.content.find((p) => p.type === 'tool-call');
     expect(call).toMatchObject({ type: 'tool-call', name: 'get_weather' });
     expect(call && call.type === 'tool-call' ? (call.input as { city?: unknown }).city : undefined).toEqual(expect.any(String));
-    if (!call || call.type !== 'tool-call') throw new Error('no tool call');
+    if (call?.type !== 'tool-call') throw new Error('no tool call');
     // The same conversation, continued with the tool's result, in canonical form.
     const second = await ai.generate('agent', {
       messages: [
