@@ -4,7 +4,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer, type Server } from 'node:net';
 import { hashClientKey } from '../gateway/client-keys.js';
+import { freePort } from '../testing/free-port.js';
 import { startSimulator } from '../sim/start-simulator.js';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from './cli-command.js';
@@ -27,11 +29,19 @@ describe('failsoft serve', () => {
     expect(() => parseServeArgs(['--log-level', 'loud'])).toThrow(/--log-level loud: expected one of silent, warn, info, debug/);
     expect(parseServeArgs(['--strict']).strict).toBe(true);
     expect(serveCommand.usage).toMatch(/--strict +refuse to start on a config warning/);
+    expect(parseServeArgs(['--sim-port', '0']).simPort).toBe(0);
+    expect(parseServeArgs(['--sim-port', '9100']).simPort).toBe(9100);
+    expect(serveCommand.usage).toMatch(/--sim-port N +without --config: the simulator's port \(default 8700/);
+    expect(() => parseServeArgs(['--sim-port', 'x'])).toThrow('--sim-port x: expected an integer from 0 to 65535');
+    expect(() => parseServeArgs(['--sim-port', '9100', '--config', 'f.yaml'])).toThrow(/--sim-port 9100: only without --config/);
+    expect(() => parseServeArgs(['--sim-port', '9100', '--port', '9100'])).toThrow('--sim-port 9100: the gateway listens there (--port): the two need different ports');
+    expect(() => parseServeArgs(['--port', '8700'])).toThrow("--port 8700 is the simulator's default port too: pick another --sim-port, or another --port");
+    expect(parseServeArgs(['--port', '8700', '--config', 'f.yaml']).port).toBe(8700);
   });
 
   it('logs every state change as a JSON line (info), and every request too at debug', async () => {
     const io = recordingIo();
-    const serve = await startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false, logLevel: 'debug' }, io);
+    const serve = await startServe({ configFile: undefined, port: 0, simPort: 0, host: '127.0.0.1', help: false, logLevel: 'debug' }, io);
     const ask = (): Promise<Response> => fetch(`${serve.gateway.url}/v1/chat/completions`, {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-log-1' },
       body: JSON.stringify({ model: 'summary', messages: [{ role: 'user', content: 'Summarize:\nA. B.' }] }),
@@ -39,8 +49,10 @@ describe('failsoft serve', () => {
     try {
       serve.sim?.setFaults({ anthropic: [{ kind: 'overloaded' }] });
       for (let i = 0; i < 8; i++) expect((await ask()).headers.get('x-failsoft-provider')).toBe('gpt');
-      await new Promise((resolve) => setTimeout(resolve, 50)); // the last access-log line is written when the response closes
-      const json = io.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const logged = (): Record<string, unknown>[] => io.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      // The last access-log line is written when its response closes, which may be after fetch resolves.
+      await expect.poll(() => logged().filter((l) => l['event'] === 'request').length).toBe(8);
+      const json = logged();
       const opened = json.find((l) => l['event'] === 'provider-opened');
       expect(opened).toMatchObject({ level: 'warn', provider: 'claude', model: 'claude-sonnet-4-5' });
       expect(String(opened?.['msg'])).toMatch(/^claude\/claude-sonnet-4-5 opened: /);
@@ -58,7 +70,7 @@ describe('failsoft serve', () => {
   it('at info logs no request lines; silent logs nothing but the start-up lines; a bad FAILSOFT_LOG_LEVEL is refused', async () => {
     for (const level of ['info', 'silent'] as const) {
       const io = recordingIo();
-      const serve = await startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false }, io, { FAILSOFT_LOG_LEVEL: level });
+      const serve = await startServe({ configFile: undefined, port: 0, simPort: 0, host: '127.0.0.1', help: false }, io, { FAILSOFT_LOG_LEVEL: level });
       try {
         serve.sim?.setFaults({ anthropic: [{ kind: 'overloaded' }] });
         for (let i = 0; i < 8; i++) {
@@ -78,15 +90,18 @@ describe('failsoft serve', () => {
         await serve.close();
       }
     }
-    await expect(startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false }, recordingIo(), { FAILSOFT_LOG_LEVEL: 'verbose' }))
+    await expect(startServe({ configFile: undefined, port: 0, simPort: 0, host: '127.0.0.1', help: false }, recordingIo(), { FAILSOFT_LOG_LEVEL: 'verbose' }))
       .rejects.toThrow(/FAILSOFT_LOG_LEVEL=verbose: expected one of/);
   });
 
   it('without a config serves the example against the in-process simulator, and says so first', async () => {
     const io = recordingIo();
-    const serve = await startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false }, io);
+    const simPort = await freePort();
+    const serve = await startServe({ configFile: undefined, port: 0, simPort, host: '127.0.0.1', help: false }, io);
     try {
-      expect(io.lines[0]).toMatch(/built-in example config.*simulator/);
+      expect(serve.sim?.port).toBe(simPort);
+      // Where the simulator's fault controls are (README's curl examples), said in the first line.
+      expect(io.lines[0]).toBe(`failsoft serve: no --config given: serving the built-in example config (features summary, chat) against the simulator at http://127.0.0.1:${simPort} (faults, limits, stats: http://127.0.0.1:${simPort}/_sim)`);
       const res = await fetch(`${serve.gateway.url}/v1/chat/completions`, {
         method: 'POST', headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'summary', messages: [{ role: 'user', content: 'Summarize:\nA. B.' }] }),
@@ -99,7 +114,7 @@ describe('failsoft serve', () => {
   });
 
   it('guards /admin/* with FAILSOFT_ADMIN_TOKEN from the environment', async () => {
-    const serve = await startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false }, recordingIo(), { FAILSOFT_ADMIN_TOKEN: 'serve-admin' });
+    const serve = await startServe({ configFile: undefined, port: 0, simPort: 0, host: '127.0.0.1', help: false }, recordingIo(), { FAILSOFT_ADMIN_TOKEN: 'serve-admin' });
     try {
       expect((await fetch(`${serve.gateway.url}/admin/state`)).status).toBe(401);
       const off = await fetch(`${serve.gateway.url}/admin/switches/features/chat`, {
@@ -108,6 +123,17 @@ describe('failsoft serve', () => {
       expect(off.status).toBe(200);
       expect(serve.ai.switches.isEnabled('chat')).toBe(false);
       expect((await fetch(`${serve.gateway.url}/metrics`)).status).toBe(200);
+    } finally {
+      await serve.close();
+    }
+  });
+
+  it('serves the dashboard at / and its state beside the API', async () => {
+    const serve = await startServe({ configFile: undefined, port: 0, simPort: 0, host: '127.0.0.1', help: false, logLevel: 'silent' }, recordingIo(), {});
+    try {
+      expect((await fetch(`${serve.gateway.url}/`)).headers.get('content-type')).toContain('text/html');
+      const state = (await (await fetch(`${serve.gateway.url}/dashboard/state`)).json()) as { status: unknown };
+      expect(state.status).toEqual({ level: 'ok', headline: 'AI OK; no core checks configured' });
     } finally {
       await serve.close();
     }
@@ -125,8 +151,8 @@ describe('failsoft serve', () => {
       'gateway:',
       `  clients: { app: { keyHash: "${hashClientKey('app-key')}" } }`,
       '  aliases: { fast: chat }',
-      // Its own store directory: never the working tree's ./.failsoft (which a running serve may hold).
-      `store: { dir: "${join(dir, 'store')}" }`,
+      // Records in memory: this test is about keys, and PGlite's start-up takes seconds on a busy machine.
+      'store: { memory: true }',
     ].join('\n'));
     const io = recordingIo();
     const serve = await startServe({ configFile: file, port: 0, host: '127.0.0.1', help: false }, io, { SIM_KEY: 'sim' });
@@ -147,14 +173,14 @@ describe('failsoft serve', () => {
   });
 
   it('close() finishes a request already in flight', async () => {
-    const serve = await startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false }, recordingIo());
+    const serve = await startServe({ configFile: undefined, port: 0, simPort: 0, host: '127.0.0.1', help: false }, recordingIo());
     serve.sim?.setFaults({ anthropic: [{ kind: 'slow', latencyMs: 200 }] });
     const inFlight = fetch(`${serve.gateway.url}/v1/messages`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'chat', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }),
     });
     // Close once the gateway has the request (the simulator has seen it).
-    while ((serve.sim?.stats().anthropic?.requests ?? 0) === 0) await new Promise((r) => setTimeout(r, 5));
+    await expect.poll(() => serve.sim?.stats().anthropic?.requests ?? 0, { interval: 5 }).toBe(1);
     const closing = serve.close();
     const res = await inFlight;
     expect(res.status).toBe(200);
@@ -182,6 +208,48 @@ describe('failsoft serve', () => {
     expect(code).toBe(0);
     expect(output).toContain('SIGTERM');
   }, 20_000);
+
+  describe('a port that is taken', () => {
+    const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+    /** Runs `failsoft serve ARGS` to its exit; a port that is taken must end it at once. */
+    async function serveExit(args: string[]): Promise<{ code: number | null; stderr: string }> {
+      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const [code] = await once(child, 'exit') as [number | null];
+      return { code, stderr };
+    }
+    async function holdPort(): Promise<{ server: Server; port: number }> {
+      const server = createServer();
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const address = server.address();
+      if (typeof address !== 'object' || address === null) throw new Error('no port');
+      return { server, port: address.port };
+    }
+
+    it('the gateway\'s: exit 1, naming the port and --port', async () => {
+      const held = await holdPort();
+      try {
+        const { code, stderr } = await serveExit(['--port', String(held.port), '--sim-port', '0']);
+        expect(code).toBe(1);
+        expect(stderr).toBe(`failsoft serve: cannot start: port ${held.port} is in use: pick another with --port\n`);
+      } finally {
+        held.server.close();
+      }
+    }, 20_000);
+
+    it('the simulator\'s, given with --sim-port: exit 1, naming the port and --sim-port', async () => {
+      const held = await holdPort();
+      try {
+        const { code, stderr } = await serveExit(['--port', '0', '--sim-port', String(held.port)]);
+        expect(code).toBe(1);
+        expect(stderr).toBe(`failsoft serve: cannot start: port ${held.port} is in use: pick another with --sim-port\n`);
+      } finally {
+        held.server.close();
+      }
+    }, 20_000);
+  });
 
   describe('start-up checks', () => {
     async function configFile(lines: string[]): Promise<string> {

@@ -12,6 +12,9 @@ import { startServeRecords, type ServeRecords } from './serve-records.js';
 import { startServeMonitor, type ServeMonitor } from '../monitor/serve-monitor.js';
 import { jobKeys, withJobClients, type JobKeys } from '../scheduler/job-keys.js';
 import { startServeJobs, type ServeJobs } from './serve-jobs.js';
+import { listenFailure } from './listen-failure.js';
+import { DEFAULT_SERVE_SIM_PORT, startServeSimulator } from './serve-simulator.js';
+import { createDashboard } from '../dashboard/index.js';
 
 /** Parsed `failsoft serve` flags. */
 export interface ServeCliOptions {
@@ -19,6 +22,11 @@ export interface ServeCliOptions {
   port: number;
   host: string;
   help: boolean;
+  /**
+   * `--sim-port`: the simulator's port without a config (0 = any free port). Unset: 8700, or any free
+   * port with a warning when 8700 is taken.
+   */
+  simPort?: number;
   /** `--log-level`; default `FAILSOFT_LOG_LEVEL`, else `info`. */
   logLevel?: LogLevel;
   /** `--strict`: a config warning (a provider's key variable not set, …) stops start-up. */
@@ -34,6 +42,9 @@ Options:
   --config FILE   failsoft.yaml to serve (default: none — starts the simulator and an example config)
   --port N        port to listen on (default 8787; 0 = any free port)
   --host HOST     interface to listen on (default 127.0.0.1)
+  --sim-port N    without --config: the simulator's port (default ${DEFAULT_SERVE_SIM_PORT}, where README's fault examples
+                  point; if it is taken, any free port, said at start; 0 = any free port); its control API
+                  (faults, limits, stats) is under /_sim there
   --log-level L   silent | warn | info | debug (default info): JSON lines on stdout; info logs every state
                   change (provider opened/closed, feature mode, budget, switches), debug also every request
   --strict        refuse to start on a config warning, not only on an error: a provider's apiKeyEnv variable
@@ -42,7 +53,8 @@ Options:
 
 Routes: POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /health, GET /health/ready, GET /health/ai,
 GET /metrics (Prometheus), /admin/* (GET state, incidents?since=24h, incidents/ID; POST switches/global,
-switches/features/NAME, providers/NAME/open|close).
+switches/features/NAME, providers/NAME/open|close), GET / (the dashboard: providers, features, kill switches, jobs
+and incidents, refreshed every second; its state needs FAILSOFT_ADMIN_TOKEN when set, else a loopback --host).
 
 Core checks (config checks.core: postgres, redis, http, tcp, command) run every checks.interval (default 15s):
 /health/ready answers 503 while one fails, listing them (never for AI: that is /health/ai); a failing check is a
@@ -83,26 +95,46 @@ not set is a warning (an error with --strict).`;
  * @example parseServeArgs(['--port', '0']).port // 0
  */
 export function parseServeArgs(argv: readonly string[]): ServeCliOptions {
-  let values;
+  const values = readServeFlags(argv);
+  const port = values.port === undefined ? 8787 : Number(values.port);
+  if (values.port !== undefined && (!/^\d+$/.test(values.port) || port > 65_535)) throw new UsageError(`--port ${values.port}: expected an integer from 0 to 65535`);
+  const simPort = simPortOf(values['sim-port'], values.config, port);
+  const logLevel = values['log-level'];
+  if (logLevel !== undefined && !isLogLevel(logLevel)) throw new UsageError(`--log-level ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    configFile: values.config, port, host: values.host ?? '127.0.0.1', help: values.help ?? false,
+    ...(logLevel === undefined ? {} : { logLevel }), ...(values.strict === true ? { strict: true } : {}),
+    ...(simPort === undefined ? {} : { simPort }),
+  };
+}
+
+function readServeFlags(argv: readonly string[]) {
   try {
-    values = parseArgs({
+    return parseArgs({
       args: [...argv], strict: true, allowPositionals: false,
       options: {
-        config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'log-level': { type: 'string' },
+        config: { type: 'string' }, port: { type: 'string' }, 'sim-port': { type: 'string' }, host: { type: 'string' }, 'log-level': { type: 'string' },
         strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const port = values.port === undefined ? 8787 : Number(values.port);
-  if (values.port !== undefined && (!/^\d+$/.test(values.port) || port > 65_535)) throw new UsageError(`--port ${values.port}: expected an integer from 0 to 65535`);
-  const logLevel = values['log-level'];
-  if (logLevel !== undefined && !isLogLevel(logLevel)) throw new UsageError(`--log-level ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
-  return {
-    configFile: values.config, port, host: values.host ?? '127.0.0.1', help: values.help ?? false,
-    ...(logLevel === undefined ? {} : { logLevel }), ...(values.strict === true ? { strict: true } : {}),
-  };
+}
+
+/** `--sim-port`: only without `--config`, and never the gateway's own port. */
+function simPortOf(text: string | undefined, configFile: string | undefined, gatewayPort: number): number | undefined {
+  if (text === undefined) {
+    if (gatewayPort === DEFAULT_SERVE_SIM_PORT && configFile === undefined) {
+      throw new UsageError(`--port ${gatewayPort} is the simulator's default port too: pick another --sim-port, or another --port`);
+    }
+    return undefined;
+  }
+  const simPort = Number(text);
+  if (!/^\d+$/.test(text) || simPort > 65_535) throw new UsageError(`--sim-port ${text}: expected an integer from 0 to 65535`);
+  if (configFile !== undefined) throw new UsageError(`--sim-port ${text}: only without --config (the simulator runs only for the built-in example; failsoft sim --port N runs one on its own)`);
+  if (simPort !== 0 && simPort === gatewayPort) throw new UsageError(`--sim-port ${text}: the gateway listens there (--port): the two need different ports`);
+  return simPort;
 }
 
 function isLogLevel(value: string): value is LogLevel {
@@ -169,10 +201,9 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   let ai: Failsoft;
   let configWarnings: string[] = [];
   let keys: JobKeys = { keys: {}, clients: {} };
+  let simWarnings: string[] = [];
   if (options.configFile === undefined) {
-    // Loaded only here: a gateway serving a real config never carries the simulator in memory.
-    const { startSimulator } = await import('../sim/start-simulator.js');
-    sim = await startSimulator({ port: 0, host: '127.0.0.1' });
+    ({ sim, warnings: simWarnings } = await startServeSimulator(options.simPort));
     ai = createFailsoft(exampleConfig(sim), { env: {} });
   } else {
     const config = await loadConfigFile(options.configFile, env);
@@ -185,15 +216,19 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   let records: ServeRecords | undefined;
   let monitor: ServeMonitor | undefined;
   let jobs: ServeJobs | undefined;
-  const warnings = configWarnings.map((line) => `failsoft serve: warning: ${line}`);
+  const warnings = [...configWarnings.map((line) => `failsoft serve: warning: ${line}`), ...simWarnings];
   try {
     records = await startServeRecords(ai, { example: sim !== undefined, port: options.port, strict: options.strict === true }, env, log);
     warnings.push(...records.warnings);
     monitor = await startServeMonitor(ai.config, records, { env, engine: ai, writeLog: (line) => io.err(line), log: (level, message, fields) => log.log(level, message, fields) });
     const { readiness, alertCounts } = monitor;
+    // The operator's page at `/` (read rule and toggles: src/dashboard/dashboard-access.ts).
+    const pages = createDashboard({
+      ai, host: options.host, env, incidents: records.incidents, jobRuns: records.store, ...(readiness ? { readiness } : {}),
+    });
     gateway = await startGateway({
       ai, port: options.port, host: options.host, env, idleTrim: true, log: (line) => warnings.push(line),
-      incidents: records.incidents, storeStatus: records.storeStatus,
+      incidents: records.incidents, storeStatus: records.storeStatus, pages,
       ...(readiness ? { readiness } : {}), ...(alertCounts ? { alertCounts } : {}),
       ...(log.enabled('debug') ? { accessLog: (entry) => log.request(entry) } : {}),
     });
@@ -202,7 +237,8 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
     await records?.close();
     await ai.close();
     await sim?.close();
-    throw error;
+    // Node's "listen EADDRINUSE …" names neither the fix nor the flag.
+    throw listenFailure(error, options.port, '--port');
   }
   try {
     // Jobs call this gateway on the loopback address (a wildcard one is where it listens, not where to connect).
@@ -216,7 +252,7 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
     await sim?.close();
     throw error;
   }
-  if (sim) io.out(`failsoft serve: no --config given: serving the built-in example config (features summary, chat) against the simulator at ${sim.url}`);
+  if (sim) io.out(`failsoft serve: no --config given: serving the built-in example config (features summary, chat) against the simulator at ${sim.url} (faults, limits, stats: ${sim.url}/_sim)`);
   else io.out(`failsoft serve: serving ${options.configFile} (features ${Object.keys(ai.config.features).join(', ')})`);
   // A wildcard address is where it listens, not where a client connects: show the loopback URL for SDKs.
   const wildcard = options.host === '0.0.0.0' || options.host === '::';
