@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 
 const chunk = (delta: Record<string, unknown>, finish: string | null): string =>
   `data: ${JSON.stringify({ id: 'chatcmpl-probe', object: 'chat.completion.chunk', created: 0, model: 'probe-model', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;

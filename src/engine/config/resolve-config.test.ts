@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../model/errors.js';
+import type { ConfigError } from '../../model/errors.js';
 import { loadConfigFile, resolveConfig } from './resolve-config.js';
 import { issuesOf } from './config-issues.test-helper.js';
 
