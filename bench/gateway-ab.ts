@@ -1,10 +1,16 @@
 /**
  * The gateway's A/B mode (`bench/gateway.ts --ab BASELINE_CLI`): this tree's `failsoft serve` against a baseline
- * build of another commit, both in child processes behind the same simulator, with identical configs, in ONE run.
- * Rounds alternate (A B, then B A, …) so the neighbours' drift on a shared box falls on both sides alike; with
- * `--ab-together` each round loads both sides at once instead (the drift then falls on both within the round). The
- * figure that matters is the server's CPU per request (user + system from /proc, over the measured run, divided
- * by the requests served): throughput moves with the load generator and the neighbours, CPU per request much less.
+ * build of another commit, in child processes behind the same simulator, with identical configs, in ONE run. Each
+ * side runs two processes, started A B B A (the start order alone moved CPU per request by 2–4 % between
+ * processes of the same build). Rounds alternate their order (A B B A, then B A A B) so the neighbours' drift on a
+ * shared box falls on both sides alike; with `--ab-together` each round loads all four at once instead, and with
+ * `--ab-rate N` each process gets an evenly paced N req/s rather than autocannon's closed loop. The figure that
+ * matters is the server's CPU per request (user + system from /proc over the measured run, divided by the
+ * requests served): throughput moves with the load generator and the neighbours, CPU per request much less.
+ *
+ * To read a small difference: run an A/A (`--cli` and `--ab` the same build: what the method cannot tell apart),
+ * and the swapped run (`--cli BASELINE --ab CURRENT`); the change's own ratio is √(A/B ÷ B/A), any bias of the
+ * roles cancelled.
  *
  * Build a baseline: `git worktree add /tmp/fs-base <commit> && ln -s "$PWD/node_modules" /tmp/fs-base/node_modules
  * && (cd /tmp/fs-base && npx tsc -p tsconfig.build.json)`, then pass `--ab /tmp/fs-base/dist/cli/main.js`.
@@ -46,11 +52,19 @@ export interface AbOptions {
   children: ChildProcess[];
 }
 
-interface Side {
-  name: string;
+/** One running failsoft serve. */
+interface Proc {
   child: ChildProcess;
   url: string;
+}
+
+/** One side of the comparison: two processes of one build, and its figures per round. */
+interface Side {
+  name: string;
+  procs: Proc[];
+  /** Mean req/s of its processes, per round. */
   rps: number[];
+  /** Its processes' CPU over the requests they served, per round. */
   cpuUsPerReq: number[];
   failed: number;
 }
@@ -88,25 +102,27 @@ function config(upstream: string, storeDir: string): string {
   ].join('\n');
 }
 
-async function startSide(name: string, args: (cli: string[]) => string[], o: AbOptions, tag: string): Promise<Side> {
+async function startProc(args: (cli: string[]) => string[], o: AbOptions, tag: string): Promise<Proc> {
   const file = join(o.work, `failsoft-${tag}.yaml`);
   writeFileSync(file, config(o.upstream, join(o.work, `store-${tag}`)));
   const started = await startChild(
     args(['serve', '--config', file, '--port', '0']),
     /gateway listening on (http:\/\/[^\s]+)/,
-    { BENCH_SIM_KEY: 'sk-bench' },
+    {
+      BENCH_SIM_KEY: 'sk-bench',
+    },
   );
   o.children.push(started.child);
   const res = await request(`${started.url}/v1/chat/completions`, { method: 'POST', headers, body });
   const text = await res.body.text();
   if (res.statusCode !== 200 || !text.includes('"chat.completion"'))
-    throw new Error(`${name}: ${res.statusCode} ${text.slice(0, 300)}`);
-  return { name, child: started.child, url: started.url, rps: [], cpuUsPerReq: [], failed: 0 };
+    throw new Error(`${tag}: ${res.statusCode} ${text.slice(0, 300)}`);
+  return started;
 }
 
-function load(side: Side, seconds: number, connections: number): Promise<AutocannonResult> {
+function load(proc: Proc, seconds: number, connections: number): Promise<AutocannonResult> {
   return autocannon({
-    url: `${side.url}/v1/chat/completions`,
+    url: `${proc.url}/v1/chat/completions`,
     connections,
     duration: seconds,
     pipelining: 1,
@@ -116,47 +132,60 @@ function load(side: Side, seconds: number, connections: number): Promise<Autocan
   });
 }
 
-/** One measured run of one side: its req/s and its server CPU per request. */
-async function measure(side: Side, o: AbOptions): Promise<void> {
-  const before = cpuMs(side.child.pid);
-  let rps: number;
-  let served: number;
+/** One measured run of one process: req/s, requests served, CPU ms used, failures. */
+async function measure(
+  proc: Proc,
+  o: AbOptions,
+): Promise<{ rps: number; served: number; cpu: number; failed: number }> {
+  const before = cpuMs(proc.child.pid);
+  let run: { rps: number; served: number; failed: number };
   if (o.rate === undefined) {
-    const result = await load(side, o.duration, o.connections);
-    rps = result.requests.average;
-    served = result.requests.total;
-    side.failed += result.non2xx + result.errors + result.timeouts;
+    const result = await load(proc, o.duration, o.connections);
+    run = {
+      rps: result.requests.average,
+      served: result.requests.total,
+      failed: result.non2xx + result.errors + result.timeouts,
+    };
   } else {
-    const result = await pacedLoad({
-      url: `${side.url}/v1/chat/completions`,
-      headers,
-      body,
-      rate: o.rate,
-      seconds: o.duration,
-    });
-    rps = result.rps;
-    served = result.ok + result.failed;
-    side.failed += result.failed;
+    const url = `${proc.url}/v1/chat/completions`;
+    const result = await pacedLoad({ url, headers, body, rate: o.rate, seconds: o.duration });
+    run = { rps: result.rps, served: result.ok + result.failed, failed: result.failed };
   }
-  const after = cpuMs(side.child.pid);
+  const after = cpuMs(proc.child.pid);
   if (before === undefined || after === undefined) throw new Error('no /proc/PID/stat: the A/B mode needs Linux');
-  side.rps.push(rps);
-  side.cpuUsPerReq.push(((after - before) * 1000) / served);
+  return { ...run, cpu: after - before };
 }
 
 /** Runs the A/B rounds and prints both sides' medians and the ratios; returns current / baseline CPU per request. */
 export async function runGatewayAb(o: AbOptions): Promise<number> {
-  const current = await startSide('current tree', o.current, o, 'current');
-  const baseline = await startSide(`baseline (${o.baseline})`, (cli) => [o.baseline, ...cli], o, 'baseline');
+  // Two processes a side, started A B B A: the order a process starts in (and so where the scheduler puts it)
+  // moved CPU per request by ~4 % between two processes of the SAME build; ABBA puts that on both sides alike.
+  const currentArgs = o.current;
+  const baselineArgs = (cli: string[]): string[] => [o.baseline, ...cli];
+  const a1 = await startProc(currentArgs, o, 'current-1');
+  const b1 = await startProc(baselineArgs, o, 'baseline-1');
+  const b2 = await startProc(baselineArgs, o, 'baseline-2');
+  const a2 = await startProc(currentArgs, o, 'current-2');
+  const current: Side = { name: 'current tree', procs: [a1, a2], rps: [], cpuUsPerReq: [], failed: 0 };
+  const baseline: Side = { name: `baseline (${o.baseline})`, procs: [b1, b2], rps: [], cpuUsPerReq: [], failed: 0 };
   const sides = [current, baseline];
-  for (const side of sides) await load(side, 2, o.connections); // warm-up: JIT, pools
+  for (const proc of [a1, b1, b2, a2]) await load(proc, 2, o.connections); // warm-up: JIT, pools
   const cpuRatios: number[] = [];
   const rpsRatios: number[] = [];
   for (let round = 0; round < o.rounds; round++) {
-    // A B, then B A: neither side always runs first (right after the other warmed the box's caches).
-    const order = round % 2 === 0 ? sides : [baseline, current];
-    if (o.together) await Promise.all(order.map((side) => measure(side, o)));
-    else for (const side of order) await measure(side, o);
+    // A B B A, then B A A B: neither side always runs first (right after the other warmed the box's caches).
+    const order = round % 2 === 0 ? [a1, b1, b2, a2] : [b1, a1, a2, b2];
+    const runs = new Map<Proc, Awaited<ReturnType<typeof measure>>>();
+    if (o.together) await Promise.all(order.map(async (proc) => runs.set(proc, await measure(proc, o))));
+    else for (const proc of order) runs.set(proc, await measure(proc, o));
+    for (const side of sides) {
+      const mine = side.procs.map(
+        (proc) => runs.get(proc) ?? { rps: Number.NaN, served: 0, cpu: Number.NaN, failed: 0 },
+      );
+      side.rps.push(mine.reduce((n, r) => n + r.rps, 0) / mine.length);
+      side.cpuUsPerReq.push((mine.reduce((n, r) => n + r.cpu, 0) * 1000) / mine.reduce((n, r) => n + r.served, 0));
+      side.failed += mine.reduce((n, r) => n + r.failed, 0);
+    }
     cpuRatios.push((current.cpuUsPerReq[round] ?? Number.NaN) / (baseline.cpuUsPerReq[round] ?? Number.NaN));
     rpsRatios.push((current.rps[round] ?? Number.NaN) / (baseline.rps[round] ?? Number.NaN));
     console.error(
@@ -166,7 +195,7 @@ export async function runGatewayAb(o: AbOptions): Promise<number> {
   const list = (values: number[], digits: number): string => values.map((v) => v.toFixed(digits)).join(', ');
   console.log(
     `\nA/B: node ${process.version}, ${cpus().length} CPUs (${cpuModel()}), load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end; ` +
-      `${o.rate === undefined ? `${o.connections} connections (autocannon)` : `paced ${o.rate} req/s per side`}, ${o.rounds} ${o.together ? 'rounds loading both sides at once' : 'alternating rounds'} of ${o.duration} s after 2 s warm-up each; medians\n`,
+      `two processes a side started A B B A; ${o.rate === undefined ? `${o.connections} connections (autocannon)` : `paced ${o.rate} req/s per process`}, ${o.rounds} ${o.together ? 'rounds loading all four at once' : 'alternating rounds'} of ${o.duration} s after 2 s warm-up each; medians\n`,
   );
   console.log('| side | req/s | server CPU µs/req | failed |');
   console.log('|---|---:|---:|---:|');
