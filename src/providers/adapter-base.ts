@@ -20,6 +20,8 @@ export interface UpstreamFailure {
   status: number;
   body: string;
   headers: HttpReply['headers'];
+  /** The URL called, for messages that must point at a wrong base URL. */
+  url: string;
 }
 
 /** What makes one wire protocol's adapter differ from another's, as far as the HTTP exchange goes. */
@@ -104,7 +106,7 @@ export class AdapterBase {
       throw error;
     }
     if (!isSuccessStatus(reply.status))
-      throw this.config.classify({ model, status: reply.status, body: reply.text, headers: reply.headers });
+      throw this.config.classify({ model, status: reply.status, body: reply.text, headers: reply.headers, url });
     return reply;
   }
 
@@ -120,7 +122,7 @@ export class AdapterBase {
     });
     if (isSuccessStatus(reply.status)) return reply;
     const text = await readErrorBody(reply, attempt.signal);
-    throw this.config.classify({ model, status: reply.status, body: text, headers: reply.headers });
+    throw this.config.classify({ model, status: reply.status, body: text, headers: reply.headers, url });
   }
 
   /** The answer's body as JSON, or the malformed-response error. */

@@ -98,3 +98,12 @@ describe('classifyOpenAIError: in-stream errors and secrets', () => {
     expect(shaped.message).not.toContain('abcdefghijklmnop');
   });
 });
+
+describe('classifyOpenAIError: a 404 names the URL', () => {
+  it('a path not found names the URL without its query; a missing model does not', () => {
+    const path = classifyOpenAIError({ provider: 'gpt', protocol: 'openai', model: 'm', status: 404, body: '{"error":{"message":"Invalid URL (POST /chat/completions)","type":"invalid_request_error"}}', url: 'https://api.example/chat/completions?key=sk-secretsecret' });
+    expect(path.message).toBe("openai 'gpt': 404 invalid_request_error: Invalid URL (POST /chat/completions) (POST https://api.example/chat/completions: path not found; check the provider's baseUrl, which for OpenAI ends in /v1)");
+    const model = classifyOpenAIError({ provider: 'gpt', protocol: 'openai', model: 'm', status: 404, body: '{"error":{"message":"The model m does not exist","code":"model_not_found"}}', url: 'https://api.example/v1/chat/completions' });
+    expect(model.message).not.toContain('path not found');
+  });
+});

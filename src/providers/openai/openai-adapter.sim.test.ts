@@ -211,10 +211,19 @@ describe('OpenAI adapter against the simulator: limits and keys', () => {
     expect(error.message).not.toContain(wrongKey);
   });
 
-  it('an unknown route is not_found', async () => {
+  it('an unknown route is not_found, and the message names the URL called and the likely cause (the baseUrl)', async () => {
     const lost = createOpenAIAdapter({ name: 'gpt', type: 'openai', baseUrl: `${sim.url}/openai/v2`, apiKey: KEY });
     const error = await failure(lost.generate('gpt-4o-mini', hello));
     await lost.close();
     expect(error).toMatchObject({ class: 'not_found', status: 404 });
+    expect(error.message).toContain(`(POST ${sim.url}/openai/v2/chat/completions: path not found; check the provider's baseUrl`);
+  });
+
+  it('a base URL without /v1 (the usual mistake) is named the same way, streamed or not', async () => {
+    const bare = createOpenAIAdapter({ name: 'gpt', type: 'openai', baseUrl: `${sim.url}/openai`, apiKey: KEY });
+    const error = await failure(bare.stream('gpt-4o-mini', hello));
+    await bare.close();
+    expect(error).toMatchObject({ class: 'not_found', status: 404 });
+    expect(error.message).toContain(`POST ${sim.url}/openai/chat/completions: path not found; check the provider's baseUrl, which for OpenAI ends in /v1`);
   });
 });
