@@ -184,7 +184,9 @@ export class GatewayMetrics {
 
   /** Reads what only changes with time (budgets refilling, breakers timing out) from the engine's health. */
   private async refresh(): Promise<void> {
-    this.requests.forEach((pending) => pending.flush());
+    this.requests.forEach((pending) => {
+      pending.flush();
+    });
     const health = await this.ai.health();
     for (const [provider, p] of Object.entries(health.providers)) {
       for (const [model, route] of Object.entries(p.models)) {

@@ -198,7 +198,7 @@ function validate(body: Json): ValidAnthropicBody {
   if (body.stream !== undefined && typeof body.stream !== 'boolean') fail('stream', 'Input should be a valid boolean');
   optionalNumber(body, 'temperature');
   optionalNumber(body, 'top_p');
-  if (body.stop_sequences !== undefined) list(body.stop_sequences, 'stop_sequences').forEach((s, i) => string(s, `stop_sequences.${i}`));
+  if (body.stop_sequences !== undefined) for (const [i, s] of list(body.stop_sequences, 'stop_sequences').entries()) string(s, `stop_sequences.${i}`);
   if (rawMessages.length === 0) throw new Invalid('messages: at least one message is required');
 
   let counted = systemText(body.system);

@@ -141,7 +141,7 @@ describe('anthropic sim request validation', () => {
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'Sunny' }] },
       ],
     });
-    const text = 'Be brief.' + 'Weather in Paris?' + 'get_weather' + JSON.stringify({ city: 'Paris' }) + 'Sunny' + 'get_weather' + 'Weather' + JSON.stringify(schema);
+    const text = `Be brief.Weather in Paris?get_weather${JSON.stringify({ city: 'Paris' })}Sunnyget_weatherWeather${JSON.stringify(schema)}`;
     expect(request.inputTokens).toBe(estimateTokens(text));
     expect(request.lastIsToolResult).toBe(true);
     expect(request.lastUserText).toBe('');

@@ -57,7 +57,7 @@ describe('renderGeminiFault', () => {
   it('renders quota_exhausted as a 429 with a PerDay quotaId and never a RetryInfo', () => {
     const error = errorOf(renderGeminiFault('quota_exhausted', { ...context, retryAfterS: 5 }).body);
     expect(error.code).toBe(429);
-    const violations = (error.details?.[0] as { violations: { quotaId: string }[] }).violations;
+    const violations = (error.details?.[0] as { violations: { quotaId: string }[] } | undefined)?.violations ?? [];
     expect(violations[0]?.quotaId).toContain('PerDay');
     expect(error.details?.some((d) => d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo')).toBe(false);
     expect(error.message).not.toContain('retry in');
@@ -70,7 +70,7 @@ describe('renderGeminiOverLimit', () => {
     expect(reply.status).toBe(429);
     expect(reply.headers).not.toHaveProperty('retry-after');
     const error = errorOf(reply.body);
-    expect((error.details?.[0] as { violations: { quotaId: string; quotaValue: string }[] }).violations[0]).toMatchObject({
+    expect((error.details?.[0] as { violations: { quotaId: string; quotaValue: string }[] } | undefined)?.violations[0]).toMatchObject({
       quotaId: 'GenerateContentPaidTierInputTokensPerModelPerMinute', quotaValue: '1000',
     });
     expect(error.details?.at(-1)).toEqual({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '0.500s' });

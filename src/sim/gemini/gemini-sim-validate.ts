@@ -343,8 +343,8 @@ export function validateGeminiRequest(json: unknown): ValidGeminiRequest {
     number(field(generation, 'temperature'), 'generation_config.temperature', 'TYPE_FLOAT');
     number(field(generation, 'topP'), 'generation_config.top_p', 'TYPE_FLOAT');
     number(field(generation, 'topK'), 'generation_config.top_k', 'TYPE_INT32');
-    list(field(generation, 'stopSequences'), 'generation_config.stop_sequences', 'TYPE_STRING')
-      .forEach((s, i) => text(s, `generation_config.stop_sequences[${i}]`));
+    const stops = list(field(generation, 'stopSequences'), 'generation_config.stop_sequences', 'TYPE_STRING');
+    for (const [i, s] of stops.entries()) text(s, `generation_config.stop_sequences[${i}]`);
     jsonMode = responseFormat(generation);
   }
   return { contents, systemText, tools, mode, allowedFunctionNames, maxOutputTokens: maxOutputTokens === 0 ? undefined : maxOutputTokens, json: jsonMode };

@@ -96,7 +96,7 @@ describe('openai sim streams', () => {
     const deltas = frames.deltas.map(frameData) as Array<{ choices: Array<{ delta: { tool_calls: Array<Record<string, unknown>> } }> }>;
     const calls = deltas.map((chunk) => chunk.choices[0]?.delta.tool_calls[0]);
     expect(calls[0]).toEqual({ index: 0, id: 'call_xyz', type: 'function', function: { name: 'get_weather', arguments: '' } });
-    const args = calls.slice(1).map((call) => (call?.['function'] as { arguments: string }).arguments).join('');
+    const args = calls.slice(1).map((call) => (call?.['function'] as { arguments: string } | undefined)?.arguments ?? '').join('');
     expect(JSON.parse(args)).toEqual({ city: 'Paris', unit: 'celsius' });
     expect(calls.slice(1).every((call) => call?.['index'] === 0 && call['id'] === undefined)).toBe(true);
     const finish = frameData(frames.tail[0] ?? '') as { choices: Array<{ finish_reason: string }> };
