@@ -4,6 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import type { CliIo } from './cli/cli-command.js';
+import { planCommand } from './cli/plan-command.js';
 import { configSchema } from './engine/config/config-schema.js';
 import { loadConfigFile } from './engine/config/resolve-config.js';
 import { servingFindings } from './engine/config/serving-checks.js';
@@ -63,6 +65,14 @@ describe("README's annotated config", () => {
 
   it('serves without a warning (failsoft serve --strict would start)', async () => {
     expect(servingFindings(await loadConfigFile(file, ENV))).toEqual([]);
+  });
+
+  it("has jobs that fit the providers' budgets (failsoft plan exits 0)", async () => {
+    const lines: string[] = [];
+    const io: CliIo = { out: (line) => lines.push(line), err: (line) => lines.push(line) };
+    const code = await planCommand.run(['--config', file, '--json', '--tz', 'UTC'], io);
+    expect({ code, lines }).toMatchObject({ code: 0 });
+    expect((JSON.parse(lines.join('\n')) as { feasible: boolean }).feasible).toBe(true);
   });
 
   it('names every top-level section of the config schema', () => {
