@@ -23,6 +23,13 @@ describe('failsoft CLI entry', () => {
     expect(run.stdout().trim()).toBe(`failsoft ${version}`);
   });
 
+  it('a reader that goes away (`failsoft … | head`) ends the output quietly, not with an EPIPE crash', async () => {
+    const run = runMain(['--help']);
+    run.child.stdout?.destroy(); // the pipe's only reader is gone before the first line is written
+    expect(await run.exit).toBe(0);
+    expect(run.stderr()).not.toContain('EPIPE');
+  });
+
   it('exits 2 on an unknown command', async () => {
     const run = runMain(['frobnicate']);
     expect(await run.exit).toBe(2);

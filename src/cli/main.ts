@@ -21,6 +21,12 @@ const loaders: Record<string, () => Promise<CliCommand>> = {
   audit: async () => (await import('./audit-command.js')).auditCommand,
 };
 
+// `failsoft plan --crontab | head`: a reader that goes away is the end of the output, not a crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const argv = process.argv.slice(2);
 const first = argv[0];
 // Own keys only, and a table with no prototype: `failsoft constructor` is an unknown command, not Object.
