@@ -1,7 +1,7 @@
 /**
  * The steps every call of a feature takes, `generate` and `stream` alike: prepare (the feature, its tier, the
  * request) → switches → output cap and deadline → route → the tier on a loss; and the one place that reports
- * the call as `request-completed`. Built once per engine, so a call allocates no step objects or closures.
+ * the call as `request-completed`. Built once per engine: the steps cost a call no objects or closures of their own.
  */
 import type { Clock } from '../model/clock.js';
 import { TierError, UnknownFeatureError, type AttemptRecord } from '../model/errors.js';
