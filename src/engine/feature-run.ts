@@ -101,6 +101,7 @@ export class FeatureRunner {
           inputTokens: estimateInputTokens(call),
           maxOutputTokens: call.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
           priority: options.priority ?? feature.priority,
+          call,
           ...(signal ? { callerSignal: signal } : {}),
         },
         shape.attempt(call),
