@@ -50,7 +50,7 @@ export interface GatewayOptions {
   host?: string;
   /** On close, how long in-flight requests may take before their connections are cut (default 10 s). */
   graceMs?: number;
-  /** Largest request body, in bytes (default 1 MiB). */
+  /** Largest request body, in bytes (default 8 MiB: room for one 5 MB image as base64). */
   maxBodyBytes?: number;
   /** Token for `/admin/*` (default: `FAILSOFT_ADMIN_TOKEN` from `env`). */
   adminToken?: string;

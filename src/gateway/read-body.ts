@@ -1,7 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 
-/** Largest request body the gateway accepts (1 MiB). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Largest request body the gateway accepts (8 MiB): one image at the 5 MB every provider takes is ~6.7 MB as
+ * base64, plus the conversation around it.
+ */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Why a body could not be read. */
 export type BodyFailure = 'too_large' | 'bad_json' | 'aborted';
@@ -42,11 +45,16 @@ export function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Prom
     req.once('error', () => finish({ ok: false, failure: 'aborted', message: 'request body was not received' }));
     req.once('aborted', () => finish({ ok: false, failure: 'aborted', message: 'request body was not received' }));
     req.once('end', () => {
-      const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      const text =
+        chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
       try {
         finish({ ok: true, value: JSON.parse(text) as unknown });
       } catch (error) {
-        finish({ ok: false, failure: 'bad_json', message: `request body is not valid JSON (${error instanceof Error ? error.message : String(error)})` });
+        finish({
+          ok: false,
+          failure: 'bad_json',
+          message: `request body is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+        });
       }
     });
   });
