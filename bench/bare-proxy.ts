@@ -13,7 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
-const { values: flags } = parseArgs({ options: { upstream: { type: 'string' }, port: { type: 'string', default: '0' } } });
+const { values: flags } = parseArgs({
+  options: { upstream: { type: 'string' }, port: { type: 'string', default: '0' } },
+});
 if (flags.upstream === undefined) throw new Error('--upstream URL is required');
 const upstream = new URL(flags.upstream);
 const prefix = upstream.pathname.replace(/\/$/, '');
@@ -32,7 +34,13 @@ async function forward(req: IncomingMessage, res: ServerResponse): Promise<void>
   const body = await readBody(req);
   const headers: Record<string, string> = { 'content-type': req.headers['content-type'] ?? 'application/json' };
   if (req.headers.authorization !== undefined) headers.authorization = req.headers.authorization;
-  const answer = await pool.request({ origin: upstream.origin, path: prefix + (req.url ?? '/'), method: (req.method ?? 'GET') as 'POST', headers, body });
+  const answer = await pool.request({
+    origin: upstream.origin,
+    path: prefix + (req.url ?? '/'),
+    method: (req.method ?? 'GET') as 'POST',
+    headers,
+    body,
+  });
   const type = answer.headers['content-type'];
   res.writeHead(answer.statusCode, typeof type === 'string' ? { 'content-type': type } : {});
   for await (const chunk of answer.body) {

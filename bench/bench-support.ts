@@ -9,22 +9,48 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 
-export interface Histogram { average: number; p50: number; p99: number }
-export interface AutocannonResult { requests: Histogram & { total: number }; latency: Histogram; non2xx: number; errors: number; timeouts: number }
+export interface Histogram {
+  average: number;
+  p50: number;
+  p99: number;
+}
+export interface AutocannonResult {
+  requests: Histogram & { total: number };
+  latency: Histogram;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
 export interface AutocannonOptions {
-  url: string; connections: number; duration: number; pipelining: number; overallRate?: number;
-  method?: string; headers?: Record<string, string>; body?: string;
+  url: string;
+  connections: number;
+  duration: number;
+  pipelining: number;
+  overallRate?: number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
 }
 
 /** autocannon, loaded through require and described by the part the benchmarks use. */
-export const autocannon = createRequire(import.meta.url)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
+export const autocannon = createRequire(import.meta.url)('autocannon') as (
+  options: AutocannonOptions,
+) => Promise<AutocannonResult>;
 
 /** The package root: children run from here. */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Starts `node ARGS` and resolves with the first URL its output matches (default: "listening on URL"). */
-export function startChild(args: string[], pattern = /listening on (http:\/\/[^\s]+)/, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+export function startChild(
+  args: string[],
+  pattern = /listening on (http:\/\/[^\s]+)/,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer): void => {
@@ -37,7 +63,9 @@ export function startChild(args: string[], pattern = /listening on (http:\/\/[^\
       }
     };
     child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)} before listening:\n${out}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${args.join(' ')} exited with ${String(code)} before listening:\n${out}`)),
+    );
   });
 }
 
@@ -46,7 +74,10 @@ export function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -66,7 +97,10 @@ const CLOCK_TICKS_PER_S = ((): number => {
  */
 export function cpuMs(pid: number | undefined): number | undefined {
   try {
-    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const fields =
+      readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+        .split(') ')[1]
+        ?.split(' ') ?? [];
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
   } catch {
     return undefined;
@@ -86,7 +120,9 @@ export function rssMb(pid: number | undefined): number | undefined {
 /** The CPU's model name. */
 export function cpuModel(): string {
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     return line?.split(':')[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
   } catch {
     return cpus()[0]?.model ?? 'unknown';

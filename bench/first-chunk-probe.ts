@@ -41,8 +41,14 @@ export async function startFirstChunkProbe(holdMs = 20): Promise<FirstChunkProbe
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/v1`,
-    get lastSentAt() { return lastSentAt; },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    get lastSentAt() {
+      return lastSentAt;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -50,12 +56,19 @@ export async function startFirstChunkProbe(holdMs = 20): Promise<FirstChunkProbe
  * Streams one answer from `url` and returns ms from the probe writing its first chunk to the client
  * holding the first body bytes that carry content.
  */
-export async function firstChunkDelay(probe: FirstChunkProbe, url: string, headers: Record<string, string>, body: string, agent: Agent): Promise<number> {
+export async function firstChunkDelay(
+  probe: FirstChunkProbe,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  agent: Agent,
+): Promise<number> {
   const res = await request(url, { method: 'POST', headers, body, dispatcher: agent });
   let delay = Number.NaN;
   for await (const part of res.body) {
     if (Number.isNaN(delay) && (part as Buffer).includes('Hello')) delay = performance.now() - probe.lastSentAt;
   }
-  if (res.statusCode !== 200 || Number.isNaN(delay)) throw new Error(`first-chunk probe via ${url}: status ${res.statusCode}, no content chunk`);
+  if (res.statusCode !== 200 || Number.isNaN(delay))
+    throw new Error(`first-chunk probe via ${url}: status ${res.statusCode}, no content chunk`);
   return delay;
 }

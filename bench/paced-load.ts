@@ -34,7 +34,11 @@ export interface PacedOptions {
  */
 export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
   const target = new URL(options.url);
-  const pool = new Pool(target.origin, { connections: options.connections ?? 64, pipelining: 1, keepAliveTimeout: 30_000 });
+  const pool = new Pool(target.origin, {
+    connections: options.connections ?? 64,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+  });
   const total = Math.round(options.rate * options.seconds);
   const spacingMs = 1000 / options.rate;
   const latencies: number[] = [];
@@ -44,12 +48,18 @@ export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
   const started = performance.now();
   await new Promise<void>((resolve) => {
     const fire = (scheduled: number): void => {
-      pool.request({ path: target.pathname, method: 'POST', headers: options.headers, body: options.body })
-        .then(async (res) => {
-          await res.body.dump();
-          if (res.statusCode >= 200 && res.statusCode < 300) latencies.push(performance.now() - scheduled);
-          else failed++;
-        }, () => { failed++; })
+      pool
+        .request({ path: target.pathname, method: 'POST', headers: options.headers, body: options.body })
+        .then(
+          async (res) => {
+            await res.body.dump();
+            if (res.statusCode >= 200 && res.statusCode < 300) latencies.push(performance.now() - scheduled);
+            else failed++;
+          },
+          () => {
+            failed++;
+          },
+        )
         .finally(() => {
           if (++settled === total) resolve();
         });

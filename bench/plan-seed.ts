@@ -27,39 +27,86 @@ import { JobRunner } from '../src/scheduler/runner.js';
 import { startSimulator } from '../src/sim/start-simulator.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 
-const { values: flags } = parseArgs({ options: { scale: { type: 'string', default: '0.1' }, concurrency: { type: 'string', default: '10' } } });
+const { values: flags } = parseArgs({
+  options: { scale: { type: 'string', default: '0.1' }, concurrency: { type: 'string', default: '10' } },
+});
 const SCALE = Number(flags.scale);
 const REQUESTS = Math.round(600 * SCALE);
 const RPM = Math.round(1000 * SCALE);
 const RESERVE = 0.2;
 const BURST = fileURLToPath(new URL('../test/fixtures/jobs/burst-calls.mjs', import.meta.url));
 
-interface JobLine { job: string; scheduledAt: string; startedAt: number; endedAt: number; provider: number; fallback: number; failed: number }
+interface JobLine {
+  job: string;
+  scheduledAt: string;
+  startedAt: number;
+  endedAt: number;
+  provider: number;
+  fallback: number;
+  failed: number;
+}
 
-async function runOnce(planned: boolean): Promise<{ rateLimited: number; provider: number; fallback: number; failed: number; makespanMs: number; delays: number[] }> {
+async function runOnce(planned: boolean): Promise<{
+  rateLimited: number;
+  provider: number;
+  fallback: number;
+  failed: number;
+  makespanMs: number;
+  delays: number[];
+}> {
   const sim = await startSimulator({ port: 0, limits: { openai: { rpm: RPM } } });
-  const ai = createFailsoft({
-    providers: { gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sim' } },
-    features: { batch: { tier: 'enhanced', route: ['gpt/gpt-4o-mini'], fallback: { text: 'later' } } },
-  }, { env: {} });
+  const ai = createFailsoft(
+    {
+      providers: { gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sim' } },
+      features: { batch: { tier: 'enhanced', route: ['gpt/gpt-4o-mini'], fallback: { text: 'later' } } },
+    },
+    { env: {} },
+  );
   const gateway = await startGateway({ ai, port: 0 });
   const out = join(mkdtempSync(join(tmpdir(), 'failsoft-seed-')), 'jobs.jsonl');
   // The next minute at least 5 s away, as a daily UTC schedule: what three cron lines "0 9 * * *" are at 09:00.
   const slot = Math.ceil((Date.now() + 5_000) / 60_000) * 60_000;
   const at = new Date(slot);
-  const jobs: PlanJob[] = ['job-a', 'job-b', 'job-c'].map((name): PlanJob => ({
-    name, schedule: `${at.getUTCMinutes()} ${at.getUTCHours()} * * *`, tz: 'UTC', command: [process.execPath, BURST, String(REQUESTS), flags.concurrency, out],
-    shell: false, tier: 'enhanced', priority: 1, flexMs: 10 * 60_000, killGraceMs: 10_000, retries: { max: 0, backoffMs: 30_000, multiplier: 2 },
-    overlap: 'allow', catchUp: 'none', ai: { provider: 'gpt', requests: REQUESTS, inputTokens: 0, outputTokens: 0, minutes: 1 },
-  } satisfies ResolvedJob & { schedule: string }));
-  const plan = planJobs({ jobs, limits: { gpt: { rpm: RPM } }, reserve: RESERVE, avoid: [], periodStart: slot - (slot % 86_400_000), defaultTz: 'UTC' });
+  const jobs: PlanJob[] = ['job-a', 'job-b', 'job-c'].map(
+    (name): PlanJob =>
+      ({
+        name,
+        schedule: `${at.getUTCMinutes()} ${at.getUTCHours()} * * *`,
+        tz: 'UTC',
+        command: [process.execPath, BURST, String(REQUESTS), flags.concurrency, out],
+        shell: false,
+        tier: 'enhanced',
+        priority: 1,
+        flexMs: 10 * 60_000,
+        killGraceMs: 10_000,
+        retries: { max: 0, backoffMs: 30_000, multiplier: 2 },
+        overlap: 'allow',
+        catchUp: 'none',
+        ai: { provider: 'gpt', requests: REQUESTS, inputTokens: 0, outputTokens: 0, minutes: 1 },
+      }) satisfies ResolvedJob & { schedule: string },
+  );
+  const plan = planJobs({
+    jobs,
+    limits: { gpt: { rpm: RPM } },
+    reserve: RESERVE,
+    avoid: [],
+    periodStart: slot - (slot % 86_400_000),
+    defaultTz: 'UTC',
+  });
   const delays = jobs.map((j) => (planned ? (plan.jobs.find((p) => p.name === j.name)?.delayMinutes ?? 0) : 0));
   const bus = new EventBus();
   let done = 0;
-  bus.on('job-succeeded', () => { done++; });
-  bus.on('job-failed', () => { done++; });
+  bus.on('job-succeeded', () => {
+    done++;
+  });
+  bus.on('job-failed', () => {
+    done++;
+  });
   const runner = new JobRunner({
-    jobs: jobs.map((job, i) => ({ job, delayMs: (delays[i] ?? 0) * 60_000, tz: 'UTC' })), store: new MemoryStore(), instance: 'bench', events: bus,
+    jobs: jobs.map((job, i) => ({ job, delayMs: (delays[i] ?? 0) * 60_000, tz: 'UTC' })),
+    store: new MemoryStore(),
+    instance: 'bench',
+    events: bus,
     gateway: { url: gateway.url },
   });
   await runner.start();
@@ -70,19 +117,37 @@ async function runOnce(planned: boolean): Promise<{ rateLimited: number; provide
   await gateway.close();
   await ai.close();
   await sim.close();
-  const lines = existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JobLine) : [];
+  const lines = existsSync(out)
+    ? readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as JobLine)
+    : [];
   const sum = (key: 'provider' | 'fallback' | 'failed'): number => lines.reduce((n, l) => n + l[key], 0);
-  return { rateLimited, provider: sum('provider'), fallback: sum('fallback'), failed: sum('failed'), makespanMs: Math.max(...lines.map((l) => l.endedAt)) - slot, delays };
+  return {
+    rateLimited,
+    provider: sum('provider'),
+    fallback: sum('fallback'),
+    failed: sum('failed'),
+    makespanMs: Math.max(...lines.map((l) => l.endedAt)) - slot,
+    delays,
+  };
 }
 
 const total = 3 * REQUESTS;
 const usablePerMin = RPM * (1 - RESERVE);
 const bound = 1.1 * (total / usablePerMin) * 60_000;
-console.log(`seed scenario x${SCALE}: 3 jobs x ${REQUESTS} requests at one minute, ${RPM} rpm at the simulator, reserve ${RESERVE * 100} %; ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
-console.log('| run | delays (min) | 429s | answered by the provider | fallbacks | failed | makespan | vs 1.1 × total / usable rate |');
+console.log(
+  `seed scenario x${SCALE}: 3 jobs x ${REQUESTS} requests at one minute, ${RPM} rpm at the simulator, reserve ${RESERVE * 100} %; ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+);
+console.log(
+  '| run | delays (min) | 429s | answered by the provider | fallbacks | failed | makespan | vs 1.1 × total / usable rate |',
+);
 console.log('|---|---|---:|---:|---:|---:|---:|---:|');
 for (const planned of [false, true]) {
   const r = await runOnce(planned);
-  console.log(`| ${planned ? 'with the plan' : 'without the plan'} | ${r.delays.join(', ')} | ${r.rateLimited} | ${r.provider} | ${r.fallback} | ${r.failed} | ${(r.makespanMs / 60_000).toFixed(2)} min | ${(r.makespanMs / bound).toFixed(2)} |`);
+  console.log(
+    `| ${planned ? 'with the plan' : 'without the plan'} | ${r.delays.join(', ')} | ${r.rateLimited} | ${r.provider} | ${r.fallback} | ${r.failed} | ${(r.makespanMs / 60_000).toFixed(2)} min | ${(r.makespanMs / bound).toFixed(2)} |`,
+  );
 }
 console.log(`bound: 1.1 × ${total} / ${usablePerMin} per min = ${(bound / 60_000).toFixed(2)} min`);

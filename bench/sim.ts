@@ -51,7 +51,12 @@ const scenarios: Scenario[] = [
     name: 'openai chat, stream (delay 0)',
     path: '/openai/v1/chat/completions',
     headers: { authorization: 'Bearer sk-bench', 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: prompt }] }),
+    body: JSON.stringify({
+      model: 'gpt-4o-mini',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: prompt }],
+    }),
   },
 ];
 
@@ -93,7 +98,10 @@ try {
     const result = await measure(server.url, scenario, duration);
     const cpuAfter = cpuMs(server.child.pid);
     const rps = result.requests.average;
-    const usPerRequest = cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1000) / result.requests.total;
+    const usPerRequest =
+      cpuBefore === undefined || cpuAfter === undefined
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1000) / result.requests.total;
     if (scenario.baseline) baselineRps = rps;
     rows.push([
       scenario.name,
@@ -111,13 +119,26 @@ try {
   await Promise.all([stop(baseline.child), stop(simulator.child)]);
 }
 
-const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'failed', 'vs 15k target', 'vs baseline', 'server CPU µs/req', 'req/s per core'];
+const header = [
+  'scenario',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'failed',
+  'vs 15k target',
+  'vs baseline',
+  'server CPU µs/req',
+  'req/s per core',
+];
 const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
-const line = (cells: string[]): string => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
+const line = (cells: string[]): string =>
+  `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
 console.log(
   `node ${process.version}, ${cpus().length} CPUs (${cpuModel()}), load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end, ` +
     `${connections} connections, pipelining 1, ${duration} s per scenario, simulator via ${flags.dist ? 'dist' : 'tsx'}`,
 );
 console.log(line(header));
-console.log(`|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`);
+console.log(
+  `|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`,
+);
 for (const row of rows) console.log(line(row));

@@ -34,8 +34,13 @@ const T0 = Date.now();
 
 function event(i: number): EventRecord {
   return {
-    at: T0 + i, type: 'provider-opened', severity: 'warning', message: `claude/claude-sonnet-4-5 opened: consecutive-failures (${i})`,
-    component: 'provider:claude/claude-sonnet-4-5', data: { reason: 'consecutive-failures', failures: 5, n: i }, instance: 'bench',
+    at: T0 + i,
+    type: 'provider-opened',
+    severity: 'warning',
+    message: `claude/claude-sonnet-4-5 opened: consecutive-failures (${i})`,
+    component: 'provider:claude/claude-sonnet-4-5',
+    data: { reason: 'consecutive-failures', failures: 5, n: i },
+    instance: 'bench',
   };
 }
 
@@ -47,11 +52,16 @@ async function rowPerCall(store: Store): Promise<number> {
 
 async function rawBatches(store: Store): Promise<number> {
   const start = performance.now();
-  for (let i = 0; i < N; i += 500) await store.appendEvents(Array.from({ length: Math.min(500, N - i) }, (_, k) => event(i + k)));
+  for (let i = 0; i < N; i += 500)
+    await store.appendEvents(Array.from({ length: Math.min(500, N - i) }, (_, k) => event(i + k)));
   return N / ((performance.now() - start) / 1000);
 }
 
-async function throughWriter(store: Store, backend: RecordWriterStatus['backend'], aggregates: boolean): Promise<{ perSecond: number; enqueueUs: number; status: RecordWriterStatus }> {
+async function throughWriter(
+  store: Store,
+  backend: RecordWriterStatus['backend'],
+  aggregates: boolean,
+): Promise<{ perSecond: number; enqueueUs: number; status: RecordWriterStatus }> {
   const writer = new RecordWriter(store, { backend, bufferRecords: N * 2 });
   const minute = T0 - (T0 % 60_000);
   let inEnqueue = 0;
@@ -60,7 +70,16 @@ async function throughWriter(store: Store, backend: RecordWriterStatus['backend'
     const t = performance.now();
     for (let k = i; k < Math.min(N, i + 1_000); k++) {
       writer.appendEvent(event(k));
-      if (aggregates && k % 10 === 0) writer.addAggregate({ minute, feature: 'summary', provider: 'claude/claude-sonnet-4-5', outcome: 'provider', count: 10, totalMs: 900, instance: 'bench' });
+      if (aggregates && k % 10 === 0)
+        writer.addAggregate({
+          minute,
+          feature: 'summary',
+          provider: 'claude/claude-sonnet-4-5',
+          outcome: 'provider',
+          count: 10,
+          totalMs: 900,
+          instance: 'bench',
+        });
     }
     inEnqueue += performance.now() - t;
     await new Promise((resolve) => setImmediate(resolve));
@@ -72,7 +91,15 @@ async function throughWriter(store: Store, backend: RecordWriterStatus['backend'
   return { perSecond: N / seconds, enqueueUs: (inEnqueue * 1000) / (aggregates ? N * 1.1 : N), status };
 }
 
-interface Row { backend: string; rowPerCall: number; raw: number; writer: number; mixed: number; enqueueUs: number; dropped: number }
+interface Row {
+  backend: string;
+  rowPerCall: number;
+  raw: number;
+  writer: number;
+  mixed: number;
+  enqueueUs: number;
+  dropped: number;
+}
 
 async function measure(backend: RecordWriterStatus['backend'], open: (label: string) => Promise<Store>): Promise<Row> {
   const stores = await Promise.all(['row', 'raw', 'writer', 'mixed'].map(async (label) => open(label)));
@@ -82,7 +109,15 @@ async function measure(backend: RecordWriterStatus['backend'], open: (label: str
   const writer = await throughWriter(s3, backend, false);
   const mixed = await throughWriter(s4, backend, true);
   for (const s of stores) await s.close();
-  return { backend, rowPerCall: row, raw, writer: writer.perSecond, mixed: mixed.perSecond, enqueueUs: writer.enqueueUs, dropped: writer.status.dropped + mixed.status.dropped };
+  return {
+    backend,
+    rowPerCall: row,
+    raw,
+    writer: writer.perSecond,
+    mixed: mixed.perSecond,
+    enqueueUs: writer.enqueueUs,
+    dropped: writer.status.dropped + mixed.status.dropped,
+  };
 }
 
 const url = process.env.FAILSOFT_TEST_DATABASE_URL?.trim();
@@ -114,8 +149,17 @@ async function round(): Promise<Row[]> {
     const raw = await one('raw', rawBatches);
     let enqueueUs = 0;
     let dropped = 0;
-    const writer = await one('writer', async (s) => { const r = await throughWriter(s, 'pglite', false); enqueueUs = r.enqueueUs; dropped += r.status.dropped; return r.perSecond; });
-    const mixed = await one('mixed', async (s) => { const r = await throughWriter(s, 'pglite', true); dropped += r.status.dropped; return r.perSecond; });
+    const writer = await one('writer', async (s) => {
+      const r = await throughWriter(s, 'pglite', false);
+      enqueueUs = r.enqueueUs;
+      dropped += r.status.dropped;
+      return r.perSecond;
+    });
+    const mixed = await one('mixed', async (s) => {
+      const r = await throughWriter(s, 'pglite', true);
+      dropped += r.status.dropped;
+      return r.perSecond;
+    });
     rows.push({ backend: 'pglite', rowPerCall: row, raw, writer, mixed, enqueueUs, dropped });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -124,19 +168,24 @@ async function round(): Promise<Row[]> {
   if (url) {
     const schema = `fs_bench_${Date.now().toString(36)}`;
     try {
-      rows.push(await measure('postgres', async (label) => {
-        const store = new PostgresStore({ url, schema: `${schema}_${label}` });
-        await store.migrate();
-        return store;
-      }));
+      rows.push(
+        await measure('postgres', async (label) => {
+          const store = new PostgresStore({ url, schema: `${schema}_${label}` });
+          await store.migrate();
+          return store;
+        }),
+      );
     } finally {
       const client = await openPostgresClient({ url });
-      const { rows: schemas } = await client.query('select nspname from pg_namespace where nspname like $1', [`${schema}%`]);
+      const { rows: schemas } = await client.query('select nspname from pg_namespace where nspname like $1', [
+        `${schema}%`,
+      ]);
       for (const s of schemas) await client.exec(`drop schema "${String(s.nspname)}" cascade`);
       await client.close();
     }
   } else {
-    note = 'PostgreSQL skipped: set FAILSOFT_TEST_DATABASE_URL (e.g. postgres://root@127.0.0.1:5432/test) to measure it.';
+    note =
+      'PostgreSQL skipped: set FAILSOFT_TEST_DATABASE_URL (e.g. postgres://root@127.0.0.1:5432/test) to measure it.';
   }
   return rows;
 }
@@ -151,16 +200,27 @@ for (let r = 0; r < ROUNDS; r++) rounds.push(await round());
 const rows: Row[] = (rounds[0] ?? []).map((first, i) => {
   const all = rounds.map((rs) => rs[i] ?? first);
   return {
-    backend: first.backend, rowPerCall: median(all.map((x) => x.rowPerCall)), raw: median(all.map((x) => x.raw)), writer: median(all.map((x) => x.writer)),
-    mixed: median(all.map((x) => x.mixed)), enqueueUs: median(all.map((x) => x.enqueueUs)), dropped: all.reduce((sum, x) => sum + x.dropped, 0),
+    backend: first.backend,
+    rowPerCall: median(all.map((x) => x.rowPerCall)),
+    raw: median(all.map((x) => x.raw)),
+    writer: median(all.map((x) => x.writer)),
+    mixed: median(all.map((x) => x.mixed)),
+    enqueueUs: median(all.map((x) => x.enqueueUs)),
+    dropped: all.reduce((sum, x) => sum + x.dropped, 0),
   };
 });
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-console.log(`store bench: ${N.toLocaleString('en-US')} events per writer run (row-per-call: ${ROW_PER_CALL}), median of ${ROUNDS} rounds; ${cpuModel()}; Node ${process.version}`);
-console.log('| backend | row per call ev/s | raw batches of 500 ev/s | RecordWriter ev/s | writer vs raw | writer vs row per call | writer + aggregates ev/s | enqueue µs | dropped |');
+console.log(
+  `store bench: ${N.toLocaleString('en-US')} events per writer run (row-per-call: ${ROW_PER_CALL}), median of ${ROUNDS} rounds; ${cpuModel()}; Node ${process.version}`,
+);
+console.log(
+  '| backend | row per call ev/s | raw batches of 500 ev/s | RecordWriter ev/s | writer vs raw | writer vs row per call | writer + aggregates ev/s | enqueue µs | dropped |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.backend} | ${fmt(r.rowPerCall)} | ${fmt(r.raw)} | ${fmt(r.writer)} | ${(r.writer / r.raw).toFixed(2)} | ${(r.writer / r.rowPerCall).toFixed(1)}× | ${fmt(r.mixed)} | ${r.enqueueUs.toFixed(2)} | ${r.dropped} |`);
+  console.log(
+    `| ${r.backend} | ${fmt(r.rowPerCall)} | ${fmt(r.raw)} | ${fmt(r.writer)} | ${(r.writer / r.raw).toFixed(2)} | ${(r.writer / r.rowPerCall).toFixed(1)}× | ${fmt(r.mixed)} | ${r.enqueueUs.toFixed(2)} | ${r.dropped} |`,
+  );
 }
 if (note) console.log(note);

@@ -20,11 +20,20 @@ Options:
  * Runs `failsoft alert <argv>`; resolves to the exit code.
  * @example process.exitCode = await runAlert(['test', '--config', 'failsoft.yaml'], processIo, process.env);
  */
-export async function runAlert(argv: readonly string[], io: CliIo, env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function runAlert(
+  argv: readonly string[],
+  io: CliIo,
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   let values;
   let positionals;
   try {
-    ({ values, positionals } = parseArgs({ args: [...argv], strict: true, allowPositionals: true, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -32,7 +41,8 @@ export async function runAlert(argv: readonly string[], io: CliIo, env: Record<s
     io.out(USAGE);
     return 0;
   }
-  if (positionals.length !== 1 || positionals[0] !== 'test') throw new UsageError(`expected "failsoft alert test", got "failsoft alert ${positionals.join(' ')}"`.trimEnd());
+  if (positionals.length !== 1 || positionals[0] !== 'test')
+    throw new UsageError(`expected "failsoft alert test", got "failsoft alert ${positionals.join(' ')}"`.trimEnd());
   const file = values.config ?? (existsSync('failsoft.yaml') ? 'failsoft.yaml' : undefined);
   if (file === undefined) throw new UsageError('no config: pass --config FILE (or run where failsoft.yaml is)');
   let config;
@@ -45,24 +55,36 @@ export async function runAlert(argv: readonly string[], io: CliIo, env: Record<s
   }
   const channels = config.alerts?.channels ?? [];
   if (channels.length === 0) {
-    io.err(`failsoft alert: ${file} configures no alert channel (alerts: [{ kind: slack, urlEnv: SLACK_WEBHOOK_URL }, …])`);
+    io.err(
+      `failsoft alert: ${file} configures no alert channel (alerts: [{ kind: slack, urlEnv: SLACK_WEBHOOK_URL }, …])`,
+    );
     return 1;
   }
   const message = testAlertMessage(Date.now());
   const timeoutMs = config.alerts?.delivery.timeoutMs ?? 10_000;
-  const results = await Promise.all(channels.map(async (channel) => {
-    const started = performance.now();
-    try {
-      await sendOnce(channel, message, { env, writeLog: (line) => io.err(line) }, timeoutMs);
-      return { channel, ok: true, text: `sent (${Math.round(performance.now() - started)} ms)` };
-    } catch (error) {
-      return { channel, ok: false, text: `FAILED: ${error instanceof Error ? error.message : String(error)} (${Math.round(performance.now() - started)} ms)` };
-    }
-  }));
+  const results = await Promise.all(
+    channels.map(async (channel) => {
+      const started = performance.now();
+      try {
+        await sendOnce(channel, message, { env, writeLog: (line) => io.err(line) }, timeoutMs);
+        return { channel, ok: true, text: `sent (${Math.round(performance.now() - started)} ms)` };
+      } catch (error) {
+        return {
+          channel,
+          ok: false,
+          text: `FAILED: ${error instanceof Error ? error.message : String(error)} (${Math.round(performance.now() - started)} ms)`,
+        };
+      }
+    }),
+  );
   const width = Math.max(...channels.map((c) => `${c.name} (${c.kind})`.length));
   for (const r of results) io.out(`${`${r.channel.name} (${r.channel.kind})`.padEnd(width)}  ${r.text}`);
   const failed = results.filter((r) => !r.ok).length;
-  io.out(failed === 0 ? `all ${results.length} channel(s) took the test message` : `${failed} of ${results.length} channel(s) failed`);
+  io.out(
+    failed === 0
+      ? `all ${results.length} channel(s) took the test message`
+      : `${failed} of ${results.length} channel(s) failed`,
+  );
   return failed === 0 ? 0 : 1;
 }
 

@@ -43,23 +43,39 @@ function parseCheckArgs(argv: readonly string[]): CheckCliOptions {
   let values;
   try {
     values = parseArgs({
-      args: [...argv], strict: true, allowPositionals: false,
-      options: { config: { type: 'string' }, json: { type: 'boolean' }, only: { type: 'string' }, url: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        json: { type: 'boolean' },
+        only: { type: 'string' },
+        url: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }).values;
   } catch (error) {
     throw new CheckUnknown(error instanceof Error ? error.message : String(error));
   }
   const only = values.only;
-  if (only !== undefined && only !== 'core' && only !== 'ai') throw new CheckUnknown(`--only ${only}: expected core or ai`);
-  if (values.url !== undefined && !/^https?:\/\/[^\s/]+/.test(values.url)) throw new CheckUnknown(`--url ${values.url}: expected http(s)://HOST:PORT of a running failsoft serve`);
+  if (only !== undefined && only !== 'core' && only !== 'ai')
+    throw new CheckUnknown(`--only ${only}: expected core or ai`);
+  if (values.url !== undefined && !/^https?:\/\/[^\s/]+/.test(values.url))
+    throw new CheckUnknown(`--url ${values.url}: expected http(s)://HOST:PORT of a running failsoft serve`);
   return { configFile: values.config, json: values.json ?? false, only, url: values.url, help: values.help ?? false };
 }
 
-async function configOf(options: CheckCliOptions, env: Record<string, string | undefined>, cwd: string): Promise<ResolvedConfig | undefined> {
+async function configOf(
+  options: CheckCliOptions,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): Promise<ResolvedConfig | undefined> {
   const file = options.configFile ?? (existsSync(join(cwd, 'failsoft.yaml')) ? join(cwd, 'failsoft.yaml') : undefined);
   if (file === undefined) {
     if (options.url !== undefined) return undefined;
-    throw new CheckUnknown('no config: pass --config FILE (or run where failsoft.yaml is), or --url of a running failsoft serve');
+    throw new CheckUnknown(
+      'no config: pass --config FILE (or run where failsoft.yaml is), or --url of a running failsoft serve',
+    );
   }
   return loadConfigFile(file, env);
 }
@@ -73,7 +89,12 @@ function print(report: CheckReport, json: boolean, io: CliIo): void {
  * Runs `failsoft check` with `argv`; resolves to the Nagios exit code. `cwd`: where ./failsoft.yaml is looked for.
  * @example process.exitCode = await runCheck(['--config', 'failsoft.yaml'], processIo, process.env);
  */
-export async function runCheck(argv: readonly string[], io: CliIo, env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Promise<number> {
+export async function runCheck(
+  argv: readonly string[],
+  io: CliIo,
+  env: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+): Promise<number> {
   let json = argv.includes('--json');
   try {
     const options = parseCheckArgs(argv);
@@ -83,12 +104,20 @@ export async function runCheck(argv: readonly string[], io: CliIo, env: Record<s
       return 0;
     }
     const config = await configOf(options, env, cwd);
-    const report = await runChecksOnce({ config, env, ...(options.only ? { only: options.only } : {}), ...(options.url ? { url: options.url } : {}) });
+    const report = await runChecksOnce({
+      config,
+      env,
+      ...(options.only ? { only: options.only } : {}),
+      ...(options.url ? { url: options.url } : {}),
+    });
     print(report, json, io);
     return EXIT_CODE[report.status];
   } catch (error) {
     if (!(error instanceof CheckUnknown || error instanceof ConfigError)) throw error;
-    const report = checkReport([{ name: 'failsoft', group: 'core', status: 'unknown', detail: error.message.replace(/\n\s*/g, '; '), ms: 0 }], 'skipped');
+    const report = checkReport(
+      [{ name: 'failsoft', group: 'core', status: 'unknown', detail: error.message.replace(/\n\s*/g, '; '), ms: 0 }],
+      'skipped',
+    );
     print(report, json, io);
     return EXIT_CODE.unknown;
   }

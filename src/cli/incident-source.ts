@@ -28,7 +28,10 @@ export interface IncidentSource {
 export class IncidentSourceError extends Error {
   override readonly name = 'IncidentSourceError';
   /** `unreachable`: no server answered at the URL; `refused`: it answered with an error. */
-  constructor(message: string, readonly reason: 'unreachable' | 'refused' = 'refused') {
+  constructor(
+    message: string,
+    readonly reason: 'unreachable' | 'refused' = 'refused',
+  ) {
     super(message);
   }
 }
@@ -49,7 +52,9 @@ async function failureOf(res: Response): Promise<string> {
     const body: unknown = await res.json();
     const message = (body as { error?: { message?: unknown } }).error?.message;
     if (typeof message === 'string') return `${res.status}: ${message}`;
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   return `HTTP ${res.status}`;
 }
 
@@ -59,24 +64,34 @@ async function failureOf(res: Response): Promise<string> {
  */
 export function adminIncidentReader(url: string, token: string | undefined, sinceText?: string): IncidentReader {
   const base = url.replace(/\/+$/, '');
-  const headers: Record<string, string> = token === undefined || token.trim() === '' ? {} : { authorization: `Bearer ${token.trim()}` };
+  const headers: Record<string, string> =
+    token === undefined || token.trim() === '' ? {} : { authorization: `Bearer ${token.trim()}` };
   const get = async (path: string): Promise<Response> => {
     try {
       return await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(10_000) });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error instanceof Error ? error.message : String(error));
-      throw new IncidentSourceError(`cannot reach failsoft serve at ${base} (${cause}): is it running? (--url names another)`, 'unreachable');
+      const cause =
+        (error as { cause?: { code?: string } }).cause?.code ??
+        (error instanceof Error ? error.message : String(error));
+      throw new IncidentSourceError(
+        `cannot reach failsoft serve at ${base} (${cause}): is it running? (--url names another)`,
+        'unreachable',
+      );
     }
   };
   const refused = async (res: Response): Promise<never> => {
     const why = await failureOf(res);
-    const hint = res.status === 401 ? ' (set FAILSOFT_ADMIN_TOKEN to the server\'s admin token)' : '';
+    const hint = res.status === 401 ? " (set FAILSOFT_ADMIN_TOKEN to the server's admin token)" : '';
     throw new IncidentSourceError(`failsoft serve at ${base} refused: ${why}${hint}`);
   };
   return {
     async list(query) {
       const params = new URLSearchParams();
-      params.set('since', sinceText ?? (query.since === undefined ? '24h' : `${Math.max(1, Math.ceil((Date.now() - query.since) / 1000))}s`));
+      params.set(
+        'since',
+        sinceText ??
+          (query.since === undefined ? '24h' : `${Math.max(1, Math.ceil((Date.now() - query.since) / 1000))}s`),
+      );
       if (query.limit !== undefined) params.set('limit', String(query.limit));
       const res = await get(`/admin/incidents?${params}`);
       if (!res.ok) return refused(res);
@@ -124,8 +139,13 @@ export async function openIncidentSource(options: IncidentSourceOptions, sinceTe
   if (!postgres && options.openStore === undefined && !existsSync(join(dir, 'pgdata'))) {
     // No record here: a running serve may keep one elsewhere (or in memory, for the built-in example).
     const server = adminIncidentReader(url, token, sinceText);
-    if (options.url !== undefined) return { reader: server, from: `failsoft serve at ${url} (admin API)`, close: async () => undefined };
-    return { reader: orNothing(server), from: `${dir} (no record written there yet) or failsoft serve at ${url}`, close: async () => undefined };
+    if (options.url !== undefined)
+      return { reader: server, from: `failsoft serve at ${url} (admin API)`, close: async () => undefined };
+    return {
+      reader: orNothing(server),
+      from: `${dir} (no record written there yet) or failsoft serve at ${url}`,
+      close: async () => undefined,
+    };
   }
   let store: Store;
   try {
@@ -141,10 +161,17 @@ export async function openIncidentSource(options: IncidentSourceOptions, sinceTe
       // PGlite is one process per directory: the running server reads it for us.
       return {
         reader: adminIncidentReader(url, token, sinceText),
-        from: `failsoft serve at ${url} (admin API: it holds ${dir})`, close: async () => undefined,
+        from: `failsoft serve at ${url} (admin API: it holds ${dir})`,
+        close: async () => undefined,
       };
     }
-    throw new IncidentSourceError(`cannot open the record store (${postgres ? 'DATABASE_URL' : dir}): ${error instanceof Error ? error.message : String(error)}`);
+    throw new IncidentSourceError(
+      `cannot open the record store (${postgres ? 'DATABASE_URL' : dir}): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  return { reader: storeIncidentReader(store), from: postgres ? 'PostgreSQL at DATABASE_URL' : `PGlite store in ${dir}`, close: () => store.close() };
+  return {
+    reader: storeIncidentReader(store),
+    from: postgres ? 'PostgreSQL at DATABASE_URL' : `PGlite store in ${dir}`,
+    close: () => store.close(),
+  };
 }

@@ -14,15 +14,52 @@ import { incidentCommandWith, incidentsCommandWith, type IncidentCliDeps } from 
 
 const NOW = Date.now();
 const incident: IncidentRecord = {
-  id: 'inc_a', status: 'resolved', severity: 'warning', title: 'claude/claude-sonnet-4-5 overloaded; summary on fallback',
-  openedAt: NOW - 3_600_000, resolvedAt: NOW - 3_000_000, components: ['provider:claude/claude-sonnet-4-5', 'feature:summary'],
-  counts: { servedBy: { 'gpt/gpt-4o-mini': 12 }, fallback: 4, refused: 1, errorsByClass: { overloaded: 5 }, modeMs: { summary: { fallback: 60_000 } } },
-  updatedAt: NOW - 2_700_000, instance: 'gw-1',
+  id: 'inc_a',
+  status: 'resolved',
+  severity: 'warning',
+  title: 'claude/claude-sonnet-4-5 overloaded; summary on fallback',
+  openedAt: NOW - 3_600_000,
+  resolvedAt: NOW - 3_000_000,
+  components: ['provider:claude/claude-sonnet-4-5', 'feature:summary'],
+  counts: {
+    servedBy: { 'gpt/gpt-4o-mini': 12 },
+    fallback: 4,
+    refused: 1,
+    errorsByClass: { overloaded: 5 },
+    modeMs: { summary: { fallback: 60_000 } },
+  },
+  updatedAt: NOW - 2_700_000,
+  instance: 'gw-1',
 };
-const old: IncidentRecord = { ...incident, id: 'inc_old', title: 'old', openedAt: NOW - 3 * 86_400_000, resolvedAt: NOW - 3 * 86_400_000 + 60_000, updatedAt: NOW - 3 * 86_400_000 };
+const old: IncidentRecord = {
+  ...incident,
+  id: 'inc_old',
+  title: 'old',
+  openedAt: NOW - 3 * 86_400_000,
+  resolvedAt: NOW - 3 * 86_400_000 + 60_000,
+  updatedAt: NOW - 3 * 86_400_000,
+};
 const events: EventRecord[] = [
-  { at: incident.openedAt, type: 'provider-opened', severity: 'warning', message: 'claude/claude-sonnet-4-5 opened: consecutive-failures — overloaded (529 × 5)', component: 'provider:claude/claude-sonnet-4-5', incidentId: 'inc_a', data: {}, instance: 'gw-1' },
-  { at: incident.openedAt + 1_000, type: 'feature-mode-changed', severity: 'warning', message: 'feature summary: failover → fallback', component: 'feature:summary', incidentId: 'inc_a', data: {}, instance: 'gw-1' },
+  {
+    at: incident.openedAt,
+    type: 'provider-opened',
+    severity: 'warning',
+    message: 'claude/claude-sonnet-4-5 opened: consecutive-failures — overloaded (529 × 5)',
+    component: 'provider:claude/claude-sonnet-4-5',
+    incidentId: 'inc_a',
+    data: {},
+    instance: 'gw-1',
+  },
+  {
+    at: incident.openedAt + 1_000,
+    type: 'feature-mode-changed',
+    severity: 'warning',
+    message: 'feature summary: failover → fallback',
+    component: 'feature:summary',
+    incidentId: 'inc_a',
+    data: {},
+    instance: 'gw-1',
+  },
 ];
 
 async function fill(store: MemoryStore | PgliteStore): Promise<void> {
@@ -59,8 +96,16 @@ describe('failsoft incidents / incident, from a store', () => {
     expect(listed.out).toMatch(/10 min\s+warning\s+claude\/claude-sonnet-4-5 overloaded; summary on fallback/);
     expect(listed.out).not.toContain('inc_old');
     expect((await run(['incidents', '--since', '7d'], deps)).out).toContain('inc_old');
-    const json = JSON.parse((await run(['incidents', '--json'], deps)).out) as { incidents: Array<Record<string, unknown>> };
-    expect(json.incidents[0]).toMatchObject({ id: 'inc_a', status: 'resolved', severity: 'warning', openedAt: new Date(incident.openedAt).toISOString(), counts: incident.counts });
+    const json = JSON.parse((await run(['incidents', '--json'], deps)).out) as {
+      incidents: Array<Record<string, unknown>>;
+    };
+    expect(json.incidents[0]).toMatchObject({
+      id: 'inc_a',
+      status: 'resolved',
+      severity: 'warning',
+      openedAt: new Date(incident.openedAt).toISOString(),
+      counts: incident.counts,
+    });
   });
 
   it('prints one timeline, a markdown postmortem or JSON; an unknown id exits 1 naming it', async () => {
@@ -70,7 +115,9 @@ describe('failsoft incidents / incident, from a store', () => {
     expect(text.out).toContain('resolved after 10 min');
     const md = await run(['incident', 'inc_a', '--markdown'], deps);
     expect(md.out.startsWith('# Incident inc_a: claude/claude-sonnet-4-5 overloaded; summary on fallback')).toBe(true);
-    const json = JSON.parse((await run(['incident', 'inc_a', '--json'], deps)).out) as { events: Array<{ at: string; type: string; message: string }> };
+    const json = JSON.parse((await run(['incident', 'inc_a', '--json'], deps)).out) as {
+      events: Array<{ at: string; type: string; message: string }>;
+    };
     expect(json.events.map((e) => e.type)).toEqual(['provider-opened', 'feature-mode-changed']);
     const missing = await run(['incident', 'inc_zzz'], deps);
     expect(missing.code).toBe(1);
@@ -107,12 +154,20 @@ describe('a PGlite store held by a running server', () => {
     await fill(writer);
     // The "server": holds the directory and serves /admin/incidents from it.
     const ai = createFailsoft({ features: { billing: { tier: 'critical' } } }, { env: {} });
-    const gateway = await startGateway({ ai, port: 0, host: '127.0.0.1', adminToken: 'tok', incidents: storeIncidentReader(writer) });
+    const gateway = await startGateway({
+      ai,
+      port: 0,
+      host: '127.0.0.1',
+      adminToken: 'tok',
+      incidents: storeIncidentReader(writer),
+    });
     try {
       const through = await run(['incident', 'inc_a', '--config', configFile, '--url', gateway.url], { env });
       expect(through.err).toBe('');
       expect(through.out).toContain('claude/claude-sonnet-4-5 opened: consecutive-failures — overloaded (529 × 5)');
-      const wrongToken = await run(['incidents', '--config', configFile, '--url', gateway.url], { env: { FAILSOFT_ADMIN_TOKEN: 'nope' } });
+      const wrongToken = await run(['incidents', '--config', configFile, '--url', gateway.url], {
+        env: { FAILSOFT_ADMIN_TOKEN: 'nope' },
+      });
       expect(wrongToken.code).toBe(1);
       expect(wrongToken.err).toContain('set FAILSOFT_ADMIN_TOKEN');
     } finally {
@@ -120,7 +175,9 @@ describe('a PGlite store held by a running server', () => {
       await ai.close();
       await writer.close();
     }
-    const direct = await run(['incidents', '--config', configFile, '--since', '7d', '--url', 'http://127.0.0.1:9'], { env });
+    const direct = await run(['incidents', '--config', configFile, '--since', '7d', '--url', 'http://127.0.0.1:9'], {
+      env,
+    });
     expect(direct.err).toBe('');
     expect(direct.out).toContain('inc_old');
   }, 60_000);

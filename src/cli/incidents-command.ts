@@ -7,7 +7,13 @@ import { ConfigError } from '../model/errors.js';
 import { parseDurationText } from '../engine/config/duration.js';
 import { renderIncidentList, renderPostmortem, renderTimeline } from '../store/timeline-render.js';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
-import { DEFAULT_SERVE_URL, IncidentSourceError, openIncidentSource, type IncidentSource, type IncidentSourceOptions } from './incident-source.js';
+import {
+  DEFAULT_SERVE_URL,
+  IncidentSourceError,
+  openIncidentSource,
+  type IncidentSource,
+  type IncidentSourceOptions,
+} from './incident-source.js';
 
 const WHERE = `Where it reads: the record store of --config (DATABASE_URL set: that PostgreSQL; else PGlite in the config's
 store.dir, default ./.failsoft). PGlite serves one process: while a failsoft serve holds the directory, the
@@ -73,30 +79,55 @@ export function parseIncidentArgs(argv: readonly string[], one: boolean): Incide
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv], strict: true, allowPositionals: one,
+      args: [...argv],
+      strict: true,
+      allowPositionals: one,
       options: {
-        since: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, markdown: { type: 'boolean' },
-        config: { type: 'string' }, url: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        since: { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+        markdown: { type: 'boolean' },
+        config: { type: 'string' },
+        url: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const v = parsed.values;
-  if (one && (v.since !== undefined || v.limit !== undefined)) throw new UsageError(`${v.since !== undefined ? '--since' : '--limit'} lists incidents: use it with 'failsoft incidents'`);
-  if (!one && v.markdown === true) throw new UsageError("--markdown renders one incident: use 'failsoft incident <id> --markdown'");
+  if (one && (v.since !== undefined || v.limit !== undefined))
+    throw new UsageError(
+      `${v.since !== undefined ? '--since' : '--limit'} lists incidents: use it with 'failsoft incidents'`,
+    );
+  if (!one && v.markdown === true)
+    throw new UsageError("--markdown renders one incident: use 'failsoft incident <id> --markdown'");
   if (v.json === true && v.markdown === true) throw new UsageError('--json and --markdown: choose one');
   const sinceText = v.since ?? '24h';
   const sinceMs = parseDurationText(sinceText);
   if (sinceMs === undefined) throw new UsageError(`--since ${sinceText}: expected a duration like 30m, 24h or 7d`);
   const limit = v.limit === undefined ? undefined : Number(v.limit);
-  if (limit !== undefined && (!/^\d+$/.test(v.limit ?? '') || limit < 1 || limit > 1000)) throw new UsageError(`--limit ${v.limit}: expected an integer from 1 to 1000`);
-  if (v.url !== undefined && !/^https?:\/\/[^\s/]+/.test(v.url)) throw new UsageError(`--url ${v.url}: expected http://HOST:PORT`);
+  if (limit !== undefined && (!/^\d+$/.test(v.limit ?? '') || limit < 1 || limit > 1000))
+    throw new UsageError(`--limit ${v.limit}: expected an integer from 1 to 1000`);
+  if (v.url !== undefined && !/^https?:\/\/[^\s/]+/.test(v.url))
+    throw new UsageError(`--url ${v.url}: expected http://HOST:PORT`);
   const positionals = parsed.positionals;
-  if (one && v.help !== true && positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'which incident? give its id (see failsoft incidents)' : `one incident id, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (one && v.help !== true && positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0
+        ? 'which incident? give its id (see failsoft incidents)'
+        : `one incident id, got ${positionals.length}: ${positionals.join(' ')}`,
+    );
   return {
-    help: v.help ?? false, configFile: v.config, url: v.url, json: v.json ?? false, markdown: v.markdown ?? false,
-    sinceText, sinceMs, limit, id: positionals[0],
+    help: v.help ?? false,
+    configFile: v.config,
+    url: v.url,
+    json: v.json ?? false,
+    markdown: v.markdown ?? false,
+    sinceText,
+    sinceMs,
+    limit,
+    id: positionals[0],
   };
 }
 
@@ -104,10 +135,24 @@ export function parseIncidentArgs(argv: readonly string[], one: boolean): Incide
 export type IncidentCliDeps = Pick<IncidentSourceOptions, 'openStore'> & { env?: Record<string, string | undefined> };
 
 /** Opens the source and runs `fn`; maps the failures a person can act on to exit codes. */
-async function withSource(name: string, options: IncidentCliOptions, io: CliIo, deps: IncidentCliDeps, fn: (source: IncidentSource) => Promise<number>): Promise<number> {
+async function withSource(
+  name: string,
+  options: IncidentCliOptions,
+  io: CliIo,
+  deps: IncidentCliDeps,
+  fn: (source: IncidentSource) => Promise<number>,
+): Promise<number> {
   let source: IncidentSource;
   try {
-    source = await openIncidentSource({ configFile: options.configFile, url: options.url, env: deps.env ?? process.env, ...(deps.openStore ? { openStore: deps.openStore } : {}) }, options.sinceText);
+    source = await openIncidentSource(
+      {
+        configFile: options.configFile,
+        url: options.url,
+        env: deps.env ?? process.env,
+        ...(deps.openStore ? { openStore: deps.openStore } : {}),
+      },
+      options.sinceText,
+    );
   } catch (error) {
     if (error instanceof ConfigError) {
       io.err(`failsoft ${name}: ${error.message}`);
@@ -119,7 +164,9 @@ async function withSource(name: string, options: IncidentCliOptions, io: CliIo, 
   try {
     return await fn(source);
   } catch (error) {
-    io.err(`failsoft ${name}: ${error instanceof IncidentSourceError ? error.message : `cannot read incidents from ${source.from}: ${error instanceof Error ? error.message : String(error)}`}`);
+    io.err(
+      `failsoft ${name}: ${error instanceof IncidentSourceError ? error.message : `cannot read incidents from ${source.from}: ${error instanceof Error ? error.message : String(error)}`}`,
+    );
     return 1;
   } finally {
     await source.close().catch(() => undefined);
@@ -138,7 +185,10 @@ export function incidentsCommandWith(deps: IncidentCliDeps = {}): CliCommand {
         return 0;
       }
       return withSource('incidents', options, io, deps, async (source) => {
-        const incidents = await source.reader.list({ since: Date.now() - options.sinceMs, ...(options.limit === undefined ? {} : { limit: options.limit }) });
+        const incidents = await source.reader.list({
+          since: Date.now() - options.sinceMs,
+          ...(options.limit === undefined ? {} : { limit: options.limit }),
+        });
         io.out(options.json ? JSON.stringify({ incidents }, null, 2) : renderIncidentList(incidents));
         return 0;
       });
@@ -164,7 +214,13 @@ export function incidentCommandWith(deps: IncidentCliDeps = {}): CliCommand {
           io.err(`failsoft incident: no incident "${id}" in ${source.from} (list them with failsoft incidents)`);
           return 1;
         }
-        io.out(options.json ? JSON.stringify(incident, null, 2) : options.markdown ? renderPostmortem(incident) : renderTimeline(incident));
+        io.out(
+          options.json
+            ? JSON.stringify(incident, null, 2)
+            : options.markdown
+              ? renderPostmortem(incident)
+              : renderTimeline(incident),
+        );
         return 0;
       });
     },

@@ -53,14 +53,22 @@ function parseJobsArgs(argv: readonly string[]): { configFile: string; json: boo
   let values;
   try {
     values = parseArgs({
-      args: [...argv], strict: true, allowPositionals: false,
-      options: { config: { type: 'string' }, json: { type: 'boolean' }, runs: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        json: { type: 'boolean' },
+        runs: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }).values;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const runs = values.runs === undefined ? 5 : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 0 || runs > 1000) throw new UsageError(`--runs ${values.runs}: expected an integer from 0 to 1000`);
+  if (!Number.isInteger(runs) || runs < 0 || runs > 1000)
+    throw new UsageError(`--runs ${values.runs}: expected an integer from 0 to 1000`);
   return { configFile: values.config ?? 'failsoft.yaml', json: values.json ?? false, runs, help: values.help ?? false };
 }
 
@@ -69,9 +77,17 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
 function runJson(run: JobRunRecord, now: number): JobRunJson {
   const end = run.finishedAt ?? (run.status === 'running' ? now : undefined);
   return {
-    id: run.id, plannedAt: new Date(run.plannedAt).toISOString(), status: run.status, attempts: run.attempt, exitCode: run.exitCode ?? null,
+    id: run.id,
+    plannedAt: new Date(run.plannedAt).toISOString(),
+    status: run.status,
+    attempts: run.attempt,
+    exitCode: run.exitCode ?? null,
     durationMs: run.startedAt === undefined || end === undefined ? null : end - run.startedAt,
-    startedAt: iso(run.startedAt), finishedAt: iso(run.finishedAt), instance: run.instance, detail: run.detail ?? null, stderrTail: run.stderrTail ?? null,
+    startedAt: iso(run.startedAt),
+    finishedAt: iso(run.finishedAt),
+    instance: run.instance,
+    detail: run.detail ?? null,
+    stderrTail: run.stderrTail ?? null,
   };
 }
 
@@ -79,7 +95,13 @@ function runJson(run: JobRunRecord, now: number): JobRunJson {
  * Each job of the config with its plan, next run and last `runs` runs read from `store`.
  * @example await jobsJson(config, store, Date.now(), 5, 'UTC')
  */
-export async function jobsJson(config: ResolvedConfig, store: Store, now: number, runs: number, tz: string): Promise<JobJson[]> {
+export async function jobsJson(
+  config: ResolvedConfig,
+  store: Store,
+  now: number,
+  runs: number,
+  tz: string,
+): Promise<JobJson[]> {
   const plan = slottedJobs(config, now, tz);
   const slotted = new Map(plan.jobs.map((s) => [s.job.name, s]));
   const out: JobJson[] = [];
@@ -88,9 +110,13 @@ export async function jobsJson(config: ResolvedConfig, store: Store, now: number
     const next = s === undefined ? undefined : new JobSlots(s).next(now);
     const records = runs === 0 ? [] : await store.listJobRuns({ job: job.name, limit: runs });
     out.push({
-      name: job.name, schedule: job.schedule ?? null, tz: job.tz ?? tz,
+      name: job.name,
+      schedule: job.schedule ?? null,
+      tz: job.tz ?? tz,
       plannedSchedule: plan.plannedSchedules[job.name] ?? (job.schedule === undefined ? [] : [job.schedule]),
-      delayMinutes: (s?.delayMs ?? 0) / 60_000, nextRun: iso(next), runs: records.map((r) => runJson(r, now)),
+      delayMinutes: (s?.delayMs ?? 0) / 60_000,
+      nextRun: iso(next),
+      runs: records.map((r) => runJson(r, now)),
     });
   }
   return out;
@@ -98,20 +124,29 @@ export async function jobsJson(config: ResolvedConfig, store: Store, now: number
 
 function seconds(ms: number | null): string {
   if (ms === null) return '-';
-  return ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 6_000) / 10} min`;
+  return ms < 1000
+    ? `${ms} ms`
+    : ms < 120_000
+      ? `${Math.round(ms / 100) / 10} s`
+      : `${Math.round(ms / 6_000) / 10} min`;
 }
 
 /** The readable form: one block per job, its runs indented below it. */
 export function jobsText(jobs: readonly JobJson[]): string[] {
   const lines: string[] = [];
   for (const job of jobs) {
-    const planned = job.delayMinutes === 0 ? '' : ` → planned ${job.plannedSchedule.join(' | ')} (+${job.delayMinutes} min)`;
-    lines.push(`${job.name}  ${job.schedule ?? '(no schedule: not run)'} ${job.tz}${planned}  next ${job.nextRun ?? '-'}`);
+    const planned =
+      job.delayMinutes === 0 ? '' : ` → planned ${job.plannedSchedule.join(' | ')} (+${job.delayMinutes} min)`;
+    lines.push(
+      `${job.name}  ${job.schedule ?? '(no schedule: not run)'} ${job.tz}${planned}  next ${job.nextRun ?? '-'}`,
+    );
     if (job.runs.length === 0) lines.push('  no runs yet');
     for (const r of job.runs) {
       const exit = r.exitCode === null ? '' : `  exit ${r.exitCode}`;
       const detail = r.status === 'succeeded' || r.detail === null ? '' : `  ${r.detail}`;
-      lines.push(`  ${r.plannedAt}  ${r.status.padEnd(9)}${exit}  attempts ${r.attempts}  ${seconds(r.durationMs)}  on ${r.instance}${detail}`);
+      lines.push(
+        `  ${r.plannedAt}  ${r.status.padEnd(9)}${exit}  attempts ${r.attempts}  ${seconds(r.durationMs)}  on ${r.instance}${detail}`,
+      );
     }
   }
   return lines;
@@ -119,7 +154,7 @@ export function jobsText(jobs: readonly JobJson[]): string[] {
 
 /** `failsoft jobs`. */
 export const jobsCommand: CliCommand = {
-  summary: 'each job\'s planned schedule, next run and last runs (status, exit code, attempts, duration)',
+  summary: "each job's planned schedule, next run and last runs (status, exit code, attempts, duration)",
   usage: USAGE,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const options = parseJobsArgs(argv);
@@ -150,12 +185,20 @@ export const jobsCommand: CliCommand = {
     }
     try {
       await created.store.migrate();
-      const jobs = await jobsJson(config, created.store, Date.now(), options.runs, Intl.DateTimeFormat().resolvedOptions().timeZone);
+      const jobs = await jobsJson(
+        config,
+        created.store,
+        Date.now(),
+        options.runs,
+        Intl.DateTimeFormat().resolvedOptions().timeZone,
+      );
       if (options.json) io.out(JSON.stringify({ jobs }, null, 2));
       else for (const line of jobsText(jobs)) io.out(line);
       return 0;
     } catch (error) {
-      io.err(`failsoft jobs: cannot read the runs from ${created.where}: ${error instanceof Error ? error.message : String(error)}`);
+      io.err(
+        `failsoft jobs: cannot read the runs from ${created.where}: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return 1;
     } finally {
       await created.store.close();

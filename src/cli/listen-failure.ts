@@ -22,7 +22,12 @@ export function listenErrorCode(error: unknown): string | undefined {
  */
 export function listenFailure(error: unknown, port: number, flag: string): unknown {
   const code = listenErrorCode(error);
-  if (code === 'EADDRINUSE') return new ListenError(`port ${port} is in use: pick another with ${flag}`, { cause: error });
-  if (code === 'EACCES') return new ListenError(`port ${port} needs privileges to listen on (ports below 1024 do): pick another with ${flag}`, { cause: error });
+  if (code === 'EADDRINUSE')
+    return new ListenError(`port ${port} is in use: pick another with ${flag}`, { cause: error });
+  if (code === 'EACCES')
+    return new ListenError(
+      `port ${port} needs privileges to listen on (ports below 1024 do): pick another with ${flag}`,
+      { cause: error },
+    );
   return error;
 }

@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-function runMain(args: string[]): { child: ReturnType<typeof spawn>; exit: Promise<number | null>; stdout: () => string; stderr: () => string } {
+function runMain(args: string[]): {
+  child: ReturnType<typeof spawn>;
+  exit: Promise<number | null>;
+  stdout: () => string;
+  stderr: () => string;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -17,7 +22,9 @@ function runMain(args: string[]): { child: ReturnType<typeof spawn>; exit: Promi
 
 describe('failsoft CLI entry', () => {
   it('--version prints the package version and exits 0', async () => {
-    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     const run = runMain(['--version']);
     expect(await run.exit).toBe(0);
     expect(run.stdout().trim()).toBe(`failsoft ${version}`);
@@ -56,7 +63,11 @@ describe('failsoft CLI entry', () => {
     expect(url).toBeDefined();
     expect(banner).toContain(`${url}/openai/v1`);
     const stats = await fetch(`${url}/_sim/stats`);
-    expect(await stats.json()).toMatchObject({ anthropic: { requests: 0 }, openai: { requests: 0 }, gemini: { requests: 0 } });
+    expect(await stats.json()).toMatchObject({
+      anthropic: { requests: 0 },
+      openai: { requests: 0 },
+      gemini: { requests: 0 },
+    });
     run.child.kill('SIGINT');
     expect(await run.exit).toBe(0);
   });

@@ -30,10 +30,17 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const argv = process.argv.slice(2);
 const first = argv[0];
 // Own keys only, and a table with no prototype: `failsoft constructor` is an unknown command, not Object.
-const names = first !== undefined && VERSION_FLAGS.has(first) ? [] : first !== undefined && Object.hasOwn(loaders, first) ? [first] : Object.keys(loaders);
+const names =
+  first !== undefined && VERSION_FLAGS.has(first)
+    ? []
+    : first !== undefined && Object.hasOwn(loaders, first)
+      ? [first]
+      : Object.keys(loaders);
 const commands = Object.create(null) as Record<string, CliCommand>;
 for (const name of names) commands[name] = await (loaders[name] as () => Promise<CliCommand>)();
 
 // The package's own package.json: two levels up from both src/cli/main.ts and dist/cli/main.js.
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version?: string;
+};
 process.exitCode = await runCli(commands, argv, processIo, version);

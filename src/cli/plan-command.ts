@@ -48,10 +48,17 @@ would fit are printed; no crontab is written), 2 bad input.`;
 function readFlags(argv: readonly string[]) {
   try {
     return parseArgs({
-      args: [...argv], strict: true, allowPositionals: false,
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
       options: {
-        config: { type: 'string' }, json: { type: 'boolean' }, crontab: { type: 'boolean' }, 'from-crontab': { type: 'string' },
-        start: { type: 'string' }, tz: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        config: { type: 'string' },
+        json: { type: 'boolean' },
+        crontab: { type: 'boolean' },
+        'from-crontab': { type: 'string' },
+        start: { type: 'string' },
+        tz: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (error) {
@@ -71,35 +78,61 @@ export function parsePlanArgs(argv: readonly string[]): PlanCliOptions {
     start = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v.start) ? `${v.start}T00:00:00Z` : v.start);
     if (Number.isNaN(start)) throw new UsageError(`--start ${v.start}: expected a date like 2026-01-05 or an ISO time`);
   }
-  if (v.tz !== undefined && !isTimeZone(v.tz)) throw new UsageError(`--tz ${v.tz}: not a time zone (use an IANA name like Europe/Paris or UTC)`);
+  if (v.tz !== undefined && !isTimeZone(v.tz))
+    throw new UsageError(`--tz ${v.tz}: not a time zone (use an IANA name like Europe/Paris or UTC)`);
   return {
-    configFile: v.config ?? 'failsoft.yaml', json: v.json ?? false, crontab: v.crontab ?? false,
-    fromCrontab: v['from-crontab'], start, tz: v.tz, help: v.help ?? false,
+    configFile: v.config ?? 'failsoft.yaml',
+    json: v.json ?? false,
+    crontab: v.crontab ?? false,
+    fromCrontab: v['from-crontab'],
+    start,
+    tz: v.tz,
+    help: v.help ?? false,
   };
 }
 
 /** Bad input the command names and stops on (exit 2). */
 class PlanInputError extends Error {}
 
-async function jobsToPlan(config: ResolvedConfig, fromCrontab: string | undefined): Promise<{ jobs: PlanJob[]; notes?: CrontabNotes }> {
+async function jobsToPlan(
+  config: ResolvedConfig,
+  fromCrontab: string | undefined,
+): Promise<{ jobs: PlanJob[]; notes?: CrontabNotes }> {
   const configured = Object.values(config.jobs ?? {});
   if (fromCrontab === undefined) {
-    const missing = configured.filter((j) => j.schedule === undefined).map((j) => `jobs.${j.name}.schedule: required to plan (or plan from a crontab with --from-crontab FILE)`);
+    const missing = configured
+      .filter((j) => j.schedule === undefined)
+      .map((j) => `jobs.${j.name}.schedule: required to plan (or plan from a crontab with --from-crontab FILE)`);
     if (missing.length > 0) throw new PlanInputError(missing.join('\n'));
-    if (configured.length === 0) throw new PlanInputError('no jobs to plan: add a jobs: section to the config (schedule, command, ai: { provider, requests, … })');
+    if (configured.length === 0)
+      throw new PlanInputError(
+        'no jobs to plan: add a jobs: section to the config (schedule, command, ai: { provider, requests, … })',
+      );
     return { jobs: configured as PlanJob[] };
   }
   let text: string;
   try {
     text = await readFile(fromCrontab, 'utf8');
   } catch (error) {
-    throw new PlanInputError(`${fromCrontab}: cannot read crontab (${error instanceof Error ? error.message : String(error)})`);
+    throw new PlanInputError(
+      `${fromCrontab}: cannot read crontab (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const parsed = parseCrontab(text);
-  if (parsed.problems.length > 0) throw new PlanInputError(parsed.problems.map((p) => `${fromCrontab}:${p.line}: ${p.message}`).join('\n'));
+  if (parsed.problems.length > 0)
+    throw new PlanInputError(parsed.problems.map((p) => `${fromCrontab}:${p.line}: ${p.message}`).join('\n'));
   const matched = crontabJobs(parsed.entries, configured);
-  if (matched.jobs.length === 0 && matched.unestimated.length === 0) throw new PlanInputError(`${fromCrontab}: no schedule lines to plan`);
-  return { jobs: matched.jobs, notes: { file: fromCrontab, unestimated: matched.unestimated, notInCrontab: matched.notInCrontab, skipped: parsed.skipped } };
+  if (matched.jobs.length === 0 && matched.unestimated.length === 0)
+    throw new PlanInputError(`${fromCrontab}: no schedule lines to plan`);
+  return {
+    jobs: matched.jobs,
+    notes: {
+      file: fromCrontab,
+      unestimated: matched.unestimated,
+      notInCrontab: matched.notInCrontab,
+      skipped: parsed.skipped,
+    },
+  };
 }
 
 function limitsOf(config: ResolvedConfig): Record<string, ResolvedConfig['providers'][string]['limits']> {
@@ -107,21 +140,34 @@ function limitsOf(config: ResolvedConfig): Record<string, ResolvedConfig['provid
 }
 
 /** Writes the chosen output; the exit code says whether the plan fits. */
-function report(plan: Plan, jobs: PlanJob[], options: PlanCliOptions, config: ResolvedConfig, tz: string, notes: CrontabNotes | undefined, io: CliIo): number {
+function report(
+  plan: Plan,
+  jobs: PlanJob[],
+  options: PlanCliOptions,
+  config: ResolvedConfig,
+  tz: string,
+  notes: CrontabNotes | undefined,
+  io: CliIo,
+): number {
   if (options.json) io.out(JSON.stringify(planJson(plan, notes), null, 2));
   else if (!options.crontab) for (const line of planText(plan, limitsOf(config), tz, notes)) io.out(line);
   else if (plan.feasible) io.out(renderCrontab(plan, jobs, tz, notes?.unestimated).trimEnd());
   else {
     io.err('failsoft plan: the jobs do not fit their budgets: no crontab written');
-    for (const line of planText(plan, limitsOf(config), tz, notes).filter((_, i, all) => i >= all.indexOf('Over budget:'))) io.err(line);
+    for (const line of planText(plan, limitsOf(config), tz, notes).filter(
+      (_, i, all) => i >= all.indexOf('Over budget:'),
+    ))
+      io.err(line);
   }
-  if (options.crontab && notes !== undefined) for (const u of notes.unestimated) io.err(`${notes.file}:${u.line}: no AI estimate for "${u.command}": kept at ${u.schedule}, not planned`);
+  if (options.crontab && notes !== undefined)
+    for (const u of notes.unestimated)
+      io.err(`${notes.file}:${u.line}: no AI estimate for "${u.command}": kept at ${u.schedule}, not planned`);
   return plan.feasible ? 0 : 1;
 }
 
 /** `failsoft plan`. */
 export const planCommand: CliCommand = {
-  summary: 'plan AI cron jobs inside the providers\' rate budgets (table, --json, --crontab)',
+  summary: "plan AI cron jobs inside the providers' rate budgets (table, --json, --crontab)",
   usage: USAGE,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const options = parsePlanArgs(argv);
@@ -134,8 +180,12 @@ export const planCommand: CliCommand = {
       const { jobs, notes } = await jobsToPlan(config, options.fromCrontab);
       const tz = options.tz ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
       const plan = planJobs({
-        jobs, limits: limitsOf(config), reserve: config.planning?.reserve ?? 0.2, avoid: config.planning?.avoid ?? [],
-        periodStart: options.start ?? weekStartUtc(Date.now()), defaultTz: tz,
+        jobs,
+        limits: limitsOf(config),
+        reserve: config.planning?.reserve ?? 0.2,
+        avoid: config.planning?.avoid ?? [],
+        periodStart: options.start ?? weekStartUtc(Date.now()),
+        defaultTz: tz,
       });
       return report(plan, jobs, options, config, tz, notes, io);
     } catch (error) {

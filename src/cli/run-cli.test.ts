@@ -8,7 +8,14 @@ function capture(): CliIo & { out: (line: string) => void; lines: { out: string[
 }
 
 const commands: Record<string, CliCommand> = {
-  echo: { summary: 'prints its arguments', usage: 'Usage: failsoft echo ARGS', run: async (argv, io) => { io.out(argv.join(' ')); return 0; } },
+  echo: {
+    summary: 'prints its arguments',
+    usage: 'Usage: failsoft echo ARGS',
+    run: async (argv, io) => {
+      io.out(argv.join(' '));
+      return 0;
+    },
+  },
   strict: {
     summary: 'rejects everything',
     usage: 'Usage: failsoft strict',

@@ -5,7 +5,12 @@ import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-comma
  * arguments list them, `help <command>` shows one. Unknown commands and bad flags exit 2.
  * @example process.exitCode = await runCli({ sim: simCommand }, process.argv.slice(2), processIo);
  */
-export async function runCli(commands: Readonly<Record<string, CliCommand>>, argv: readonly string[], io: CliIo, version?: string): Promise<number> {
+export async function runCli(
+  commands: Readonly<Record<string, CliCommand>>,
+  argv: readonly string[],
+  io: CliIo,
+  version?: string,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name !== undefined && VERSION_FLAGS.has(name)) {
     io.out(`failsoft ${version ?? '(unknown version)'}`);
@@ -43,7 +48,12 @@ function overview(commands: Readonly<Record<string, CliCommand>>): string {
   const names = Object.keys(commands);
   const width = Math.max(...names.map((name) => name.length));
   const lines = names.map((name) => `  ${name.padEnd(width)}  ${commands[name]?.summary ?? ''}`);
-  return ['Usage: failsoft <command> [options]', '', 'Commands:', ...lines, '', "Run 'failsoft help <command>' for a command's options; 'failsoft --version' for the version."].join(
-    '\n',
-  );
+  return [
+    'Usage: failsoft <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    "Run 'failsoft help <command>' for a command's options; 'failsoft --version' for the version.",
+  ].join('\n');
 }

@@ -36,7 +36,12 @@ itself when the config has some) each job also gets its own key, so its calls ar
 
 function parseRunJobsArgs(argv: readonly string[]): { configFile: string; help: boolean } {
   try {
-    const { values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    const { values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
     return { configFile: values.config ?? 'failsoft.yaml', help: values.help ?? false };
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -47,8 +52,16 @@ function parseRunJobsArgs(argv: readonly string[]): { configFile: string; help: 
  * Runs the jobs until `stop` resolves (a signal, in the CLI); resolves to the exit code.
  * @example await runJobs('failsoft.yaml', io, process.env, untilSignal())
  */
-export async function runJobs(configFile: string, io: CliIo, env: Record<string, string | undefined>, stop: Promise<string>): Promise<number> {
-  const level = env.FAILSOFT_LOG_LEVEL === 'silent' || env.FAILSOFT_LOG_LEVEL === 'warn' || env.FAILSOFT_LOG_LEVEL === 'debug' ? env.FAILSOFT_LOG_LEVEL : 'info';
+export async function runJobs(
+  configFile: string,
+  io: CliIo,
+  env: Record<string, string | undefined>,
+  stop: Promise<string>,
+): Promise<number> {
+  const level =
+    env.FAILSOFT_LOG_LEVEL === 'silent' || env.FAILSOFT_LOG_LEVEL === 'warn' || env.FAILSOFT_LOG_LEVEL === 'debug'
+      ? env.FAILSOFT_LOG_LEVEL
+      : 'info';
   const log = new LineLog(level, (line) => io.out(line));
   let config;
   try {
@@ -66,13 +79,21 @@ export async function runJobs(configFile: string, io: CliIo, env: Record<string,
   }
   let records;
   try {
-    records = await openRecordStore(config.store, env, { log: (lvl, message, fields) => log.log(lvl === 'error' ? 'warn' : lvl, message, fields) });
+    records = await openRecordStore(config.store, env, {
+      log: (lvl, message, fields) => log.log(lvl === 'error' ? 'warn' : lvl, message, fields),
+    });
   } catch (error) {
-    io.err(`failsoft run-jobs: the record store cannot be opened, so no job runs (runs must be claimed in it): ${error instanceof Error ? error.message : String(error)}`);
+    io.err(
+      `failsoft run-jobs: the record store cannot be opened, so no job runs (runs must be claimed in it): ${error instanceof Error ? error.message : String(error)}`,
+    );
     return error instanceof StoreConfigError ? EXIT_USAGE : 1;
   }
   const bus = new EventBus();
-  const tracker = new IncidentTracker({ sink: records.writer, instance: records.instance, ...(config.incidents === undefined ? {} : { quietPeriodMs: config.incidents.quietPeriodMs }) });
+  const tracker = new IncidentTracker({
+    sink: records.writer,
+    instance: records.instance,
+    ...(config.incidents === undefined ? {} : { quietPeriodMs: config.incidents.quietPeriodMs }),
+  });
   const stopTracking = tracker.attach(bus);
   const offLog = bus.on('*', (event) => {
     const [lvl, message] = describeEvent(event);
@@ -81,17 +102,26 @@ export async function runJobs(configFile: string, io: CliIo, env: Record<string,
   });
   try {
     const started = await startJobRunner({
-      config, store: records.store, backend: records.backend, instance: records.instance, events: bus, baseEnv: env,
+      config,
+      store: records.store,
+      backend: records.backend,
+      instance: records.instance,
+      events: bus,
+      baseEnv: env,
       log: (lvl, message) => log.log(lvl, message),
     });
     if (started === undefined) {
       io.err(`failsoft run-jobs: no job of ${configFile} has a schedule: nothing to run`);
       return EXIT_USAGE;
     }
-    io.out(`failsoft run-jobs: running ${Object.keys(config.jobs ?? {}).length} job(s) of ${configFile}; records: ${records.where}, instance ${records.instance}`);
+    io.out(
+      `failsoft run-jobs: running ${Object.keys(config.jobs ?? {}).length} job(s) of ${configFile}; records: ${records.where}, instance ${records.instance}`,
+    );
     for (const line of started.lines) io.out(`failsoft run-jobs: ${line}`);
     const signal = await stop;
-    io.err(`failsoft run-jobs: ${signal}: stopping running jobs (their runs are taken over when their lease runs out) and closing`);
+    io.err(
+      `failsoft run-jobs: ${signal}: stopping running jobs (their runs are taken over when their lease runs out) and closing`,
+    );
     await started.runner.stop();
     return 0;
   } finally {
@@ -103,7 +133,8 @@ export async function runJobs(configFile: string, io: CliIo, env: Record<string,
 
 /** `failsoft run-jobs`. */
 export const runJobsCommand: CliCommand = {
-  summary: 'run the config\'s jobs at their planned times (retries, overlap, deferral; one run per slot across instances with DATABASE_URL)',
+  summary:
+    "run the config's jobs at their planned times (retries, overlap, deferral; one run per slot across instances with DATABASE_URL)",
   usage: USAGE,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const options = parseRunJobsArgs(argv);

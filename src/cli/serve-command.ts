@@ -97,13 +97,19 @@ not set is a warning (an error with --strict).`;
 export function parseServeArgs(argv: readonly string[]): ServeCliOptions {
   const values = readServeFlags(argv);
   const port = values.port === undefined ? 8787 : Number(values.port);
-  if (values.port !== undefined && (!/^\d+$/.test(values.port) || port > 65_535)) throw new UsageError(`--port ${values.port}: expected an integer from 0 to 65535`);
+  if (values.port !== undefined && (!/^\d+$/.test(values.port) || port > 65_535))
+    throw new UsageError(`--port ${values.port}: expected an integer from 0 to 65535`);
   const simPort = simPortOf(values['sim-port'], values.config, port);
   const logLevel = values['log-level'];
-  if (logLevel !== undefined && !isLogLevel(logLevel)) throw new UsageError(`--log-level ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
+  if (logLevel !== undefined && !isLogLevel(logLevel))
+    throw new UsageError(`--log-level ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
   return {
-    configFile: values.config, port, host: values.host ?? '127.0.0.1', help: values.help ?? false,
-    ...(logLevel === undefined ? {} : { logLevel }), ...(values.strict === true ? { strict: true } : {}),
+    configFile: values.config,
+    port,
+    host: values.host ?? '127.0.0.1',
+    help: values.help ?? false,
+    ...(logLevel === undefined ? {} : { logLevel }),
+    ...(values.strict === true ? { strict: true } : {}),
     ...(simPort === undefined ? {} : { simPort }),
   };
 }
@@ -111,10 +117,17 @@ export function parseServeArgs(argv: readonly string[]): ServeCliOptions {
 function readServeFlags(argv: readonly string[]) {
   try {
     return parseArgs({
-      args: [...argv], strict: true, allowPositionals: false,
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
       options: {
-        config: { type: 'string' }, port: { type: 'string' }, 'sim-port': { type: 'string' }, host: { type: 'string' }, 'log-level': { type: 'string' },
-        strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        config: { type: 'string' },
+        port: { type: 'string' },
+        'sim-port': { type: 'string' },
+        host: { type: 'string' },
+        'log-level': { type: 'string' },
+        strict: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (error) {
@@ -126,14 +139,21 @@ function readServeFlags(argv: readonly string[]) {
 function simPortOf(text: string | undefined, configFile: string | undefined, gatewayPort: number): number | undefined {
   if (text === undefined) {
     if (gatewayPort === DEFAULT_SERVE_SIM_PORT && configFile === undefined) {
-      throw new UsageError(`--port ${gatewayPort} is the simulator's default port too: pick another --sim-port, or another --port`);
+      throw new UsageError(
+        `--port ${gatewayPort} is the simulator's default port too: pick another --sim-port, or another --port`,
+      );
     }
     return undefined;
   }
   const simPort = Number(text);
-  if (!/^\d+$/.test(text) || simPort > 65_535) throw new UsageError(`--sim-port ${text}: expected an integer from 0 to 65535`);
-  if (configFile !== undefined) throw new UsageError(`--sim-port ${text}: only without --config (the simulator runs only for the built-in example; failsoft sim --port N runs one on its own)`);
-  if (simPort !== 0 && simPort === gatewayPort) throw new UsageError(`--sim-port ${text}: the gateway listens there (--port): the two need different ports`);
+  if (!/^\d+$/.test(text) || simPort > 65_535)
+    throw new UsageError(`--sim-port ${text}: expected an integer from 0 to 65535`);
+  if (configFile !== undefined)
+    throw new UsageError(
+      `--sim-port ${text}: only without --config (the simulator runs only for the built-in example; failsoft sim --port N runs one on its own)`,
+    );
+  if (simPort !== 0 && simPort === gatewayPort)
+    throw new UsageError(`--sim-port ${text}: the gateway listens there (--port): the two need different ports`);
   return simPort;
 }
 
@@ -146,7 +166,8 @@ function logLevelOf(options: ServeCliOptions, env: Record<string, string | undef
   if (options.logLevel !== undefined) return options.logLevel;
   const fromEnv = env.FAILSOFT_LOG_LEVEL;
   if (fromEnv === undefined || fromEnv === '') return 'info';
-  if (!isLogLevel(fromEnv)) throw new UsageError(`FAILSOFT_LOG_LEVEL=${fromEnv}: expected one of ${LOG_LEVELS.join(', ')}`);
+  if (!isLogLevel(fromEnv))
+    throw new UsageError(`FAILSOFT_LOG_LEVEL=${fromEnv}: expected one of ${LOG_LEVELS.join(', ')}`);
   return fromEnv;
 }
 
@@ -163,7 +184,11 @@ export function exampleConfig(sim: RunningSimulator): FailsoftConfig {
       gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKey: 'sim-key' },
     },
     features: {
-      summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash'], fallback: { leadSentences: 2 } },
+      summary: {
+        tier: 'enhanced',
+        route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash'],
+        fallback: { leadSentences: 2 },
+      },
       chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o', 'gemini/gemini-2.5-flash'] },
     },
   };
@@ -177,7 +202,13 @@ function checkServing(config: ResolvedConfig, options: ServeCliOptions): string[
   const findings = servingFindings(config);
   const fatal = findings.filter((f) => f.severity === 'error' || options.strict === true);
   if (fatal.length > 0) {
-    throw new ConfigError(fatal.map((f) => ({ path: f.path, message: f.severity === 'error' ? f.message : `${f.message} (an error under --strict)` })), options.configFile);
+    throw new ConfigError(
+      fatal.map((f) => ({
+        path: f.path,
+        message: f.severity === 'error' ? f.message : `${f.message} (an error under --strict)`,
+      })),
+      options.configFile,
+    );
   }
   return findings.map((f) => `${f.path}: ${f.message}`);
 }
@@ -195,7 +226,11 @@ export interface RunningServe {
  * Starts what `failsoft serve` runs and logs its first lines (the first says which config it serves).
  * @example const serve = await startServe({ configFile: undefined, port: 0, host: '127.0.0.1', help: false }, io);
  */
-export async function startServe(options: ServeCliOptions, io: CliIo, env: Record<string, string | undefined> = process.env): Promise<RunningServe> {
+export async function startServe(
+  options: ServeCliOptions,
+  io: CliIo,
+  env: Record<string, string | undefined> = process.env,
+): Promise<RunningServe> {
   const log = new LineLog(logLevelOf(options, env), (line) => io.out(line));
   let sim: RunningSimulator | undefined;
   let ai: Failsoft;
@@ -218,18 +253,41 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   let jobs: ServeJobs | undefined;
   const warnings = [...configWarnings.map((line) => `failsoft serve: warning: ${line}`), ...simWarnings];
   try {
-    records = await startServeRecords(ai, { example: sim !== undefined, port: options.port, strict: options.strict === true }, env, log);
+    records = await startServeRecords(
+      ai,
+      { example: sim !== undefined, port: options.port, strict: options.strict === true },
+      env,
+      log,
+    );
     warnings.push(...records.warnings);
-    monitor = await startServeMonitor(ai.config, records, { env, engine: ai, writeLog: (line) => io.err(line), log: (level, message, fields) => log.log(level, message, fields) });
+    monitor = await startServeMonitor(ai.config, records, {
+      env,
+      engine: ai,
+      writeLog: (line) => io.err(line),
+      log: (level, message, fields) => log.log(level, message, fields),
+    });
     const { readiness, alertCounts } = monitor;
     // The operator's page at `/` (read rule and toggles: src/dashboard/dashboard-access.ts).
     const pages = createDashboard({
-      ai, host: options.host, env, incidents: records.incidents, jobRuns: records.store, ...(readiness ? { readiness } : {}),
+      ai,
+      host: options.host,
+      env,
+      incidents: records.incidents,
+      jobRuns: records.store,
+      ...(readiness ? { readiness } : {}),
     });
     gateway = await startGateway({
-      ai, port: options.port, host: options.host, env, idleTrim: true, log: (line) => warnings.push(line),
-      incidents: records.incidents, storeStatus: records.storeStatus, pages,
-      ...(readiness ? { readiness } : {}), ...(alertCounts ? { alertCounts } : {}),
+      ai,
+      port: options.port,
+      host: options.host,
+      env,
+      idleTrim: true,
+      log: (line) => warnings.push(line),
+      incidents: records.incidents,
+      storeStatus: records.storeStatus,
+      pages,
+      ...(readiness ? { readiness } : {}),
+      ...(alertCounts ? { alertCounts } : {}),
       ...(log.enabled('debug') ? { accessLog: (entry) => log.request(entry) } : {}),
     });
   } catch (error) {
@@ -243,7 +301,14 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
   try {
     // Jobs call this gateway on the loopback address (a wildcard one is where it listens, not where to connect).
     const wildcardHost = options.host === '0.0.0.0' || options.host === '::';
-    jobs = await startServeJobs(ai, records, wildcardHost ? `http://127.0.0.1:${gateway.port}` : gateway.url, keys, log, env);
+    jobs = await startServeJobs(
+      ai,
+      records,
+      wildcardHost ? `http://127.0.0.1:${gateway.port}` : gateway.url,
+      keys,
+      log,
+      env,
+    );
   } catch (error) {
     await gateway.close();
     await monitor.close(0);
@@ -252,19 +317,29 @@ export async function startServe(options: ServeCliOptions, io: CliIo, env: Recor
     await sim?.close();
     throw error;
   }
-  if (sim) io.out(`failsoft serve: no --config given: serving the built-in example config (features summary, chat) against the simulator at ${sim.url} (faults, limits, stats: ${sim.url}/_sim)`);
+  if (sim)
+    io.out(
+      `failsoft serve: no --config given: serving the built-in example config (features summary, chat) against the simulator at ${sim.url} (faults, limits, stats: ${sim.url}/_sim)`,
+    );
   else io.out(`failsoft serve: serving ${options.configFile} (features ${Object.keys(ai.config.features).join(', ')})`);
   // A wildcard address is where it listens, not where a client connects: show the loopback URL for SDKs.
   const wildcard = options.host === '0.0.0.0' || options.host === '::';
   const base = wildcard ? `http://127.0.0.1:${gateway.port}` : gateway.url;
-  io.out(`failsoft gateway listening on ${gateway.url}  (OpenAI SDK base URL ${base}/v1; Anthropic SDK base URL ${base})`);
+  io.out(
+    `failsoft gateway listening on ${gateway.url}  (OpenAI SDK base URL ${base}/v1; Anthropic SDK base URL ${base})`,
+  );
   const clients = Object.values(ai.config.gateway?.clients ?? {}).filter((c) => c.optional !== true).length;
-  if (clients > 0) io.out(`failsoft serve: ${clients} client key(s) configured: AI routes need Authorization: Bearer <key> or x-api-key`);
+  if (clients > 0)
+    io.out(
+      `failsoft serve: ${clients} client key(s) configured: AI routes need Authorization: Bearer <key> or x-api-key`,
+    );
   for (const line of [...records.lines, ...monitor.lines, ...(jobs?.lines ?? [])]) io.out(line);
   for (const warning of warnings) io.err(warning);
   const stopLogging = attachEventLog(ai, log);
   return {
-    gateway, ai, sim,
+    gateway,
+    ai,
+    sim,
     async close(): Promise<void> {
       // Jobs first: they call the gateway.
       await jobs?.close();

@@ -24,7 +24,12 @@ export interface ServeJobs {
  * @example const jobs = await startServeJobs(ai, records, 'http://127.0.0.1:8787', keys, log, process.env);
  */
 export async function startServeJobs(
-  ai: Failsoft, records: ServeRecords, gatewayUrl: string, keys: JobKeys, log: LineLog, env: Record<string, string | undefined>,
+  ai: Failsoft,
+  records: ServeRecords,
+  gatewayUrl: string,
+  keys: JobKeys,
+  log: LineLog,
+  env: Record<string, string | undefined>,
 ): Promise<ServeJobs | undefined> {
   if (Object.keys(ai.config.jobs ?? {}).length === 0) return undefined;
   const bus = new EventBus();
@@ -35,7 +40,12 @@ export async function startServeJobs(
     log.log(level, message, { event: type, at: new Date(at).toISOString(), ...fields });
   });
   const started = await startJobRunner({
-    config: ai.config, store: records.store, backend: records.backend, instance: records.instance, events: bus, baseEnv: env,
+    config: ai.config,
+    store: records.store,
+    backend: records.backend,
+    instance: records.instance,
+    events: bus,
+    baseEnv: env,
     log: (level, message) => log.log(level, message),
     gateway: { url: gatewayUrl, keys: keys.keys },
     aiAvailable: async () => canServe(await ai.health()),
@@ -50,7 +60,10 @@ export async function startServeJobs(
     return undefined;
   }
   return {
-    lines: [...started.lines.map((line) => `failsoft serve: ${line}`), 'failsoft serve: jobs: each job calls with its own key (client job.NAME, priority batch)'],
+    lines: [
+      ...started.lines.map((line) => `failsoft serve: ${line}`),
+      'failsoft serve: jobs: each job calls with its own key (client job.NAME, priority batch)',
+    ],
     async close() {
       await started.runner.stop();
       offLog();

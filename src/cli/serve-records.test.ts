@@ -12,11 +12,14 @@ import { startServe } from './serve-command.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'failsoft-serve-records-'));
 const configFile = join(dir, 'failsoft.yaml');
-writeFileSync(configFile, JSON.stringify({
-  providers: { claude: { type: 'anthropic', baseUrl: 'http://127.0.0.1:9', apiKeyEnv: 'K' } },
-  features: { summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5'], fallback: { text: 'later' } } },
-  store: { dir: join(dir, 'data') },
-}));
+writeFileSync(
+  configFile,
+  JSON.stringify({
+    providers: { claude: { type: 'anthropic', baseUrl: 'http://127.0.0.1:9', apiKeyEnv: 'K' } },
+    features: { summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5'], fallback: { text: 'later' } } },
+    store: { dir: join(dir, 'data') },
+  }),
+);
 const env = { K: 'k', FAILSOFT_ADMIN_TOKEN: 'tok', FAILSOFT_INSTANCE: 'test' };
 const options = { configFile, port: 0, host: '127.0.0.1', help: false, logLevel: 'silent' as const };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +38,9 @@ describe('failsoft serve and its record store', () => {
       const ready = await fetch(`${first.gateway.url}/health/ready`).then((r) => r.json());
       expect(ready).toMatchObject({ status: 'ready', store: { backend: 'pglite', status: 'ok', connected: true } });
       const flip = await fetch(`${first.gateway.url}/admin/switches/features/summary`, {
-        method: 'POST', headers: { authorization: 'Bearer tok', 'content-type': 'application/json' }, body: '{"enabled":false}',
+        method: 'POST',
+        headers: { authorization: 'Bearer tok', 'content-type': 'application/json' },
+        body: '{"enabled":false}',
       });
       expect(flip.status).toBe(200);
       const metrics = await fetch(`${first.gateway.url}/metrics`).then((r) => r.text());
@@ -48,9 +53,13 @@ describe('failsoft serve and its record store', () => {
     const second = await startServe(options, again, env);
     try {
       expect(second.ai.switches.toJSON().disabledFeatures).toEqual(['summary']);
-      expect(again.lines.some((l) => l.startsWith('failsoft serve: switch restored: feature summary switch off (admin,'))).toBe(true);
+      expect(
+        again.lines.some((l) => l.startsWith('failsoft serve: switch restored: feature summary switch off (admin,')),
+      ).toBe(true);
       // The switch turned off is trouble: the incident it opened was resumed, and it is still open.
-      expect(again.lines.some((l) => l.includes('(summary switched off) was open when the last run stopped: resumed'))).toBe(true);
+      expect(
+        again.lines.some((l) => l.includes('(summary switched off) was open when the last run stopped: resumed')),
+      ).toBe(true);
     } finally {
       await second.close();
     }
@@ -62,12 +71,22 @@ describe('failsoft serve and its record store', () => {
       const io = recordingIo();
       const second = await startServe(options, io, env);
       try {
-        expect(io.lines.some((l) => l.startsWith('failsoft serve: warning: the record store cannot be opened, so events and incidents are kept in memory only until restart: store directory'))).toBe(true);
-        expect(await fetch(`${second.gateway.url}/health/ready`).then((r) => r.json())).toMatchObject({ store: { backend: 'memory', connected: true } });
+        expect(
+          io.lines.some((l) =>
+            l.startsWith(
+              'failsoft serve: warning: the record store cannot be opened, so events and incidents are kept in memory only until restart: store directory',
+            ),
+          ),
+        ).toBe(true);
+        expect(await fetch(`${second.gateway.url}/health/ready`).then((r) => r.json())).toMatchObject({
+          store: { backend: 'memory', connected: true },
+        });
       } finally {
         await second.close();
       }
-      await expect(startServe({ ...options, strict: true }, recordingIo(), env)).rejects.toThrow(/record store cannot be opened \(--strict\): store directory .* is in use/);
+      await expect(startServe({ ...options, strict: true }, recordingIo(), env)).rejects.toThrow(
+        /record store cannot be opened \(--strict\): store directory .* is in use/,
+      );
     } finally {
       await first.close();
     }

@@ -27,7 +27,14 @@ export interface ServeRecords {
   /** Feeds another event source (the core checks of the monitor) into the incident record; returns `off`. */
   observe(source: EventSource): () => void;
   /** Writes an alert delivery's outcome (`alert-sent`, `alert-failed`) on its incident's timeline. */
-  appendAlert(entry: { at: number; type: string; severity: 'info' | 'warning' | 'critical'; message: string; incidentId: string; data: Record<string, unknown> }): void;
+  appendAlert(entry: {
+    at: number;
+    type: string;
+    severity: 'info' | 'warning' | 'critical';
+    message: string;
+    incidentId: string;
+    data: Record<string, unknown>;
+  }): void;
   /** Start-up lines: where records go, what was restored or resumed. */
   lines: string[];
   /** Start-up warnings (the store could not be opened: records kept in memory). */
@@ -63,8 +70,14 @@ function messageOf(error: unknown): string {
  * traffic (with `--strict` it stops start-up).
  * @example const records = await startServeRecords(ai, { example: false, port: 8787, strict: false }, process.env, log);
  */
-export async function startServeRecords(ai: Failsoft, options: ServeRecordsOptions, env: Record<string, string | undefined>, log: LineLog): Promise<ServeRecords> {
-  const writerLog: RecordWriterLog = (level, message, fields) => log.log(level === 'error' ? 'warn' : level, message, fields);
+export async function startServeRecords(
+  ai: Failsoft,
+  options: ServeRecordsOptions,
+  env: Record<string, string | undefined>,
+  log: LineLog,
+): Promise<ServeRecords> {
+  const writerLog: RecordWriterLog = (level, message, fields) =>
+    log.log(level === 'error' ? 'warn' : level, message, fields);
   const named = env.FAILSOFT_INSTANCE?.trim() || (options.port !== 0 ? `${hostname()}:${options.port}` : undefined);
   const base = { log: writerLog, ...(named === undefined ? {} : { instance: named }) };
   const warnings: string[] = [];
@@ -75,15 +88,21 @@ export async function startServeRecords(ai: Failsoft, options: ServeRecordsOptio
     try {
       records = await openRecordStore(ai.config.store, env, base);
     } catch (error) {
-      if (error instanceof StoreConfigError) throw new ConfigError([{ path: 'DATABASE_URL (environment)', message: error.message }]);
+      if (error instanceof StoreConfigError)
+        throw new ConfigError([{ path: 'DATABASE_URL (environment)', message: error.message }]);
       if (options.strict) throw new Error(`the record store cannot be opened (--strict): ${messageOf(error)}`);
-      warnings.push(`failsoft serve: warning: the record store cannot be opened, so events and incidents are kept in memory only until restart: ${messageOf(error)}`);
+      warnings.push(
+        `failsoft serve: warning: the record store cannot be opened, so events and incidents are kept in memory only until restart: ${messageOf(error)}`,
+      );
       records = await openRecordStore(undefined, env, { ...base, memory: true });
     }
   }
-  const lines = [`failsoft serve: records: ${records.where}${records.backend === 'memory' ? ' (not kept across restarts)' : ''}, instance ${records.instance}`];
+  const lines = [
+    `failsoft serve: records: ${records.where}${records.backend === 'memory' ? ' (not kept across restarts)' : ''}, instance ${records.instance}`,
+  ];
   const tracker = new IncidentTracker({
-    sink: records.writer, instance: records.instance,
+    sink: records.writer,
+    instance: records.instance,
     ...(ai.config.incidents === undefined ? {} : { quietPeriodMs: ai.config.incidents.quietPeriodMs }),
   });
   try {
@@ -92,7 +111,10 @@ export async function startServeRecords(ai: Failsoft, options: ServeRecordsOptio
     // PGlite serves one process: whatever is open there was left by a run that is gone, whatever it was called.
     tracker.resume(open, { adoptAll: records.backend !== 'postgres' });
     const resumed = tracker.current;
-    if (resumed) lines.push(`failsoft serve: incident ${resumed.id} (${resumed.title}) was open when the last run stopped: resumed`);
+    if (resumed)
+      lines.push(
+        `failsoft serve: incident ${resumed.id} (${resumed.title}) was open when the last run stopped: resumed`,
+      );
   } catch (error) {
     warnings.push(`failsoft serve: warning: could not read open incidents from the record store: ${messageOf(error)}`);
   }
@@ -102,28 +124,38 @@ export async function startServeRecords(ai: Failsoft, options: ServeRecordsOptio
       if (line.action !== 'unchanged') lines.push(`failsoft serve: switch ${line.action}: ${line.message}`);
     }
   } catch (error) {
-    warnings.push(`failsoft serve: warning: could not restore kill switches from the record store: ${messageOf(error)}`);
+    warnings.push(
+      `failsoft serve: warning: could not restore kill switches from the record store: ${messageOf(error)}`,
+    );
   }
   const stored = storeIncidentReader(records.store);
   // Read what this process wrote: give the writer up to a second to flush what waits (it batches every 250 ms).
-  const flushed = (): Promise<void> => new Promise((resolve) => {
-    const timer = setTimeout(resolve, READ_FLUSH_WAIT_MS);
-    timer.unref();
-    void records.writer.flush().then(() => { clearTimeout(timer); resolve(); });
-  });
+  const flushed = (): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, READ_FLUSH_WAIT_MS);
+      timer.unref();
+      void records.writer.flush().then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   return {
     // The open incident as the tracker holds it now (its record is written at most every 5 s).
     incidents: {
       async list(query) {
         await flushed();
         const current = tracker.current;
-        return (await stored.list(query)).map((i) => (current && i.id === current.id ? incidentSummaryJson(current, Date.now()) : i));
+        return (await stored.list(query)).map((i) =>
+          current && i.id === current.id ? incidentSummaryJson(current, Date.now()) : i,
+        );
       },
       async get(id) {
         await flushed();
         const detail = await stored.get(id);
         const current = tracker.current;
-        return detail && current && current.id === id ? { ...detail, ...incidentSummaryJson(current, Date.now()) } : detail;
+        return detail && current && current.id === id
+          ? { ...detail, ...incidentSummaryJson(current, Date.now()) }
+          : detail;
       },
     },
     storeStatus: () => records.writer.status(),

@@ -25,7 +25,7 @@ describe('the simulator under failsoft serve', () => {
     return sim;
   };
 
-  it('listens on 8700 by default, where README\'s fault examples point', () => {
+  it("listens on 8700 by default, where README's fault examples point", () => {
     expect(DEFAULT_SERVE_SIM_PORT).toBe(8700);
   });
 
@@ -61,13 +61,16 @@ describe('the simulator under failsoft serve', () => {
 
 describe('listenFailure', () => {
   it('names the port and the flag for a taken or privileged port, and passes anything else through', () => {
-    const inUse = Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:8787'), { code: 'EADDRINUSE' });
+    const inUse = Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:8787'), {
+      code: 'EADDRINUSE',
+    });
     const failure = listenFailure(inUse, 8787, '--port');
     expect(failure).toBeInstanceOf(ListenError);
     expect((failure as Error).message).toBe('port 8787 is in use: pick another with --port');
     expect((failure as Error).cause).toBe(inUse);
-    expect((listenFailure(Object.assign(new Error('listen EACCES'), { code: 'EACCES' }), 80, '--port') as Error).message)
-      .toBe('port 80 needs privileges to listen on (ports below 1024 do): pick another with --port');
+    expect(
+      (listenFailure(Object.assign(new Error('listen EACCES'), { code: 'EACCES' }), 80, '--port') as Error).message,
+    ).toBe('port 80 needs privileges to listen on (ports below 1024 do): pick another with --port');
     const other = new Error('boom');
     expect(listenFailure(other, 8787, '--port')).toBe(other);
     expect(listenFailure('text', 8787, '--port')).toBe('text');

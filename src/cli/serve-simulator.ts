@@ -18,14 +18,18 @@ export interface ServeSimulator {
  * already running, say), any free port, with a warning saying so: the gateway still starts.
  * @example const { sim, warnings } = await startServeSimulator(undefined);
  */
-export async function startServeSimulator(simPort: number | undefined, defaultPort = DEFAULT_SERVE_SIM_PORT): Promise<ServeSimulator> {
+export async function startServeSimulator(
+  simPort: number | undefined,
+  defaultPort = DEFAULT_SERVE_SIM_PORT,
+): Promise<ServeSimulator> {
   // Loaded only here: a gateway serving a real config never carries the simulator in memory.
   const { startSimulator } = await import('../sim/start-simulator.js');
   const port = simPort ?? defaultPort;
   try {
     return { sim: await startSimulator({ port, host: '127.0.0.1' }), warnings: [] };
   } catch (error) {
-    if (simPort !== undefined || listenErrorCode(error) !== 'EADDRINUSE') throw listenFailure(error, port, '--sim-port');
+    if (simPort !== undefined || listenErrorCode(error) !== 'EADDRINUSE')
+      throw listenFailure(error, port, '--sim-port');
   }
   const sim = await startSimulator({ port: 0, host: '127.0.0.1' });
   return {

@@ -70,7 +70,10 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions {
     limitsFile: values.limits,
     providers,
     keyless,
-    chunkDelayMs: values['chunk-delay'] === undefined ? DEFAULT_CLI_CHUNK_DELAY_MS : integerFlag('--chunk-delay', values['chunk-delay'], 0, 60_000),
+    chunkDelayMs:
+      values['chunk-delay'] === undefined
+        ? DEFAULT_CLI_CHUNK_DELAY_MS
+        : integerFlag('--chunk-delay', values['chunk-delay'], 0, 60_000),
     seed: values.seed === undefined ? undefined : integerFlag('--seed', values.seed, 0, 2 ** 32 - 1),
     help: values.help ?? false,
   };
@@ -106,7 +109,8 @@ export function parseProviderSpec(spec: string): [string, SimProtocolName] {
   if (!PROVIDER_NAME.test(name) || name === '_sim') {
     throw new UsageError(`--provider ${spec}: expected NAME=PROTOCOL with a name of letters, digits, '.', '_' or '-'`);
   }
-  if (isReservedName(name)) throw new UsageError(`--provider ${spec}: "${name}" is a name every JavaScript object has: choose another`);
+  if (isReservedName(name))
+    throw new UsageError(`--provider ${spec}: "${name}" is a name every JavaScript object has: choose another`);
   if (!isSimProtocolName(protocol)) {
     throw new UsageError(`--provider ${spec}: unknown protocol "${protocol}" (use ${SIM_PROTOCOL_NAMES.join(', ')})`);
   }
@@ -115,7 +119,8 @@ export function parseProviderSpec(spec: string): [string, SimProtocolName] {
 
 function integerFlag(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) throw new UsageError(`${flag} ${text}: expected an integer from ${min} to ${max}`);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw new UsageError(`${flag} ${text}: expected an integer from ${min} to ${max}`);
   return value;
 }
 
@@ -128,8 +133,16 @@ export class SimFileError extends Error {
  * Reads a fault or limits document from a JSON or YAML file and validates it.
  * @example await loadSimDocument('faults.yaml', 'faults', ['openai'])
  */
-export async function loadSimDocument(file: string, kind: 'faults', providers: readonly string[]): Promise<FaultDocument>;
-export async function loadSimDocument(file: string, kind: 'limits', providers: readonly string[]): Promise<LimitsDocument>;
+export async function loadSimDocument(
+  file: string,
+  kind: 'faults',
+  providers: readonly string[],
+): Promise<FaultDocument>;
+export async function loadSimDocument(
+  file: string,
+  kind: 'limits',
+  providers: readonly string[],
+): Promise<LimitsDocument>;
 export async function loadSimDocument(
   file: string,
   kind: 'faults' | 'limits',
@@ -139,16 +152,22 @@ export async function loadSimDocument(
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new SimFileError(`${file}: cannot read ${kind} file (${error instanceof Error ? error.message : String(error)})`);
+    throw new SimFileError(
+      `${file}: cannot read ${kind} file (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   let data: unknown;
   try {
     data = parseYaml(text) ?? {};
   } catch (error) {
-    throw new SimFileError(`${file}: not valid JSON or YAML (${error instanceof Error ? error.message : String(error)})`);
+    throw new SimFileError(
+      `${file}: not valid JSON or YAML (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   try {
-    return kind === 'faults' ? parseFaultDocument(data, providers, 'faults') : parseLimitsDocument(data, providers, 'limits');
+    return kind === 'faults'
+      ? parseFaultDocument(data, providers, 'faults')
+      : parseLimitsDocument(data, providers, 'limits');
   } catch (error) {
     if (error instanceof SimDocumentError) throw new SimFileError(`${file}: ${error.message}`);
     throw error;
@@ -158,8 +177,10 @@ export async function loadSimDocument(
 /** Starts the simulator from parsed flags (files loaded and validated first). */
 export async function startSimFromCli(options: SimCliOptions): Promise<RunningSimulator> {
   const names = Object.keys(options.providers);
-  const faults = options.faultsFile === undefined ? undefined : await loadSimDocument(options.faultsFile, 'faults', names);
-  const limits = options.limitsFile === undefined ? undefined : await loadSimDocument(options.limitsFile, 'limits', names);
+  const faults =
+    options.faultsFile === undefined ? undefined : await loadSimDocument(options.faultsFile, 'faults', names);
+  const limits =
+    options.limitsFile === undefined ? undefined : await loadSimDocument(options.limitsFile, 'limits', names);
   return startSimulator({
     port: options.port,
     host: options.host,
@@ -173,7 +194,11 @@ export async function startSimFromCli(options: SimCliOptions): Promise<RunningSi
 }
 
 /** The start-up banner: one line per provider with its SDK base URL (and whether it needs a key), then the control API. */
-export function describeSimulator(sim: RunningSimulator, providers: Record<string, SimProtocolName>, keyless: readonly string[] = []): string[] {
+export function describeSimulator(
+  sim: RunningSimulator,
+  providers: Record<string, SimProtocolName>,
+  keyless: readonly string[] = [],
+): string[] {
   const names = Object.keys(providers);
   const rows: [string, string, string][] = names.map((name) => {
     const protocol = providers[name] ?? 'openai';

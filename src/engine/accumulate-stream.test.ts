@@ -11,12 +11,27 @@ describe('StreamAccumulator', () => {
     acc.add({ type: 'tool-call', index: 0, id: 'c1', name: 'lookup', input: { q: 1 } });
     acc.add({ type: 'text-delta', text: 'after' });
     expect(acc.finished).toBe(false);
-    acc.add({ type: 'finish', finishReason: 'tool-calls', rawFinishReason: 'tool_use', usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 }, model: 'claude-x', id: 'msg_1' });
+    acc.add({
+      type: 'finish',
+      finishReason: 'tool-calls',
+      rawFinishReason: 'tool_use',
+      usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 },
+      model: 'claude-x',
+      id: 'msg_1',
+    });
     expect(acc.finished).toBe(true);
     expect(acc.response()).toEqual({
-      model: 'claude-x', id: 'msg_1', text: 'Hello, worldafter', finishReason: 'tool-calls', rawFinishReason: 'tool_use',
+      model: 'claude-x',
+      id: 'msg_1',
+      text: 'Hello, worldafter',
+      finishReason: 'tool-calls',
+      rawFinishReason: 'tool_use',
       usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 },
-      content: [{ type: 'text', text: 'Hello, world' }, { type: 'tool-call', id: 'c1', name: 'lookup', input: { q: 1 } }, { type: 'text', text: 'after' }],
+      content: [
+        { type: 'text', text: 'Hello, world' },
+        { type: 'tool-call', id: 'c1', name: 'lookup', input: { q: 1 } },
+        { type: 'text', text: 'after' },
+      ],
     });
   });
 

@@ -46,8 +46,11 @@ export class StreamAccumulator {
   response(): ProviderResponse {
     const finish = this.finish;
     const response: ProviderResponse = {
-      model: finish?.model || this.requestedModel, content: this.content, text: this.text,
-      finishReason: finish?.finishReason ?? 'other', usage: finish?.usage ?? { ...EMPTY_USAGE },
+      model: finish?.model || this.requestedModel,
+      content: this.content,
+      text: this.text,
+      finishReason: finish?.finishReason ?? 'other',
+      usage: finish?.usage ?? { ...EMPTY_USAGE },
     };
     if (finish?.rawFinishReason !== undefined) response.rawFinishReason = finish.rawFinishReason;
     if (finish?.id !== undefined) response.id = finish.id;

@@ -31,12 +31,15 @@ export interface EngineParts {
 function missingKeyAdapter(provider: ResolvedProvider): ProviderAdapter {
   const fail = (model: string): never => {
     throw providerError({
-      class: 'auth', provider: provider.name, model,
+      class: 'auth',
+      provider: provider.name,
+      model,
       message: `${provider.name}: environment variable ${provider.missingKeyEnv} is not set (providers.${provider.name}.apiKeyEnv)`,
     });
   };
   return {
-    name: provider.name, type: provider.type,
+    name: provider.name,
+    type: provider.type,
     generate: async (model) => fail(model),
     stream: async (model) => fail(model),
     close: async () => undefined,
@@ -58,17 +61,30 @@ export function buildEngineParts(
   for (const provider of Object.values(config.providers)) {
     const override = deps.adapters?.[provider.name];
     const endpoint = {
-      name: provider.name, type: provider.type, baseUrl: provider.baseUrl, headers: provider.headers,
+      name: provider.name,
+      type: provider.type,
+      baseUrl: provider.baseUrl,
+      headers: provider.headers,
       ...(provider.apiKey === undefined ? {} : { apiKey: provider.apiKey }),
     };
-    adapters.set(provider.name, override ?? (provider.missingKeyEnv ? missingKeyAdapter(provider) : createAdapter(endpoint)));
-    const budget = new RateBudget(provider.limits ?? {}, { key: provider.name, clock, store, batchReserve: provider.batchReserve });
+    adapters.set(
+      provider.name,
+      override ?? (provider.missingKeyEnv ? missingKeyAdapter(provider) : createAdapter(endpoint)),
+    );
+    const budget = new RateBudget(provider.limits ?? {}, {
+      key: provider.name,
+      clock,
+      store,
+      batchReserve: provider.batchReserve,
+    });
     budget.onEvent((change) => {
-      if (change.type === 'budget-exhausted') bus.emit('budget-exhausted', change.at, { provider: provider.name, dimension: change.dimension });
+      if (change.type === 'budget-exhausted')
+        bus.emit('budget-exhausted', change.at, { provider: provider.name, dimension: change.dimension });
       else bus.emit('budget-recovered', change.at, { provider: provider.name });
     });
     budgets.set(provider.name, budget);
-    if (provider.maxConcurrent !== undefined) bulkheads.set(provider.name, new Bulkhead({ maxConcurrent: provider.maxConcurrent, maxQueue: 0 }));
+    if (provider.maxConcurrent !== undefined)
+      bulkheads.set(provider.name, new Bulkhead({ maxConcurrent: provider.maxConcurrent, maxQueue: 0 }));
   }
   const breakers = new Map<string, CircuitBreaker>();
   const stats = new Map<string, RouteStats>();
@@ -83,7 +99,11 @@ export function buildEngineParts(
         breaker.onTransition((t) => {
           const payload = { provider: entry.provider, model: entry.model, key: entry.key, reason: t.reason };
           if (t.from === t.to) return; // an open extended (e.g. long after short) is not a new opening
-          if (t.to === 'open') bus.emit('provider-opened', clock.now(), { ...payload, ...(t.retryAfterMs === undefined ? {} : { retryAfterMs: t.retryAfterMs }) });
+          if (t.to === 'open')
+            bus.emit('provider-opened', clock.now(), {
+              ...payload,
+              ...(t.retryAfterMs === undefined ? {} : { retryAfterMs: t.retryAfterMs }),
+            });
           else if (t.to === 'half-open') bus.emit('provider-half-opened', clock.now(), payload);
           else bus.emit('provider-closed', clock.now(), payload);
         });

@@ -45,19 +45,29 @@ class ManualFinalizationRegistry<T> {
   }
 }
 
-function setup(claude: (call: number) => ScriptStep = () => ({ chunks: ['a', 'b', 'c'] }), create: typeof createFailsoft = createFailsoft): Failsoft {
+function setup(
+  claude: (call: number) => ScriptStep = () => ({ chunks: ['a', 'b', 'c'] }),
+  create: typeof createFailsoft = createFailsoft,
+): Failsoft {
   const config: FailsoftConfig = {
     providers: { claude: { type: 'anthropic', apiKey: 'k', maxConcurrent: 1 }, gpt: { type: 'openai', apiKey: 'k' } },
     features: { chat: { tier: 'ai-only', route: ['claude/sonnet', 'gpt/gpt-4o'], deadlineMs: 15_000, maxRetries: 0 } },
   };
   return create(config, {
-    clock: new FakeClock(1_000_000), env: {}, random: () => 0.5,
-    adapters: { claude: scriptedAdapter('claude', claude), gpt: scriptedAdapter('gpt', () => ({ chunks: ['x', 'y'] })) },
+    clock: new FakeClock(1_000_000),
+    env: {},
+    random: () => 0.5,
+    adapters: {
+      claude: scriptedAdapter('claude', claude),
+      gpt: scriptedAdapter('gpt', () => ({ chunks: ['x', 'y'] })),
+    },
   });
 }
 
 /** Reads a stream up to (and including) its first text delta, leaving it open. */
-async function openStream(ai: Failsoft): Promise<{ events: AsyncGenerator<FailsoftStreamEvent>; provider: string | undefined }> {
+async function openStream(
+  ai: Failsoft,
+): Promise<{ events: AsyncGenerator<FailsoftStreamEvent>; provider: string | undefined }> {
   const events = ai.stream('chat', ask);
   let provider: string | undefined;
   for (;;) {
@@ -81,7 +91,10 @@ describe('bulkhead: a full provider is skipped at once', () => {
     const first = ai.generate('chat', ask);
     const second = await ai.generate('chat', ask);
     expect(second.provider).toBe('gpt');
-    expect(second.attempts.map((a) => [a.provider, a.outcome])).toEqual([['claude', 'skipped-budget'], ['gpt', 'ok']]);
+    expect(second.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['claude', 'skipped-budget'],
+      ['gpt', 'ok'],
+    ]);
     expect((await first).provider).toBe('claude');
     expect((await ai.generate('chat', ask)).provider).toBe('claude'); // slot freed when the answer came
     await ai.close();
@@ -110,7 +123,9 @@ describe('bulkhead: a stream holds its slot until it ends', () => {
   });
 
   it('a caller that closes mid-answer, or a stream the provider cuts, frees the slot', async () => {
-    const ai = setup((call) => (call === 2 ? { chunks: ['a', 'b'], failAfter: 'server_error' } : { chunks: ['a', 'b', 'c'] }));
+    const ai = setup((call) =>
+      call === 2 ? { chunks: ['a', 'b'], failAfter: 'server_error' } : { chunks: ['a', 'b', 'c'] },
+    );
     const open = await openStream(ai);
     await open.events.return(undefined);
     const cut: string[] = [];

@@ -24,11 +24,31 @@ export interface FailsoftEventMap {
   /** An interactive request started its next route entry beside one that had shown no content yet (`slow`), or beside a half-open probe (`probe`). */
   'attempt-hedged': { feature: string; provider: string; model: string; after: string; reason: 'slow' | 'probe' };
   /** A provider asked to be left alone (a 429's Retry-After) until `untilMs`: every request skips it meanwhile. `source: shared` = learned from another instance. */
-  'provider-cooldown-started': { key: string; provider: string; model: string; untilMs: number; source: 'local' | 'shared' };
-  'provider-cooldown-ended': { key: string; provider: string; model: string; untilMs: number; source: 'local' | 'shared' };
+  'provider-cooldown-started': {
+    key: string;
+    provider: string;
+    model: string;
+    untilMs: number;
+    source: 'local' | 'shared';
+  };
+  'provider-cooldown-ended': {
+    key: string;
+    provider: string;
+    model: string;
+    untilMs: number;
+    source: 'local' | 'shared';
+  };
   /** A failure inside failsoft itself (a policy, shared state) answered as a loss instead of an error. */
   'engine-faulted': { feature: string; message: string };
-  'attempt-failed': { feature: string; provider: string; model: string; class: ErrorClass; status?: number; ms: number; message: string };
+  'attempt-failed': {
+    feature: string;
+    provider: string;
+    model: string;
+    class: ErrorClass;
+    status?: number;
+    ms: number;
+    message: string;
+  };
   'stream-failed': { feature: string; provider: string; model: string; class: ErrorClass; message: string };
   /** A scheduled job's run started its attempt (`attempt` 1 is the first). Job events come from the scheduler, on its own bus or the engine's. */
   'job-started': JobEvent & { attempt: number };
@@ -46,8 +66,13 @@ export interface FailsoftEventMap {
   /** A core check that had failed passes again, after `downMs`. */
   'core-check-recovered': { check: string; kind: string; detail: string; ms: number; downMs: number };
   'request-completed': {
-    feature: string; source: 'provider' | 'fallback' | 'error'; provider?: string; model?: string;
-    degraded: boolean; ms: number; attempts: readonly AttemptRecord[];
+    feature: string;
+    source: 'provider' | 'fallback' | 'error';
+    provider?: string;
+    model?: string;
+    degraded: boolean;
+    ms: number;
+    attempts: readonly AttemptRecord[];
   };
 }
 
@@ -83,7 +108,10 @@ type AnyListener = (event: FailsoftEvent) => void;
 export class EventBus {
   private readonly listeners = new Map<string, Set<(event: never) => void>>();
 
-  constructor(private readonly onListenerError: (error: unknown) => void = (error) => console.error('failsoft: event listener threw', error)) {}
+  constructor(
+    private readonly onListenerError: (error: unknown) => void = (error) =>
+      console.error('failsoft: event listener threw', error),
+  ) {}
 
   on<K extends FailsoftEventType>(type: K, listener: Listener<K>): () => void;
   on(type: '*', listener: AnyListener): () => void;

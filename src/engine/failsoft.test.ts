@@ -9,7 +9,9 @@ import type { FailsoftEvent } from './events.js';
 import type { FailsoftConfig } from './config/config-schema.js';
 import type { FailsoftStreamEvent } from './results.js';
 
-const ask = { messages: [{ role: 'user' as const, content: 'Summarize:\nThe plant closed. Workers waited. Nobody knew why.' }] };
+const ask = {
+  messages: [{ role: 'user' as const, content: 'Summarize:\nThe plant closed. Workers waited. Nobody knew why.' }],
+};
 
 const config: FailsoftConfig = {
   providers: {
@@ -18,14 +20,23 @@ const config: FailsoftConfig = {
     gemini: { type: 'gemini', apiKey: 'k' },
   },
   features: {
-    summary: { tier: 'enhanced', route: ['claude/sonnet', 'gpt/gpt-4o-mini', 'gemini/flash'], deadlineMs: 15000, fallback: { leadSentences: 1 } },
+    summary: {
+      tier: 'enhanced',
+      route: ['claude/sonnet', 'gpt/gpt-4o-mini', 'gemini/flash'],
+      deadlineMs: 15000,
+      fallback: { leadSentences: 1 },
+    },
     chat: { tier: 'ai-only', route: ['claude/sonnet', 'gpt/gpt-4o'], deadlineMs: 15000 },
     billing: { tier: 'critical' },
   },
   policies: { breaker: { consecutiveFailures: 3, openMs: 5000 } },
 };
 
-function setup(scripts: Record<string, (call: number, model: string) => ScriptStep>, extra: Partial<FailsoftOptions> = {}, cfg: FailsoftConfig = config) {
+function setup(
+  scripts: Record<string, (call: number, model: string) => ScriptStep>,
+  extra: Partial<FailsoftOptions> = {},
+  cfg: FailsoftConfig = config,
+) {
   const clock = new FakeClock(1_000_000);
   const adapters = {
     claude: scriptedAdapter('claude', scripts.claude ?? (() => ({ text: 'from claude' }))),
@@ -47,7 +58,10 @@ describe('router: failover', () => {
     const r = await ai.generate('summary', ask);
     expect(clock.now()).toBe(before); // the fake clock never advanced: nothing slept
     expect(r).toMatchObject({ text: 'from gpt', provider: 'gpt', source: 'provider', degraded: true });
-    expect(r.attempts.map((a) => [a.provider, a.outcome])).toEqual([['claude', 'overloaded'], ['gpt', 'ok']]);
+    expect(r.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['claude', 'overloaded'],
+      ['gpt', 'ok'],
+    ]);
     expect(events.find((e) => e.type === 'feature-degraded')).toMatchObject({ feature: 'summary', mode: 'failover' });
   });
 
@@ -60,17 +74,27 @@ describe('router: failover', () => {
   it('every provider down: enhanced answers with its fallback, ai-only throws AIUnavailableError with retryAfterMs', async () => {
     const { ai, events, clock, adapters } = setup({ claude: () => down, gpt: () => down, gemini: () => down });
     const { value: summary, elapsedMs } = await driveClock(clock, ai.generate('summary', ask));
-    expect(summary).toMatchObject({ source: 'fallback', degraded: true, text: 'The plant closed.', provider: undefined });
+    expect(summary).toMatchObject({
+      source: 'fallback',
+      degraded: true,
+      text: 'The plant closed.',
+      provider: undefined,
+    });
     // Retries of the same providers happened only after every entry was tried, within the retry budget (3 per window).
     expect(summary.attempts.slice(0, 3).map((a) => a.provider)).toEqual(['claude', 'gpt', 'gemini']);
     expect(summary.attempts.length).toBeLessThanOrEqual(3 + 3);
     expect(elapsedMs).toBeLessThan(15_000);
     expect(adapters.claude.calls.length).toBeLessThanOrEqual(3);
-    const { value: error } = await driveClock(clock, ai.generate('chat', ask).catch((e: unknown) => e));
+    const { value: error } = await driveClock(
+      clock,
+      ai.generate('chat', ask).catch((e: unknown) => e),
+    );
     expect(error).toBeInstanceOf(AIUnavailableError);
     expect((error as AIUnavailableError).retryAfterMs).toBeGreaterThan(0);
     expect((error as AIUnavailableError).reason).toBe('providers-failed');
-    expect(events.some((e) => e.type === 'feature-mode-changed' && e.feature === 'chat' && e.to === 'unavailable')).toBe(true);
+    expect(
+      events.some((e) => e.type === 'feature-mode-changed' && e.feature === 'chat' && e.to === 'unavailable'),
+    ).toBe(true);
   });
 
   it('every provider down, JSON mode: fallback.json answers it (plain requests keep their text fallback); a text-only fallback gives AIUnavailableError', async () => {
@@ -78,31 +102,86 @@ describe('router: failover', () => {
     const json = { type: 'json' as const };
     const withJson: FailsoftConfig = {
       ...config,
-      features: { ...config.features, summary: { tier: 'enhanced', route: ['claude/sonnet'], deadlineMs: 15000, maxRetries: 0, fallback: { leadSentences: 1, json: { summary: null, degraded: true } } } },
+      features: {
+        ...config.features,
+        summary: {
+          tier: 'enhanced',
+          route: ['claude/sonnet'],
+          deadlineMs: 15000,
+          maxRetries: 0,
+          fallback: { leadSentences: 1, json: { summary: null, degraded: true } },
+        },
+      },
     };
     const a = setup(allDown, {}, withJson);
-    expect((await a.ai.generate('summary', { ...ask, responseFormat: json })).text).toBe('{"summary":null,"degraded":true}');
+    expect((await a.ai.generate('summary', { ...ask, responseFormat: json })).text).toBe(
+      '{"summary":null,"degraded":true}',
+    );
     expect((await a.ai.generate('summary', ask)).text).toBe('The plant closed.');
-    const onlyJson = setup(allDown, {}, { ...withJson, features: { summary: { tier: 'enhanced', route: ['claude/sonnet'], maxRetries: 0, fallback: { json: { ok: false } } } } });
+    const onlyJson = setup(
+      allDown,
+      {},
+      {
+        ...withJson,
+        features: {
+          summary: { tier: 'enhanced', route: ['claude/sonnet'], maxRetries: 0, fallback: { json: { ok: false } } },
+        },
+      },
+    );
     expect((await onlyJson.ai.generate('summary', ask)).text).toBe('{"ok":false}');
-    const textOnly = setup(allDown, {}, { ...withJson, features: { summary: { tier: 'enhanced', route: ['claude/sonnet'], maxRetries: 0, fallback: { text: 'Summary unavailable.' } } } });
+    const textOnly = setup(
+      allDown,
+      {},
+      {
+        ...withJson,
+        features: {
+          summary: {
+            tier: 'enhanced',
+            route: ['claude/sonnet'],
+            maxRetries: 0,
+            fallback: { text: 'Summary unavailable.' },
+          },
+        },
+      },
+    );
     const refused = await textOnly.ai.generate('summary', { ...ask, responseFormat: json }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(AIUnavailableError);
-    expect((refused as AIUnavailableError).message).toMatch(/its fallback is not JSON, and the request asked for JSON: set fallback\.json/);
-    const jsonText = setup(allDown, {}, { ...withJson, features: { summary: { tier: 'enhanced', route: ['claude/sonnet'], maxRetries: 0, fallback: { text: '{"summary":""}' } } } });
+    expect((refused as AIUnavailableError).message).toMatch(
+      /its fallback is not JSON, and the request asked for JSON: set fallback\.json/,
+    );
+    const jsonText = setup(
+      allDown,
+      {},
+      {
+        ...withJson,
+        features: {
+          summary: { tier: 'enhanced', route: ['claude/sonnet'], maxRetries: 0, fallback: { text: '{"summary":""}' } },
+        },
+      },
+    );
     expect((await jsonText.ai.generate('summary', { ...ask, responseFormat: json })).source).toBe('fallback'); // a text that is JSON will do
   });
 
   it('retries the same provider only when no later entry can serve, after the server delay (batch: it can wait)', async () => {
     let calls = 0;
-    const { ai, clock } = setup({ claude: () => (++calls === 1 ? { fail: 'rate_limited', status: 429, retryAfterMs: 2000 } : { text: 'claude again' }) }, {}, {
-      ...config, features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 10000, priority: 'batch' } },
-    });
+    const { ai, clock } = setup(
+      {
+        claude: () =>
+          ++calls === 1 ? { fail: 'rate_limited', status: 429, retryAfterMs: 2000 } : { text: 'claude again' },
+      },
+      {},
+      {
+        ...config,
+        features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 10000, priority: 'batch' } },
+      },
+    );
     const pending = ai.generate('chat', ask);
     await until(() => clock.pendingSleeps >= 2); // the deadline timer and the retry wait
     await clock.advance(1999);
     let settled = false;
-    void pending.then(() => { settled = true; });
+    void pending.then(() => {
+      settled = true;
+    });
     await Promise.resolve();
     expect(settled).toBe(false);
     await clock.advance(1);
@@ -113,9 +192,19 @@ describe('router: failover', () => {
 
   it('an interactive call never sleeps past maxWaitMs for a retry: 503 at once with the real retry time, and the provider cools down', async () => {
     let calls = 0;
-    const { ai, clock } = setup({ claude: () => { calls++; return { fail: 'rate_limited', status: 429, retryAfterMs: 20_000 }; } }, {}, {
-      ...config, features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 30_000 } },
-    });
+    const { ai, clock } = setup(
+      {
+        claude: () => {
+          calls++;
+          return { fail: 'rate_limited', status: 429, retryAfterMs: 20_000 };
+        },
+      },
+      {},
+      {
+        ...config,
+        features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 30_000 } },
+      },
+    );
     const started = clock.now();
     const error = await ai.generate('chat', ask).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AIUnavailableError);
@@ -130,9 +219,14 @@ describe('router: failover', () => {
   });
 
   it('does not wait for a server delay longer than the deadline', async () => {
-    const { ai } = setup({ claude: () => ({ fail: 'rate_limited', status: 429, retryAfterMs: 60_000 }) }, {}, {
-      ...config, features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 10000 } },
-    });
+    const { ai } = setup(
+      { claude: () => ({ fail: 'rate_limited', status: 429, retryAfterMs: 60_000 }) },
+      {},
+      {
+        ...config,
+        features: { chat: { tier: 'ai-only', route: ['claude/sonnet'], deadlineMs: 10000 } },
+      },
+    );
     const error = await ai.generate('chat', ask).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AIUnavailableError);
     expect((error as AIUnavailableError).retryAfterMs).toBe(60_000);
@@ -145,18 +239,23 @@ describe('router: failover', () => {
   });
 
   it('a context-length failure moves only to an entry with a larger context window', async () => {
-    const { ai, adapters } = setup({ claude: () => ({ fail: 'context_length', status: 400 }) }, {}, {
-      ...config,
-      features: {
-        long: {
-          tier: 'ai-only', route: [
-            { provider: 'claude', model: 'sonnet', contextWindow: 200_000 },
-            { provider: 'gpt', model: 'gpt-4o', contextWindow: 128_000 },
-            { provider: 'gemini', model: 'flash', contextWindow: 1_000_000 },
-          ],
+    const { ai, adapters } = setup(
+      { claude: () => ({ fail: 'context_length', status: 400 }) },
+      {},
+      {
+        ...config,
+        features: {
+          long: {
+            tier: 'ai-only',
+            route: [
+              { provider: 'claude', model: 'sonnet', contextWindow: 200_000 },
+              { provider: 'gpt', model: 'gpt-4o', contextWindow: 128_000 },
+              { provider: 'gemini', model: 'flash', contextWindow: 1_000_000 },
+            ],
+          },
         },
       },
-    });
+    );
     const r = await ai.generate('long', ask);
     expect(r.provider).toBe('gemini');
     expect(adapters.gpt.calls).toHaveLength(0);
@@ -165,10 +264,18 @@ describe('router: failover', () => {
 
 describe('router: deadline', () => {
   it('when the deadline passes on a hung primary, later entries are not charged for attempts never made', async () => {
-    const { ai, clock, adapters } = setup({ claude: () => ({ hang: true }) }, {}, {
-      ...config, features: { chat: { tier: 'ai-only', route: ['claude/sonnet', 'gpt/gpt-4o'], deadlineMs: 1000 } },
-    });
-    const { value: error } = await driveClock(clock, ai.generate('chat', ask).catch((e: unknown) => e));
+    const { ai, clock, adapters } = setup(
+      { claude: () => ({ hang: true }) },
+      {},
+      {
+        ...config,
+        features: { chat: { tier: 'ai-only', route: ['claude/sonnet', 'gpt/gpt-4o'], deadlineMs: 1000 } },
+      },
+    );
+    const { value: error } = await driveClock(
+      clock,
+      ai.generate('chat', ask).catch((e: unknown) => e),
+    );
     expect(error).toBeInstanceOf(AIUnavailableError);
     expect((error as AIUnavailableError).reason).toBe('deadline');
     expect((error as AIUnavailableError).attempts.map((a) => a.outcome)).toEqual(['timeout']);
@@ -176,11 +283,17 @@ describe('router: deadline', () => {
     expect((await ai.health()).providers.gpt!.models['gpt-4o']!.requests).toBe(0);
   });
   it('a primary that hangs past its attemptTimeoutMs is a timeout on our own timer: the next entry answers at once', async () => {
-    const { ai, clock, adapters } = setup({ claude: () => ({ hang: true }) }, {}, {
-      ...config,
-      providers: { ...config.providers, claude: { type: 'anthropic', apiKey: 'k', attemptTimeoutMs: 200 } },
-      features: { chat: { tier: 'ai-only', route: ['claude/sonnet', 'gpt/gpt-4o'], deadlineMs: 10_000, maxRetries: 0 } },
-    });
+    const { ai, clock, adapters } = setup(
+      { claude: () => ({ hang: true }) },
+      {},
+      {
+        ...config,
+        providers: { ...config.providers, claude: { type: 'anthropic', apiKey: 'k', attemptTimeoutMs: 200 } },
+        features: {
+          chat: { tier: 'ai-only', route: ['claude/sonnet', 'gpt/gpt-4o'], deadlineMs: 10_000, maxRetries: 0 },
+        },
+      },
+    );
     const pending = ai.generate('chat', ask);
     await until(() => adapters.claude.calls.length === 1);
     await clock.advance(199);
@@ -189,21 +302,33 @@ describe('router: deadline', () => {
     await until(() => adapters.gpt.calls.length === 1);
     const r = await pending;
     expect(r).toMatchObject({ provider: 'gpt', degraded: true });
-    expect(r.attempts.map((a) => [a.provider, a.outcome])).toEqual([['claude', 'timeout'], ['gpt', 'ok']]);
+    expect(r.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['claude', 'timeout'],
+      ['gpt', 'ok'],
+    ]);
   });
 
   it('the attempt timer stops once the attempt answered: a stream longer than attemptTimeoutMs is not cut', async () => {
-    const { ai, clock } = setup({ claude: () => ({ chunks: ['one ', 'two ', 'three'] }) }, {}, {
-      ...config,
-      providers: { ...config.providers, claude: { type: 'anthropic', apiKey: 'k', attemptTimeoutMs: 200 } },
-      features: { chat: { tier: 'ai-only', route: ['claude/sonnet', 'gpt/gpt-4o'], deadlineMs: 10_000 } },
-    });
+    const { ai, clock } = setup(
+      { claude: () => ({ chunks: ['one ', 'two ', 'three'] }) },
+      {},
+      {
+        ...config,
+        providers: { ...config.providers, claude: { type: 'anthropic', apiKey: 'k', attemptTimeoutMs: 200 } },
+        features: { chat: { tier: 'ai-only', route: ['claude/sonnet', 'gpt/gpt-4o'], deadlineMs: 10_000 } },
+      },
+    );
     const seen: FailsoftStreamEvent[] = [];
     for await (const event of ai.stream('chat', ask)) {
       seen.push(event);
       if (event.type === 'text-delta') await clock.advance(150);
     }
-    expect(seen.filter((e) => e.type === 'text-delta').map((e) => (e.type === 'text-delta' ? e.text : '')).join('')).toBe('one two three');
+    expect(
+      seen
+        .filter((e) => e.type === 'text-delta')
+        .map((e) => (e.type === 'text-delta' ? e.text : ''))
+        .join(''),
+    ).toBe('one two three');
     expect(seen.some((e) => e.type === 'error')).toBe(false);
   });
 });
@@ -225,7 +350,9 @@ describe('cancellation by the caller', () => {
     const { ai, adapters } = setup({ claude: () => ({ hang: true }) });
     const gone = new CancelSource();
     const events: FailsoftStreamEvent[] = [];
-    const reading = (async () => { for await (const event of ai.stream('chat', ask, { signal: gone })) events.push(event); })().catch((e: unknown) => e);
+    const reading = (async () => {
+      for await (const event of ai.stream('chat', ask, { signal: gone })) events.push(event);
+    })().catch((e: unknown) => e);
     await until(() => adapters.claude.calls.length === 1);
     gone.cancel(new Error('client left'));
     expect(await reading).toMatchObject({ message: 'client left' });
@@ -248,15 +375,23 @@ describe('router: when to retry, after a loss', () => {
 
   it('a full-jitter backoff of 0 ms never becomes "retry in 0 ms" for the caller', async () => {
     const { ai, clock } = setup({ claude: () => down, gpt: () => down }, { random: () => 0 });
-    const { value: error } = await driveClock(clock, ai.generate('chat', ask).catch((e: unknown) => e));
+    const { value: error } = await driveClock(
+      clock,
+      ai.generate('chat', ask).catch((e: unknown) => e),
+    );
     expect(error).toBeInstanceOf(AIUnavailableError);
     expect((error as AIUnavailableError).retryAfterMs).toBeGreaterThanOrEqual(1);
   });
 
   it('every entry refused our keys: the retry time is the long open of their breakers, not a guess', async () => {
-    const { ai } = setup({ claude: () => ({ fail: 'auth', status: 401 }), gpt: () => ({ fail: 'auth', status: 401 }) }, {}, {
-      ...config, policies: { breaker: { consecutiveFailures: 3, openMs: 5000, longOpenMs: 600_000 } },
-    });
+    const { ai } = setup(
+      { claude: () => ({ fail: 'auth', status: 401 }), gpt: () => ({ fail: 'auth', status: 401 }) },
+      {},
+      {
+        ...config,
+        policies: { breaker: { consecutiveFailures: 3, openMs: 5000, longOpenMs: 600_000 } },
+      },
+    );
     const error = await ai.generate('chat', ask).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AIUnavailableError);
     expect((error as AIUnavailableError).retryAfterMs).toBe(600_000);
@@ -322,19 +457,29 @@ describe('tiers and switches', () => {
     ai.switches.enable('summary');
     expect(await ai.generate('summary', ask)).toMatchObject({ source: 'provider' });
     expect(adapters.claude.calls).toHaveLength(1);
-    expect(events.filter((e) => e.type === 'switch-changed').map((e) => (e.type === 'switch-changed' ? e.enabled : null))).toEqual([false, true]);
+    expect(
+      events.filter((e) => e.type === 'switch-changed').map((e) => (e.type === 'switch-changed' ? e.enabled : null)),
+    ).toEqual([false, true]);
   });
 
   it('unknown features and malformed requests are refused with a clear error', async () => {
     const { ai } = setup({});
     await expect(ai.generate('sumary', ask)).rejects.toBeInstanceOf(UnknownFeatureError);
-    const bad = await ai.generate('summary', { messages: [{ role: 'robot', content: 'x' }] } as never).catch((e: unknown) => e);
+    const bad = await ai
+      .generate('summary', { messages: [{ role: 'robot', content: 'x' }] } as never)
+      .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(RequestError);
     expect((bad as RequestError).path).toBe('request.messages[0].role');
-    const list = await ai.generate('summary', { ...ask, responseFormat: { type: 'json', schema: { type: 'array' } } }).catch((e: unknown) => e);
+    const list = await ai
+      .generate('summary', { ...ask, responseFormat: { type: 'json', schema: { type: 'array' } } })
+      .catch((e: unknown) => e);
     expect(list).toBeInstanceOf(RequestError);
-    expect((list as RequestError).message).toMatch(/^request\.responseFormat\.schema: the root of a JSON answer schema must be/);
-    const named = await ai.generate('summary', { ...ask, responseFormat: { type: 'json', name: 'has space' } }).catch((e: unknown) => e);
+    expect((list as RequestError).message).toMatch(
+      /^request\.responseFormat\.schema: the root of a JSON answer schema must be/,
+    );
+    const named = await ai
+      .generate('summary', { ...ask, responseFormat: { type: 'json', name: 'has space' } })
+      .catch((e: unknown) => e);
     expect((named as RequestError).path).toBe('request.responseFormat.name');
   });
 });
@@ -347,10 +492,18 @@ async function collect(stream: AsyncIterable<FailsoftStreamEvent>): Promise<Fail
 
 describe('streams', () => {
   it('a failure before the first token fails over invisibly', async () => {
-    const { ai } = setup({ claude: () => ({ chunks: [], failAfter: 'overloaded' }), gpt: () => ({ chunks: ['Hel', 'lo'] }) });
+    const { ai } = setup({
+      claude: () => ({ chunks: [], failAfter: 'overloaded' }),
+      gpt: () => ({ chunks: ['Hel', 'lo'] }),
+    });
     const events = await collect(ai.stream('chat', ask));
     expect(events[0]).toMatchObject({ type: 'start', provider: 'gpt', degraded: true });
-    expect(events.filter((e) => e.type === 'text-delta').map((e) => (e.type === 'text-delta' ? e.text : '')).join('')).toBe('Hello');
+    expect(
+      events
+        .filter((e) => e.type === 'text-delta')
+        .map((e) => (e.type === 'text-delta' ? e.text : ''))
+        .join(''),
+    ).toBe('Hello');
     expect(events.at(-1)).toMatchObject({ type: 'finish' });
   });
 
@@ -381,7 +534,10 @@ describe('streams', () => {
     const { ai, clock } = setup({ claude: () => down, gpt: () => down, gemini: () => down });
     const { value: events } = await driveClock(clock, collect(ai.stream('summary', ask)));
     expect(events[0]).toMatchObject({ type: 'start', source: 'fallback', degraded: true });
-    const { value: error } = await driveClock(clock, collect(ai.stream('chat', ask)).catch((e: unknown) => e));
+    const { value: error } = await driveClock(
+      clock,
+      collect(ai.stream('chat', ask)).catch((e: unknown) => e),
+    );
     expect(error).toBeInstanceOf(AIUnavailableError);
   });
 });

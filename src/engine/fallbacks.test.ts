@@ -6,7 +6,11 @@ describe('fallbacks', () => {
     const fallback = leadSentences(2);
     const answer = await fallback({
       messages: [
-        { role: 'user', content: 'Summarize the following article:\nDr. Smith arrived at 9 a.m. on Monday. The plant was closed. Workers waited outside. Nobody knew why.' },
+        {
+          role: 'user',
+          content:
+            'Summarize the following article:\nDr. Smith arrived at 9 a.m. on Monday. The plant was closed. Workers waited outside. Nobody knew why.',
+        },
       ],
     });
     expect(answer).toBe('Dr. Smith arrived at 9 a.m. on Monday. The plant was closed.');

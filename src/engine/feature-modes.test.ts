@@ -11,7 +11,8 @@ function setup(settleMs?: number) {
   return { clock, events, modes: new FeatureModes(bus, clock, settleMs) };
 }
 
-const changes = (events: FailsoftEvent[]): string[] => events.flatMap((e) => (e.type === 'feature-mode-changed' ? [`${e.from}→${e.to}`] : []));
+const changes = (events: FailsoftEvent[]): string[] =>
+  events.flatMap((e) => (e.type === 'feature-mode-changed' ? [`${e.from}→${e.to}`] : []));
 
 describe('FeatureModes', () => {
   it('a brown-out (5 % of requests failing over) reads as one change, not a flip per request', async () => {

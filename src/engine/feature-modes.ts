@@ -18,7 +18,11 @@ export class FeatureModes {
    * so a brown-out where 5 % of requests fail over reads as one `normal → failover`, not hundreds of flips a
    * second in the log, the record and the alerts. 0 reports every change at once.
    */
-  constructor(private readonly bus: EventBus, private readonly clock: Clock, private readonly settleMs = DEFAULT_MODE_SETTLE_MS) {}
+  constructor(
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly settleMs = DEFAULT_MODE_SETTLE_MS,
+  ) {}
 
   /** The feature's current mode (`normal` until something else happened). */
   get(feature: string): FeatureMode {
@@ -37,7 +41,10 @@ export class FeatureModes {
     // while it settled (never better than what every request of that time got).
     if (RANK[mode] < RANK[from] && from !== 'disabled' && mode !== 'disabled' && this.settleMs > 0) {
       const pending = this.better.get(feature);
-      const held = pending === undefined ? { mode, since: at } : { mode: RANK[mode] > RANK[pending.mode] ? mode : pending.mode, since: pending.since };
+      const held =
+        pending === undefined
+          ? { mode, since: at }
+          : { mode: RANK[mode] > RANK[pending.mode] ? mode : pending.mode, since: pending.since };
       this.better.set(feature, held);
       if (at - held.since < this.settleMs) return;
       mode = held.mode;
@@ -57,7 +64,13 @@ export class FeatureModes {
 }
 
 /** How well a feature is served: lower is better; `disabled` (an operator's switch) is apart. */
-const RANK: Readonly<Record<FeatureMode, number>> = { normal: 0, failover: 1, fallback: 2, unavailable: 2, disabled: 3 };
+const RANK: Readonly<Record<FeatureMode, number>> = {
+  normal: 0,
+  failover: 1,
+  fallback: 2,
+  unavailable: 2,
+  disabled: 3,
+};
 
 /** How long a better mode must hold before a feature is said to be back in it. */
 export const DEFAULT_MODE_SETTLE_MS = 5_000;

@@ -70,7 +70,11 @@ const SEVERITY: Record<BreakerStateName, number> = { closed: 0, 'half-open': 1, 
 
 /** Builds the health report read by `ai.health()`, `/health/ai` and `failsoft check`. */
 export async function healthReport(
-  config: ResolvedConfig, parts: EngineParts, modes: FeatureModes, switches: Switches, sharedState: SharedStateHealth = LOCAL_STATE,
+  config: ResolvedConfig,
+  parts: EngineParts,
+  modes: FeatureModes,
+  switches: Switches,
+  sharedState: SharedStateHealth = LOCAL_STATE,
   coolingDownMs: (key: string) => number = () => 0,
 ): Promise<HealthReport> {
   const providers: Record<string, ProviderHealth> = {};
@@ -92,17 +96,28 @@ export async function healthReport(
       const accepted = latency?.headers.quantile();
       const firstToken = latency?.firstContent.quantile();
       models[key.slice(provider.name.length + 1)] = {
-        state: routeState, requests: snap?.requests ?? 0, errorRate: snap?.errorRate ?? 0, latencyMs: snap?.latencyMs ?? null,
+        state: routeState,
+        requests: snap?.requests ?? 0,
+        errorRate: snap?.errorRate ?? 0,
+        latencyMs: snap?.latencyMs ?? null,
         ...(lastError ? { lastError } : {}),
         ...(cooling > 0 ? { coolingDownMs: cooling } : {}),
-        ...(accepted === undefined && firstToken === undefined ? {} : {
-          learned: { ...(accepted === undefined ? {} : { acceptedP95Ms: accepted }), ...(firstToken === undefined ? {} : { firstTokenP95Ms: firstToken }) },
-        }),
+        ...(accepted === undefined && firstToken === undefined
+          ? {}
+          : {
+              learned: {
+                ...(accepted === undefined ? {} : { acceptedP95Ms: accepted }),
+                ...(firstToken === undefined ? {} : { firstTokenP95Ms: firstToken }),
+              },
+            }),
       };
     }
     const slots = parts.bulkheads.get(provider.name)?.snapshot();
     providers[provider.name] = {
-      type: provider.type, state, errorRate: requests === 0 ? 0 : failures / requests, models,
+      type: provider.type,
+      state,
+      errorRate: requests === 0 ? 0 : failures / requests,
+      models,
       budget: (await parts.budgets.get(provider.name)?.remaining()) ?? {},
       ...(slots ? { concurrency: { active: slots.active, limit: slots.maxConcurrent, rejected: slots.rejected } } : {}),
       ...(provider.missingKeyEnv ? { missingKeyEnv: provider.missingKeyEnv } : {}),
@@ -111,16 +126,27 @@ export async function healthReport(
   const features: Record<string, FeatureHealth> = {};
   for (const feature of Object.values(config.features)) {
     features[feature.name] = {
-      tier: feature.tier, mode: feature.tier === 'critical' ? 'normal' : modes.get(feature.name),
-      enabled: feature.tier === 'critical' || switches.isEnabled(feature.name), route: feature.route.map((r) => r.key),
+      tier: feature.tier,
+      mode: feature.tier === 'critical' ? 'normal' : modes.get(feature.name),
+      enabled: feature.tier === 'critical' || switches.isEnabled(feature.name),
+      route: feature.route.map((r) => r.key),
     };
   }
   const states = Object.values(providers).map((p) => p.state);
   const allOpen = states.length > 0 && states.every((s) => s === 'open');
-  const cooling = Object.values(providers).some((p) => Object.values(p.models).some((m) => m.coolingDownMs !== undefined));
-  const anyOff = states.some((s) => s !== 'closed') || cooling || Object.values(features).some((f) => f.mode !== 'normal' || !f.enabled) || !sharedState.connected;
+  const cooling = Object.values(providers).some((p) =>
+    Object.values(p.models).some((m) => m.coolingDownMs !== undefined),
+  );
+  const anyOff =
+    states.some((s) => s !== 'closed') ||
+    cooling ||
+    Object.values(features).some((f) => f.mode !== 'normal' || !f.enabled) ||
+    !sharedState.connected;
   return {
-    status: allOpen || !switches.aiEnabled ? 'down' : anyOff ? 'degraded' : 'ok', aiEnabled: switches.aiEnabled, providers, features,
+    status: allOpen || !switches.aiEnabled ? 'down' : anyOff ? 'degraded' : 'ok',
+    aiEnabled: switches.aiEnabled,
+    providers,
+    features,
     sharedState: { ...sharedState },
   };
 }

@@ -21,9 +21,16 @@ const config: FailsoftConfig = {
   },
 };
 
-function setup(claude: (call: number) => ScriptStep, gpt: (call: number) => ScriptStep = () => ({ text: 'from gpt', delayMs: 100 }), cfg: FailsoftConfig = config) {
+function setup(
+  claude: (call: number) => ScriptStep,
+  gpt: (call: number) => ScriptStep = () => ({ text: 'from gpt', delayMs: 100 }),
+  cfg: FailsoftConfig = config,
+) {
   const clock = new FakeClock(1_000_000);
-  const adapters = { claude: scriptedAdapter('claude', claude, 'anthropic', { clock }), gpt: scriptedAdapter('gpt', gpt, 'openai', { clock }) };
+  const adapters = {
+    claude: scriptedAdapter('claude', claude, 'anthropic', { clock }),
+    gpt: scriptedAdapter('gpt', gpt, 'openai', { clock }),
+  };
   const ai = createFailsoft(cfg, { clock, adapters, env: {}, random: () => 0.5 });
   const events: FailsoftEvent[] = [];
   ai.on('*', (e) => events.push(e));
@@ -46,7 +53,10 @@ describe('liveness: a hang is told from slowness in seconds', () => {
       expect(elapsedMs).toBeGreaterThanOrEqual(1_100);
       expect(elapsedMs).toBeLessThanOrEqual(1_150);
       // In the order they ended: the primary was cancelled when the hedge's first content came.
-      expect(value.attempts.map((a) => [a.outcome, a.hedge ?? false])).toEqual([['lost-race', false], ['ok', true]]);
+      expect(value.attempts.map((a) => [a.outcome, a.hedge ?? false])).toEqual([
+        ['lost-race', false],
+        ['ok', true],
+      ]);
     }
     // No hedge left in this window: the next one waits for the acceptance timeout, then fails over.
     const { value, elapsedMs } = await driveClock(clock, ai.generate('chat', ask), 10);
@@ -58,16 +68,24 @@ describe('liveness: a hang is told from slowness in seconds', () => {
   });
 
   it('a lost race says nothing against the primary; timeouts count and open its breaker', async () => {
-    const { ai, clock, events } = setup(() => ({ hang: true }), undefined, { ...config, policies: { hedge: { minPerWindow: 0, budgetRatio: 0 } } });
+    const { ai, clock, events } = setup(() => ({ hang: true }), undefined, {
+      ...config,
+      policies: { hedge: { minPerWindow: 0, budgetRatio: 0 } },
+    });
     for (let i = 0; i < 5; i++) await driveClock(clock, ai.generate('solo', ask), 10);
-    expect(events.filter((e) => e.type === 'provider-opened').map((e) => e.type === 'provider-opened' && e.key)).toEqual(['claude/sonnet']);
+    expect(
+      events.filter((e) => e.type === 'provider-opened').map((e) => e.type === 'provider-opened' && e.key),
+    ).toEqual(['claude/sonnet']);
     const { value, elapsedMs } = await driveClock(clock, ai.generate('solo', ask), 10);
     expect(value.attempts.map((a) => a.outcome)).toEqual(['skipped-open', 'ok']);
     expect(elapsedMs).toBeLessThanOrEqual(110);
   });
 
   it('learns each provider’s latency: one that always takes 1.5 s to accept is kept, and its p95 is reported', async () => {
-    const { ai, clock } = setup(() => ({ text: 'claude, slowly', delayMs: 1_500 }), undefined, { ...config, policies: { hedge: { minPerWindow: 0, budgetRatio: 0 } } });
+    const { ai, clock } = setup(() => ({ text: 'claude, slowly', delayMs: 1_500 }), undefined, {
+      ...config,
+      policies: { hedge: { minPerWindow: 0, budgetRatio: 0 } },
+    });
     for (let i = 0; i < 10; i++) {
       const { value } = await driveClock(clock, ai.generate('solo', ask), 50);
       expect(value.provider).toBe('claude');
@@ -77,7 +95,10 @@ describe('liveness: a hang is told from slowness in seconds', () => {
   });
 
   it('a non-streamed answer that stalls half-way fails over (nothing reached the caller yet)', async () => {
-    const { ai, clock } = setup(() => ({ stall: true, chunks: ['The plant'] }), () => ({ text: 'from gpt' }));
+    const { ai, clock } = setup(
+      () => ({ stall: true, chunks: ['The plant'] }),
+      () => ({ text: 'from gpt' }),
+    );
     const { value, elapsedMs } = await driveClock(clock, ai.generate('solo', ask), 100);
     expect(value.provider).toBe('gpt');
     expect(value.attempts.map((a) => a.outcome)).toEqual(['timeout', 'ok']);
@@ -106,7 +127,13 @@ describe('liveness: a hang is told from slowness in seconds', () => {
   });
 
   it('a fixed liveness for a provider (a model that thinks before answering) replaces the learned one', async () => {
-    const cfg: FailsoftConfig = { ...config, providers: { ...config.providers, claude: { type: 'anthropic', apiKey: 'k', liveness: { headersMs: 30_000, firstTokenMs: 40_000 } } } };
+    const cfg: FailsoftConfig = {
+      ...config,
+      providers: {
+        ...config.providers,
+        claude: { type: 'anthropic', apiKey: 'k', liveness: { headersMs: 30_000, firstTokenMs: 40_000 } },
+      },
+    };
     const { ai, clock } = setup(() => ({ text: 'thought hard', delayMs: 20_000 }), undefined, cfg);
     const { value } = await driveClock(clock, ai.generate('solo', ask), 200);
     expect(value.provider).toBe('claude');
@@ -116,7 +143,10 @@ describe('liveness: a hang is told from slowness in seconds', () => {
 describe('hedging and probes', () => {
   it('a half-open probe gets a partner at once: the request is answered by the partner, the probe decides the breaker', async () => {
     let claudeBack = false;
-    const { ai, clock, events } = setup(() => (claudeBack ? { text: 'claude is back', delayMs: 300 } : { fail: 'overloaded', status: 529 }), () => ({ text: 'from gpt', delayMs: 50 }));
+    const { ai, clock, events } = setup(
+      () => (claudeBack ? { text: 'claude is back', delayMs: 300 } : { fail: 'overloaded', status: 529 }),
+      () => ({ text: 'from gpt', delayMs: 50 }),
+    );
     for (let i = 0; i < 5; i++) await driveClock(clock, ai.generate('solo', ask), 10);
     expect(events.some((e) => e.type === 'provider-opened')).toBe(true);
     await clock.advance(5_000);
@@ -126,7 +156,11 @@ describe('hedging and probes', () => {
     expect(value.provider).toBe('gpt');
     expect(elapsedMs).toBeLessThanOrEqual(70);
     expect(events.some((e) => e.type === 'attempt-hedged' && e.reason === 'probe')).toBe(true);
-    await driveClock(clock, new Promise((resolve) => setTimeout(resolve, 0)).then(() => clock.advance(400)), 10);
+    await driveClock(
+      clock,
+      new Promise((resolve) => setTimeout(resolve, 0)).then(() => clock.advance(400)),
+      10,
+    );
     expect(events.some((e) => e.type === 'provider-closed' && e.key === 'claude/sonnet')).toBe(true);
     const again = await driveClock(clock, ai.generate('solo', ask), 10);
     expect(again.value.provider).toBe('claude');
@@ -156,12 +190,22 @@ describe('the tier contract holds when failsoft itself fails', () => {
   });
 
   it('a fallback function that throws (or returns no text) is a 503 with a retry time and an engine-faulted event, not an internal error', async () => {
-    for (const broken of [() => { throw new Error('template missing'); }, () => undefined as unknown as string]) {
-      const cfg: FailsoftConfig = { ...config, features: { summary: { tier: 'enhanced', route: ['claude/sonnet'], maxRetries: 0, fallback: broken } } };
+    for (const broken of [
+      () => {
+        throw new Error('template missing');
+      },
+      () => undefined as unknown as string,
+    ]) {
+      const cfg: FailsoftConfig = {
+        ...config,
+        features: { summary: { tier: 'enhanced', route: ['claude/sonnet'], maxRetries: 0, fallback: broken } },
+      };
       const { ai, events } = setup(() => ({ fail: 'overloaded', status: 529 }), undefined, cfg);
       const failure = await ai.generate('summary', ask).catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(AIUnavailableError);
-      expect((failure as AIUnavailableError).message).toMatch(/its fallback failed: (template missing|it returned undefined, not text)/);
+      expect((failure as AIUnavailableError).message).toMatch(
+        /its fallback failed: (template missing|it returned undefined, not text)/,
+      );
       expect((failure as AIUnavailableError).retryAfterMs).toBeGreaterThan(0);
       expect(events.filter((e) => e.type === 'engine-faulted').length).toBe(1);
     }

@@ -21,7 +21,11 @@ export interface OpenedStream {
  * answered first, closes the stream and throws `LostRaceError`.
  * @example const opened = await openUntilFirstContent(target, call, context);
  */
-export async function openUntilFirstContent(target: RouteTarget, request: GenerateRequest, context: AttemptContext): Promise<OpenedStream> {
+export async function openUntilFirstContent(
+  target: RouteTarget,
+  request: GenerateRequest,
+  context: AttemptContext,
+): Promise<OpenedStream> {
   let iterator: AsyncIterator<StreamEvent> | undefined;
   try {
     const stream = await target.adapter.stream(target.entry.model, request, { signal: context.signal });
@@ -56,7 +60,11 @@ export function generateAttempt(call: GenerateRequest): Attempt<ProviderResponse
   return async (target, context) => {
     if (!target.provider.streamUpstream) {
       const result = await target.adapter.generate(target.entry.model, call, { signal: context.signal });
-      return { value: result.response, usage: result.response.usage, ...(result.rateLimit === undefined ? {} : { rateLimit: result.rateLimit }) };
+      return {
+        value: result.response,
+        usage: result.response.usage,
+        ...(result.rateLimit === undefined ? {} : { rateLimit: result.rateLimit }),
+      };
     }
     const opened = await openUntilFirstContent(target, call, context);
     const answer = new StreamAccumulator(target.entry.model);
@@ -73,6 +81,10 @@ export function generateAttempt(call: GenerateRequest): Attempt<ProviderResponse
       throw error;
     }
     const response = answer.response();
-    return { value: response, usage: response.usage, ...(opened.rateLimit === undefined ? {} : { rateLimit: opened.rateLimit }) };
+    return {
+      value: response,
+      usage: response.usage,
+      ...(opened.rateLimit === undefined ? {} : { rateLimit: opened.rateLimit }),
+    };
   };
 }

@@ -29,16 +29,34 @@ const PING = { messages: [{ role: 'user' as const, content: 'ping' }], maxOutput
  */
 export async function probeTarget(deps: RouterDeps, target: RouteTarget): Promise<ProbeResult> {
   const feature: ResolvedFeature = {
-    name: `(probe ${target.entry.key})`, tier: 'ai-only', route: [target.entry], deadlineMs: PROBE_DEADLINE_MS, priority: 'batch',
-    maxOutputTokens: 1, maxRetries: 0, contentFilterFallover: false, enabled: true, hedge: false, maxWaitMs: 0,
+    name: `(probe ${target.entry.key})`,
+    tier: 'ai-only',
+    route: [target.entry],
+    deadlineMs: PROBE_DEADLINE_MS,
+    priority: 'batch',
+    maxOutputTokens: 1,
+    maxRetries: 0,
+    contentFilterFallover: false,
+    enabled: true,
+    hedge: false,
+    maxWaitMs: 0,
   };
   const started = deps.clock.now();
   const deadline = new Deadline({ timeoutMs: PROBE_DEADLINE_MS, clock: deps.clock });
   try {
-    const outcome = await route(deps, {
-      feature, targets: [target], deadline, streams: (t) => t.provider.streamUpstream,
-      inputTokens: 4, maxOutputTokens: 1, priority: 'batch',
-    }, generateAttempt(PING));
+    const outcome = await route(
+      deps,
+      {
+        feature,
+        targets: [target],
+        deadline,
+        streams: (t) => t.provider.streamUpstream,
+        inputTokens: 4,
+        maxOutputTokens: 1,
+        priority: 'batch',
+      },
+      generateAttempt(PING),
+    );
     const ms = deps.clock.now() - started;
     if (outcome.ok) {
       outcome.settle(outcome.value.usage);
@@ -46,7 +64,8 @@ export async function probeTarget(deps: RouterDeps, target: RouteTarget): Promis
     }
     const last = outcome.attempts.at(-1);
     const skipped = last?.outcome.startsWith('skipped-');
-    const detail = last === undefined ? 'not tried' : `${last.outcome}${last.status === undefined ? '' : ` (${last.status})`}`;
+    const detail =
+      last === undefined ? 'not tried' : `${last.outcome}${last.status === undefined ? '' : ` (${last.status})`}`;
     return { key: target.entry.key, outcome: skipped ? 'skipped' : 'failed', detail, ms, attempts: outcome.attempts };
   } finally {
     deadline.dispose();

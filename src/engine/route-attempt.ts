@@ -1,6 +1,4 @@
-import {
-  ERROR_POLICY, FailsoftError, ProviderError, providerError, type AttemptRecord,
-} from '../model/errors.js';
+import { ERROR_POLICY, FailsoftError, ProviderError, providerError, type AttemptRecord } from '../model/errors.js';
 import type { Usage } from '../model/response.js';
 import { fullJitterBackoff } from '../policy/backoff.js';
 import type { BreakerPermit } from '../policy/circuit-breaker.js';
@@ -55,8 +53,16 @@ export class RouteState<T> {
   /** Set when the route returned: attempts still running (background probes) no longer report to it. */
   done = false;
 
-  constructor(readonly deps: RouterDeps, readonly request: RouteRequest, readonly attempt: Attempt<T>) {
-    this.budgetAsk = { inputTokens: request.inputTokens, maxOutputTokens: request.maxOutputTokens, priority: request.priority };
+  constructor(
+    readonly deps: RouterDeps,
+    readonly request: RouteRequest,
+    readonly attempt: Attempt<T>,
+  ) {
+    this.budgetAsk = {
+      inputTokens: request.inputTokens,
+      maxOutputTokens: request.maxOutputTokens,
+      priority: request.priority,
+    };
   }
 
   /** Keeps the soonest time at which some entry may serve again. */
@@ -93,7 +99,11 @@ export class LostRaceError extends FailsoftError {
  * attempt under its liveness watch. Returns the running attempt, 'skipped' (the entry cannot serve now; it
  * may be pending) or 'stop' (out of time).
  */
-export async function launch<T>(state: RouteState<T>, index: number, options: { reservation?: RateReservation; hedge?: boolean } = {}): Promise<Run<T> | 'skipped' | 'stop'> {
+export async function launch<T>(
+  state: RouteState<T>,
+  index: number,
+  options: { reservation?: RateReservation; hedge?: boolean } = {},
+): Promise<Run<T> | 'skipped' | 'stop'> {
   const { deps, request } = state;
   const { clock } = deps;
   const target = request.targets[index] as RouteTarget;
@@ -108,7 +118,12 @@ export async function launch<T>(state: RouteState<T>, index: number, options: { 
   if (coolingMs > 0) {
     if (given) void target.budget.cancel(given);
     state.record({ provider: entry.provider, model: entry.model, outcome: 'skipped-cooldown', ms: 0 });
-    state.pending.push({ index, readyAt: clock.now() + coolingMs, kind: 'cooldown', retries: state.retries.get(index) ?? 0 });
+    state.pending.push({
+      index,
+      readyAt: clock.now() + coolingMs,
+      kind: 'cooldown',
+      retries: state.retries.get(index) ?? 0,
+    });
     state.noteHint(coolingMs);
     return 'skipped';
   }
@@ -125,7 +140,12 @@ export async function launch<T>(state: RouteState<T>, index: number, options: { 
     if (!reserved.ok) {
       target.breaker.recordNeutral(permit);
       state.record({ provider: entry.provider, model: entry.model, outcome: 'skipped-budget', ms: 0 });
-      state.pending.push({ index, readyAt: clock.now() + reserved.waitMs, kind: 'budget', retries: state.retries.get(index) ?? 0 });
+      state.pending.push({
+        index,
+        readyAt: clock.now() + reserved.waitMs,
+        kind: 'budget',
+        retries: state.retries.get(index) ?? 0,
+      });
       state.noteHint(reserved.waitMs);
       return 'skipped';
     }
@@ -143,13 +163,27 @@ export async function launch<T>(state: RouteState<T>, index: number, options: { 
       return 'skipped';
     }
   }
-  const override = target.provider.attemptTimeoutMs === undefined ? target.provider.liveness : { ...target.provider.liveness, firstTokenMs: target.provider.attemptTimeoutMs };
-  const timeouts = stageTimeouts(deps.liveness, target.latency, { priority: request.priority, inputTokens: request.inputTokens }, override);
+  const override =
+    target.provider.attemptTimeoutMs === undefined
+      ? target.provider.liveness
+      : { ...target.provider.liveness, firstTokenMs: target.provider.attemptTimeoutMs };
+  const timeouts = stageTimeouts(
+    deps.liveness,
+    target.latency,
+    { priority: request.priority, inputTokens: request.inputTokens },
+    override,
+  );
   const watch = new AttemptWatch(clock, timeouts, { streaming: request.streams(target) });
   watch.link(request.deadline.signal);
   if (request.callerSignal) watch.link(request.callerSignal);
   const run: Run<T> = {
-    index, target, probe: permit.probe, hedge: options.hedge === true, watch, reachedContent: false, lost: false,
+    index,
+    target,
+    probe: permit.probe,
+    hedge: options.hedge === true,
+    watch,
+    reachedContent: false,
+    lost: false,
     outcome: undefined as unknown as Promise<RunOutcome<T>>,
   };
   const context: AttemptContext = {
@@ -182,7 +216,12 @@ function firstContent<T>(state: RouteState<T>, run: Run<T>): boolean {
 }
 
 async function execute<T>(
-  state: RouteState<T>, run: Run<T>, permit: BreakerPermit, held: RateReservation, release: (() => void) | undefined, context: AttemptContext,
+  state: RouteState<T>,
+  run: Run<T>,
+  permit: BreakerPermit,
+  held: RateReservation,
+  release: (() => void) | undefined,
+  context: AttemptContext,
 ): Promise<RunOutcome<T>> {
   const { deps, request } = state;
   const { clock } = deps;
@@ -226,7 +265,10 @@ async function execute<T>(
       else void target.budget.release(held);
     };
     if (success.usage) settle(success.usage);
-    return { kind: 'win', win: { ok: true, value: success.value, target, index: run.index, attempts: state.attempts, watch, settle } };
+    return {
+      kind: 'win',
+      win: { ok: true, value: success.value, target, index: run.index, attempts: state.attempts, watch, settle },
+    };
   } catch (thrown) {
     watch.dispose();
     const ms = clock.now() - watch.startedAt;
@@ -244,16 +286,34 @@ async function execute<T>(
       const callerGone = request.callerSignal?.aborted === true;
       if (callerGone) target.breaker.recordNeutral(permit);
       else target.breaker.recordFailure(permit, 'count');
-      state.record({ provider: entry.provider, model: entry.model, outcome: callerGone ? 'aborted' : 'timeout', ms, ...hedge });
+      state.record({
+        provider: entry.provider,
+        model: entry.model,
+        outcome: callerGone ? 'aborted' : 'timeout',
+        ms,
+        ...hedge,
+      });
       if (!callerGone) {
-        state.lastError = providerError({ class: 'timeout', message: `${entry.provider}: no answer within the ${feature.deadlineMs} ms deadline of feature "${feature.name}"`, provider: entry.provider, model: entry.model });
+        state.lastError = providerError({
+          class: 'timeout',
+          message: `${entry.provider}: no answer within the ${feature.deadlineMs} ms deadline of feature "${feature.name}"`,
+          provider: entry.provider,
+          model: entry.model,
+        });
         target.stats.recordFailure(ms, 'timeout', state.lastError.message);
       }
       return { kind: 'stop' };
     }
-    const error = watch.stalled !== undefined
-      ? providerError({ class: 'timeout', message: `${entry.provider}: ${watch.stalled.message}`, provider: entry.provider, model: entry.model, cause: watch.stalled })
-      : asProviderError(thrown, entry.provider, entry.model);
+    const error =
+      watch.stalled !== undefined
+        ? providerError({
+            class: 'timeout',
+            message: `${entry.provider}: ${watch.stalled.message}`,
+            provider: entry.provider,
+            model: entry.model,
+            cause: watch.stalled,
+          })
+        : asProviderError(thrown, entry.provider, entry.model);
     return failed(state, run, permit, error, ms);
   } finally {
     release?.();
@@ -261,7 +321,13 @@ async function execute<T>(
 }
 
 /** A classified failure: breaker, budget, cool-down, statistics, and where the route goes next. */
-function failed<T>(state: RouteState<T>, run: Run<T>, permit: BreakerPermit, error: ProviderError, ms: number): RunOutcome<T> {
+function failed<T>(
+  state: RouteState<T>,
+  run: Run<T>,
+  permit: BreakerPermit,
+  error: ProviderError,
+  ms: number,
+): RunOutcome<T> {
   const { deps, request } = state;
   const { target } = run;
   const { entry } = target;
@@ -279,27 +345,40 @@ function failed<T>(state: RouteState<T>, run: Run<T>, permit: BreakerPermit, err
   }
   if (policy.breaker !== 'none') target.stats.recordFailure(ms, error.class, error.message);
   state.record({
-    provider: entry.provider, model: entry.model, outcome: error.class, ...(error.status === undefined ? {} : { status: error.status }), ms,
+    provider: entry.provider,
+    model: entry.model,
+    outcome: error.class,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ms,
     ...(run.hedge ? { hedge: true as const } : {}),
   });
   if (deps.bus.wants('attempt-failed')) {
     deps.bus.emit('attempt-failed', deps.clock.now(), {
-      feature: feature.name, provider: entry.provider, model: entry.model, class: error.class, ms, message: error.message,
+      feature: feature.name,
+      provider: entry.provider,
+      model: entry.model,
+      class: error.class,
+      ms,
+      message: error.message,
       ...(error.status === undefined ? {} : { status: error.status }),
     });
   }
   // Next provider or not: the failure table's `tryNext` column (ERROR_POLICY), read as data.
   switch (policy.tryNext) {
-    case false: return stop(state, error);
+    case false:
+      return stop(state, error);
     case 'if-allowed':
       if (!feature.contentFilterFallover) return stop(state, error);
       break;
     case 'larger-context': {
       const floor = entry.contextWindow ?? 0;
-      request.targets.forEach((t, i) => { if ((t.entry.contextWindow ?? 0) <= floor) state.excluded.add(i); });
+      request.targets.forEach((t, i) => {
+        if ((t.entry.contextWindow ?? 0) <= floor) state.excluded.add(i);
+      });
       return request.targets.every((_, i) => state.excluded.has(i)) ? stop(state, error) : { kind: 'next' };
     }
-    case true: break;
+    case true:
+      break;
   }
   if (policy.retrySame) {
     const done = state.retries.get(run.index) ?? 0;
@@ -322,7 +401,10 @@ function asProviderError(thrown: unknown, provider: string, model: string): Prov
   if (ProviderError.isInstance(thrown)) return thrown;
   const message = thrown instanceof Error ? thrown.message : String(thrown);
   return providerError({
-    class: 'server_error', provider, model, cause: thrown,
+    class: 'server_error',
+    provider,
+    model,
+    cause: thrown,
     message: `${provider}: unexpected failure${FailsoftError.isInstance(thrown) || AttemptStalledError.isInstance(thrown) ? '' : ' (unclassified)'}: ${message}`,
   });
 }

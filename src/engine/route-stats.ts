@@ -18,7 +18,10 @@ export class RouteStats {
   lastError: { class: string; message: string; at: number } | undefined;
   lastSuccessAt: number | undefined;
 
-  constructor(private readonly clock: Clock, windowMs = 60_000) {
+  constructor(
+    private readonly clock: Clock,
+    windowMs = 60_000,
+  ) {
     this.bucketMs = windowMs / BUCKETS;
   }
 
@@ -50,7 +53,12 @@ export class RouteStats {
   }
 
   /** Totals over the window, error rate, and latency percentiles. */
-  snapshot(): { requests: number; failures: number; errorRate: number; latencyMs: { p50: number; p95: number } | null } {
+  snapshot(): {
+    requests: number;
+    failures: number;
+    errorRate: number;
+    latencyMs: { p50: number; p95: number } | null;
+  } {
     const now = this.clock.now();
     const oldest = Math.floor(now / this.bucketMs) - BUCKETS + 1;
     let ok = 0;

@@ -5,7 +5,14 @@ import { launch, RouteState, type Run, type RunOutcome } from './route-attempt.j
 import type { Attempt, RouteLoss, RouteRequest, RouteWin, RouterDeps } from './route-types.js';
 
 export type {
-  Attempt, AttemptContext, AttemptSuccess, CooldownView, RouteLoss, RouteRequest, RouteWin, RouterDeps,
+  Attempt,
+  AttemptContext,
+  AttemptSuccess,
+  CooldownView,
+  RouteLoss,
+  RouteRequest,
+  RouteWin,
+  RouterDeps,
 } from './route-types.js';
 
 const DEFAULT_RETRY_HINT_MS = 5_000;
@@ -29,7 +36,9 @@ class Wakes<T> {
   next(): Promise<Wake<T>> {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
-    return new Promise((resolve) => { this.waiter = resolve; });
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
   }
 }
 
@@ -43,7 +52,11 @@ class Wakes<T> {
  * no later entry can serve does it go back to entries that may serve later (a retry, budget, a cool-down),
  * waiting no longer than the feature can afford.
  */
-export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt: Attempt<T>): Promise<RouteWin<T> | RouteLoss> {
+export async function route<T>(
+  deps: RouterDeps,
+  request: RouteRequest,
+  attempt: Attempt<T>,
+): Promise<RouteWin<T> | RouteLoss> {
   const state = new RouteState(deps, request, attempt);
   const { clock } = deps;
   const { targets, deadline, feature } = request;
@@ -90,7 +103,9 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
     // A probe gets its partner at once (and free): its verdict may take its whole liveness timeout.
     if (run.probe) return wakes.push({ type: 'hedge', free: true });
     if (!hedging) return;
-    cancelHedgeTimer = clock.timer(hedgeDelayMs(deps.hedge, run.target.latency.firstContent), () => wakes.push({ type: 'hedge', free: false }));
+    cancelHedgeTimer = clock.timer(hedgeDelayMs(deps.hedge, run.target.latency.firstContent), () =>
+      wakes.push({ type: 'hedge', free: false }),
+    );
   };
 
   // Pass 1: every entry in order, nothing sleeps; at most one hedge beside the attempt in flight.
@@ -108,8 +123,11 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
       if (partner && deps.bus.wants('attempt-hedged')) {
         const [primary] = [...state.live].filter((r) => r !== partner);
         deps.bus.emit('attempt-hedged', clock.now(), {
-          feature: feature.name, provider: partner.target.entry.provider, model: partner.target.entry.model,
-          after: primary?.target.entry.key ?? '', reason: wake.free ? 'probe' : 'slow',
+          feature: feature.name,
+          provider: partner.target.entry.provider,
+          model: partner.target.entry.model,
+          after: primary?.target.entry.key ?? '',
+          reason: wake.free ? 'probe' : 'slow',
         });
       }
       continue;
@@ -123,7 +141,10 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
     }
     if (run === state.leader) state.leader = undefined; // failed after its first content (a non-streamed answer stalled)
     // Nothing left that could answer: a half-open probe whose partner already ran decides only its breaker.
-    if (unsettled === 0 || (hedged && state.leader === undefined && state.live.size > 0 && [...state.live].every((r) => r.probe))) {
+    if (
+      unsettled === 0 ||
+      (hedged && state.leader === undefined && state.live.size > 0 && [...state.live].every((r) => r.probe))
+    ) {
       const next = await startNext(false);
       if (next === 'stop') return loss();
       if (next) armHedge(next);
@@ -137,7 +158,10 @@ export async function route<T>(deps: RouterDeps, request: RouteRequest, attempt:
     const next = state.pending.shift() as (typeof state.pending)[number];
     if (state.excluded.has(next.index)) continue;
     const target = targets[next.index] as RouteTarget;
-    const affordMs = Math.min(deadline.remainingMs(), request.priority === 'interactive' ? feature.maxWaitMs : Number.POSITIVE_INFINITY);
+    const affordMs = Math.min(
+      deadline.remainingMs(),
+      request.priority === 'interactive' ? feature.maxWaitMs : Number.POSITIVE_INFINITY,
+    );
     const waitMs = Math.max(0, next.readyAt - clock.now());
     if (waitMs >= affordMs) continue;
     let reservation: Reservation | undefined;
@@ -186,7 +210,11 @@ function lossOf<T>(state: RouteState<T>, targets: readonly RouteTarget[], deadli
   }
   const everyEntryHeld = heldByOperator === targets.length && targets.length > 0;
   // Never 0 (a full-jitter backoff can draw 0 ms): after every entry failed, "retry now" helps nobody.
-  const retryAfterMs = Number.isFinite(soonest) ? Math.max(1, Math.ceil(soonest)) : everyEntryHeld ? undefined : DEFAULT_RETRY_HINT_MS;
+  const retryAfterMs = Number.isFinite(soonest)
+    ? Math.max(1, Math.ceil(soonest))
+    : everyEntryHeld
+      ? undefined
+      : DEFAULT_RETRY_HINT_MS;
   return {
     ok: false,
     ...(state.requestError ? { requestError: state.requestError } : {}),

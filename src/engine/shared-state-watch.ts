@@ -24,14 +24,24 @@ export function watchSharedState(store: PolicyState, bus: EventBus): SharedState
     return { health: () => ({ backend, connected: true, operationsLost: 0 }), close: () => undefined };
   }
   const off = store.onStatusChange((change) => {
-    if (change.connected) bus.emit('shared-state-restored', change.at, { backend: 'redis', ...(change.lostMs === undefined ? {} : { lostMs: change.lostMs }) });
-    else bus.emit('shared-state-lost', change.at, { backend: 'redis', ...(change.error === undefined ? {} : { error: change.error }) });
+    if (change.connected)
+      bus.emit('shared-state-restored', change.at, {
+        backend: 'redis',
+        ...(change.lostMs === undefined ? {} : { lostMs: change.lostMs }),
+      });
+    else
+      bus.emit('shared-state-lost', change.at, {
+        backend: 'redis',
+        ...(change.error === undefined ? {} : { error: change.error }),
+      });
   });
   return {
     health: () => {
       const status = store.status();
       return {
-        backend: 'redis', connected: status.connected, operationsLost: status.operationsLost,
+        backend: 'redis',
+        connected: status.connected,
+        operationsLost: status.operationsLost,
         ...(status.degradedSince === undefined ? {} : { degradedSince: status.degradedSince }),
         ...(status.lastError === undefined ? {} : { lastError: status.lastError }),
       };

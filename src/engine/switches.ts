@@ -17,7 +17,13 @@ export class Switches {
    * @param known the features that exist: switching anything else is an `UnknownFeatureError` (a typo must not
    * look like it worked); omitted, any name is accepted.
    */
-  constructor(aiEnabled: boolean, disabledFeatures: Iterable<string>, private readonly bus: EventBus, private readonly clock: Clock, private readonly known?: ReadonlySet<string>) {
+  constructor(
+    aiEnabled: boolean,
+    disabledFeatures: Iterable<string>,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly known?: ReadonlySet<string>,
+  ) {
     this.global = aiEnabled;
     for (const feature of disabledFeatures) this.disabled.add(feature);
   }
@@ -80,6 +86,7 @@ export class Switches {
   }
 
   private assertKnown(feature: string): void {
-    if (this.known !== undefined && !this.known.has(feature)) throw new UnknownFeatureError(String(feature), [...this.known]);
+    if (this.known !== undefined && !this.known.has(feature))
+      throw new UnknownFeatureError(String(feature), [...this.known]);
   }
 }

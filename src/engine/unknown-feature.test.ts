@@ -14,10 +14,22 @@ const ask = { messages: [{ role: 'user' as const, content: 'hi' }] };
 
 function setup() {
   let calls = 0;
-  const ai = createFailsoft({
-    providers: { claude: { type: 'anthropic', apiKey: 'k' } },
-    features: { chat: { tier: 'ai-only', route: ['claude/sonnet'] } },
-  }, { clock: new FakeClock(1_000), env: {}, adapters: { claude: scriptedAdapter('claude', () => { calls++; return { text: 'ok' }; }) } });
+  const ai = createFailsoft(
+    {
+      providers: { claude: { type: 'anthropic', apiKey: 'k' } },
+      features: { chat: { tier: 'ai-only', route: ['claude/sonnet'] } },
+    },
+    {
+      clock: new FakeClock(1_000),
+      env: {},
+      adapters: {
+        claude: scriptedAdapter('claude', () => {
+          calls++;
+          return { text: 'ok' };
+        }),
+      },
+    },
+  );
   const events: FailsoftEvent[] = [];
   ai.on('*', (e) => events.push(e));
   return { ai, events, calls: () => calls };
@@ -27,7 +39,10 @@ describe('engine: built-in object names are unknown features', () => {
   it('generate throws UnknownFeatureError naming the feature and the configured ones; no call, no event, no mode', async () => {
     const { ai, events, calls } = setup();
     for (const name of BUILT_INS) {
-      const failure = await ai.generate(name, ask).then(() => undefined, (error: unknown) => error);
+      const failure = await ai.generate(name, ask).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(failure).toBeInstanceOf(UnknownFeatureError);
       expect((failure as UnknownFeatureError).message).toBe(`unknown feature "${name}" (configured: chat)`);
       expect((failure as UnknownFeatureError).feature).toBe(name);

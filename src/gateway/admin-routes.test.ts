@@ -19,8 +19,12 @@ let ai: Failsoft;
 let gateway: RunningGateway;
 let events: FailsoftEvent[];
 
-beforeAll(async () => { sim = await startSimulator({ port: 0 }); });
-afterAll(async () => { await sim.close(); });
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
 
 function config(): FailsoftConfig {
   return {
@@ -29,7 +33,12 @@ function config(): FailsoftConfig {
       gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sk-sim' },
     },
     features: {
-      summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini'], fallback: { text: 'Summary unavailable' }, maxRetries: 0 },
+      summary: {
+        tier: 'enhanced',
+        route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini'],
+        fallback: { text: 'Summary unavailable' },
+        maxRetries: 0,
+      },
       chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'], maxRetries: 0 },
       billing: { tier: 'critical' },
     },
@@ -52,14 +61,18 @@ function admin(path: string, init: { method?: string; body?: unknown; token?: st
   const token = init.token === undefined ? TOKEN : init.token;
   return fetch(`${gateway.url}/admin/${path}`, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
   });
 }
 
 async function chat(feature: string): Promise<Response> {
   return fetch(`${gateway.url}/v1/chat/completions`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ model: feature, messages: [{ role: 'user', content: 'Summarize:\nA. B.' }] }),
   });
 }
@@ -80,7 +93,9 @@ describe('admin routes: the token', () => {
     const other = await startGateway({ ai, port: 0, host: '127.0.0.1', env: { FAILSOFT_ADMIN_TOKEN: 'from-env' } });
     try {
       expect((await fetch(`${other.url}/admin/state`)).status).toBe(401);
-      expect((await fetch(`${other.url}/admin/state`, { headers: { authorization: 'Bearer from-env' } })).status).toBe(200);
+      expect((await fetch(`${other.url}/admin/state`, { headers: { authorization: 'Bearer from-env' } })).status).toBe(
+        200,
+      );
     } finally {
       await other.close();
     }
@@ -100,9 +115,12 @@ describe('admin routes: the token', () => {
   it('without a token on loopback: a request from a browser page (Origin or Sec-Fetch-Site) is refused, curl-like requests are not', async () => {
     const open = await startGateway({ ai, port: 0, host: '127.0.0.1', env: {} });
     try {
-      const post = (headers: Record<string, string>): Promise<Response> => fetch(`${open.url}/admin/switches/global`, {
-        method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body: JSON.stringify({ enabled: false }),
-      });
+      const post = (headers: Record<string, string>): Promise<Response> =>
+        fetch(`${open.url}/admin/switches/global`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', ...headers },
+          body: JSON.stringify({ enabled: false }),
+        });
       expect((await post({ origin: 'http://evil.example' })).status).toBe(403);
       expect((await post({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
       expect(ai.switches.aiEnabled).toBe(true);
@@ -118,12 +136,16 @@ describe('admin routes: the token', () => {
     expect(routes.access).toBe('refused');
     expect(routes.warning).toMatch(/FAILSOFT_ADMIN_TOKEN is not set.*403/);
     // Driven through a server on 127.0.0.1: the decision depends on the configured host, not the caller.
-    const server: Server = createServer((req, res) => void routes.handle(req, res, req.url ?? '/', req.method ?? 'GET'));
+    const server: Server = createServer(
+      (req, res) => void routes.handle(req, res, req.url ?? '/', req.method ?? 'GET'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       expect((await fetch(`${url}/admin/state`)).status).toBe(403);
-      expect((await fetch(`${url}/admin/switches/global`, { method: 'POST', body: '{"enabled":false}' })).status).toBe(403);
+      expect((await fetch(`${url}/admin/switches/global`, { method: 'POST', body: '{"enabled":false}' })).status).toBe(
+        403,
+      );
       expect(ai.switches.aiEnabled).toBe(true);
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -131,8 +153,10 @@ describe('admin routes: the token', () => {
   });
 
   it('knows which hosts are loopback', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackHost(host)).toBe(true);
-    for (const host of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.com', '::ffff:10.0.0.1']) expect(isLoopbackHost(host)).toBe(false);
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])
+      expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', 'example.com', '::ffff:10.0.0.1'])
+      expect(isLoopbackHost(host)).toBe(false);
   });
 });
 
@@ -140,7 +164,10 @@ describe('admin routes: state and changes', () => {
   it('GET /admin/state returns health and switches', async () => {
     const res = await admin('state');
     expect(res.headers.get('content-type')).toBe('application/json');
-    const body = await res.json() as { health: { status: string; providers: Record<string, unknown> }; switches: { aiEnabled: boolean; disabledFeatures: string[] } };
+    const body = (await res.json()) as {
+      health: { status: string; providers: Record<string, unknown> };
+      switches: { aiEnabled: boolean; disabledFeatures: string[] };
+    };
     expect(body.health.status).toBe('ok');
     expect(Object.keys(body.health.providers)).toEqual(['claude', 'gpt']);
     expect(body.switches).toEqual({ aiEnabled: true, disabledFeatures: [] });
@@ -150,7 +177,9 @@ describe('admin routes: state and changes', () => {
     const off = await admin('switches/global', { body: { enabled: false } });
     expect(off.status).toBe(200);
     expect(await off.json()).toEqual({ switches: { aiEnabled: false, disabledFeatures: [] } });
-    expect(events.filter((e) => e.type === 'switch-changed')).toMatchObject([{ target: 'global', enabled: false, source: 'admin' }]);
+    expect(events.filter((e) => e.type === 'switch-changed')).toMatchObject([
+      { target: 'global', enabled: false, source: 'admin' },
+    ]);
     const fallback = await chat('summary');
     expect(fallback.status).toBe(200);
     expect(fallback.headers.get('x-failsoft-source')).toBe('fallback');
@@ -163,10 +192,12 @@ describe('admin routes: state and changes', () => {
 
   it('a feature switch turns only that feature off, and back on', async () => {
     expect((await admin('switches/features/summary', { body: { enabled: false } })).status).toBe(200);
-    expect(events.filter((e) => e.type === 'switch-changed')).toMatchObject([{ target: 'summary', enabled: false, source: 'admin' }]);
+    expect(events.filter((e) => e.type === 'switch-changed')).toMatchObject([
+      { target: 'summary', enabled: false, source: 'admin' },
+    ]);
     expect((await chat('summary')).headers.get('x-failsoft-source')).toBe('fallback');
     expect((await chat('chat')).headers.get('x-failsoft-source')).toBe('provider');
-    const state = await (await admin('state')).json() as { switches: { disabledFeatures: string[] } };
+    const state = (await (await admin('state')).json()) as { switches: { disabledFeatures: string[] } };
     expect(state.switches.disabledFeatures).toEqual(['summary']);
     expect((await admin('switches/features/summary', { body: { enabled: true } })).status).toBe(200);
     expect((await chat('summary')).headers.get('x-failsoft-source')).toBe('provider');
@@ -183,10 +214,15 @@ describe('admin routes: state and changes', () => {
     expect((await chat('chat')).headers.get('x-failsoft-provider')).toBe('claude');
   });
 
-  it('forcing one model open leaves the provider\'s other models alone', async () => {
+  it("forcing one model open leaves the provider's other models alone", async () => {
     const res = await admin('providers/gpt/open', { body: { model: 'gpt-4o' } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ provider: 'gpt', model: 'gpt-4o', state: 'open', models: { 'gpt-4o': { state: 'open' }, 'gpt-4o-mini': { state: 'closed' } } });
+    expect(await res.json()).toMatchObject({
+      provider: 'gpt',
+      model: 'gpt-4o',
+      state: 'open',
+      models: { 'gpt-4o': { state: 'open' }, 'gpt-4o-mini': { state: 'closed' } },
+    });
   });
 
   it('names what is wrong: unknown feature, provider or model 404, bad bodies 400, wrong method 405, unknown route 404', async () => {
@@ -214,18 +250,24 @@ describe('admin routes: built-in object names', () => {
     for (const name of BUILT_INS) {
       const feature = await admin(`switches/features/${name}`, { body: { enabled: false } });
       expect(feature.status).toBe(404);
-      expect(await feature.json()).toEqual({ error: { message: `unknown feature "${name}" (configured: summary, chat, billing)` } });
+      expect(await feature.json()).toEqual({
+        error: { message: `unknown feature "${name}" (configured: summary, chat, billing)` },
+      });
       for (const action of ['open', 'close']) {
         const provider = await admin(`providers/${name}/${action}`, { method: 'POST' });
         expect(provider.status).toBe(404);
-        expect(await provider.json()).toEqual({ error: { message: `unknown provider "${name}" (configured: claude, gpt)` } });
+        expect(await provider.json()).toEqual({
+          error: { message: `unknown provider "${name}" (configured: claude, gpt)` },
+        });
       }
     }
     // Percent-encoded, the same.
     expect((await admin('switches/features/%5F%5Fproto%5F%5F', { body: { enabled: false } })).status).toBe(404);
     expect(ai.switches.toJSON()).toEqual({ aiEnabled: true, disabledFeatures: [] });
     expect(events).toEqual([]);
-    const state = await (await admin('state')).json() as { health: { providers: Record<string, unknown>; features: Record<string, unknown> } };
+    const state = (await (await admin('state')).json()) as {
+      health: { providers: Record<string, unknown>; features: Record<string, unknown> };
+    };
     expect(Object.keys(state.health.providers)).toEqual(['claude', 'gpt']);
     expect((await fetch(`${gateway.url}/metrics`)).status).toBe(200);
   });
@@ -234,24 +276,41 @@ describe('admin routes: built-in object names', () => {
 describe('admin routes: a blank token stops start-up', () => {
   it('FAILSOFT_ADMIN_TOKEN set to whitespace (or empty) is a ConfigError naming it, and nothing listens', async () => {
     for (const blank of ['', '   ', '\t\n']) {
-      const failure = await startGateway({ ai, port: 0, host: '127.0.0.1', env: { FAILSOFT_ADMIN_TOKEN: blank } }).then(() => undefined, (e: unknown) => e);
+      const failure = await startGateway({ ai, port: 0, host: '127.0.0.1', env: { FAILSOFT_ADMIN_TOKEN: blank } }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(failure).toBeInstanceOf(ConfigError);
-      expect((failure as ConfigError).message).toBe('invalid configuration:\n  FAILSOFT_ADMIN_TOKEN (environment): is set but blank: set it to a secret (e.g. `openssl rand -hex 32`) or unset it');
+      expect((failure as ConfigError).message).toBe(
+        'invalid configuration:\n  FAILSOFT_ADMIN_TOKEN (environment): is set but blank: set it to a secret (e.g. `openssl rand -hex 32`) or unset it',
+      );
     }
-    await expect(startGateway({ ai, port: 0, host: '127.0.0.1', adminToken: ' ' })).rejects.toThrow(/adminToken \(gateway option\): is set but blank/);
+    await expect(startGateway({ ai, port: 0, host: '127.0.0.1', adminToken: ' ' })).rejects.toThrow(
+      /adminToken \(gateway option\): is set but blank/,
+    );
   });
 });
 
 describe('admin routes: wrong tokens are rate-limited per remote address', () => {
   /** A request from a chosen local address (127.0.0.0/8 is all loopback on Linux). */
-  function from(url: string, localAddress: string, token: string): Promise<{ status: number; retryAfter: string | undefined; body: string }> {
+  function from(
+    url: string,
+    localAddress: string,
+    token: string,
+  ): Promise<{ status: number; retryAfter: string | undefined; body: string }> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest(`${url}/admin/state`, { localAddress, headers: { authorization: `Bearer ${token}` } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => { body += chunk; });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }));
-      });
+      const req = httpRequest(
+        `${url}/admin/state`,
+        { localAddress, headers: { authorization: `Bearer ${token}` } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -260,14 +319,20 @@ describe('admin routes: wrong tokens are rate-limited per remote address', () =>
   it('after 10 wrong tokens in a minute: 429 with Retry-After for that address, even with the right token, until the minute passes; other addresses still get in', async () => {
     const clock = new FakeClock(0);
     const routes = new AdminRoutes(ai, { token: TOKEN, host: '127.0.0.1', clock });
-    const server: Server = createServer((req, res) => void routes.handle(req, res, req.url ?? '/', req.method ?? 'GET'));
+    const server: Server = createServer(
+      (req, res) => void routes.handle(req, res, req.url ?? '/', req.method ?? 'GET'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       for (let i = 0; i < 10; i++) expect((await from(url, '127.0.0.1', `guess-${i}`)).status).toBe(401);
       await clock.advance(15_000);
       const blocked = await from(url, '127.0.0.1', 'guess-10');
-      expect(blocked).toEqual({ status: 429, retryAfter: '45', body: JSON.stringify({ error: { message: 'too many wrong admin tokens from 127.0.0.1: try again in 45 s' } }) });
+      expect(blocked).toEqual({
+        status: 429,
+        retryAfter: '45',
+        body: JSON.stringify({ error: { message: 'too many wrong admin tokens from 127.0.0.1: try again in 45 s' } }),
+      });
       expect((await from(url, '127.0.0.1', TOKEN)).status).toBe(429);
       expect((await from(url, '127.0.0.2', TOKEN)).status).toBe(200);
       expect((await from(url, '127.0.0.2', 'wrong')).status).toBe(401);
@@ -280,7 +345,9 @@ describe('admin routes: wrong tokens are rate-limited per remote address', () =>
 
   it('a missing token is a 401, not a guess: it does not count', async () => {
     const routes = new AdminRoutes(ai, { token: TOKEN, host: '127.0.0.1', clock: new FakeClock(0), maxFailures: 1 });
-    const server: Server = createServer((req, res) => void routes.handle(req, res, req.url ?? '/', req.method ?? 'GET'));
+    const server: Server = createServer(
+      (req, res) => void routes.handle(req, res, req.url ?? '/', req.method ?? 'GET'),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

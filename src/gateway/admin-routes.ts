@@ -54,7 +54,11 @@ function sha256(text: string): Buffer {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -96,7 +100,10 @@ export class AdminRoutes {
   private readonly failures: FailedAuthLimiter;
   private readonly incidents: AdminIncidentSource | undefined;
 
-  constructor(private readonly ai: Failsoft, options: AdminRoutesOptions) {
+  constructor(
+    private readonly ai: Failsoft,
+    options: AdminRoutesOptions,
+  ) {
     this.incidents = options.incidents;
     const fromEnv = options.token === undefined;
     const token = (fromEnv ? options.env?.FAILSOFT_ADMIN_TOKEN : options.token)?.trim();
@@ -104,11 +111,16 @@ export class AdminRoutes {
     // silently do the opposite, so a blank one is a start-up error.
     if (token === '') {
       const where = fromEnv ? 'FAILSOFT_ADMIN_TOKEN (environment)' : 'adminToken (gateway option)';
-      throw new ConfigError([{ path: where, message: 'is set but blank: set it to a secret (e.g. `openssl rand -hex 32`) or unset it' }]);
+      throw new ConfigError([
+        { path: where, message: 'is set but blank: set it to a secret (e.g. `openssl rand -hex 32`) or unset it' },
+      ]);
     }
     this.tokenHash = token === undefined ? undefined : sha256(token);
     this.access = token !== undefined ? 'token' : isLoopbackHost(options.host) ? 'open-loopback' : 'refused';
-    this.failures = new FailedAuthLimiter({ clock: options.clock ?? systemClock, ...(options.maxFailures === undefined ? {} : { maxFailures: options.maxFailures }) });
+    this.failures = new FailedAuthLimiter({
+      clock: options.clock ?? systemClock,
+      ...(options.maxFailures === undefined ? {} : { maxFailures: options.maxFailures }),
+    });
   }
 
   /** Why start-up should warn, if it should. */
@@ -124,17 +136,23 @@ export class AdminRoutes {
       req.resume();
       return;
     }
-    const parts = path.split('/').filter((p) => p !== '').map(safeDecode);
+    const parts = path
+      .split('/')
+      .filter((p) => p !== '')
+      .map(safeDecode);
     const [, first, second, third] = parts;
-    if (parts.length === 2 && first === 'state') return method === 'GET' ? this.state(res) : this.notAllowed(res, 'GET');
+    if (parts.length === 2 && first === 'state')
+      return method === 'GET' ? this.state(res) : this.notAllowed(res, 'GET');
     if ((parts.length === 2 || parts.length === 3) && first === 'incidents') {
       if (method !== 'GET') return this.notAllowed(res, 'GET');
       return second === undefined ? this.listIncidents(req, res) : this.incident(res, second);
     }
     if (method !== 'POST') return this.notAllowed(res, 'POST');
     if (parts.length === 3 && first === 'switches' && second === 'global') return this.switchGlobal(req, res);
-    if (parts.length === 4 && first === 'switches' && second === 'features' && third !== undefined) return this.switchFeature(req, res, third);
-    if (parts.length === 4 && first === 'providers' && second !== undefined && (third === 'open' || third === 'close')) return this.forceProvider(req, res, second, third);
+    if (parts.length === 4 && first === 'switches' && second === 'features' && third !== undefined)
+      return this.switchFeature(req, res, third);
+    if (parts.length === 4 && first === 'providers' && second !== undefined && (third === 'open' || third === 'close'))
+      return this.forceProvider(req, res, second, third);
     req.resume();
     return refuse(res, 404, `no admin route for ${method} ${path}`);
   }
@@ -142,32 +160,45 @@ export class AdminRoutes {
   /** Token given: must match (401 otherwise). No token: loopback only (403 elsewhere). */
   private authorized(req: IncomingMessage, res: ServerResponse): boolean {
     if (this.access === 'refused') {
-      refuse(res, 403, 'admin routes are off: FAILSOFT_ADMIN_TOKEN is not set and the gateway listens on a non-loopback interface');
+      refuse(
+        res,
+        403,
+        'admin routes are off: FAILSOFT_ADMIN_TOKEN is not set and the gateway listens on a non-loopback interface',
+      );
       return false;
     }
     if (this.tokenHash === undefined) {
       // Tokenless admin trusts whoever can reach loopback, which includes web pages in a local browser
       // (a cross-site form POST, DNS rebinding): refuse every request a browser marks as its own.
       if (!fromBrowser(req.headers)) return true;
-      refuse(res, 403, 'admin routes without FAILSOFT_ADMIN_TOKEN refuse requests from browsers (Origin or Sec-Fetch-Site present): set the token to use them from a page');
+      refuse(
+        res,
+        403,
+        'admin routes without FAILSOFT_ADMIN_TOKEN refuse requests from browsers (Origin or Sec-Fetch-Site present): set the token to use them from a page',
+      );
       return false;
     }
     const address = req.socket.remoteAddress ?? 'unknown';
     const waitMs = this.failures.blockedForMs(address);
     if (waitMs > 0) {
       const seconds = retryAfterSeconds(waitMs);
-      refuse(res, 429, `too many wrong admin tokens from ${address}: try again in ${seconds} s`, { 'retry-after': String(seconds) });
+      refuse(res, 429, `too many wrong admin tokens from ${address}: try again in ${seconds} s`, {
+        'retry-after': String(seconds),
+      });
       return false;
     }
     const auth = req.headers.authorization;
-    const presented = typeof auth === 'string' && auth.slice(0, 7).toLowerCase() === 'bearer ' ? auth.slice(7).trim() : '';
+    const presented =
+      typeof auth === 'string' && auth.slice(0, 7).toLowerCase() === 'bearer ' ? auth.slice(7).trim() : '';
     // Hashing first gives equal lengths, so the comparison's time says nothing about the token (not even its length).
     if (presented !== '' && timingSafeEqual(sha256(presented), this.tokenHash)) {
       this.failures.succeed(address);
       return true;
     }
     if (presented !== '') this.failures.fail(address);
-    refuse(res, 401, 'admin routes need Authorization: Bearer $FAILSOFT_ADMIN_TOKEN', { 'www-authenticate': 'Bearer realm="failsoft-admin"' });
+    refuse(res, 401, 'admin routes need Authorization: Bearer $FAILSOFT_ADMIN_TOKEN', {
+      'www-authenticate': 'Bearer realm="failsoft-admin"',
+    });
     return false;
   }
 
@@ -188,8 +219,11 @@ export class AdminRoutes {
     if (sinceMs === undefined) return refuse(res, 400, `since=${sinceText}: expected a duration like 30m, 24h or 7d`);
     const limitText = query.get('limit');
     const limit = limitText === null ? undefined : Number(limitText);
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) return refuse(res, 400, `limit=${limitText}: expected an integer from 1 to 1000`);
-    await this.fromRecord(res, async () => ({ incidents: await source.list({ since: Date.now() - sinceMs, ...(limit === undefined ? {} : { limit }) }) }));
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000))
+      return refuse(res, 400, `limit=${limitText}: expected an integer from 1 to 1000`);
+    await this.fromRecord(res, async () => ({
+      incidents: await source.list({ since: Date.now() - sinceMs, ...(limit === undefined ? {} : { limit }) }),
+    }));
   }
 
   private async incident(res: ServerResponse, id: string): Promise<void> {
@@ -204,7 +238,12 @@ export class AdminRoutes {
     try {
       value = await read();
     } catch (error) {
-      return refuse(res, 503, `the record store cannot answer: ${error instanceof Error ? error.message : String(error)}`, { 'retry-after': '5' });
+      return refuse(
+        res,
+        503,
+        `the record store cannot answer: ${error instanceof Error ? error.message : String(error)}`,
+        { 'retry-after': '5' },
+      );
     }
     if (value === undefined) return refuse(res, 404, missing ?? 'not found');
     send(res, 200, value);
@@ -243,26 +282,54 @@ export class AdminRoutes {
     if (!body) return;
     // Own keys only: `__proto__` or `constructor` is no feature, and no switch is kept for it.
     const feature = Object.hasOwn(this.ai.config.features, name) ? this.ai.config.features[name] : undefined;
-    if (!feature) return refuse(res, 404, `unknown feature "${name}" (configured: ${Object.keys(this.ai.config.features).join(', ') || 'none'})`);
-    if (feature.tier === 'critical') return refuse(res, 400, `feature "${name}" is critical: it never calls AI, so it has no switch`);
+    if (!feature)
+      return refuse(
+        res,
+        404,
+        `unknown feature "${name}" (configured: ${Object.keys(this.ai.config.features).join(', ') || 'none'})`,
+      );
+    if (feature.tier === 'critical')
+      return refuse(res, 400, `feature "${name}" is critical: it never calls AI, so it has no switch`);
     if (body.enabled) this.ai.switches.enable(name, SOURCE);
     else this.ai.switches.disable(name, SOURCE);
     send(res, 200, { switches: this.ai.switches.toJSON() });
   }
 
-  private async forceProvider(req: IncomingMessage, res: ServerResponse, name: string, action: 'open' | 'close'): Promise<void> {
+  private async forceProvider(
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    action: 'open' | 'close',
+  ): Promise<void> {
     const body = await this.body(req, res, providerBody);
     if (!body) return;
     if (!Object.hasOwn(this.ai.config.providers, name)) {
-      return refuse(res, 404, `unknown provider "${name}" (configured: ${Object.keys(this.ai.config.providers).join(', ') || 'none'})`);
+      return refuse(
+        res,
+        404,
+        `unknown provider "${name}" (configured: ${Object.keys(this.ai.config.providers).join(', ') || 'none'})`,
+      );
     }
-    const models = new Set(Object.values(this.ai.config.features).flatMap((f) => f.route.filter((r) => r.provider === name).map((r) => r.model)));
+    const models = new Set(
+      Object.values(this.ai.config.features).flatMap((f) =>
+        f.route.filter((r) => r.provider === name).map((r) => r.model),
+      ),
+    );
     if (body.model !== undefined && !models.has(body.model)) {
-      return refuse(res, 404, `provider "${name}" serves no route entry with model "${body.model}" (routed: ${[...models].join(', ') || 'none'})`);
+      return refuse(
+        res,
+        404,
+        `provider "${name}" serves no route entry with model "${body.model}" (routed: ${[...models].join(', ') || 'none'})`,
+      );
     }
     if (action === 'open') this.ai.forceOpen(name, body.model);
     else this.ai.forceClose(name, body.model);
     const health = await this.ai.health();
-    send(res, 200, { provider: name, ...(body.model === undefined ? {} : { model: body.model }), state: health.providers[name]?.state, models: health.providers[name]?.models });
+    send(res, 200, {
+      provider: name,
+      ...(body.model === undefined ? {} : { model: body.model }),
+      state: health.providers[name]?.state,
+      models: health.providers[name]?.models,
+    });
   }
 }

@@ -22,8 +22,12 @@ let sim: RunningSimulator;
 let ai: Failsoft | undefined;
 let gateway: RunningGateway | undefined;
 
-beforeAll(async () => { sim = await startSimulator({ port: 0 }); });
-afterAll(async () => { await sim.close(); });
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
 afterEach(async () => {
   await gateway?.close();
   await ai?.close();
@@ -32,11 +36,14 @@ afterEach(async () => {
 });
 
 async function serve(gatewaySection: FailsoftConfig['gateway'] = {}): Promise<RunningGateway> {
-  ai = createFailsoft({
-    providers: { claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim' } },
-    features: { chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5'], maxRetries: 0 } },
-    gateway: gatewaySection,
-  }, { env: {} });
+  ai = createFailsoft(
+    {
+      providers: { claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim' } },
+      features: { chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5'], maxRetries: 0 } },
+      gateway: gatewaySection,
+    },
+    { env: {} },
+  );
   gateway = await startGateway({ ai, port: 0, host: '127.0.0.1', env: {} });
   return gateway;
 }
@@ -51,24 +58,41 @@ interface Answer {
 function send(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
   const gw = gateway as RunningGateway;
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: gw.port, method, path, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: gw.port,
+        method,
+        path,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const chat = (headers: Record<string, string> = {}): Promise<Answer> => send('POST', '/v1/chat/completions', headers, OPENAI_BODY);
-const messages = (headers: Record<string, string> = {}): Promise<Answer> => send('POST', '/v1/messages', { 'anthropic-version': '2023-06-01', ...headers }, ANTHROPIC_BODY);
+const chat = (headers: Record<string, string> = {}): Promise<Answer> =>
+  send('POST', '/v1/chat/completions', headers, OPENAI_BODY);
+const messages = (headers: Record<string, string> = {}): Promise<Answer> =>
+  send('POST', '/v1/messages', { 'anthropic-version': '2023-06-01', ...headers }, ANTHROPIC_BODY);
 
-const refusedOpenAi = (origin: string): unknown => ({ error: {
-  message: `requests from the web page origin "${origin}" are refused: add it to gateway.corsOrigins to let its pages call this gateway`,
-  type: 'invalid_request_error', param: null, code: 'origin_not_allowed',
-} });
+const refusedOpenAi = (origin: string): unknown => ({
+  error: {
+    message: `requests from the web page origin "${origin}" are refused: add it to gateway.corsOrigins to let its pages call this gateway`,
+    type: 'invalid_request_error',
+    param: null,
+    code: 'origin_not_allowed',
+  },
+});
 
 describe('BrowserOrigins (unit)', () => {
   it('tells browsers from other callers by Origin or Sec-Fetch-Site only', () => {
@@ -80,28 +104,56 @@ describe('BrowserOrigins (unit)', () => {
   it('decides: listed → CORS; own origin on an IP or localhost → pass; a rebound DNS name, null or another port → refused', () => {
     const origins = new BrowserOrigins({ corsOrigins: [APP], clientKeys: false });
     expect(origins.check({})).toEqual({ allowed: true, headers: { vary: 'origin' } });
-    expect(origins.check({ origin: APP, 'sec-fetch-site': 'cross-site' })).toEqual({ allowed: true, headers: { 'access-control-allow-origin': APP, 'access-control-expose-headers': CORS_EXPOSED_HEADERS, vary: 'origin' } });
-    expect(origins.check({ origin: 'http://127.0.0.1:8787', host: '127.0.0.1:8787', 'sec-fetch-site': 'same-origin' }).allowed).toBe(true);
+    expect(origins.check({ origin: APP, 'sec-fetch-site': 'cross-site' })).toEqual({
+      allowed: true,
+      headers: {
+        'access-control-allow-origin': APP,
+        'access-control-expose-headers': CORS_EXPOSED_HEADERS,
+        vary: 'origin',
+      },
+    });
+    expect(
+      origins.check({ origin: 'http://127.0.0.1:8787', host: '127.0.0.1:8787', 'sec-fetch-site': 'same-origin' })
+        .allowed,
+    ).toBe(true);
     expect(origins.check({ origin: 'http://localhost:8787', host: 'localhost:8787' }).allowed).toBe(true);
     expect(origins.check({ origin: 'http://[::1]:8787', host: '[::1]:8787' }).allowed).toBe(true);
     expect(origins.check({ 'sec-fetch-site': 'same-origin', host: '127.0.0.1:8787' }).allowed).toBe(true);
     expect(origins.check({ 'sec-fetch-site': 'none', host: 'gateway.internal:8787' }).allowed).toBe(true); // typed in the address bar
-    expect(origins.check({ origin: 'http://evil.example:8787', host: 'evil.example:8787', 'sec-fetch-site': 'same-origin' }).allowed).toBe(false);
+    expect(
+      origins.check({ origin: 'http://evil.example:8787', host: 'evil.example:8787', 'sec-fetch-site': 'same-origin' })
+        .allowed,
+    ).toBe(false);
     expect(origins.check({ 'sec-fetch-site': 'same-origin', host: 'evil.example:8787' }).allowed).toBe(false);
-    expect(origins.check({ origin: 'http://localhost:3000', host: 'localhost:8787', 'sec-fetch-site': 'same-site' }).allowed).toBe(false);
+    expect(
+      origins.check({ origin: 'http://localhost:3000', host: 'localhost:8787', 'sec-fetch-site': 'same-site' }).allowed,
+    ).toBe(false);
     expect(origins.check({ origin: 'null', host: '127.0.0.1:8787' }).allowed).toBe(false);
-    expect(origins.check({ 'sec-fetch-site': 'cross-site' })).toEqual({ allowed: false, message: 'cross-site browser requests are refused (Sec-Fetch-Site: cross-site): add the calling page\'s origin to gateway.corsOrigins' });
-    expect(new BrowserOrigins({ corsOrigins: [], clientKeys: false }).check({})).toEqual({ allowed: true, headers: undefined });
+    expect(origins.check({ 'sec-fetch-site': 'cross-site' })).toEqual({
+      allowed: false,
+      message:
+        "cross-site browser requests are refused (Sec-Fetch-Site: cross-site): add the calling page's origin to gateway.corsOrigins",
+    });
+    expect(new BrowserOrigins({ corsOrigins: [], clientKeys: false }).check({})).toEqual({
+      allowed: true,
+      headers: undefined,
+    });
   });
 
   it('with client keys an unlisted page goes on to the key check, without CORS headers; "*" lists every origin', () => {
-    expect(new BrowserOrigins({ corsOrigins: [], clientKeys: true }).check({ origin: EVIL })).toEqual({ allowed: true, headers: undefined });
-    expect(new BrowserOrigins({ corsOrigins: ['*'], clientKeys: true }).check({ origin: EVIL })).toMatchObject({ allowed: true, headers: { 'access-control-allow-origin': EVIL } });
+    expect(new BrowserOrigins({ corsOrigins: [], clientKeys: true }).check({ origin: EVIL })).toEqual({
+      allowed: true,
+      headers: undefined,
+    });
+    expect(new BrowserOrigins({ corsOrigins: ['*'], clientKeys: true }).check({ origin: EVIL })).toMatchObject({
+      allowed: true,
+      headers: { 'access-control-allow-origin': EVIL },
+    });
   });
 });
 
 describe('AI routes without client keys: pages are refused unless listed', () => {
-  it('a cross-site page gets 403 in the caller\'s dialect, before a provider is called', async () => {
+  it("a cross-site page gets 403 in the caller's dialect, before a provider is called", async () => {
     await serve();
     const before = sim.stats().anthropic?.requests ?? 0;
     const openai = await chat({ origin: EVIL, 'x-request-id': 'req-page-1' });
@@ -111,11 +163,22 @@ describe('AI routes without client keys: pages are refused unless listed', () =>
     expect(JSON.parse(openai.body)).toEqual(refusedOpenAi(EVIL));
     const anthropic = await messages({ origin: EVIL });
     expect(anthropic.status).toBe(403);
-    expect(JSON.parse(anthropic.body)).toEqual({ type: 'error', error: { type: 'permission_error', message: `requests from the web page origin "${EVIL}" are refused: add it to gateway.corsOrigins to let its pages call this gateway` } });
+    expect(JSON.parse(anthropic.body)).toEqual({
+      type: 'error',
+      error: {
+        type: 'permission_error',
+        message: `requests from the web page origin "${EVIL}" are refused: add it to gateway.corsOrigins to let its pages call this gateway`,
+      },
+    });
     for (const site of ['cross-site', 'same-site']) {
       const res = await chat({ 'sec-fetch-site': site });
       expect(res.status).toBe(403);
-      expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'origin_not_allowed', message: `cross-site browser requests are refused (Sec-Fetch-Site: ${site}): add the calling page's origin to gateway.corsOrigins` } });
+      expect(JSON.parse(res.body)).toMatchObject({
+        error: {
+          code: 'origin_not_allowed',
+          message: `cross-site browser requests are refused (Sec-Fetch-Site: ${site}): add the calling page's origin to gateway.corsOrigins`,
+        },
+      });
     }
     const models = await send('GET', '/v1/models', { origin: EVIL });
     expect(models.status).toBe(403);
@@ -125,9 +188,15 @@ describe('AI routes without client keys: pages are refused unless listed', () =>
 
   it('a DNS-rebound page ("same-origin" under its own name) is refused; the gateway\'s own page and callers without Origin are served', async () => {
     const gw = await serve();
-    const rebound = await chat({ host: `evil.example:${gw.port}`, origin: `http://evil.example:${gw.port}`, 'sec-fetch-site': 'same-origin' });
+    const rebound = await chat({
+      host: `evil.example:${gw.port}`,
+      origin: `http://evil.example:${gw.port}`,
+      'sec-fetch-site': 'same-origin',
+    });
     expect(rebound.status).toBe(403);
-    expect((await send('GET', '/v1/models', { host: `evil.example:${gw.port}`, 'sec-fetch-site': 'same-origin' })).status).toBe(403);
+    expect(
+      (await send('GET', '/v1/models', { host: `evil.example:${gw.port}`, 'sec-fetch-site': 'same-origin' })).status,
+    ).toBe(403);
     const own = await chat({ origin: `http://127.0.0.1:${gw.port}`, 'sec-fetch-site': 'same-origin' });
     expect(own.status).toBe(200);
     expect(own.headers['access-control-allow-origin']).toBeUndefined();
@@ -143,10 +212,17 @@ describe('AI routes without client keys: pages are refused unless listed', () =>
     const ok = await chat({ origin: APP, 'sec-fetch-site': 'cross-site' });
     expect(ok.status).toBe(200);
     expect(ok.headers['access-control-allow-origin']).toBe(APP);
-    expect(ok.headers['access-control-expose-headers']).toBe('x-failsoft-feature, x-failsoft-provider, x-failsoft-source, x-failsoft-degraded, x-should-retry, retry-after, x-request-id');
+    expect(ok.headers['access-control-expose-headers']).toBe(
+      'x-failsoft-feature, x-failsoft-provider, x-failsoft-source, x-failsoft-degraded, x-should-retry, retry-after, x-request-id',
+    );
     expect(ok.headers.vary).toBe('origin');
     expect(ok.headers['access-control-allow-credentials']).toBeUndefined();
-    const unknown = await send('POST', '/v1/chat/completions', { origin: APP }, JSON.stringify({ model: 'nope', messages: [{ role: 'user', content: 'hi' }] }));
+    const unknown = await send(
+      'POST',
+      '/v1/chat/completions',
+      { origin: APP },
+      JSON.stringify({ model: 'nope', messages: [{ role: 'user', content: 'hi' }] }),
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.headers['access-control-allow-origin']).toBe(APP);
     const models = await send('GET', '/v1/models', { origin: APP });
@@ -159,18 +235,29 @@ describe('AI routes without client keys: pages are refused unless listed', () =>
   it('answers preflights: 204 with methods and headers for a listed origin, 403 for others, plain 204 without Origin', async () => {
     await serve({ corsOrigins: [APP] });
     const pre = await send('OPTIONS', '/v1/messages', {
-      origin: APP, 'access-control-request-method': 'POST',
-      'access-control-request-headers': 'content-type, x-api-key, anthropic-version, x-stainless-os, anthropic-dangerous-direct-browser-access',
+      origin: APP,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers':
+        'content-type, x-api-key, anthropic-version, x-stainless-os, anthropic-dangerous-direct-browser-access',
     });
     expect(pre.status).toBe(204);
     expect(pre.body).toBe('');
     expect(pre.headers['access-control-allow-origin']).toBe(APP);
     expect(pre.headers['access-control-allow-methods']).toBe('POST, OPTIONS');
-    expect(pre.headers['access-control-allow-headers']).toBe('authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-request-id, x-stainless-os, anthropic-dangerous-direct-browser-access');
+    expect(pre.headers['access-control-allow-headers']).toBe(
+      'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-request-id, x-stainless-os, anthropic-dangerous-direct-browser-access',
+    );
     expect(pre.headers['access-control-max-age']).toBe('600');
     expect(pre.headers.vary).toBe('origin, access-control-request-headers');
-    expect((await send('OPTIONS', '/v1/models', { origin: APP, 'access-control-request-method': 'GET' })).headers['access-control-allow-methods']).toBe('GET, OPTIONS');
-    const refused = await send('OPTIONS', '/v1/chat/completions', { origin: EVIL, 'access-control-request-method': 'POST' });
+    expect(
+      (await send('OPTIONS', '/v1/models', { origin: APP, 'access-control-request-method': 'GET' })).headers[
+        'access-control-allow-methods'
+      ],
+    ).toBe('GET, OPTIONS');
+    const refused = await send('OPTIONS', '/v1/chat/completions', {
+      origin: EVIL,
+      'access-control-request-method': 'POST',
+    });
     expect(refused.status).toBe(403);
     expect(refused.headers['access-control-allow-origin']).toBeUndefined();
     expect(JSON.parse(refused.body)).toEqual(refusedOpenAi(EVIL));
@@ -193,6 +280,8 @@ describe('AI routes with client keys: the key decides, listed origins can read t
     const keyless = await chat({ origin: APP });
     expect(keyless.status).toBe(401);
     expect(keyless.headers['access-control-allow-origin']).toBe(APP); // so the page can read why
-    expect((await send('OPTIONS', '/v1/chat/completions', { origin: EVIL, 'access-control-request-method': 'POST' })).status).toBe(403);
+    expect(
+      (await send('OPTIONS', '/v1/chat/completions', { origin: EVIL, 'access-control-request-method': 'POST' })).status,
+    ).toBe(403);
   });
 });

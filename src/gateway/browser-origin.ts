@@ -23,10 +23,18 @@ export function fromBrowser(headers: IncomingHttpHeaders): boolean {
 }
 
 /** Response headers a listed page may read: who answered, when to retry, the request id. */
-export const CORS_EXPOSED_HEADERS = 'x-failsoft-feature, x-failsoft-provider, x-failsoft-source, x-failsoft-degraded, x-should-retry, retry-after, x-request-id';
+export const CORS_EXPOSED_HEADERS =
+  'x-failsoft-feature, x-failsoft-provider, x-failsoft-source, x-failsoft-degraded, x-should-retry, retry-after, x-request-id';
 
 /** Request headers a listed page may always send (the SDKs' own are added from the preflight's request). */
-export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type', 'x-api-key', 'anthropic-version', 'anthropic-beta', 'x-request-id'];
+export const CORS_ALLOWED_HEADERS = [
+  'authorization',
+  'content-type',
+  'x-api-key',
+  'anthropic-version',
+  'anthropic-beta',
+  'x-request-id',
+];
 
 /** How long a browser may cache a preflight answer, in seconds. */
 const PREFLIGHT_MAX_AGE_S = '600';
@@ -92,7 +100,10 @@ export class BrowserOrigins {
   constructor(private readonly options: BrowserOriginOptions) {
     this.everyOrigin = options.corsOrigins.includes(ANY_ORIGIN);
     this.listed = new Set(options.corsOrigins.filter((o) => o !== ANY_ORIGIN));
-    this.passVary = options.corsOrigins.length > 0 ? Object.freeze({ allowed: true, headers: Object.freeze({ vary: 'origin' }) }) : PASS;
+    this.passVary =
+      options.corsOrigins.length > 0
+        ? Object.freeze({ allowed: true, headers: Object.freeze({ vary: 'origin' }) })
+        : PASS;
     for (const origin of this.listed) this.corsHeaders.set(origin, this.headersFor(origin));
   }
 
@@ -105,7 +116,8 @@ export class BrowserOrigins {
   check(headers: IncomingHttpHeaders): OriginVerdict {
     const origin = headers.origin;
     if (origin === undefined && headers['sec-fetch-site'] === undefined) return this.passVary;
-    if (origin !== undefined && this.allows(origin)) return { allowed: true, headers: this.corsHeaders.get(origin) ?? this.headersFor(origin) };
+    if (origin !== undefined && this.allows(origin))
+      return { allowed: true, headers: this.corsHeaders.get(origin) ?? this.headersFor(origin) };
     if (isOwnOrigin(headers) || this.options.clientKeys) return this.passVary;
     return { allowed: false, message: refusal(headers) };
   }
@@ -115,7 +127,8 @@ export class BrowserOrigins {
     const origin = headers.origin;
     if (origin === undefined || !this.allows(origin)) {
       // Refused even with client keys: granting a page CORS is what corsOrigins is for.
-      if (origin === undefined || isOwnOrigin(headers)) return { allowed: true, headers: { allow: `${methods}, OPTIONS` } };
+      if (origin === undefined || isOwnOrigin(headers))
+        return { allowed: true, headers: { allow: `${methods}, OPTIONS` } };
       return { allowed: false, message: refusal(headers) };
     }
     return {
@@ -131,7 +144,11 @@ export class BrowserOrigins {
   }
 
   private headersFor(origin: string): Readonly<Record<string, string>> {
-    return Object.freeze({ 'access-control-allow-origin': origin, 'access-control-expose-headers': CORS_EXPOSED_HEADERS, vary: 'origin' });
+    return Object.freeze({
+      'access-control-allow-origin': origin,
+      'access-control-expose-headers': CORS_EXPOSED_HEADERS,
+      vary: 'origin',
+    });
   }
 }
 
@@ -151,14 +168,23 @@ function allowedHeaders(requested: string | undefined): string {
 /** Why a browser request is refused, and what to change. */
 function refusal(headers: IncomingHttpHeaders): string {
   const origin = headers.origin;
-  if (origin !== undefined) return `requests from the web page origin "${origin}" are refused: add it to gateway.corsOrigins to let its pages call this gateway`;
+  if (origin !== undefined)
+    return `requests from the web page origin "${origin}" are refused: add it to gateway.corsOrigins to let its pages call this gateway`;
   return `cross-site browser requests are refused (Sec-Fetch-Site: ${String(headers['sec-fetch-site'])}): add the calling page's origin to gateway.corsOrigins`;
 }
 
-function sendRefusal(res: ServerResponse, dialect: 'openai' | 'anthropic', message: string, requestId: string | undefined): void {
+function sendRefusal(
+  res: ServerResponse,
+  dialect: 'openai' | 'anthropic',
+  message: string,
+  requestId: string | undefined,
+): void {
   const { status, body } = renderAccessError(dialect, 'origin', message);
   const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  };
   if (requestId !== undefined) headers['x-request-id'] = requestId;
   res.writeHead(status, headers);
   res.end(text);
@@ -169,10 +195,17 @@ function sendRefusal(res: ServerResponse, dialect: 'openai' | 'anthropic', messa
  * set on `res`), false when it was answered 403 in the caller's dialect.
  * @example if (!guardOrigin(origins, 'openai', req, res, requestId)) return;
  */
-export function guardOrigin(origins: BrowserOrigins, dialect: 'openai' | 'anthropic', req: IncomingMessage, res: ServerResponse, requestId?: string): boolean {
+export function guardOrigin(
+  origins: BrowserOrigins,
+  dialect: 'openai' | 'anthropic',
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId?: string,
+): boolean {
   const verdict = origins.check(req.headers);
   if (verdict.allowed) {
-    if (verdict.headers !== undefined) for (const name in verdict.headers) res.setHeader(name, verdict.headers[name] as string);
+    if (verdict.headers !== undefined)
+      for (const name in verdict.headers) res.setHeader(name, verdict.headers[name] as string);
     return true;
   }
   req.resume();
@@ -185,7 +218,13 @@ export function guardOrigin(origins: BrowserOrigins, dialect: 'openai' | 'anthro
  * caller that is not a cross-site page), 403 in the caller's dialect for an unlisted page.
  * @example answerPreflight(origins, 'openai', req, res, 'POST')
  */
-export function answerPreflight(origins: BrowserOrigins, dialect: 'openai' | 'anthropic', req: IncomingMessage, res: ServerResponse, methods: string): void {
+export function answerPreflight(
+  origins: BrowserOrigins,
+  dialect: 'openai' | 'anthropic',
+  req: IncomingMessage,
+  res: ServerResponse,
+  methods: string,
+): void {
   req.resume();
   const verdict = origins.preflight(req.headers, methods);
   if (!verdict.allowed) return sendRefusal(res, dialect, verdict.message, undefined);

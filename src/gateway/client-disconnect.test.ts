@@ -16,25 +16,39 @@ let gateway: RunningGateway;
 let settledAt: number | undefined;
 
 // Streams arrive slowly (200 ms a chunk), so a client can leave in the middle of one.
-beforeAll(async () => { sim = await startSimulator({ port: 0, chunkDelayMs: 200 }); });
-afterAll(async () => { await sim.close(); });
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, chunkDelayMs: 200 });
+});
+afterAll(async () => {
+  await sim.close();
+});
 
 beforeEach(async () => {
   sim.clearFaults();
   sim.resetStats();
   settledAt = undefined;
-  ai = createFailsoft({
-    providers: {
-      claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim' },
-      gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sk-sim' },
+  ai = createFailsoft(
+    {
+      providers: {
+        claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim' },
+        gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sk-sim' },
+      },
+      features: { chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'], deadlineMs: 20_000 } },
     },
-    features: { chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'], deadlineMs: 20_000 } },
-  }, { env: {} });
+    { env: {} },
+  );
   // Watch the engine calls the gateway makes: when do they end?
   const generate = ai.generate.bind(ai);
   ai.generate = (feature, req, options) => {
     const call = generate(feature, req, options);
-    call.then(() => { settledAt = performance.now(); }, () => { settledAt = performance.now(); });
+    call.then(
+      () => {
+        settledAt = performance.now();
+      },
+      () => {
+        settledAt = performance.now();
+      },
+    );
     return call;
   };
   const stream = ai.stream.bind(ai);
@@ -61,7 +75,9 @@ describe('gateway: the client goes away', () => {
     sim.setFaults({ anthropic: [{ kind: 'slow', latencyMs: 5_000 }] });
     const client = new AbortController();
     const pending = request(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST', signal: client.signal, headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      signal: client.signal,
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'Hello' }] }),
     }).catch((error: unknown) => error);
     // The provider has the request (it fails here, rather than going on to test nothing, if it never does).
@@ -80,8 +96,14 @@ describe('gateway: the client goes away', () => {
   it('mid-stream: the stream from the provider is closed', async () => {
     const client = new AbortController();
     const res = await request(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST', signal: client.signal, headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'Tell me a long story about the plant closing at noon.' }] }),
+      method: 'POST',
+      signal: client.signal,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'chat',
+        stream: true,
+        messages: [{ role: 'user', content: 'Tell me a long story about the plant closing at noon.' }],
+      }),
     });
     expect(res.statusCode).toBe(200);
     const reader = res.body[Symbol.asyncIterator]();
@@ -95,18 +117,28 @@ describe('gateway: the client goes away', () => {
   });
 
   it('a provider with maxConcurrent 1: an open stream holds the slot (the next stream goes to gpt) until its client leaves', async () => {
-    const limited = createFailsoft({
-      providers: {
-        claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', maxConcurrent: 1 },
-        gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sk-sim' },
+    const limited = createFailsoft(
+      {
+        providers: {
+          claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', maxConcurrent: 1 },
+          gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sk-sim' },
+        },
+        features: { chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'], deadlineMs: 20_000 } },
       },
-      features: { chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'], deadlineMs: 20_000 } },
-    }, { env: {} });
+      { env: {} },
+    );
     const server = await startGateway({ ai: limited, port: 0, host: '127.0.0.1' });
-    const open = async (signal?: AbortSignal) => request(`${server.url}/v1/chat/completions`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, ...(signal ? { signal } : {}),
-      body: JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'Tell me a long story about the plant closing at noon.' }] }),
-    });
+    const open = async (signal?: AbortSignal) =>
+      request(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        ...(signal ? { signal } : {}),
+        body: JSON.stringify({
+          model: 'chat',
+          stream: true,
+          messages: [{ role: 'user', content: 'Tell me a long story about the plant closing at noon.' }],
+        }),
+      });
     try {
       const client = new AbortController();
       const first = await open(client.signal);
@@ -119,11 +151,16 @@ describe('gateway: the client goes away', () => {
       client.abort();
       await reader.return?.();
       // The slot is freed once the gateway sees the client leave: ask until claude serves again.
-      await expect.poll(async () => {
-        const next = await open();
-        await next.body.dump();
-        return next.headers['x-failsoft-provider'];
-      }, { timeout: 3_000, interval: 10 }).toBe('claude');
+      await expect
+        .poll(
+          async () => {
+            const next = await open();
+            await next.body.dump();
+            return next.headers['x-failsoft-provider'];
+          },
+          { timeout: 3_000, interval: 10 },
+        )
+        .toBe('claude');
     } finally {
       await server.close();
       await limited.close();

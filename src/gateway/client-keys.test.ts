@@ -43,16 +43,22 @@ describe('client keys', () => {
     expect(keys.allows(app.client, 'chat')).toBe(true);
   });
 
-  it('optional clients (the job runner\'s per-job keys) are known by their key but never make keys required', () => {
+  it("optional clients (the job runner's per-job keys) are known by their key but never make keys required", () => {
     const job = { name: 'job.digest', keyHash: hex('job-key'), priority: 'batch' as const, optional: true };
     const open = new ClientKeys({ 'job.digest': job });
     expect(open.enabled).toBe(false);
-    expect(open.identify({ authorization: 'Bearer job-key' })).toMatchObject({ ok: true, client: { name: 'job.digest', priority: 'batch' } });
+    expect(open.identify({ authorization: 'Bearer job-key' })).toMatchObject({
+      ok: true,
+      client: { name: 'job.digest', priority: 'batch' },
+    });
     expect(open.identify({})).toEqual({ ok: true, client: undefined });
     expect(open.identify({ authorization: 'Bearer sk-someone-else' })).toEqual({ ok: true, client: undefined });
     const keyed = new ClientKeys({ 'job.digest': job, app: { name: 'app', keyHash: hex('app-key') } });
     expect(keyed.enabled).toBe(true);
-    expect(keyed.identify({ authorization: 'Bearer job-key' })).toMatchObject({ ok: true, client: { name: 'job.digest' } });
+    expect(keyed.identify({ authorization: 'Bearer job-key' })).toMatchObject({
+      ok: true,
+      client: { name: 'job.digest' },
+    });
     expect(keyed.identify({})).toEqual({ ok: false, reason: 'missing' });
     expect(keyed.identify({ 'x-api-key': 'nope' })).toEqual({ ok: false, reason: 'unknown' });
   });

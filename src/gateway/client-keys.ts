@@ -26,7 +26,8 @@ const OPEN: ClientCheck = Object.freeze({ ok: true, client: undefined });
  */
 export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
-  if (typeof auth === 'string' && auth.length > 7 && auth.slice(0, 7).toLowerCase() === 'bearer ') return auth.slice(7).trim() || undefined;
+  if (typeof auth === 'string' && auth.length > 7 && auth.slice(0, 7).toLowerCase() === 'bearer ')
+    return auth.slice(7).trim() || undefined;
   const apiKey = headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined;
 }
@@ -49,7 +50,8 @@ export class ClientKeys {
   constructor(clients: Record<string, ResolvedGatewayClient>) {
     this.clients = Object.values(clients).map((client) => ({ client, hash: Buffer.from(client.keyHash, 'hex') }));
     this.required = this.clients.filter((c) => c.client.optional !== true).length;
-    for (const { client } of this.clients) this.allowed.set(client, client.features ? new Set(client.features) : undefined);
+    for (const { client } of this.clients)
+      this.allowed.set(client, client.features ? new Set(client.features) : undefined);
   }
 
   /** Are keys required? (Some client other than an optional one is configured.) */

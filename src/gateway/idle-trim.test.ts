@@ -9,15 +9,32 @@ function setUp(options: { quietRequests?: number; collect?: () => boolean } = {}
   let served = 0;
   let collections = 0;
   const trim = new IdleTrim({
-    clock, served: () => served, tickMs: 2_000, quietTicks: 3, quietRequests: options.quietRequests ?? 10,
-    collect: options.collect ?? (() => { collections++; return true; }),
+    clock,
+    served: () => served,
+    tickMs: 2_000,
+    quietTicks: 3,
+    quietRequests: options.quietRequests ?? 10,
+    collect:
+      options.collect ??
+      (() => {
+        collections++;
+        return true;
+      }),
   });
   return {
-    clock, trim,
-    serve: (n: number) => { served += n; },
+    clock,
+    trim,
+    serve: (n: number) => {
+      served += n;
+    },
     /** One tick of 2 s during which `n` requests arrive. */
-    tick: async (n: number) => { served += n; await clock.advance(2_000); },
-    get collections() { return collections; },
+    tick: async (n: number) => {
+      served += n;
+      await clock.advance(2_000);
+    },
+    get collections() {
+      return collections;
+    },
   };
 }
 
@@ -97,7 +114,12 @@ describe('IdleTrim', () => {
     expect(calls).toBe(3);
 
     let stubborn = 0;
-    const u = setUp({ collect: () => { stubborn++; return false; } });
+    const u = setUp({
+      collect: () => {
+        stubborn++;
+        return false;
+      },
+    });
     u.trim.start();
     await u.tick(500);
     for (let i = 0; i < 20; i++) await u.tick(0);
@@ -109,7 +131,12 @@ describe('IdleTrim', () => {
 
   it('keeps ticking when the collection throws', async () => {
     let calls = 0;
-    const t = setUp({ collect: () => { calls++; throw new Error('boom'); } });
+    const t = setUp({
+      collect: () => {
+        calls++;
+        throw new Error('boom');
+      },
+    });
     t.trim.start();
     for (let round = 0; round < 2; round++) {
       await t.tick(500);

@@ -57,8 +57,10 @@ export class IdleTrim {
     this.quietTicks = options.quietTicks ?? 3;
     this.maxTries = options.maxTries ?? 5;
     if (!(this.tickMs > 0)) throw new RangeError('tickMs must be positive');
-    if (!Number.isInteger(this.quietTicks) || this.quietTicks < 1) throw new RangeError('quietTicks must be a positive integer');
-    if (!Number.isInteger(this.maxTries) || this.maxTries < 1) throw new RangeError('maxTries must be a positive integer');
+    if (!Number.isInteger(this.quietTicks) || this.quietTicks < 1)
+      throw new RangeError('quietTicks must be a positive integer');
+    if (!Number.isInteger(this.maxTries) || this.maxTries < 1)
+      throw new RangeError('maxTries must be a positive integer');
   }
 
   start(): void {

@@ -13,9 +13,21 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 let ai: Failsoft;
 let gateway: RunningGateway;
 
-const incident = { id: 'inc_1', status: 'open', severity: 'warning', title: 't', openedAt: '2026-12-06T12:00:00.000Z', resolvedAt: null, counts: {}, events: [] };
+const incident = {
+  id: 'inc_1',
+  status: 'open',
+  severity: 'warning',
+  title: 't',
+  openedAt: '2026-12-06T12:00:00.000Z',
+  resolvedAt: null,
+  counts: {},
+  events: [],
+};
 
-async function start(options: { incidents?: AdminIncidentSource; storeStatus?: () => GatewayStoreStatus }): Promise<void> {
+async function start(options: {
+  incidents?: AdminIncidentSource;
+  storeStatus?: () => GatewayStoreStatus;
+}): Promise<void> {
   ai = createFailsoft({ features: { billing: { tier: 'critical' } } }, { env: {} });
   gateway = await startGateway({ ai, port: 0, host: '127.0.0.1', adminToken: TOKEN, ...options });
 }
@@ -30,7 +42,10 @@ describe('/admin/incidents', () => {
     const queries: Array<{ since?: number; limit?: number }> = [];
     await start({
       incidents: {
-        list: async (query) => { queries.push(query); return [incident]; },
+        list: async (query) => {
+          queries.push(query);
+          return [incident];
+        },
         get: async (id) => (id === 'inc_1' ? incident : undefined),
       },
     });
@@ -53,10 +68,19 @@ describe('/admin/incidents', () => {
   });
 
   it('names a bad since or limit (400), refuses other methods (405), and answers 503 when the store cannot read', async () => {
-    await start({ incidents: { list: async () => { throw new Error('connection refused'); }, get: async () => undefined } });
+    await start({
+      incidents: {
+        list: async () => {
+          throw new Error('connection refused');
+        },
+        get: async () => undefined,
+      },
+    });
     const bad = await fetch(`${gateway.url}/admin/incidents?since=yesterday`, { headers: auth });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { message: string } }).error.message).toBe('since=yesterday: expected a duration like 30m, 24h or 7d');
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toBe(
+      'since=yesterday: expected a duration like 30m, 24h or 7d',
+    );
     expect((await fetch(`${gateway.url}/admin/incidents?limit=0`, { headers: auth })).status).toBe(400);
     expect((await fetch(`${gateway.url}/admin/incidents`, { method: 'POST', headers: auth })).status).toBe(405);
     const down = await fetch(`${gateway.url}/admin/incidents`, { headers: auth });
@@ -77,14 +101,31 @@ describe('the record store in /health/ready and /metrics', () => {
     let status: GatewayStoreStatus = { backend: 'pglite', connected: true, buffered: 0, written: 10, dropped: 0 };
     await start({ storeStatus: () => status });
     expect(await fetch(`${gateway.url}/health/ready`).then((r) => r.json())).toEqual({
-      status: 'ready', store: { backend: 'pglite', status: 'ok', connected: true, buffered: 0, dropped: 0 },
+      status: 'ready',
+      store: { backend: 'pglite', status: 'ok', connected: true, buffered: 0, dropped: 0 },
     });
-    status = { backend: 'pglite', connected: false, buffered: 42, written: 10, dropped: 3, failingSince: Date.UTC(2026, 11, 6, 12), lastError: 'ECONNREFUSED' };
+    status = {
+      backend: 'pglite',
+      connected: false,
+      buffered: 42,
+      written: 10,
+      dropped: 3,
+      failingSince: Date.UTC(2026, 11, 6, 12),
+      lastError: 'ECONNREFUSED',
+    };
     const ready = await fetch(`${gateway.url}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       status: 'ready',
-      store: { backend: 'pglite', status: 'buffering', connected: false, buffered: 42, dropped: 3, failingSince: '2026-12-06T12:00:00.000Z', lastError: 'ECONNREFUSED' },
+      store: {
+        backend: 'pglite',
+        status: 'buffering',
+        connected: false,
+        buffered: 42,
+        dropped: 3,
+        failingSince: '2026-12-06T12:00:00.000Z',
+        lastError: 'ECONNREFUSED',
+      },
     });
     const metrics = await fetch(`${gateway.url}/metrics`).then((r) => r.text());
     expect(metrics).toContain('failsoft_store_records_buffered{backend="pglite"} 42');

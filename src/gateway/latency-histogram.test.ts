@@ -7,8 +7,20 @@ describe('LatencyHistogram', () => {
     const buckets = [0.01, 0.1, 1];
     const ours = new LatencyHistogram('x_seconds', 'Latency.', buckets);
     const registry = new Registry();
-    const theirs = new Histogram({ name: 'x_seconds', help: 'Latency.', labelNames: ['feature'], buckets, registers: [registry] });
-    const samples: Array<[string, number]> = [['chat', 0.005], ['chat', 0.01], ['chat', 0.5], ['chat', 3], ['sum"mary', 0.05]];
+    const theirs = new Histogram({
+      name: 'x_seconds',
+      help: 'Latency.',
+      labelNames: ['feature'],
+      buckets,
+      registers: [registry],
+    });
+    const samples: Array<[string, number]> = [
+      ['chat', 0.005],
+      ['chat', 0.01],
+      ['chat', 0.5],
+      ['chat', 3],
+      ['sum"mary', 0.05],
+    ];
     for (const [feature, seconds] of samples) {
       ours.observe(feature, seconds);
       theirs.observe({ feature }, seconds);
@@ -18,6 +30,8 @@ describe('LatencyHistogram', () => {
   });
 
   it('renders only HELP and TYPE before any observation', () => {
-    expect(new LatencyHistogram('x_seconds', 'Latency.', [1]).render()).toBe('# HELP x_seconds Latency.\n# TYPE x_seconds histogram\n');
+    expect(new LatencyHistogram('x_seconds', 'Latency.', [1]).render()).toBe(
+      '# HELP x_seconds Latency.\n# TYPE x_seconds histogram\n',
+    );
   });
 });

@@ -24,7 +24,11 @@ function escapeLabel(value: string): string {
 export class LatencyHistogram {
   private readonly series = new Map<string, Series>();
 
-  constructor(readonly name: string, private readonly help: string, private readonly buckets: readonly number[]) {}
+  constructor(
+    readonly name: string,
+    private readonly help: string,
+    private readonly buckets: readonly number[],
+  ) {}
 
   /** Records one latency, in seconds, for a feature. */
   observe(feature: string, seconds: number): void {

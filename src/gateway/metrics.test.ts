@@ -15,17 +15,32 @@ let ai: Failsoft;
 let gateway: RunningGateway;
 let openai: OpenAI;
 
-beforeAll(async () => { sim = await startSimulator({ port: 0 }); });
-afterAll(async () => { await sim.close(); });
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
 
 function config(): FailsoftConfig {
   return {
     providers: {
-      claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', limits: { rpm: 10, itpm: 1_000_000, otpm: 100_000 }, maxConcurrent: 1 },
+      claude: {
+        type: 'anthropic',
+        baseUrl: sim.urlFor('anthropic'),
+        apiKey: 'sk-ant-sim',
+        limits: { rpm: 10, itpm: 1_000_000, otpm: 100_000 },
+        maxConcurrent: 1,
+      },
       gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'sk-sim', limits: { rpm: 500, tpm: 1_000_000 } },
     },
     features: {
-      summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini'], fallback: { leadSentences: 1 }, maxRetries: 0 },
+      summary: {
+        tier: 'enhanced',
+        route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini'],
+        fallback: { leadSentences: 1 },
+        maxRetries: 0,
+      },
       chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'], maxRetries: 0 },
     },
   };
@@ -141,7 +156,8 @@ describe('GET /metrics', () => {
     expect((await globalRegistry.metrics()).includes('failsoft_')).toBe(false);
     expect(gateway.metrics?.registry).not.toBe(globalRegistry);
     // Every metric name carries the prefix.
-    for (const line of m.text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))) expect(line).toMatch(/^failsoft_/);
+    for (const line of m.text.split('\n').filter((l) => l !== '' && !l.startsWith('#')))
+      expect(line).toMatch(/^failsoft_/);
   });
 
   it('two gateways on one process keep separate metrics, and metrics: false turns the route off', async () => {

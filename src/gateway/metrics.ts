@@ -102,7 +102,9 @@ export class GatewayMetrics {
   private readonly coolingDown: Gauge<'provider' | 'model'>;
   private readonly engineFaults: Counter<'feature'>;
   private readonly unsubscribe: () => void;
-  private readonly storeGauges: { buffered: Gauge<'backend'>; dropped: Counter<'backend'>; connected: Gauge<'backend'> } | undefined;
+  private readonly storeGauges:
+    | { buffered: Gauge<'backend'>; dropped: Counter<'backend'>; connected: Gauge<'backend'> }
+    | undefined;
   /** Drops already added to the counter (the writer keeps a running total). */
   private droppedSeen = 0;
 
@@ -114,36 +116,154 @@ export class GatewayMetrics {
    * @param storeStatus the record writer's status, read at scrape (none: no store metrics).
    * @param alertCounts alert deliveries so far, read at scrape (none: no alert metric).
    */
-  constructor(private readonly ai: Failsoft, private readonly storeStatus?: () => GatewayStoreStatus, private readonly alertCounts?: () => readonly GatewayAlertCount[]) {
+  constructor(
+    private readonly ai: Failsoft,
+    private readonly storeStatus?: () => GatewayStoreStatus,
+    private readonly alertCounts?: () => readonly GatewayAlertCount[],
+  ) {
     const registers = [this.registry];
-    const requests = new Counter({ name: 'failsoft_requests_total', help: 'Requests answered, by feature, provider (none for fallbacks and errors) and outcome (provider, failover, fallback, error).', labelNames: ['feature', 'provider', 'outcome'], registers });
-    this.latency = new LatencyHistogram('failsoft_request_duration_seconds', 'Time from request to answer (to the end of the stream for streams), by feature.', LATENCY_BUCKETS);
-    this.breakerState = new Gauge({ name: 'failsoft_breaker_state', help: 'Circuit breaker state per provider and model: 0 closed, 1 half-open, 2 open.', labelNames: ['provider', 'model'], registers });
-    this.budgetRemaining = new Gauge({ name: 'failsoft_budget_remaining', help: 'Rate budget left per provider and dimension (requests, inputTokens, outputTokens, tokens), read at scrape.', labelNames: ['provider', 'dimension'], registers });
-    this.budgetLimit = new Gauge({ name: 'failsoft_budget_limit', help: 'Rate budget capacity per provider and dimension.', labelNames: ['provider', 'dimension'], registers });
-    this.concurrencyActive = new Gauge({ name: 'failsoft_concurrency_active', help: 'Calls in flight per provider with maxConcurrent (a stream counts until it ends), read at scrape.', labelNames: ['provider'], registers });
-    this.concurrencyLimit = new Gauge({ name: 'failsoft_concurrency_limit', help: 'maxConcurrent per provider.', labelNames: ['provider'], registers });
-    this.concurrencyRejected = new Counter({ name: 'failsoft_concurrency_rejected_total', help: 'Calls that found every slot of a provider taken and moved on to the next route entry.', labelNames: ['provider'], registers });
-    this.sharedStateConnected = new Gauge({ name: 'failsoft_shared_state_connected', help: 'Whether the shared policy state (Redis) answers: 1 yes, 0 lost (each instance then enforces budgets alone); memory is always 1.', labelNames: ['backend'], registers });
-    this.sharedStateLost = new Counter({ name: 'failsoft_shared_state_operations_lost_total', help: 'Policy-state calls the shared state (Redis) did not answer and local state answered instead.', labelNames: ['backend'], registers });
-    const fallbacks = new Counter({ name: 'failsoft_fallbacks_total', help: 'Fallback answers served, by feature.', labelNames: ['feature'], registers });
-    const failed = new Counter({ name: 'failsoft_attempts_failed_total', help: 'Provider attempts that failed, by provider and error class.', labelNames: ['provider', 'class'], registers });
-    const hedges = new Counter({ name: 'failsoft_hedges_total', help: 'Attempts started beside one that had shown no content yet, by feature and reason (slow: past its usual time to first token; probe: beside a half-open probe).', labelNames: ['feature', 'reason'], registers });
-    const hedgeWins = new Counter({ name: 'failsoft_hedge_wins_total', help: 'Requests answered by their hedge (the attempt started beside a slow one), by feature.', labelNames: ['feature'], registers });
-    const cooldowns = new Counter({ name: 'failsoft_cooldowns_total', help: 'Cool-downs started (a 429 Retry-After, here or learned from another instance), by provider, model and source.', labelNames: ['provider', 'model', 'source'], registers });
-    this.coolingDown = new Gauge({ name: 'failsoft_cooldown_remaining_seconds', help: 'Seconds until a provider model that asked for quiet (429 Retry-After) is called again; 0 when it is not cooling down.', labelNames: ['provider', 'model'], registers });
-    this.engineFaults = new Counter({ name: 'failsoft_engine_faults_total', help: 'Failures inside failsoft itself (a policy, shared state) answered as fallback or 503 instead of an error, by feature.', labelNames: ['feature'], registers });
-    this.storeGauges = storeStatus === undefined ? undefined : {
-      buffered: new Gauge({ name: 'failsoft_store_records_buffered', help: 'Records waiting to be written to the record store (events, incidents, switches, aggregates).', labelNames: ['backend'], registers }),
-      dropped: new Counter({ name: 'failsoft_store_records_dropped_total', help: 'Records dropped because the record store was away and the buffer was full.', labelNames: ['backend'], registers }),
-      connected: new Gauge({ name: 'failsoft_store_connected', help: 'Whether the record store takes writes: 1 yes, 0 no (records wait in the buffer).', labelNames: ['backend'], registers }),
-    };
-    this.alertsSent = alertCounts === undefined ? undefined
-      : new Counter({ name: 'failsoft_alerts_sent_total', help: 'Alert messages by channel and outcome: sent (delivered), failed (every try failed).', labelNames: ['channel', 'status'], registers });
+    const requests = new Counter({
+      name: 'failsoft_requests_total',
+      help: 'Requests answered, by feature, provider (none for fallbacks and errors) and outcome (provider, failover, fallback, error).',
+      labelNames: ['feature', 'provider', 'outcome'],
+      registers,
+    });
+    this.latency = new LatencyHistogram(
+      'failsoft_request_duration_seconds',
+      'Time from request to answer (to the end of the stream for streams), by feature.',
+      LATENCY_BUCKETS,
+    );
+    this.breakerState = new Gauge({
+      name: 'failsoft_breaker_state',
+      help: 'Circuit breaker state per provider and model: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['provider', 'model'],
+      registers,
+    });
+    this.budgetRemaining = new Gauge({
+      name: 'failsoft_budget_remaining',
+      help: 'Rate budget left per provider and dimension (requests, inputTokens, outputTokens, tokens), read at scrape.',
+      labelNames: ['provider', 'dimension'],
+      registers,
+    });
+    this.budgetLimit = new Gauge({
+      name: 'failsoft_budget_limit',
+      help: 'Rate budget capacity per provider and dimension.',
+      labelNames: ['provider', 'dimension'],
+      registers,
+    });
+    this.concurrencyActive = new Gauge({
+      name: 'failsoft_concurrency_active',
+      help: 'Calls in flight per provider with maxConcurrent (a stream counts until it ends), read at scrape.',
+      labelNames: ['provider'],
+      registers,
+    });
+    this.concurrencyLimit = new Gauge({
+      name: 'failsoft_concurrency_limit',
+      help: 'maxConcurrent per provider.',
+      labelNames: ['provider'],
+      registers,
+    });
+    this.concurrencyRejected = new Counter({
+      name: 'failsoft_concurrency_rejected_total',
+      help: 'Calls that found every slot of a provider taken and moved on to the next route entry.',
+      labelNames: ['provider'],
+      registers,
+    });
+    this.sharedStateConnected = new Gauge({
+      name: 'failsoft_shared_state_connected',
+      help: 'Whether the shared policy state (Redis) answers: 1 yes, 0 lost (each instance then enforces budgets alone); memory is always 1.',
+      labelNames: ['backend'],
+      registers,
+    });
+    this.sharedStateLost = new Counter({
+      name: 'failsoft_shared_state_operations_lost_total',
+      help: 'Policy-state calls the shared state (Redis) did not answer and local state answered instead.',
+      labelNames: ['backend'],
+      registers,
+    });
+    const fallbacks = new Counter({
+      name: 'failsoft_fallbacks_total',
+      help: 'Fallback answers served, by feature.',
+      labelNames: ['feature'],
+      registers,
+    });
+    const failed = new Counter({
+      name: 'failsoft_attempts_failed_total',
+      help: 'Provider attempts that failed, by provider and error class.',
+      labelNames: ['provider', 'class'],
+      registers,
+    });
+    const hedges = new Counter({
+      name: 'failsoft_hedges_total',
+      help: 'Attempts started beside one that had shown no content yet, by feature and reason (slow: past its usual time to first token; probe: beside a half-open probe).',
+      labelNames: ['feature', 'reason'],
+      registers,
+    });
+    const hedgeWins = new Counter({
+      name: 'failsoft_hedge_wins_total',
+      help: 'Requests answered by their hedge (the attempt started beside a slow one), by feature.',
+      labelNames: ['feature'],
+      registers,
+    });
+    const cooldowns = new Counter({
+      name: 'failsoft_cooldowns_total',
+      help: 'Cool-downs started (a 429 Retry-After, here or learned from another instance), by provider, model and source.',
+      labelNames: ['provider', 'model', 'source'],
+      registers,
+    });
+    this.coolingDown = new Gauge({
+      name: 'failsoft_cooldown_remaining_seconds',
+      help: 'Seconds until a provider model that asked for quiet (429 Retry-After) is called again; 0 when it is not cooling down.',
+      labelNames: ['provider', 'model'],
+      registers,
+    });
+    this.engineFaults = new Counter({
+      name: 'failsoft_engine_faults_total',
+      help: 'Failures inside failsoft itself (a policy, shared state) answered as fallback or 503 instead of an error, by feature.',
+      labelNames: ['feature'],
+      registers,
+    });
+    this.storeGauges =
+      storeStatus === undefined
+        ? undefined
+        : {
+            buffered: new Gauge({
+              name: 'failsoft_store_records_buffered',
+              help: 'Records waiting to be written to the record store (events, incidents, switches, aggregates).',
+              labelNames: ['backend'],
+              registers,
+            }),
+            dropped: new Counter({
+              name: 'failsoft_store_records_dropped_total',
+              help: 'Records dropped because the record store was away and the buffer was full.',
+              labelNames: ['backend'],
+              registers,
+            }),
+            connected: new Gauge({
+              name: 'failsoft_store_connected',
+              help: 'Whether the record store takes writes: 1 yes, 0 no (records wait in the buffer).',
+              labelNames: ['backend'],
+              registers,
+            }),
+          };
+    this.alertsSent =
+      alertCounts === undefined
+        ? undefined
+        : new Counter({
+            name: 'failsoft_alerts_sent_total',
+            help: 'Alert messages by channel and outcome: sent (delivered), failed (every try failed).',
+            labelNames: ['channel', 'status'],
+            registers,
+          });
     this.hedges = new Children(([feature, reason]) => hedges.labels(label(feature), label(reason)));
     this.hedgeWins = new Children(([feature]) => hedgeWins.labels(label(feature)));
-    this.cooldowns = new Children(([provider, model, source]) => cooldowns.labels(label(provider), label(model), label(source)));
-    this.requests = new Children(([feature, provider, outcome]) => new PendingCount(requests.labels(label(feature), label(provider), label(outcome))));
+    this.cooldowns = new Children(([provider, model, source]) =>
+      cooldowns.labels(label(provider), label(model), label(source)),
+    );
+    this.requests = new Children(
+      ([feature, provider, outcome]) =>
+        new PendingCount(requests.labels(label(feature), label(provider), label(outcome))),
+    );
     this.fallbacks = new Children(([feature]) => fallbacks.labels(label(feature)));
     this.attemptsFailed = new Children(([provider, errorClass]) => failed.labels(label(provider), label(errorClass)));
     for (const feature of Object.values(ai.config.features)) {
@@ -151,29 +271,51 @@ export class GatewayMetrics {
     }
     // Only the events these metrics use: the engine skips building payloads nobody listens to.
     const observe = (event: FailsoftEvent): void => this.observe(event);
-    const offs = (['request-completed', 'attempt-failed', 'provider-opened', 'provider-half-opened', 'provider-closed', 'attempt-hedged', 'provider-cooldown-started', 'engine-faulted'] as const)
-      .map((type) => ai.on(type, observe));
-    this.unsubscribe = () => { for (const off of offs) off(); };
+    const offs = (
+      [
+        'request-completed',
+        'attempt-failed',
+        'provider-opened',
+        'provider-half-opened',
+        'provider-closed',
+        'attempt-hedged',
+        'provider-cooldown-started',
+        'engine-faulted',
+      ] as const
+    ).map((type) => ai.on(type, observe));
+    this.unsubscribe = () => {
+      for (const off of offs) off();
+    };
   }
 
   private observe(event: FailsoftEvent): void {
     switch (event.type) {
       case 'request-completed': {
-        const outcome: RequestOutcome = event.source === 'provider' ? (event.degraded ? 'failover' : 'provider') : event.source;
+        const outcome: RequestOutcome =
+          event.source === 'provider' ? (event.degraded ? 'failover' : 'provider') : event.source;
         this.requests.get(event.feature, event.provider ?? 'none', outcome).inc();
         this.latency.observe(label(event.feature), event.ms / 1000);
         if (event.source === 'fallback') this.fallbacks.get(event.feature).inc();
-        for (const attempt of event.attempts) if (attempt.hedge === true && attempt.outcome === 'ok') this.hedgeWins.get(event.feature).inc();
+        for (const attempt of event.attempts)
+          if (attempt.hedge === true && attempt.outcome === 'ok') this.hedgeWins.get(event.feature).inc();
         return;
       }
-      case 'attempt-hedged': return this.hedges.get(event.feature, event.reason).inc();
-      case 'provider-cooldown-started': return this.cooldowns.get(event.provider, event.model, event.source).inc();
-      case 'engine-faulted': return void this.engineFaults.inc({ feature: label(event.feature) });
-      case 'attempt-failed': return this.attemptsFailed.get(event.provider, event.class).inc();
-      case 'provider-opened': return this.setBreaker(event.provider, event.model, 2);
-      case 'provider-half-opened': return this.setBreaker(event.provider, event.model, 1);
-      case 'provider-closed': return this.setBreaker(event.provider, event.model, 0);
-      default: return undefined;
+      case 'attempt-hedged':
+        return this.hedges.get(event.feature, event.reason).inc();
+      case 'provider-cooldown-started':
+        return this.cooldowns.get(event.provider, event.model, event.source).inc();
+      case 'engine-faulted':
+        return void this.engineFaults.inc({ feature: label(event.feature) });
+      case 'attempt-failed':
+        return this.attemptsFailed.get(event.provider, event.class).inc();
+      case 'provider-opened':
+        return this.setBreaker(event.provider, event.model, 2);
+      case 'provider-half-opened':
+        return this.setBreaker(event.provider, event.model, 1);
+      case 'provider-closed':
+        return this.setBreaker(event.provider, event.model, 0);
+      default:
+        return undefined;
     }
   }
 
@@ -228,7 +370,10 @@ export class GatewayMetrics {
   /** The Prometheus text exposition, with budgets read now. */
   async render(): Promise<{ contentType: string; body: string }> {
     await this.refresh();
-    return { contentType: this.registry.contentType, body: `${await this.registry.metrics()}\n${this.latency.render()}` };
+    return {
+      contentType: this.registry.contentType,
+      body: `${await this.registry.metrics()}\n${this.latency.render()}`,
+    };
   }
 
   /** Stops listening to the engine. */

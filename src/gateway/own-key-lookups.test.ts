@@ -18,18 +18,25 @@ let gateway: RunningGateway;
 let events: FailsoftEvent[];
 let logged: string[];
 
-beforeAll(async () => { sim = await startSimulator({ port: 0 }); });
-afterAll(async () => { await sim.close(); });
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
 
 beforeEach(async () => {
-  ai = createFailsoft({
-    providers: { claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim' } },
-    features: {
-      summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5'], fallback: { text: 'n/a' }, maxRetries: 0 },
-      chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5'], maxRetries: 0 },
+  ai = createFailsoft(
+    {
+      providers: { claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim' } },
+      features: {
+        summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5'], fallback: { text: 'n/a' }, maxRetries: 0 },
+        chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5'], maxRetries: 0 },
+      },
+      gateway: { aliases: { fast: 'chat' } },
     },
-    gateway: { aliases: { fast: 'chat' } },
-  }, { env: {} });
+    { env: {} },
+  );
   events = [];
   logged = [];
   ai.on('*', (e) => events.push(e));
@@ -42,7 +49,12 @@ afterEach(async () => {
 
 function post(path: string, body: unknown): Promise<Response> {
   return fetch(`${gateway.url}${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-own-key', ...(path === '/v1/messages' ? { 'anthropic-version': '2023-06-01' } : {}) },
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-request-id': 'req-own-key',
+      ...(path === '/v1/messages' ? { 'anthropic-version': '2023-06-01' } : {}),
+    },
     body: JSON.stringify(body),
   });
 }
@@ -51,12 +63,21 @@ describe('gateway: built-in object names are unknown features', () => {
   it('OpenAI dialect: 404 model_not_found naming the model, streamed or not', async () => {
     for (const name of BUILT_INS) {
       for (const stream of [false, true]) {
-        const res = await post('/v1/chat/completions', { model: name, stream, messages: [{ role: 'user', content: 'hi' }] });
+        const res = await post('/v1/chat/completions', {
+          model: name,
+          stream,
+          messages: [{ role: 'user', content: 'hi' }],
+        });
         expect(res.status).toBe(404);
         expect(res.headers.get('x-request-id')).toBe('req-own-key');
-        expect(await res.json()).toEqual({ error: {
-          message: `unknown feature "${name}": the model names a feature or an alias (${KNOWN})`, type: 'invalid_request_error', param: 'model', code: 'model_not_found',
-        } });
+        expect(await res.json()).toEqual({
+          error: {
+            message: `unknown feature "${name}": the model names a feature or an alias (${KNOWN})`,
+            type: 'invalid_request_error',
+            param: 'model',
+            code: 'model_not_found',
+          },
+        });
       }
     }
   });
@@ -64,18 +85,28 @@ describe('gateway: built-in object names are unknown features', () => {
   it('Anthropic dialect: 404 not_found_error naming the model, streamed or not', async () => {
     for (const name of BUILT_INS) {
       for (const stream of [false, true]) {
-        const res = await post('/v1/messages', { model: name, stream, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+        const res = await post('/v1/messages', {
+          model: name,
+          stream,
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'hi' }],
+        });
         expect(res.status).toBe(404);
-        expect(await res.json()).toEqual({ type: 'error', error: {
-          type: 'not_found_error', message: `model: unknown feature "${name}": the model names a feature or an alias (${KNOWN})`,
-        } });
+        expect(await res.json()).toEqual({
+          type: 'error',
+          error: {
+            type: 'not_found_error',
+            message: `model: unknown feature "${name}": the model names a feature or an alias (${KNOWN})`,
+          },
+        });
       }
     }
   });
 
   it('leaves no state: no event, no provider call, no mode; /metrics answers 200 with no such label', async () => {
     const before = sim.stats().anthropic?.requests ?? 0;
-    for (const name of BUILT_INS) await post('/v1/chat/completions', { model: name, messages: [{ role: 'user', content: 'hi' }] });
+    for (const name of BUILT_INS)
+      await post('/v1/chat/completions', { model: name, messages: [{ role: 'user', content: 'hi' }] });
     expect(events).toEqual([]);
     expect(sim.stats().anthropic?.requests ?? 0).toBe(before);
     expect(logged).toEqual([]);

@@ -21,10 +21,18 @@ function switchablePrimary(): { state: PolicyState; setDown: (down: boolean) => 
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function' || property === 'close' || property === 'watchCooldowns') return value;
-      return (...args: unknown[]) => (down ? Promise.reject(new Error('Connection is closed.')) : (value as (...a: unknown[]) => unknown).apply(target, args));
+      return (...args: unknown[]) =>
+        down
+          ? Promise.reject(new Error('Connection is closed.'))
+          : (value as (...a: unknown[]) => unknown).apply(target, args);
     },
   });
-  return { state, setDown: (d) => { down = d; } };
+  return {
+    state,
+    setDown: (d) => {
+      down = d;
+    },
+  };
 }
 
 function metric(text: string, series: string): number | undefined {
@@ -36,10 +44,13 @@ describe('shared state loss and return, as operators see them', () => {
   it('shows in health, metrics, events and the log, and clears on return', async () => {
     const primary = switchablePrimary();
     const store = new FallbackPolicyState(primary.state, { retryPrimaryAfterMs: 0 });
-    const ai = createFailsoft({
-      providers: { claude: { type: 'anthropic', apiKey: 'k', limits: { rpm: 1_000 } } },
-      features: { summary: { tier: 'enhanced', route: ['claude/sonnet'], fallback: { text: 'later' } } },
-    }, { env: {}, store, adapters: { claude: scriptedAdapter('claude', () => ({ text: 'ok' })) } });
+    const ai = createFailsoft(
+      {
+        providers: { claude: { type: 'anthropic', apiKey: 'k', limits: { rpm: 1_000 } } },
+        features: { summary: { tier: 'enhanced', route: ['claude/sonnet'], fallback: { text: 'later' } } },
+      },
+      { env: {}, store, adapters: { claude: scriptedAdapter('claude', () => ({ text: 'ok' })) } },
+    );
     const metrics = new GatewayMetrics(ai);
     const lines: string[] = [];
     attachEventLog(ai, new LineLog('info', (line) => lines.push(line)));
@@ -48,13 +59,20 @@ describe('shared state loss and return, as operators see them', () => {
     ai.on('shared-state-restored', (e) => events.push(e));
     const ask = { messages: [{ role: 'user' as const, content: 'hello' }] };
     try {
-      expect(await ai.health()).toMatchObject({ status: 'ok', sharedState: { backend: 'redis', connected: true, operationsLost: 0 } });
+      expect(await ai.health()).toMatchObject({
+        status: 'ok',
+        sharedState: { backend: 'redis', connected: true, operationsLost: 0 },
+      });
 
       primary.setDown(true);
       expect((await ai.generate('summary', ask)).source).toBe('provider'); // the budget is kept locally: the answer is unchanged
       const lost = await ai.health();
       expect(lost.status).toBe('degraded');
-      expect(lost.sharedState).toMatchObject({ backend: 'redis', connected: false, lastError: 'Connection is closed.' });
+      expect(lost.sharedState).toMatchObject({
+        backend: 'redis',
+        connected: false,
+        lastError: 'Connection is closed.',
+      });
       expect(lost.sharedState.degradedSince).toEqual(expect.any(Number));
       expect(lost.sharedState.operationsLost).toBeGreaterThan(0);
       const during = (await metrics.render()).body;
@@ -62,8 +80,14 @@ describe('shared state loss and return, as operators see them', () => {
       expect(metric(during, 'failsoft_shared_state_operations_lost_total{backend="redis"}')).toBeGreaterThan(0);
       expect(events.map((e) => e.type)).toEqual(['shared-state-lost']);
       expect(events[0]).toMatchObject({ backend: 'redis', error: 'Connection is closed.' });
-      const warn = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'shared-state-lost');
-      expect(warn).toMatchObject({ level: 'warn', backend: 'redis', msg: expect.stringMatching(/^shared state \(redis\) lost: Connection is closed\./) });
+      const warn = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.event === 'shared-state-lost');
+      expect(warn).toMatchObject({
+        level: 'warn',
+        backend: 'redis',
+        msg: expect.stringMatching(/^shared state \(redis\) lost: Connection is closed\./),
+      });
 
       primary.setDown(false);
       await ai.generate('summary', ask);
@@ -73,11 +97,18 @@ describe('shared state loss and return, as operators see them', () => {
       expect(back.status).toBe('ok');
       const after = (await metrics.render()).body;
       expect(metric(after, 'failsoft_shared_state_connected{backend="redis"}')).toBe(1);
-      expect(metric(after, 'failsoft_shared_state_operations_lost_total{backend="redis"}')).toBe(back.sharedState.operationsLost);
+      expect(metric(after, 'failsoft_shared_state_operations_lost_total{backend="redis"}')).toBe(
+        back.sharedState.operationsLost,
+      );
       expect(events.map((e) => e.type)).toEqual(['shared-state-lost', 'shared-state-restored']);
       expect(events[1]).toMatchObject({ backend: 'redis', lostMs: expect.any(Number) });
-      const info = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'shared-state-restored');
-      expect(info).toMatchObject({ level: 'info', msg: expect.stringMatching(/^shared state \(redis\) restored after /) });
+      const info = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.event === 'shared-state-restored');
+      expect(info).toMatchObject({
+        level: 'info',
+        msg: expect.stringMatching(/^shared state \(redis\) restored after /),
+      });
     } finally {
       metrics.close();
       await ai.close();
@@ -86,10 +117,13 @@ describe('shared state loss and return, as operators see them', () => {
   });
 
   it('reports a memory store as memory, always connected', async () => {
-    const ai = createFailsoft({
-      providers: { claude: { type: 'anthropic', apiKey: 'k' } },
-      features: { chat: { tier: 'ai-only', route: ['claude/sonnet'] } },
-    }, { env: {}, adapters: { claude: scriptedAdapter('claude', () => ({ text: 'ok' })) } });
+    const ai = createFailsoft(
+      {
+        providers: { claude: { type: 'anthropic', apiKey: 'k' } },
+        features: { chat: { tier: 'ai-only', route: ['claude/sonnet'] } },
+      },
+      { env: {}, adapters: { claude: scriptedAdapter('claude', () => ({ text: 'ok' })) } },
+    );
     try {
       expect((await ai.health()).sharedState).toEqual({ backend: 'memory', connected: true, operationsLost: 0 });
       const body = (await new GatewayMetrics(ai).render()).body;

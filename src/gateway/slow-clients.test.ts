@@ -12,11 +12,19 @@ let gateway: RunningGateway;
 
 beforeEach(async () => {
   // No provider is ever called here: the requests never complete.
-  ai = createFailsoft({
-    providers: { gpt: { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k' } },
-    features: { chat: { tier: 'ai-only', route: ['gpt/gpt-4o'] } },
-  }, { env: {} });
-  gateway = await startGateway({ ai, port: 0, host: '127.0.0.1', timeouts: { headersMs: 300, requestMs: 600, keepAliveMs: 200 } });
+  ai = createFailsoft(
+    {
+      providers: { gpt: { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k' } },
+      features: { chat: { tier: 'ai-only', route: ['gpt/gpt-4o'] } },
+    },
+    { env: {} },
+  );
+  gateway = await startGateway({
+    ai,
+    port: 0,
+    host: '127.0.0.1',
+    timeouts: { headersMs: 300, requestMs: 600, keepAliveMs: 200 },
+  });
 });
 
 afterEach(async () => {
@@ -30,7 +38,9 @@ function slowClient(text: string): Promise<{ reply: string; closedAfterMs: numbe
     const started = performance.now();
     const socket: Socket = connect(gateway.port, '127.0.0.1', () => socket.write(text));
     let reply = '';
-    socket.on('data', (chunk: Buffer) => { reply += chunk.toString(); });
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+    });
     socket.once('error', reject);
     socket.once('close', () => resolve({ reply, closedAfterMs: performance.now() - started }));
   });
@@ -45,7 +55,8 @@ describe('gateway: slow clients', () => {
   });
 
   it('a body that never finishes: closed soon after the request timeout', async () => {
-    const head = 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"model":';
+    const head =
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"model":';
     const { closedAfterMs } = await slowClient(head);
     expect(closedAfterMs).toBeGreaterThanOrEqual(550);
     expect(closedAfterMs).toBeLessThan(2_500);

@@ -5,8 +5,12 @@ describe('CancelSource', () => {
   it('calls each listener once with the reason set, and never after removal or a second cancel', () => {
     const source = new CancelSource();
     const calls: unknown[] = [];
-    const a = (): void => { calls.push(['a', source.reason]); };
-    const b = (): void => { calls.push('b'); };
+    const a = (): void => {
+      calls.push(['a', source.reason]);
+    };
+    const b = (): void => {
+      calls.push('b');
+    };
     source.addEventListener('abort', a);
     source.addEventListener('abort', b);
     source.removeEventListener('abort', b);
@@ -20,8 +24,12 @@ describe('CancelSource', () => {
   it('a throwing listener does not keep the others from hearing', () => {
     const source = new CancelSource();
     let heard = false;
-    source.addEventListener('abort', () => { throw new Error('boom'); });
-    source.addEventListener('abort', () => { heard = true; });
+    source.addEventListener('abort', () => {
+      throw new Error('boom');
+    });
+    source.addEventListener('abort', () => {
+      heard = true;
+    });
     source.cancel(new Error('client left'));
     expect(heard).toBe(true);
   });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ERROR_CLASSES, OverloadedError, ProviderError, RateLimitedError, TimeoutError, providerError, type ErrorClass,
+  ERROR_CLASSES,
+  OverloadedError,
+  ProviderError,
+  RateLimitedError,
+  TimeoutError,
+  providerError,
+  type ErrorClass,
 } from './errors.js';
 
 describe('provider error checks', () => {
@@ -15,8 +21,14 @@ describe('provider error checks', () => {
   });
 
   it('works across copies of the package: a look-alike from another copy (same registered symbol) is recognised by its class', () => {
-    const copy = { [Symbol.for('failsoft.provider-error')]: true, class: 'rate_limited' as ErrorClass, message: 'slow down' };
-    const mark = Object.getOwnPropertySymbols(providerError({ class: 'timeout', message: 't', provider: 'p' })).map(String);
+    const copy = {
+      [Symbol.for('failsoft.provider-error')]: true,
+      class: 'rate_limited' as ErrorClass,
+      message: 'slow down',
+    };
+    const mark = Object.getOwnPropertySymbols(providerError({ class: 'timeout', message: 't', provider: 'p' })).map(
+      String,
+    );
     expect(mark).toContain('Symbol(failsoft.provider-error)');
     expect(RateLimitedError.isInstance(copy)).toBe(true);
     expect(OverloadedError.isInstance(copy)).toBe(false);

@@ -19,8 +19,17 @@ export type ErrorClass =
   | 'content_filter';
 
 export const ERROR_CLASSES: readonly ErrorClass[] = [
-  'rate_limited', 'quota_exhausted', 'overloaded', 'server_error', 'timeout', 'network',
-  'auth', 'not_found', 'bad_request', 'context_length', 'content_filter',
+  'rate_limited',
+  'quota_exhausted',
+  'overloaded',
+  'server_error',
+  'timeout',
+  'network',
+  'auth',
+  'not_found',
+  'bad_request',
+  'context_length',
+  'content_filter',
 ];
 
 /** What the router may do after an error of each class (the failure table of ARCHITECTURE.md, as data). */
@@ -164,37 +173,59 @@ function isProviderErrorOf(value: unknown, errorClass: ErrorClass): boolean {
 
 // Each subclass checks its own class: `RateLimitedError.isInstance(anOverloadedError)` is false.
 export class RateLimitedError extends ProviderError {
-  static override isInstance(value: unknown): value is RateLimitedError { return isProviderErrorOf(value, 'rate_limited'); }
+  static override isInstance(value: unknown): value is RateLimitedError {
+    return isProviderErrorOf(value, 'rate_limited');
+  }
 }
 export class QuotaExhaustedError extends ProviderError {
-  static override isInstance(value: unknown): value is QuotaExhaustedError { return isProviderErrorOf(value, 'quota_exhausted'); }
+  static override isInstance(value: unknown): value is QuotaExhaustedError {
+    return isProviderErrorOf(value, 'quota_exhausted');
+  }
 }
 export class OverloadedError extends ProviderError {
-  static override isInstance(value: unknown): value is OverloadedError { return isProviderErrorOf(value, 'overloaded'); }
+  static override isInstance(value: unknown): value is OverloadedError {
+    return isProviderErrorOf(value, 'overloaded');
+  }
 }
 export class ServerError extends ProviderError {
-  static override isInstance(value: unknown): value is ServerError { return isProviderErrorOf(value, 'server_error'); }
+  static override isInstance(value: unknown): value is ServerError {
+    return isProviderErrorOf(value, 'server_error');
+  }
 }
 export class TimeoutError extends ProviderError {
-  static override isInstance(value: unknown): value is TimeoutError { return isProviderErrorOf(value, 'timeout'); }
+  static override isInstance(value: unknown): value is TimeoutError {
+    return isProviderErrorOf(value, 'timeout');
+  }
 }
 export class NetworkError extends ProviderError {
-  static override isInstance(value: unknown): value is NetworkError { return isProviderErrorOf(value, 'network'); }
+  static override isInstance(value: unknown): value is NetworkError {
+    return isProviderErrorOf(value, 'network');
+  }
 }
 export class AuthError extends ProviderError {
-  static override isInstance(value: unknown): value is AuthError { return isProviderErrorOf(value, 'auth'); }
+  static override isInstance(value: unknown): value is AuthError {
+    return isProviderErrorOf(value, 'auth');
+  }
 }
 export class NotFoundError extends ProviderError {
-  static override isInstance(value: unknown): value is NotFoundError { return isProviderErrorOf(value, 'not_found'); }
+  static override isInstance(value: unknown): value is NotFoundError {
+    return isProviderErrorOf(value, 'not_found');
+  }
 }
 export class BadRequestError extends ProviderError {
-  static override isInstance(value: unknown): value is BadRequestError { return isProviderErrorOf(value, 'bad_request'); }
+  static override isInstance(value: unknown): value is BadRequestError {
+    return isProviderErrorOf(value, 'bad_request');
+  }
 }
 export class ContextLengthError extends ProviderError {
-  static override isInstance(value: unknown): value is ContextLengthError { return isProviderErrorOf(value, 'context_length'); }
+  static override isInstance(value: unknown): value is ContextLengthError {
+    return isProviderErrorOf(value, 'context_length');
+  }
 }
 export class ContentFilterError extends ProviderError {
-  static override isInstance(value: unknown): value is ContentFilterError { return isProviderErrorOf(value, 'content_filter'); }
+  static override isInstance(value: unknown): value is ContentFilterError {
+    return isProviderErrorOf(value, 'content_filter');
+  }
 }
 
 const SUBCLASS: Record<ErrorClass, new (init: ProviderErrorInit) => ProviderError> = {
@@ -226,7 +257,11 @@ export function providerError(init: ProviderErrorInit): ProviderError {
 export function markInStream(error: ProviderError): ProviderError {
   if (error.inStream) return error;
   return providerError({
-    class: error.class, message: error.message, provider: error.provider, inStream: true, cause: error.cause,
+    class: error.class,
+    message: error.message,
+    provider: error.provider,
+    inStream: true,
+    cause: error.cause,
     ...(error.model === undefined ? {} : { model: error.model }),
     ...(error.status === undefined ? {} : { status: error.status }),
     ...(error.code === undefined ? {} : { code: error.code }),
@@ -244,7 +279,15 @@ export interface AttemptRecord {
    * `lost-race`: a hedge or a probe beside it answered first, so this attempt was cancelled (or its answer dropped);
    * `skipped-unsupported`: the provider cannot take this request's content (an image form it does not accept).
    */
-  outcome: 'ok' | ErrorClass | 'skipped-open' | 'skipped-budget' | 'skipped-cooldown' | 'skipped-unsupported' | 'lost-race' | 'aborted';
+  outcome:
+    | 'ok'
+    | ErrorClass
+    | 'skipped-open'
+    | 'skipped-budget'
+    | 'skipped-cooldown'
+    | 'skipped-unsupported'
+    | 'lost-race'
+    | 'aborted';
   status?: number;
   ms: number;
   /** Started beside an earlier entry that had not answered yet (a hedge, or the partner of a half-open probe). */
@@ -260,7 +303,14 @@ export class AIUnavailableError extends FailsoftError {
   /** Why: every provider failed, AI switched off globally, or this feature switched off. */
   readonly reason: 'providers-failed' | 'ai-disabled' | 'feature-disabled' | 'deadline';
 
-  constructor(init: { feature: string; message: string; retryAfterMs?: number; attempts?: readonly AttemptRecord[]; reason: AIUnavailableError['reason']; cause?: unknown }) {
+  constructor(init: {
+    feature: string;
+    message: string;
+    retryAfterMs?: number;
+    attempts?: readonly AttemptRecord[];
+    reason: AIUnavailableError['reason'];
+    cause?: unknown;
+  }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.feature = init.feature;
     this.retryAfterMs = init.retryAfterMs;
@@ -291,7 +341,9 @@ export class RequestError extends FailsoftError {
 export class UnknownFeatureError extends FailsoftError {
   readonly feature: string;
   constructor(feature: string, known: readonly string[]) {
-    super(`unknown feature "${feature}"${known.length > 0 ? ` (configured: ${known.join(', ')})` : ' (no features are configured)'}`);
+    super(
+      `unknown feature "${feature}"${known.length > 0 ? ` (configured: ${known.join(', ')})` : ' (no features are configured)'}`,
+    );
     this.feature = feature;
   }
 }
@@ -315,7 +367,9 @@ export interface ConfigIssue {
 export class ConfigError extends FailsoftError {
   readonly issues: readonly ConfigIssue[];
   constructor(issues: readonly ConfigIssue[], source?: string) {
-    super(`${source ? `${source}: ` : ''}invalid configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    super(
+      `${source ? `${source}: ` : ''}invalid configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+    );
     this.issues = issues;
   }
 }

@@ -29,17 +29,23 @@ export class FakeClock implements Clock {
       if (signal?.aborted) return reject(signal.reason);
       const sleeper: Sleeper = { at: this.current + Math.max(0, ms), seq: this.seq++, resolve };
       this.sleepers.push(sleeper);
-      signal?.addEventListener('abort', () => {
-        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
   }
 
   timer(ms: number, fn: () => void): () => void {
     const sleeper: Sleeper = { at: this.current + Math.max(0, ms), seq: this.seq++, resolve: fn };
     this.sleepers.push(sleeper);
-    return () => { this.sleepers = this.sleepers.filter((s) => s !== sleeper); };
+    return () => {
+      this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+    };
   }
 
   /** Number of pending sleeps and timers (useful to assert that nothing slept). */

@@ -21,5 +21,10 @@ export type StreamEvent =
 
 /** True for events that carry answer content (the "first token" boundary for failover). */
 export function isContentEvent(event: StreamEvent): boolean {
-  return event.type === 'text-delta' || event.type === 'tool-call-start' || event.type === 'tool-call-delta' || event.type === 'tool-call';
+  return (
+    event.type === 'text-delta' ||
+    event.type === 'tool-call-start' ||
+    event.type === 'tool-call-delta' ||
+    event.type === 'tool-call'
+  );
 }

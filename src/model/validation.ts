@@ -55,18 +55,28 @@ function keysAt(schema: unknown, path: IssuePath): string[] {
   const def = defOf(schema);
   if (def === undefined) return [];
   switch (def.type) {
-    case 'optional': case 'nullable': case 'default': case 'prefault': case 'readonly': case 'catch':
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'catch':
       return keysAt(def.innerType, path);
-    case 'pipe': return keysAt(def.in, path);
-    case 'union': return [...new Set((def.options ?? []).flatMap((option) => keysAt(option, path)))];
+    case 'pipe':
+      return keysAt(def.in, path);
+    case 'union':
+      return [...new Set((def.options ?? []).flatMap((option) => keysAt(option, path)))];
     case 'object': {
       if (path.length === 0) return Object.keys(def.shape ?? {});
       const [head, ...rest] = path;
       return keysAt(def.shape?.[String(head)], rest);
     }
-    case 'record': return path.length === 0 ? [] : keysAt(def.valueType, path.slice(1));
-    case 'array': return path.length === 0 ? [] : keysAt(def.element, path.slice(1));
-    default: return [];
+    case 'record':
+      return path.length === 0 ? [] : keysAt(def.valueType, path.slice(1));
+    case 'array':
+      return path.length === 0 ? [] : keysAt(def.element, path.slice(1));
+    default:
+      return [];
   }
 }
 
@@ -74,7 +84,9 @@ function flatten(issue: LooseIssue, prefix: IssuePath, out: ConfigIssue[], root:
   const path = [...prefix, ...issue.path];
   if (issue.code === 'invalid_union' && issue.errors && issue.errors.length > 0) {
     const branch = bestBranch(issue.errors);
-    const allRootTypeErrors = issue.errors.every((b) => b.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+    const allRootTypeErrors = issue.errors.every((b) =>
+      b.some((i) => i.code === 'invalid_type' && i.path.length === 0),
+    );
     if (!allRootTypeErrors) {
       for (const inner of branch) flatten(inner, path, out, root, schema);
       return;
@@ -84,7 +96,10 @@ function flatten(issue: LooseIssue, prefix: IssuePath, out: ConfigIssue[], root:
     const known = schema === undefined ? [] : keysAt(schema, path);
     for (const key of issue.keys) {
       const meant = closestName(key, known);
-      out.push({ path: formatPath([...path, key], root), message: meant === undefined ? 'unknown key' : `unknown key (did you mean "${meant}"?)` });
+      out.push({
+        path: formatPath([...path, key], root),
+        message: meant === undefined ? 'unknown key' : `unknown key (did you mean "${meant}"?)`,
+      });
     }
     return;
   }

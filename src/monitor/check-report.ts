@@ -38,7 +38,8 @@ export function summaryText(report: CheckReport): string {
   const aiSummary = report.results.find((r) => r.group === 'ai' && r.name === 'ai');
   const aiBad = bad.filter((r) => r.group === 'ai' && r.name !== 'ai');
   const parts: string[] = coreBad.map((r) => `${r.name}: ${r.detail}`);
-  if (coreBad.length === 0 && core.length > 0) parts.push(`core OK (${core.length} check${core.length === 1 ? '' : 's'})`);
+  if (coreBad.length === 0 && core.length > 0)
+    parts.push(`core OK (${core.length} check${core.length === 1 ? '' : 's'})`);
   if (aiSummary) parts.push(aiSummary.detail);
   else if (aiBad.length > 0) parts.push(...aiBad.map((r) => `${r.name}: ${r.detail}`));
   if (report.ai === 'not-checked') parts.push('AI not checked');
@@ -54,15 +55,27 @@ export function pluginLines(report: CheckReport): string[] {
   const perf = report.results.map((r) => `${perfLabel(r)}=${r.ms};;;0`).join(' ');
   const first = `FAILSOFT ${upper(report.status)} - ${summaryText(report)}${perf === '' ? '' : ` | ${perf}`}`;
   const width = Math.max(4, ...report.results.map((r) => r.name.length));
-  const lines = report.results.map((r) => `${r.group.padEnd(4)}  ${r.name.padEnd(width)}  ${upper(r.status).padEnd(8)}  ${String(r.ms).padStart(5)} ms  ${r.detail}`);
+  const lines = report.results.map(
+    (r) =>
+      `${r.group.padEnd(4)}  ${r.name.padEnd(width)}  ${upper(r.status).padEnd(8)}  ${String(r.ms).padStart(5)} ms  ${r.detail}`,
+  );
   return [first, ...lines, ...report.notes.map((note) => `note: ${note}`)];
 }
 
 /** The report as JSON: the same facts as the plugin output, with the exit code. */
 export function reportJson(report: CheckReport): Record<string, unknown> {
   return {
-    status: upper(report.status), exitCode: EXIT_CODE[report.status], summary: summaryText(report), ai: report.ai,
-    checks: report.results.map((r) => ({ name: r.name, group: r.group, status: upper(r.status), detail: r.detail, ms: r.ms })),
+    status: upper(report.status),
+    exitCode: EXIT_CODE[report.status],
+    summary: summaryText(report),
+    ai: report.ai,
+    checks: report.results.map((r) => ({
+      name: r.name,
+      group: r.group,
+      status: upper(r.status),
+      detail: r.detail,
+      ms: r.ms,
+    })),
     notes: report.notes,
   };
 }

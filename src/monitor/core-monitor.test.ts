@@ -6,14 +6,28 @@ import { turn } from '../testing/drive-clock.js';
 import type { CheckResult } from './check-result.js';
 import { CoreMonitor } from './core-monitor.js';
 
-const DB: ResolvedCoreCheck = { name: 'db', path: 'checks.core[0]', timeoutMs: 1_000, target: { kind: 'tcp', host: '127.0.0.1', port: 5432 } };
-const API: ResolvedCoreCheck = { name: 'api', path: 'checks.core[1]', timeoutMs: 1_000, target: { kind: 'http', value: 'http://127.0.0.1:8000/' } };
+const DB: ResolvedCoreCheck = {
+  name: 'db',
+  path: 'checks.core[0]',
+  timeoutMs: 1_000,
+  target: { kind: 'tcp', host: '127.0.0.1', port: 5432 },
+};
+const API: ResolvedCoreCheck = {
+  name: 'api',
+  path: 'checks.core[1]',
+  timeoutMs: 1_000,
+  target: { kind: 'http', value: 'http://127.0.0.1:8000/' },
+};
 
 function rig() {
   const clock = new FakeClock(Date.UTC(2026, 11, 6, 12));
   const down = new Set<string>();
   const run = async (check: ResolvedCoreCheck): Promise<CheckResult> => ({
-    name: check.name, group: 'core', status: down.has(check.name) ? 'critical' : 'ok', detail: down.has(check.name) ? 'connection refused (127.0.0.1:5432)' : 'ok', ms: 3,
+    name: check.name,
+    group: 'core',
+    status: down.has(check.name) ? 'critical' : 'ok',
+    detail: down.has(check.name) ? 'connection refused (127.0.0.1:5432)' : 'ok',
+    ms: 3,
   });
   const monitor = new CoreMonitor({ checks: [DB, API], intervalMs: 15_000, env: {}, clock, run });
   const events: FailsoftEvent[] = [];
@@ -33,7 +47,13 @@ describe('CoreMonitor', () => {
     expect(monitor.readiness().ready).toBe(true);
     down.add('db');
     await advance(clock, 15_000);
-    expect(monitor.readiness()).toMatchObject({ ready: false, checks: [{ name: 'db', status: 'critical', detail: 'connection refused (127.0.0.1:5432)' }, { name: 'api', status: 'ok' }] });
+    expect(monitor.readiness()).toMatchObject({
+      ready: false,
+      checks: [
+        { name: 'db', status: 'critical', detail: 'connection refused (127.0.0.1:5432)' },
+        { name: 'api', status: 'ok' },
+      ],
+    });
     await advance(clock, 15_000);
     await advance(clock, 15_000);
     expect(events.map((e) => e.type)).toEqual(['core-check-failed']);

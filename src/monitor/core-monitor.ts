@@ -48,7 +48,8 @@ export class CoreMonitor {
   constructor(private readonly options: CoreMonitorOptions) {
     this.clock = options.clock ?? systemClock;
     this.run = options.run ?? ((check) => runCoreCheck(check, options.env));
-    for (const check of options.checks) this.states.set(check.name, { last: undefined, checkedAt: 0, failingSince: undefined });
+    for (const check of options.checks)
+      this.states.set(check.name, { last: undefined, checkedAt: 0, failingSince: undefined });
   }
 
   /** Runs the first round (so readiness is known before traffic), then one every interval. */
@@ -64,7 +65,9 @@ export class CoreMonitor {
 
   /** One round of every check now; resolves when all have answered (each within its timeout). */
   runRound(): Promise<void> {
-    this.round ??= Promise.all(this.options.checks.map((check) => this.runOne(check))).then(() => { this.round = undefined; });
+    this.round ??= Promise.all(this.options.checks.map((check) => this.runOne(check))).then(() => {
+      this.round = undefined;
+    });
     return this.round;
   }
 
@@ -72,9 +75,16 @@ export class CoreMonitor {
   readiness(): Readiness {
     const checks = this.options.checks.map((check) => {
       const state = this.states.get(check.name);
-      const last = state?.last ?? { name: check.name, group: 'core' as const, status: 'unknown' as const, detail: 'not run yet', ms: 0 };
+      const last = state?.last ?? {
+        name: check.name,
+        group: 'core' as const,
+        status: 'unknown' as const,
+        detail: 'not run yet',
+        ms: 0,
+      };
       return {
-        ...last, checkedAt: new Date(state?.checkedAt ?? 0).toISOString(),
+        ...last,
+        checkedAt: new Date(state?.checkedAt ?? 0).toISOString(),
         ...(state?.failingSince === undefined ? {} : { failingSince: new Date(state.failingSince).toISOString() }),
       };
     });
@@ -100,7 +110,13 @@ export class CoreMonitor {
     try {
       result = await this.run(check);
     } catch (error) {
-      result = { name: check.name, group: 'core', status: 'critical', detail: `check failed: ${error instanceof Error ? error.message : String(error)}`, ms: 0 };
+      result = {
+        name: check.name,
+        group: 'core',
+        status: 'critical',
+        detail: `check failed: ${error instanceof Error ? error.message : String(error)}`,
+        ms: 0,
+      };
     }
     if (this.stopped) return;
     const state = this.states.get(check.name);
@@ -111,11 +127,22 @@ export class CoreMonitor {
     state.checkedAt = now;
     if (failing && state.failingSince === undefined) {
       state.failingSince = now;
-      this.events.emit('core-check-failed', now, { check: check.name, kind: check.target.kind, detail: result.detail, ms: result.ms });
+      this.events.emit('core-check-failed', now, {
+        check: check.name,
+        kind: check.target.kind,
+        detail: result.detail,
+        ms: result.ms,
+      });
     } else if (!failing && state.failingSince !== undefined) {
       const downMs = now - state.failingSince;
       state.failingSince = undefined;
-      this.events.emit('core-check-recovered', now, { check: check.name, kind: check.target.kind, detail: result.detail, ms: result.ms, downMs });
+      this.events.emit('core-check-recovered', now, {
+        check: check.name,
+        kind: check.target.kind,
+        detail: result.detail,
+        ms: result.ms,
+        downMs,
+      });
     }
   }
 }

@@ -14,8 +14,25 @@ export { aiHealthChecks, aiSummaryText } from './ai/ai-health-checks.js';
 export { probeProviders, probeSummary, probeTargets } from './ai/ai-probes.js';
 export { runChecksOnce, type CheckOnceOptions } from './run-checks-once.js';
 export { CoreMonitor, type CoreMonitorOptions, type Readiness } from './core-monitor.js';
-export { startServeMonitor, type MonitorRecords, type ServeMonitor, type ServeMonitorOptions } from './serve-monitor.js';
-export { AlertManager, DEFAULT_GROUP_WAIT_MS, type AlertManagerOptions, type AlertRecord } from './alerts/alert-manager.js';
-export { alertMessage, slackPayload, testAlertMessage, webhookBody, type AlertMessage, type SlackBlock } from './alerts/alert-message.js';
+export {
+  startServeMonitor,
+  type MonitorRecords,
+  type ServeMonitor,
+  type ServeMonitorOptions,
+} from './serve-monitor.js';
+export {
+  AlertManager,
+  DEFAULT_GROUP_WAIT_MS,
+  type AlertManagerOptions,
+  type AlertRecord,
+} from './alerts/alert-manager.js';
+export {
+  alertMessage,
+  slackPayload,
+  testAlertMessage,
+  webhookBody,
+  type AlertMessage,
+  type SlackBlock,
+} from './alerts/alert-message.js';
 export { deliver, sendOnce, type DeliveryOutcome } from './alerts/alert-delivery.js';
 export { AiProber, type ProbeRound, type ProbingEngine } from './ai/ai-prober.js';

@@ -28,7 +28,15 @@ export interface CheckOnceOptions {
 async function aiFromServe(url: string, errorRate: number, timeoutMs: number): Promise<CheckResult[]> {
   const target = `${url.replace(/\/+$/, '')}/health/ai`;
   const started = performance.now();
-  const failed = (detail: string): CheckResult[] => [{ name: 'ai', group: 'ai', status: 'unknown', detail: `cannot read ${target}: ${detail}`, ms: Math.round(performance.now() - started) }];
+  const failed = (detail: string): CheckResult[] => [
+    {
+      name: 'ai',
+      group: 'ai',
+      status: 'unknown',
+      detail: `cannot read ${target}: ${detail}`,
+      ms: Math.round(performance.now() - started),
+    },
+  ];
   try {
     const response = await request(target, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.body.text();
@@ -52,15 +60,39 @@ async function coreFromServe(url: string, timeoutMs: number): Promise<CheckResul
     const response = await request(target, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
     const body = JSON.parse(await response.body.text()) as { checks?: unknown };
     if (!Array.isArray(body.checks)) {
-      return [{ name: 'ready', group: 'core', status: response.statusCode === 200 ? 'ok' : 'critical', detail: response.statusCode === 200 ? 'ready (no core checks configured there)' : `HTTP ${response.statusCode}`, ms: ms() }];
+      return [
+        {
+          name: 'ready',
+          group: 'core',
+          status: response.statusCode === 200 ? 'ok' : 'critical',
+          detail:
+            response.statusCode === 200 ? 'ready (no core checks configured there)' : `HTTP ${response.statusCode}`,
+          ms: ms(),
+        },
+      ];
     }
     return body.checks.map((raw: unknown): CheckResult => {
       const c = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-      const status = typeof c.status === 'string' && STATUSES.has(c.status) ? (c.status as CheckResult['status']) : 'unknown';
-      return { name: typeof c.name === 'string' ? c.name : '?', group: 'core', status, detail: typeof c.detail === 'string' ? c.detail : '', ms: typeof c.ms === 'number' ? c.ms : 0 };
+      const status =
+        typeof c.status === 'string' && STATUSES.has(c.status) ? (c.status as CheckResult['status']) : 'unknown';
+      return {
+        name: typeof c.name === 'string' ? c.name : '?',
+        group: 'core',
+        status,
+        detail: typeof c.detail === 'string' ? c.detail : '',
+        ms: typeof c.ms === 'number' ? c.ms : 0,
+      };
     });
   } catch (error) {
-    return [{ name: 'ready', group: 'core', status: 'unknown', detail: `cannot read ${target}: ${error instanceof SyntaxError ? 'not JSON' : networkErrorText(error)}`, ms: ms() }];
+    return [
+      {
+        name: 'ready',
+        group: 'core',
+        status: 'unknown',
+        detail: `cannot read ${target}: ${error instanceof SyntaxError ? 'not JSON' : networkErrorText(error)}`,
+        ms: ms(),
+      },
+    ];
   }
 }
 
@@ -72,9 +104,14 @@ export async function runChecksOnce(options: CheckOnceOptions): Promise<CheckRep
   const checks = options.config?.checks ?? DEFAULT_CHECKS;
   const notes: string[] = [];
   const fromServe = options.config === undefined && options.url !== undefined;
-  const core = options.only === 'ai' ? Promise.resolve([])
-    : fromServe ? coreFromServe(options.url ?? '', options.urlTimeoutMs ?? 5_000) : runCoreChecks(checks.core, options.env);
-  if (options.only !== 'ai' && !fromServe && checks.core.length === 0) notes.push('no core checks configured (checks.core)');
+  const core =
+    options.only === 'ai'
+      ? Promise.resolve([])
+      : fromServe
+        ? coreFromServe(options.url ?? '', options.urlTimeoutMs ?? 5_000)
+        : runCoreChecks(checks.core, options.env);
+  if (options.only !== 'ai' && !fromServe && checks.core.length === 0)
+    notes.push('no core checks configured (checks.core)');
   let ai: Promise<CheckResult[]> = Promise.resolve([]);
   let source: AiSource = 'skipped';
   if (options.only !== 'core') {
@@ -86,7 +123,9 @@ export async function runChecksOnce(options: CheckOnceOptions): Promise<CheckRep
       ai = aiFromServe(options.url, checks.ai.errorRate, options.urlTimeoutMs ?? 5_000);
     } else {
       source = 'not-checked';
-      notes.push('AI not checked: a one-shot run has no traffic history; set checks.ai.probes: true, or pass --url of a running failsoft serve');
+      notes.push(
+        'AI not checked: a one-shot run has no traffic history; set checks.ai.probes: true, or pass --url of a running failsoft serve',
+      );
     }
   }
   const [coreResults, aiResults] = await Promise.all([core, ai]);

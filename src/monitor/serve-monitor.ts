@@ -52,7 +52,11 @@ export interface ServeMonitor {
  * and the alert channels.
  * @example const monitor = await startServeMonitor(ai.config, records, { env: process.env, writeLog: (l) => io.err(l) });
  */
-export async function startServeMonitor(config: ResolvedConfig, records: MonitorRecords, options: ServeMonitorOptions): Promise<ServeMonitor> {
+export async function startServeMonitor(
+  config: ResolvedConfig,
+  records: MonitorRecords,
+  options: ServeMonitorOptions,
+): Promise<ServeMonitor> {
   const clock = options.clock === undefined ? {} : { clock: options.clock };
   const lines: string[] = [];
   const checks = config.checks;
@@ -63,37 +67,59 @@ export async function startServeMonitor(config: ResolvedConfig, records: Monitor
     offs.push(records.observe(core));
     const log = options.log;
     if (log) {
-      offs.push(core.on('*', (event: FailsoftEvent) => {
-        const [level, message] = describeEvent(event);
-        const { at, type, ...fields } = event;
-        log(level === 'warn' ? 'warn' : 'info', message, { event: type, at: new Date(at).toISOString(), ...fields });
-      }));
+      offs.push(
+        core.on('*', (event: FailsoftEvent) => {
+          const [level, message] = describeEvent(event);
+          const { at, type, ...fields } = event;
+          log(level === 'warn' ? 'warn' : 'info', message, { event: type, at: new Date(at).toISOString(), ...fields });
+        }),
+      );
     }
     await core.start();
     const failing = core.readiness().checks.filter((c) => c.status === 'critical');
-    lines.push(`failsoft serve: core checks: ${checks.core.map((c) => c.name).join(', ')} every ${Math.round(checks.intervalMs / 100) / 10} s (/health/ready)${failing.length > 0 ? `; failing now: ${failing.map((c) => `${c.name} (${c.detail})`).join(', ')}` : ''}`);
+    lines.push(
+      `failsoft serve: core checks: ${checks.core.map((c) => c.name).join(', ')} every ${Math.round(checks.intervalMs / 100) / 10} s (/health/ready)${failing.length > 0 ? `; failing now: ${failing.map((c) => `${c.name} (${c.detail})`).join(', ')}` : ''}`,
+    );
   }
   let prober: AiProber | undefined;
   if (checks?.ai.probes && options.engine) {
     const log = options.log;
     prober = new AiProber(options.engine, {
-      intervalMs: checks.ai.probeIntervalMs, ...clock,
-      ...(log ? { onRound: (round: ProbeRound) => {
-        const failed = round.filter((p) => p.outcome === 'failed');
-        if (failed.length > 0) log('warn', `AI probes: ${failed.map((p) => `${p.key} ${p.detail}`).join(', ')}`, { event: 'ai-probes', failed: failed.length, of: round.length });
-      } } : {}),
+      intervalMs: checks.ai.probeIntervalMs,
+      ...clock,
+      ...(log
+        ? {
+            onRound: (round: ProbeRound) => {
+              const failed = round.filter((p) => p.outcome === 'failed');
+              if (failed.length > 0)
+                log('warn', `AI probes: ${failed.map((p) => `${p.key} ${p.detail}`).join(', ')}`, {
+                  event: 'ai-probes',
+                  failed: failed.length,
+                  of: round.length,
+                });
+            },
+          }
+        : {}),
     });
     prober.start();
-    lines.push(`failsoft serve: AI probes: one request (1 token, batch) per provider model every ${Math.round(checks.ai.probeIntervalMs / 1000)} s, through this gateway's breakers and budget`);
+    lines.push(
+      `failsoft serve: AI probes: one request (1 token, batch) per provider model every ${Math.round(checks.ai.probeIntervalMs / 1000)} s, through this gateway's breakers and budget`,
+    );
   }
   let alerts: AlertManager | undefined;
   if (config.alerts && config.alerts.channels.length > 0) {
     alerts = new AlertManager({
-      alerts: config.alerts, env: options.env, writeLog: options.writeLog, ...clock,
-      current: () => records.tracker.current, record: (entry) => records.appendAlert(entry),
+      alerts: config.alerts,
+      env: options.env,
+      writeLog: options.writeLog,
+      ...clock,
+      current: () => records.tracker.current,
+      record: (entry) => records.appendAlert(entry),
     });
     offs.push(alerts.attach(records.tracker));
-    lines.push(`failsoft serve: alerts: ${config.alerts.channels.map((c) => `${c.name} (${c.kind}${c.minSeverity === 'critical' ? ', critical only' : ''})`).join(', ')}: one message per incident opened, escalated, resolved`);
+    lines.push(
+      `failsoft serve: alerts: ${config.alerts.channels.map((c) => `${c.name} (${c.kind}${c.minSeverity === 'critical' ? ', critical only' : ''})`).join(', ')}: one message per incident opened, escalated, resolved`,
+    );
   }
   return {
     readiness: core ? () => (core as CoreMonitor).readiness() : undefined,

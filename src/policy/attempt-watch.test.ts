@@ -34,7 +34,8 @@ describe('AttemptWatch', () => {
     const watch = new AttemptWatch(clock, timeouts, { streaming: true });
     watch.accepted();
     watch.firstContent();
-    for (let i = 0; i < 40; i++) { // 40 chunks 500 ms apart: 20 s of healthy stream
+    for (let i = 0; i < 40; i++) {
+      // 40 chunks 500 ms apart: 20 s of healthy stream
       await clock.advance(500);
       watch.progress();
     }

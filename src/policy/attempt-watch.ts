@@ -15,9 +15,13 @@ export class AttemptStalledError extends FailsoftError {
   readonly timeoutMs: number;
 
   constructor(stage: LivenessStage, timeoutMs: number) {
-    super(stage === 'accepted' ? `not accepted (no response headers) within ${timeoutMs} ms`
-      : stage === 'first-content' ? `no first token within ${timeoutMs} ms`
-        : `stream stalled: no data for ${timeoutMs} ms`);
+    super(
+      stage === 'accepted'
+        ? `not accepted (no response headers) within ${timeoutMs} ms`
+        : stage === 'first-content'
+          ? `no first token within ${timeoutMs} ms`
+          : `stream stalled: no data for ${timeoutMs} ms`,
+    );
     this.stage = stage;
     this.timeoutMs = timeoutMs;
   }
@@ -49,7 +53,11 @@ export class AttemptWatch {
   private cancelTimer: (() => void) | undefined;
   private readonly unlinks = new Map<CancelSignal, () => void>();
 
-  constructor(private readonly clock: Clock, readonly timeouts: StageTimeouts, options: { streaming: boolean }) {
+  constructor(
+    private readonly clock: Clock,
+    readonly timeouts: StageTimeouts,
+    options: { streaming: boolean },
+  ) {
     this.startedAt = clock.now();
     this.lastProgressAt = this.startedAt;
     // A non-streamed call shows nothing until its whole answer: only the first-content bound applies.
@@ -117,7 +125,12 @@ export class AttemptWatch {
       const silentFor = this.clock.now() - this.lastProgressAt;
       if (silentFor < this.timeouts.idleMs) return this.arm(this.timeouts.idleMs - silentFor);
     }
-    const timeoutMs = this.stage === 'accepted' ? this.timeouts.headersMs : this.stage === 'first-content' ? this.timeouts.firstContentMs : this.timeouts.idleMs;
+    const timeoutMs =
+      this.stage === 'accepted'
+        ? this.timeouts.headersMs
+        : this.stage === 'first-content'
+          ? this.timeouts.firstContentMs
+          : this.timeouts.idleMs;
     this.stalled = new AttemptStalledError(this.stage, timeoutMs);
     this.cancel(this.stalled);
   }

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 as seeded } from '../model/random.js';
 import { backoffCeiling, fullJitterBackoff, retryDelay } from './backoff.js';
 
-
 describe('fullJitterBackoff', () => {
   it('doubles the ceiling per attempt from 250 ms and caps it at 8 s', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 10, 2_000].map((n) => backoffCeiling(n))).toEqual([250, 500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000, 8_000]);
+    expect([0, 1, 2, 3, 4, 5, 6, 10, 2_000].map((n) => backoffCeiling(n))).toEqual([
+      250, 500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000, 8_000,
+    ]);
   });
 
   it('stays within [0, ceiling) at the extremes of the random source', () => {

@@ -19,7 +19,11 @@ export const DEFAULT_BACKOFF_CAP_MS = 8_000;
  * Full-jitter backoff: a random delay in [0, min(cap, base·2^attempt)); `attempt` 0 is the first retry.
  * @example await clock.sleep(fullJitterBackoff(retryIndex)); // 0–250 ms, then 0–500 ms, … up to 0–8 s
  */
-export function fullJitterBackoff(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+export function fullJitterBackoff(
+  attempt: number,
+  options: BackoffOptions = {},
+  random: () => number = Math.random,
+): number {
   return Math.floor(random() * backoffCeiling(attempt, options));
 }
 

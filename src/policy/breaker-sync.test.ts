@@ -29,7 +29,7 @@ describe('CircuitBreaker with shared state', () => {
     expect(seen.at(-1)).toMatchObject({ from: 'closed', to: 'open', reason: 'shared:long-open:auth' });
   });
 
-  it("a shorter open from another instance does not overwrite the stored long open; it adopts it", async () => {
+  it('a shorter open from another instance does not overwrite the stored long open; it adopts it', async () => {
     const { a, b, state } = instances();
     a.recordFailure(permitOf(a), 'open-long', 'quota_exhausted');
     await a.flush();
@@ -45,7 +45,11 @@ describe('CircuitBreaker with shared state', () => {
     await a.flush();
     b.recordFailure(permitOf(b), 'open-long', 'not_found');
     await b.flush();
-    expect(await state.readBreaker('claude:sonnet', 0)).toMatchObject({ openUntil: 600_000, long: true, reason: 'long-open:not_found' });
+    expect(await state.readBreaker('claude:sonnet', 0)).toMatchObject({
+      openUntil: 600_000,
+      long: true,
+      reason: 'long-open:not_found',
+    });
     await a.refresh();
     expect(a.tryAcquire()).toEqual({ allowed: false, retryAfterMs: 600_000 });
   });

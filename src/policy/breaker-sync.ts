@@ -108,7 +108,14 @@ export class BreakerSync {
           return;
         }
         const reason = force ? 'forced' : 'probe-succeeded';
-        const record: BreakerRecord = { openUntil: 0, openCount: 0, reason, long: false, updatedAt: now, expiresAt: this.expiry(now) };
+        const record: BreakerRecord = {
+          openUntil: 0,
+          openCount: 0,
+          reason,
+          long: false,
+          updatedAt: now,
+          expiresAt: this.expiry(now),
+        };
         const written = await this.state.writeBreaker(this.breaker.key, record, current?.version ?? 0, now);
         if (written.ok) {
           this.knownVersion = written.version;

@@ -24,7 +24,12 @@ describe('Bulkhead', () => {
     const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 5 });
     const release = await bulkhead.acquire();
     const order: number[] = [];
-    const waiters = [1, 2, 3].map((n) => bulkhead.acquire().then((r) => { order.push(n); r(); }));
+    const waiters = [1, 2, 3].map((n) =>
+      bulkhead.acquire().then((r) => {
+        order.push(n);
+        r();
+      }),
+    );
     release();
     await Promise.all(waiters);
     expect(order).toEqual([1, 2, 3]);
@@ -53,7 +58,11 @@ describe('Bulkhead', () => {
 
   it('execute releases the slot even when the call throws', async () => {
     const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 0 });
-    await expect(bulkhead.execute(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      bulkhead.execute(async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(bulkhead.execute(async () => 42)).resolves.toBe(42);
     expect(bulkhead.snapshot().active).toBe(0);
   });

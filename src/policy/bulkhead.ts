@@ -87,7 +87,13 @@ export class Bulkhead {
 
   /** Current occupancy. */
   snapshot(): BulkheadSnapshot {
-    return { active: this.active, queued: this.queue.length, maxConcurrent: this.maxConcurrent, maxQueue: this.maxQueue, rejected: this.rejected };
+    return {
+      active: this.active,
+      queued: this.queue.length,
+      maxConcurrent: this.maxConcurrent,
+      maxQueue: this.maxQueue,
+      rejected: this.rejected,
+    };
   }
 
   /** Same as {@link snapshot}. */

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../model/fake-clock.js';
 import { providerError } from '../model/errors.js';
-import { CircuitBreaker, type BreakerPermit, type BreakerTransition, type CircuitBreakerOptions } from './circuit-breaker.js';
+import {
+  CircuitBreaker,
+  type BreakerPermit,
+  type BreakerTransition,
+  type CircuitBreakerOptions,
+} from './circuit-breaker.js';
 import { BreakerOpenError, DeadlineExceededError } from './policy-errors.js';
 
 function setup(options: Partial<CircuitBreakerOptions> = {}) {
@@ -30,7 +35,9 @@ describe('CircuitBreaker: closed → open', () => {
     expect(breaker.state).toBe('closed');
     fail(1);
     expect(breaker.state).toBe('open');
-    expect(transitions).toEqual([{ key: 'p:m', from: 'closed', to: 'open', reason: 'consecutive-failures', retryAfterMs: 5_000, at: 0 }]);
+    expect(transitions).toEqual([
+      { key: 'p:m', from: 'closed', to: 'open', reason: 'consecutive-failures', retryAfterMs: 5_000, at: 0 },
+    ]);
   });
 
   it('a success resets the consecutive count', () => {
@@ -180,7 +187,9 @@ describe('CircuitBreaker: half-open probing', () => {
       breaker.recordFailure(permit(), 'count');
     }
     expect(opens).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
-    expect(transitions.filter((t) => t.reason === 'probe-failed').map((t) => t.retryAfterMs)).toEqual([2_000, 4_000, 5_000, 5_000, 5_000]);
+    expect(transitions.filter((t) => t.reason === 'probe-failed').map((t) => t.retryAfterMs)).toEqual([
+      2_000, 4_000, 5_000, 5_000, 5_000,
+    ]);
   });
 
   it('resets the backoff after a full close', async () => {
@@ -277,7 +286,10 @@ describe('CircuitBreaker: operator controls', () => {
     expect(breaker.tryAcquire().allowed).toBe(false);
     breaker.forceClose();
     expect(breaker.tryAcquire()).toMatchObject({ allowed: true, probe: false });
-    expect(transitions.map((t) => `${t.from}>${t.to}:${t.reason}`)).toEqual(['closed>open:forced', 'open>closed:forced']);
+    expect(transitions.map((t) => `${t.from}>${t.to}:${t.reason}`)).toEqual([
+      'closed>open:forced',
+      'open>closed:forced',
+    ]);
   });
 
   it('forceOpen with a duration half-opens after it', async () => {
@@ -303,19 +315,40 @@ describe('CircuitBreaker: toJSON and execute', () => {
     const { breaker, fail } = setup();
     fail(5);
     const json = JSON.parse(JSON.stringify(breaker)) as Record<string, unknown>;
-    expect(json).toMatchObject({ key: 'p:m', state: 'open', openUntil: 5_000, openCount: 1, reason: 'consecutive-failures', long: false });
+    expect(json).toMatchObject({
+      key: 'p:m',
+      state: 'open',
+      openUntil: 5_000,
+      openCount: 1,
+      reason: 'consecutive-failures',
+      long: false,
+    });
   });
 
   it('execute records outcomes by the taxonomy and throws BreakerOpenError when open', async () => {
     const { breaker } = setup({ consecutiveFailures: 2 });
     await expect(breaker.execute(async () => 'ok')).resolves.toBe('ok');
     const badRequest = providerError({ class: 'bad_request', message: 'bad', provider: 'p' });
-    for (let i = 0; i < 3; i++) await expect(breaker.execute(async () => { throw badRequest; })).rejects.toBe(badRequest);
+    for (let i = 0; i < 3; i++)
+      await expect(
+        breaker.execute(async () => {
+          throw badRequest;
+        }),
+      ).rejects.toBe(badRequest);
     expect(breaker.state).toBe('closed');
-    await expect(breaker.execute(async () => { throw new DeadlineExceededError('request', 10); })).rejects.toBeInstanceOf(DeadlineExceededError);
+    await expect(
+      breaker.execute(async () => {
+        throw new DeadlineExceededError('request', 10);
+      }),
+    ).rejects.toBeInstanceOf(DeadlineExceededError);
     expect(breaker.state).toBe('closed');
     const overloaded = providerError({ class: 'overloaded', message: 'busy', provider: 'p', status: 529 });
-    for (let i = 0; i < 2; i++) await expect(breaker.execute(async () => { throw overloaded; })).rejects.toBe(overloaded);
+    for (let i = 0; i < 2; i++)
+      await expect(
+        breaker.execute(async () => {
+          throw overloaded;
+        }),
+      ).rejects.toBe(overloaded);
     expect(breaker.state).toBe('open');
     const error = await breaker.execute(async () => 'never').catch((e: unknown) => e);
     expect(BreakerOpenError.isInstance(error)).toBe(true);
@@ -324,7 +357,9 @@ describe('CircuitBreaker: toJSON and execute', () => {
 
   it('a throwing listener does not break the breaker', () => {
     const { breaker, fail } = setup();
-    breaker.onTransition(() => { throw new Error('listener bug'); });
+    breaker.onTransition(() => {
+      throw new Error('listener bug');
+    });
     fail(5);
     expect(breaker.state).toBe('open');
   });

@@ -162,9 +162,12 @@ export class CircuitBreaker {
     for (const [name, value] of Object.entries(this.options)) {
       if (!(value >= 0) || Number.isNaN(value)) throw new RangeError(`CircuitBreaker ${name} must be ≥ 0`);
     }
-    if (this.options.halfOpenMaxProbes < 1 || this.options.probesToClose < 1) throw new RangeError('halfOpenMaxProbes and probesToClose must be ≥ 1');
+    if (this.options.halfOpenMaxProbes < 1 || this.options.probesToClose < 1)
+      throw new RangeError('halfOpenMaxProbes and probesToClose must be ≥ 1');
     this.window = new SlidingWindow(this.options.windowMs, 2);
-    this.sync = options.state && new BreakerSync(this, options.state, this.clock, this.options.syncIntervalMs, this.options.maxOpenMs);
+    this.sync =
+      options.state &&
+      new BreakerSync(this, options.state, this.clock, this.options.syncIntervalMs, this.options.maxOpenMs);
   }
 
   /** The current state (half-open is entered lazily by `tryAcquire` once the open period is over). */
@@ -188,10 +191,12 @@ export class CircuitBreaker {
     this.sync?.maybeRefresh(now);
     if (this.current === 'closed') return this.closedPermit;
     if (this.current === 'open') {
-      if (now < this.openUntil) return { allowed: false, retryAfterMs: this.openUntil === OPEN_FOREVER ? undefined : this.openUntil - now };
+      if (now < this.openUntil)
+        return { allowed: false, retryAfterMs: this.openUntil === OPEN_FOREVER ? undefined : this.openUntil - now };
       this.transition('half-open', 'open-elapsed', now);
     }
-    if (this.probesInFlight >= this.options.halfOpenMaxProbes) return { allowed: false, retryAfterMs: this.options.halfOpenRetryAfterMs };
+    if (this.probesInFlight >= this.options.halfOpenMaxProbes)
+      return { allowed: false, retryAfterMs: this.options.halfOpenRetryAfterMs };
     this.probesInFlight++;
     return { allowed: true, probe: true, generation: this.generation };
   }

@@ -47,7 +47,9 @@ export class Deadline {
       this.cleanups.push(() => parent.removeEventListener('abort', onParentAbort));
     }
     if (Number.isFinite(timeoutMs) && this.abortReason === undefined) {
-      this.cleanups.push(this.clock.timer(timeoutMs, () => this.abort(new DeadlineExceededError('request', timeoutMs))));
+      this.cleanups.push(
+        this.clock.timer(timeoutMs, () => this.abort(new DeadlineExceededError('request', timeoutMs))),
+      );
     }
   }
 
@@ -93,7 +95,11 @@ export class Deadline {
     const signal = this.signal;
     const controller = this.controller;
     const timeoutMs = Math.max(0, attemptTimeoutMs);
-    if (controller === undefined || this.abortReason !== undefined || !(timeoutMs < this.deadlineAt - this.clock.now())) {
+    if (
+      controller === undefined ||
+      this.abortReason !== undefined ||
+      !(timeoutMs < this.deadlineAt - this.clock.now())
+    ) {
       return { signal, answered: noop };
     }
     const cancel = this.clock.timer(timeoutMs, () => {

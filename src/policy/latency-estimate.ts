@@ -16,7 +16,9 @@ export class LatencyEstimate {
   private cached: number | undefined;
   private cachedMedian: number | undefined;
 
-  constructor(private readonly options: { size?: number; minSamples?: number; recomputeEvery?: number; q?: number } = {}) {
+  constructor(
+    private readonly options: { size?: number; minSamples?: number; recomputeEvery?: number; q?: number } = {},
+  ) {
     this.samples = new Float64Array(options.size ?? 64);
   }
 
@@ -27,7 +29,11 @@ export class LatencyEstimate {
     this.count++;
     this.sinceRecompute++;
     const minSamples = this.options.minSamples ?? 8;
-    if (this.count >= minSamples && (this.cached === undefined || this.sinceRecompute >= (this.options.recomputeEvery ?? 8))) this.recompute();
+    if (
+      this.count >= minSamples &&
+      (this.cached === undefined || this.sinceRecompute >= (this.options.recomputeEvery ?? 8))
+    )
+      this.recompute();
   }
 
   /** The estimate (default the 95th percentile of the kept samples), or undefined while there is too little evidence. */

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { LatencyEstimate } from './latency-estimate.js';
 import { DEFAULT_HEDGE, DEFAULT_LIVENESS, hedgeDelayMs, stageTimeouts } from './liveness.js';
 
-function estimates(headers?: number, firstContent?: number): { headers: LatencyEstimate; firstContent: LatencyEstimate } {
+function estimates(
+  headers?: number,
+  firstContent?: number,
+): { headers: LatencyEstimate; firstContent: LatencyEstimate } {
   const h = new LatencyEstimate();
   const f = new LatencyEstimate();
   for (let i = 0; i < 10; i++) {
@@ -16,7 +19,11 @@ const interactive = { priority: 'interactive' as const, inputTokens: 0 };
 
 describe('stageTimeouts', () => {
   it('uses the floors before anything is learned: a hang is abandoned within seconds', () => {
-    expect(stageTimeouts(DEFAULT_LIVENESS, estimates(), interactive)).toEqual({ headersMs: 2_500, firstContentMs: 10_000, idleMs: 15_000 });
+    expect(stageTimeouts(DEFAULT_LIVENESS, estimates(), interactive)).toEqual({
+      headersMs: 2_500,
+      firstContentMs: 10_000,
+      idleMs: 15_000,
+    });
   });
 
   it('never goes under the floor for a fast provider', () => {
@@ -37,12 +44,24 @@ describe('stageTimeouts', () => {
   });
 
   it('gives batch traffic longer floors', () => {
-    expect(stageTimeouts(DEFAULT_LIVENESS, estimates(), { priority: 'batch', inputTokens: 0 })).toEqual({ headersMs: 10_000, firstContentMs: 40_000, idleMs: 60_000 });
+    expect(stageTimeouts(DEFAULT_LIVENESS, estimates(), { priority: 'batch', inputTokens: 0 })).toEqual({
+      headersMs: 10_000,
+      firstContentMs: 40_000,
+      idleMs: 60_000,
+    });
   });
 
   it('takes fixed values from a provider override (first token bounds acceptance too)', () => {
-    expect(stageTimeouts(DEFAULT_LIVENESS, estimates(), interactive, { firstTokenMs: 200 })).toEqual({ headersMs: 200, firstContentMs: 200, idleMs: 15_000 });
-    expect(stageTimeouts(DEFAULT_LIVENESS, estimates(), interactive, { headersMs: 1_000, idleMs: 3_000 })).toEqual({ headersMs: 1_000, firstContentMs: 10_000, idleMs: 3_000 });
+    expect(stageTimeouts(DEFAULT_LIVENESS, estimates(), interactive, { firstTokenMs: 200 })).toEqual({
+      headersMs: 200,
+      firstContentMs: 200,
+      idleMs: 15_000,
+    });
+    expect(stageTimeouts(DEFAULT_LIVENESS, estimates(), interactive, { headersMs: 1_000, idleMs: 3_000 })).toEqual({
+      headersMs: 1_000,
+      firstContentMs: 10_000,
+      idleMs: 3_000,
+    });
   });
 });
 

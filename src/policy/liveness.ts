@@ -61,18 +61,23 @@ export interface LatencyEstimates {
  * @example stageTimeouts(DEFAULT_LIVENESS, estimates, { priority: 'interactive', inputTokens: 1200 }) // { headersMs: 2620, … }
  */
 export function stageTimeouts(
-  settings: LivenessSettings, estimates: LatencyEstimates,
-  call: { priority: 'interactive' | 'batch'; inputTokens: number }, override: LivenessOverride = {},
+  settings: LivenessSettings,
+  estimates: LatencyEstimates,
+  call: { priority: 'interactive' | 'batch'; inputTokens: number },
+  override: LivenessOverride = {},
 ): StageTimeouts {
   const scale = call.priority === 'batch' ? settings.batchFactor : 1;
-  const allowance = Math.max(0, call.inputTokens) / 1_000 * settings.perThousandInputTokensMs;
+  const allowance = (Math.max(0, call.inputTokens) / 1_000) * settings.perThousandInputTokensMs;
   const learned = (floorMs: number, estimate: LatencyEstimate): number => {
     const p95 = estimate.quantile();
     const base = Math.max(floorMs * scale, p95 === undefined ? 0 : settings.factor * p95);
     return Math.round(Math.min(settings.capMs, base + allowance));
   };
   const headersMs = override.headersMs ?? override.firstTokenMs ?? learned(settings.headersFloorMs, estimates.headers);
-  const firstContentMs = Math.max(headersMs, override.firstTokenMs ?? learned(settings.firstTokenFloorMs, estimates.firstContent));
+  const firstContentMs = Math.max(
+    headersMs,
+    override.firstTokenMs ?? learned(settings.firstTokenFloorMs, estimates.firstContent),
+  );
   return { headersMs, firstContentMs, idleMs: override.idleMs ?? settings.idleMs * scale };
 }
 
@@ -115,5 +120,8 @@ export function hedgeDelayMs(settings: HedgeSettings, firstContent: LatencyEstim
   const p95 = firstContent.quantile();
   if (p95 === undefined) return settings.coldDelayMs;
   const median = firstContent.median() ?? p95;
-  return Math.max(settings.minDelayMs, Math.round(Math.min(p95 * settings.delayFactor, median * settings.medianFactor)));
+  return Math.max(
+    settings.minDelayMs,
+    Math.round(Math.min(p95 * settings.delayFactor, median * settings.medianFactor)),
+  );
 }

@@ -57,7 +57,9 @@ export class BreakerOpenError extends FailsoftError {
   override readonly retryAfterMs: number | undefined;
 
   constructor(key: string, retryAfterMs: number | undefined) {
-    super(`Circuit breaker ${key} is open; ${retryAfterMs === undefined ? 'forced open until an operator closes it' : `retry in ${retryAfterMs} ms`}`);
+    super(
+      `Circuit breaker ${key} is open; ${retryAfterMs === undefined ? 'forced open until an operator closes it' : `retry in ${retryAfterMs} ms`}`,
+    );
     this.key = key;
     this.retryAfterMs = retryAfterMs;
   }

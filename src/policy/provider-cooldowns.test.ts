@@ -61,7 +61,9 @@ describe('ProviderCooldowns', () => {
     const cooldowns = new ProviderCooldowns({ clock, state: new MemoryPolicyState() });
     const changes: CooldownChange[] = [];
     cooldowns.onChange((change) => changes.push(change));
-    cooldowns.onChange(() => { throw new Error('a broken listener'); });
+    cooldowns.onChange(() => {
+      throw new Error('a broken listener');
+    });
     cooldowns.coolDown('claude', 1_000);
     cooldowns.coolDown('claude', 500);
     cooldowns.coolDown('claude', 2_000);

@@ -55,7 +55,8 @@ export class ProviderCooldowns {
     this.state = options.state;
     const watch = options.state.watchCooldowns?.bind(options.state);
     this.refreshMs = options.refreshMs ?? (watch ? 10_000 : 1_000);
-    if (!(this.refreshMs >= 0)) throw new RangeError(`ProviderCooldowns: refreshMs must be ≥ 0 ms, got ${String(options.refreshMs)}`);
+    if (!(this.refreshMs >= 0))
+      throw new RangeError(`ProviderCooldowns: refreshMs must be ≥ 0 ms, got ${String(options.refreshMs)}`);
     this.unwatch = watch?.((provider, untilMs) => this.adopt(provider, untilMs, 'shared'));
   }
 
@@ -73,8 +74,12 @@ export class ProviderCooldowns {
    * (fire-and-forget, errors counted). A `forMs` of 0 does nothing.
    */
   coolDown(provider: string, forMs: number): void {
-    if (typeof provider !== 'string' || provider === '') throw new RangeError('ProviderCooldowns.coolDown: provider must be a non-empty string');
-    if (!Number.isFinite(forMs) || forMs < 0) throw new RangeError(`ProviderCooldowns.coolDown(${JSON.stringify(provider)}): forMs must be a finite number ≥ 0, got ${String(forMs)}`);
+    if (typeof provider !== 'string' || provider === '')
+      throw new RangeError('ProviderCooldowns.coolDown: provider must be a non-empty string');
+    if (!Number.isFinite(forMs) || forMs < 0)
+      throw new RangeError(
+        `ProviderCooldowns.coolDown(${JSON.stringify(provider)}): forMs must be a finite number ≥ 0, got ${String(forMs)}`,
+      );
     if (forMs === 0 || this.closed) return;
     const now = this.clock.now();
     const untilMs = now + forMs;
@@ -82,14 +87,18 @@ export class ProviderCooldowns {
     this.adopt(provider, untilMs, 'local');
     this.state.setCooldown(provider, untilMs, now).then(
       (stored) => this.adopt(provider, stored, 'shared'),
-      () => { this.errors++; },
+      () => {
+        this.errors++;
+      },
     );
   }
 
   /** Listens to cool-downs starting, lengthening and ending; returns the function that stops listening. */
   onChange(listener: (change: CooldownChange) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** Stops watching the shared state and cancels the end timers (no more changes are reported). */
@@ -109,7 +118,10 @@ export class ProviderCooldowns {
     if (untilMs <= now || (known !== undefined && known >= untilMs)) return;
     this.until.set(provider, untilMs);
     this.endTimers.get(provider)?.();
-    this.endTimers.set(provider, this.clock.timer(untilMs - now, () => this.end(provider, untilMs, source)));
+    this.endTimers.set(
+      provider,
+      this.clock.timer(untilMs - now, () => this.end(provider, untilMs, source)),
+    );
     this.emit({ provider, untilMs, source, active: true });
   }
 
@@ -125,11 +137,19 @@ export class ProviderCooldowns {
     this.lastRefreshAt = now;
     if (this.refreshing || this.closed || this.known.size === 0) return;
     this.refreshing = true;
-    const reads = [...this.known].map((provider) => this.state.readCooldown(provider, now).then(
-      (untilMs) => { if (untilMs !== undefined) this.adopt(provider, untilMs, 'shared'); },
-      () => { this.errors++; },
-    ));
-    void Promise.all(reads).finally(() => { this.refreshing = false; });
+    const reads = [...this.known].map((provider) =>
+      this.state.readCooldown(provider, now).then(
+        (untilMs) => {
+          if (untilMs !== undefined) this.adopt(provider, untilMs, 'shared');
+        },
+        () => {
+          this.errors++;
+        },
+      ),
+    );
+    void Promise.all(reads).finally(() => {
+      this.refreshing = false;
+    });
   }
 
   private emit(change: CooldownChange): void {

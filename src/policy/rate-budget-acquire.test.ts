@@ -5,7 +5,10 @@ import { RateBudget, type RateRequest, type ReserveResult } from './rate-budget.
 
 function setup(rpm: number, batchReserve = 0) {
   const clock = new FakeClock(0);
-  const budget = new RateBudget({ rpm }, { key: 'p', clock, store: new MemoryPolicyState(), batchReserve, transitMs: 0 });
+  const budget = new RateBudget(
+    { rpm },
+    { key: 'p', clock, store: new MemoryPolicyState(), batchReserve, transitMs: 0 },
+  );
   return { clock, budget };
 }
 
@@ -35,7 +38,9 @@ describe('RateBudget.acquire', () => {
     const { budget, clock } = setup(60); // one request per second
     await drain(budget, 60);
     let done = false;
-    const pending = budget.acquire(interactive, { maxWaitMs: 5_000 }).then((r) => { done = r.ok; });
+    const pending = budget.acquire(interactive, { maxWaitMs: 5_000 }).then((r) => {
+      done = r.ok;
+    });
     await clock.advance(0); // let it reach the line (FakeClock moves time before running continuations)
     await clock.advance(999);
     expect(done).toBe(false);
@@ -49,7 +54,11 @@ describe('RateBudget.acquire', () => {
   it('resolves { ok: false } at once when the wait would exceed maxWaitMs', async () => {
     const { budget, clock } = setup(60);
     await drain(budget, 60);
-    expect(await budget.acquire(interactive, { maxWaitMs: 999 })).toEqual({ ok: false, waitMs: 1_000, dimension: 'requests' });
+    expect(await budget.acquire(interactive, { maxWaitMs: 999 })).toEqual({
+      ok: false,
+      waitMs: 1_000,
+      dimension: 'requests',
+    });
     expect(clock.pendingSleeps).toBe(0);
   });
 
@@ -58,7 +67,10 @@ describe('RateBudget.acquire', () => {
     await drain(budget, 60);
     const first = budget.acquire(interactive, { maxWaitMs: 10_000 });
     await clock.advance(0);
-    expect(await budget.acquire({ ...interactive, priority: 'interactive' }, { maxWaitMs: 500 })).toMatchObject({ ok: false, waitMs: 1_000 });
+    expect(await budget.acquire({ ...interactive, priority: 'interactive' }, { maxWaitMs: 500 })).toMatchObject({
+      ok: false,
+      waitMs: 1_000,
+    });
     await clock.advance(1_000);
     expect((await first).ok).toBe(true);
   });
@@ -126,7 +138,9 @@ describe('RateBudget.acquire', () => {
 
   it('rejects at once when the signal is already aborted', async () => {
     const { budget } = setup(60);
-    await expect(budget.acquire(interactive, { maxWaitMs: 0, signal: AbortSignal.abort(new Error('gone')) })).rejects.toThrow('gone');
+    await expect(
+      budget.acquire(interactive, { maxWaitMs: 0, signal: AbortSignal.abort(new Error('gone')) }),
+    ).rejects.toThrow('gone');
   });
 
   it('a refund wakes the head before its computed time', async () => {
@@ -135,7 +149,11 @@ describe('RateBudget.acquire', () => {
     const first = await budget.tryReserve({ inputTokens: 0, maxOutputTokens: 1_000, priority: 'interactive' });
     if (!first.ok) throw new Error('refused');
     let served = false;
-    const waiting = budget.acquire({ inputTokens: 0, maxOutputTokens: 500, priority: 'interactive' }, { maxWaitMs: 60_000 }).then((r) => { served = r.ok; });
+    const waiting = budget
+      .acquire({ inputTokens: 0, maxOutputTokens: 500, priority: 'interactive' }, { maxWaitMs: 60_000 })
+      .then((r) => {
+        served = r.ok;
+      });
     await clock.advance(0);
     await clock.advance(100);
     expect(served).toBe(false);

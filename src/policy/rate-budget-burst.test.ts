@@ -11,9 +11,13 @@ import { RateBudget, type RateLimits, type RatePriority } from './rate-budget.js
  * burst still spends ≥ 90 % of the budget.
  */
 
-
 type Dim = 'requests' | 'inputTokens' | 'outputTokens' | 'tokens';
-const LIMIT_OF: Record<Dim, keyof RateLimits> = { requests: 'rpm', inputTokens: 'itpm', outputTokens: 'otpm', tokens: 'tpm' };
+const LIMIT_OF: Record<Dim, keyof RateLimits> = {
+  requests: 'rpm',
+  inputTokens: 'itpm',
+  outputTokens: 'otpm',
+  tokens: 'tpm',
+};
 
 /**
  * A provider with real token buckets, as strict as the strictest documented behaviour: RPM and input
@@ -26,7 +30,10 @@ class ProviderModel {
   rejected = 0;
   readonly used: Record<Dim, number> = { requests: 0, inputTokens: 0, outputTokens: 0, tokens: 0 };
 
-  constructor(readonly limits: RateLimits, private readonly clock: FakeClock) {
+  constructor(
+    readonly limits: RateLimits,
+    private readonly clock: FakeClock,
+  ) {
     for (const d of this.dims()) {
       this.level[d] = limits[LIMIT_OF[d]] as number;
       this.updatedAt[d] = clock.now();
@@ -39,17 +46,19 @@ class ProviderModel {
 
   arrive(input: number, maxOut: number): boolean {
     const need: Record<Dim, number> = { requests: 1, inputTokens: input, outputTokens: maxOut, tokens: input + maxOut };
-    for (const d of this.dims()) if (this.refill(d) < need[d] - 1e-6) {
-      this.rejected++;
-      return false;
-    }
+    for (const d of this.dims())
+      if (this.refill(d) < need[d] - 1e-6) {
+        this.rejected++;
+        return false;
+      }
     for (const d of this.dims()) this.level[d] = (this.level[d] as number) - need[d];
     return true;
   }
 
   complete(input: number, maxOut: number, actualOut: number): void {
     for (const d of this.dims()) {
-      if (d === 'outputTokens' || d === 'tokens') this.level[d] = Math.min(this.cap(d), this.refill(d) + maxOut - actualOut);
+      if (d === 'outputTokens' || d === 'tokens')
+        this.level[d] = Math.min(this.cap(d), this.refill(d) + maxOut - actualOut);
     }
     this.used.requests += 1;
     this.used.inputTokens += input;
@@ -69,7 +78,10 @@ class ProviderModel {
 
   private refill(d: Dim): number {
     const now = this.clock.now();
-    const level = Math.min(this.cap(d), (this.level[d] as number) + (now - (this.updatedAt[d] as number)) * (this.cap(d) / 60_000));
+    const level = Math.min(
+      this.cap(d),
+      (this.level[d] as number) + (now - (this.updatedAt[d] as number)) * (this.cap(d) / 60_000),
+    );
     this.level[d] = level;
     this.updatedAt[d] = now;
     return level;
@@ -98,7 +110,15 @@ async function burst(options: {
   const random = mulberry32(options.seed ?? 7);
   const provider = new ProviderModel(options.limits, clock);
   const store = new MemoryPolicyState(); // one shared store: N instances, ONE budget
-  const budgets = Array.from({ length: options.instances ?? 1 }, () => new RateBudget(options.limits, { key: 'anthropic', clock, store: options.separateStores ? new MemoryPolicyState() : store }));
+  const budgets = Array.from(
+    { length: options.instances ?? 1 },
+    () =>
+      new RateBudget(options.limits, {
+        key: 'anthropic',
+        clock,
+        store: options.separateStores ? new MemoryPolicyState() : store,
+      }),
+  );
   let inFlight = 0;
   let served = 0;
   let lastAdmitAt = 0;
@@ -124,7 +144,11 @@ async function burst(options: {
   };
 
   inFlight = options.requests;
-  const all = Array.from({ length: options.requests }, (_, i) => one(i).finally(() => { inFlight--; }));
+  const all = Array.from({ length: options.requests }, (_, i) =>
+    one(i).finally(() => {
+      inFlight--;
+    }),
+  );
   while (inFlight > 0) await clock.advance(100);
   await Promise.all(all);
 
@@ -134,7 +158,13 @@ async function burst(options: {
     const available = limit + (limit * lastAdmitAt) / 60_000; // a full bucket plus the refill while demand waited
     utilisation[d] = provider.used[d] / available;
   }
-  return { rejected: provider.rejected, served, utilisation, binding: Math.max(...Object.values(utilisation)), minutes: lastAdmitAt / 60_000 };
+  return {
+    rejected: provider.rejected,
+    served,
+    utilisation,
+    binding: Math.max(...Object.values(utilisation)),
+    minutes: lastAdmitAt / 60_000,
+  };
 }
 
 describe('RateBudget under a burst against a provider with the same limits', () => {
@@ -166,14 +196,24 @@ describe('RateBudget under a burst against a provider with the same limits', () 
   });
 
   it('learning the provider headers keeps it safe, and mixed batch/interactive traffic too', async () => {
-    const result = await burst({ limits: { rpm: 50, itpm: 40_000, otpm: 8_000 }, requests: 150, learn: true, priority: (i) => (i % 3 === 0 ? 'batch' : 'interactive') });
+    const result = await burst({
+      limits: { rpm: 50, itpm: 40_000, otpm: 8_000 },
+      requests: 150,
+      learn: true,
+      priority: (i) => (i % 3 === 0 ? 'batch' : 'interactive'),
+    });
     expect(result.rejected).toBe(0);
     expect(result.served).toBe(150);
     expect(result.binding).toBeGreaterThanOrEqual(0.9);
   });
 
   it('counter-example: three instances with a budget each (per-pod state) overrun the provider', async () => {
-    const result = await burst({ limits: { rpm: 50, itpm: 40_000, otpm: 8_000 }, requests: 150, instances: 3, separateStores: true });
+    const result = await burst({
+      limits: { rpm: 50, itpm: 40_000, otpm: 8_000 },
+      requests: 150,
+      instances: 3,
+      separateStores: true,
+    });
     expect(result.rejected).toBeGreaterThan(0);
   });
 });

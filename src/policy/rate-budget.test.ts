@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../model/fake-clock.js';
 import { MemoryPolicyState } from '../state/memory-policy-state.js';
-import { RateBudget, type RateBudgetEvent, type RateLimits, type RateRequest, type RateReservation } from './rate-budget.js';
+import {
+  RateBudget,
+  type RateBudgetEvent,
+  type RateLimits,
+  type RateRequest,
+  type RateReservation,
+} from './rate-budget.js';
 
 function setup(limits: RateLimits, batchReserve = 0.2) {
   const clock = new FakeClock(0);
@@ -12,7 +18,11 @@ function setup(limits: RateLimits, batchReserve = 0.2) {
   return { clock, store, budget, events };
 }
 
-const ask = (inputTokens: number, maxOutputTokens: number, priority: RateRequest['priority'] = 'interactive'): RateRequest => ({ inputTokens, maxOutputTokens, priority });
+const ask = (
+  inputTokens: number,
+  maxOutputTokens: number,
+  priority: RateRequest['priority'] = 'interactive',
+): RateRequest => ({ inputTokens, maxOutputTokens, priority });
 
 async function reserve(budget: RateBudget, request: RateRequest): Promise<RateReservation> {
   const result = await budget.tryReserve(request);
@@ -57,7 +67,11 @@ describe('RateBudget: each dimension', () => {
 
   it('never fits a request larger than a limit: waitMs is Infinity', async () => {
     const { budget } = setup({ itpm: 1_000 });
-    expect(await budget.tryReserve(ask(1_001, 0))).toEqual({ ok: false, waitMs: Number.POSITIVE_INFINITY, dimension: 'inputTokens' });
+    expect(await budget.tryReserve(ask(1_001, 0))).toEqual({
+      ok: false,
+      waitMs: Number.POSITIVE_INFINITY,
+      dimension: 'inputTokens',
+    });
   });
 
   it('rejects nonsensical limits', () => {
@@ -109,7 +123,10 @@ describe('RateBudget: reconcile, release, cancel', () => {
     const { budget } = setup({ itpm: 10_000, otpm: 10_000 });
     const r = await reserve(budget, ask(1_000, 4_000));
     await budget.reconcile(r, { outputTokens: 1_000 });
-    expect(await budget.remaining()).toMatchObject({ inputTokens: { remaining: 9_000 }, outputTokens: { remaining: 9_000 } });
+    expect(await budget.remaining()).toMatchObject({
+      inputTokens: { remaining: 9_000 },
+      outputTokens: { remaining: 9_000 },
+    });
   });
 
   it('release returns the output reservation; the request and input stay spent', async () => {
@@ -131,7 +148,10 @@ describe('RateBudget: reconcile, release, cancel', () => {
     await budget.cancel(r);
     await budget.reconcile(r, { inputTokens: 5_000 });
     expect(r.settled).toBe(true);
-    expect(await budget.remaining()).toEqual({ requests: { limit: 10, remaining: 10 }, inputTokens: { limit: 10_000, remaining: 10_000 } });
+    expect(await budget.remaining()).toEqual({
+      requests: { limit: 10, remaining: 10 },
+      inputTokens: { limit: 10_000, remaining: 10_000 },
+    });
   });
 });
 
@@ -167,7 +187,11 @@ describe('RateBudget: batch reserve', () => {
   it('batch stops at batchReserve × capacity; interactive may use the rest', async () => {
     const { budget } = setup({ rpm: 10 }, 0.2);
     for (let i = 0; i < 8; i++) await reserve(budget, ask(0, 0, 'batch'));
-    expect(await budget.tryReserve(ask(0, 0, 'batch'))).toMatchObject({ ok: false, dimension: 'requests', waitMs: 6_000 });
+    expect(await budget.tryReserve(ask(0, 0, 'batch'))).toMatchObject({
+      ok: false,
+      dimension: 'requests',
+      waitMs: 6_000,
+    });
     await reserve(budget, ask(0, 0, 'interactive'));
     await reserve(budget, ask(0, 0, 'interactive'));
     expect((await budget.tryReserve(ask(0, 0, 'interactive'))).ok).toBe(false);
@@ -186,7 +210,9 @@ describe('RateBudget: events', () => {
     await reserve(budget, ask(0, 0));
     expect(events).toEqual([]);
     await reserve(budget, ask(0, 0));
-    expect(events).toEqual([{ type: 'budget-exhausted', key: 'p', dimension: 'requests', retryAfterMs: 30_000, at: 0 }]);
+    expect(events).toEqual([
+      { type: 'budget-exhausted', key: 'p', dimension: 'requests', retryAfterMs: 30_000, at: 0 },
+    ]);
     await budget.tryReserve(ask(0, 0));
     expect(events).toHaveLength(1);
     await clock.advance(30_000);
@@ -208,7 +234,10 @@ describe('RateBudget: transit headroom', () => {
 
   it('still lets a request as large as the bucket through when the bucket is full', async () => {
     const clock = new FakeClock(0);
-    const budget = new RateBudget({ itpm: 1_000 }, { key: 'p', clock, store: new MemoryPolicyState(), transitMs: 1_000 });
+    const budget = new RateBudget(
+      { itpm: 1_000 },
+      { key: 'p', clock, store: new MemoryPolicyState(), transitMs: 1_000 },
+    );
     expect((await budget.tryReserve(ask(1_000, 0))).ok).toBe(true);
   });
 });

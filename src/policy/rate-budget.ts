@@ -35,7 +35,12 @@ export interface RateBudgetOptions {
 }
 
 const DIMENSIONS: readonly RateDimension[] = ['requests', 'inputTokens', 'outputTokens', 'tokens'];
-const LIMIT_NAME: Readonly<Record<RateDimension, keyof RateLimits>> = { requests: 'rpm', inputTokens: 'itpm', outputTokens: 'otpm', tokens: 'tpm' };
+const LIMIT_NAME: Readonly<Record<RateDimension, keyof RateLimits>> = {
+  requests: 'rpm',
+  inputTokens: 'itpm',
+  outputTokens: 'otpm',
+  tokens: 'tpm',
+};
 const EMPTY = 1; // a level below one unit (a request, a token) is empty
 
 interface HeldReservation extends RateReservation {
@@ -44,10 +49,14 @@ interface HeldReservation extends RateReservation {
 
 function amountOf(dimension: RateDimension, request: RateRequest): number {
   switch (dimension) {
-    case 'requests': return 1;
-    case 'inputTokens': return request.inputTokens;
-    case 'outputTokens': return request.maxOutputTokens;
-    case 'tokens': return request.inputTokens + request.maxOutputTokens;
+    case 'requests':
+      return 1;
+    case 'inputTokens':
+      return request.inputTokens;
+    case 'outputTokens':
+      return request.maxOutputTokens;
+    case 'tokens':
+      return request.inputTokens + request.maxOutputTokens;
   }
 }
 
@@ -187,7 +196,12 @@ export class RateBudget {
         if (this.specs[dimension]?.capacity !== limit) this.setLimit(dimension, limit);
       }
       const bucket = this.specs[dimension];
-      if (bucket !== undefined && reported.remaining !== undefined && Number.isFinite(reported.remaining) && reported.remaining >= 0) {
+      if (
+        bucket !== undefined &&
+        reported.remaining !== undefined &&
+        Number.isFinite(reported.remaining) &&
+        reported.remaining >= 0
+      ) {
         lowerings.push({ bucket, level: reported.remaining });
         dims.push(dimension);
       }
@@ -205,7 +219,10 @@ export class RateBudget {
   async remaining(): Promise<RateRemaining> {
     const now = this.clock.now();
     const dims = [...this.active];
-    const levels = await this.store.readBuckets(dims.map((d) => this.specs[d] as BucketSpec), now);
+    const levels = await this.store.readBuckets(
+      dims.map((d) => this.specs[d] as BucketSpec),
+      now,
+    );
     this.observe(dims, levels, now);
     const out: RateRemaining = {};
     dims.forEach((d, i) => {
@@ -248,7 +265,15 @@ export class RateBudget {
   }
 
   private hold(request: RateRequest, taken: Partial<Record<RateDimension, number>>, at: number): HeldReservation {
-    return { key: this.key, priority: request.priority, inputTokens: request.inputTokens, maxOutputTokens: request.maxOutputTokens, taken, at, settled: false };
+    return {
+      key: this.key,
+      priority: request.priority,
+      inputTokens: request.inputTokens,
+      maxOutputTokens: request.maxOutputTokens,
+      taken,
+      at,
+      settled: false,
+    };
   }
 
   private settle(reservation: RateReservation): boolean {
@@ -285,7 +310,10 @@ export class RateBudget {
     const dims = [...this.active];
     let levels: number[];
     try {
-      levels = await this.store.readBuckets(dims.map((d) => this.specs[d] as BucketSpec), now);
+      levels = await this.store.readBuckets(
+        dims.map((d) => this.specs[d] as BucketSpec),
+        now,
+      );
     } catch {
       this.stateErrors++;
       return { waitMs: 0, dimension: 'requests' }; // unknown: queue up, the head's attempt decides
@@ -297,7 +325,12 @@ export class RateBudget {
       const amount = amountOf(d, request);
       const need = amount + this.floorFor(bucket, amount, request.priority);
       const level = levels[i] ?? 0;
-      const wait = level >= need ? 0 : need > bucket.capacity ? Number.POSITIVE_INFINITY : Math.ceil((need - level) / bucket.refillPerMs);
+      const wait =
+        level >= need
+          ? 0
+          : need > bucket.capacity
+            ? Number.POSITIVE_INFINITY
+            : Math.ceil((need - level) / bucket.refillPerMs);
       if (wait > waitMs) {
         waitMs = wait;
         dimension = d;
@@ -328,7 +361,8 @@ export class RateBudget {
         this.empty.delete(dimension);
       }
     }
-    if (!wasExhausted && firstEmpty !== undefined) this.emit({ type: 'budget-exhausted', key: this.key, dimension: firstEmpty, retryAfterMs, at: now });
+    if (!wasExhausted && firstEmpty !== undefined)
+      this.emit({ type: 'budget-exhausted', key: this.key, dimension: firstEmpty, retryAfterMs, at: now });
     else if (wasExhausted && this.empty.size === 0) this.emit({ type: 'budget-recovered', key: this.key, at: now });
   }
 

@@ -1,5 +1,11 @@
 import type { Clock } from '../model/clock.js';
-import type { AcquireOptions, RateDimension, RateRequest, RateReservation, ReserveResult } from './rate-budget-types.js';
+import type {
+  AcquireOptions,
+  RateDimension,
+  RateRequest,
+  RateReservation,
+  ReserveResult,
+} from './rate-budget-types.js';
 import { throwIfCancelled, type CancelSignal } from '../model/cancel-signal.js';
 
 /** What the queue needs from its budget. */
@@ -86,10 +92,20 @@ export class ReservationQueue {
     return this.interactive[0] ?? this.batch[0];
   }
 
-  private enqueue(request: RateRequest, maxWaitMs: number, signal: CancelSignal | undefined, waitMs: number, dimension: RateDimension): Promise<ReserveResult> {
+  private enqueue(
+    request: RateRequest,
+    maxWaitMs: number,
+    signal: CancelSignal | undefined,
+    waitMs: number,
+    dimension: RateDimension,
+  ): Promise<ReserveResult> {
     return new Promise<ReserveResult>((resolve, reject) => {
       const waiter: Waiter = {
-        request, resolve, reject, signal, dimension,
+        request,
+        resolve,
+        reject,
+        signal,
+        dimension,
         deadlineAt: this.hooks.clock.now() + maxWaitMs,
         lastWaitMs: waitMs,
         settled: false,
@@ -104,7 +120,8 @@ export class ReservationQueue {
       if (Number.isFinite(maxWaitMs)) {
         waiter.timer = new AbortController();
         this.hooks.clock.sleep(maxWaitMs, waiter.timer.signal).then(
-          () => this.settle(waiter, () => resolve({ ok: false, waitMs: waiter.lastWaitMs, dimension: waiter.dimension })),
+          () =>
+            this.settle(waiter, () => resolve({ ok: false, waitMs: waiter.lastWaitMs, dimension: waiter.dimension })),
           () => undefined,
         );
       }

@@ -16,8 +16,13 @@ export class SlidingWindow {
    * @param buckets number of slots (default 10)
    * @example const w = new SlidingWindow(60_000, 2); w.add(0, now); w.total(0, now) // 1
    */
-  constructor(windowMs: number, private readonly fields: number, private readonly buckets = 10) {
-    if (!(windowMs > 0) || !Number.isFinite(windowMs)) throw new RangeError('windowMs must be a positive finite number');
+  constructor(
+    windowMs: number,
+    private readonly fields: number,
+    private readonly buckets = 10,
+  ) {
+    if (!(windowMs > 0) || !Number.isFinite(windowMs))
+      throw new RangeError('windowMs must be a positive finite number');
     if (!Number.isInteger(buckets) || buckets < 1) throw new RangeError('buckets must be a positive integer');
     this.slotMs = windowMs / buckets;
     this.slots = new Float64Array(buckets * fields);
@@ -48,7 +53,8 @@ export class SlidingWindow {
   private advance(nowMs: number): number {
     const slot = Math.floor(nowMs / this.slotMs);
     if (slot <= this.headSlot) return this.headSlot;
-    const from = this.headSlot === Number.NEGATIVE_INFINITY ? slot : Math.max(this.headSlot + 1, slot - this.buckets + 1);
+    const from =
+      this.headSlot === Number.NEGATIVE_INFINITY ? slot : Math.max(this.headSlot + 1, slot - this.buckets + 1);
     for (let s = from; s <= slot; s++) {
       const base = this.slotIndex(s) * this.fields;
       for (let f = 0; f < this.fields; f++) {

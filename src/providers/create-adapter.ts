@@ -9,7 +9,10 @@ import { createGeminiAdapter } from './gemini/index.js';
  * The adapter for an endpoint's wire protocol.
  * @example const adapter = createAdapter({ name: 'claude', type: 'anthropic', baseUrl: 'https://api.anthropic.com', apiKey });
  */
-export function createAdapter(endpoint: ProviderEndpoint, options: { transport?: HttpTransportOptions } = {}): ProviderAdapter {
+export function createAdapter(
+  endpoint: ProviderEndpoint,
+  options: { transport?: HttpTransportOptions } = {},
+): ProviderAdapter {
   switch (endpoint.type) {
     case 'anthropic':
       return createAnthropicAdapter(endpoint, options);

@@ -44,7 +44,15 @@ function transport(): HttpTransport {
 
 afterEach(async () => {
   await Promise.all(transports.splice(0).map((t) => t.close()));
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => { s.closeAllConnections(); s.close(resolve); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((resolve) => {
+          s.closeAllConnections();
+          s.close(resolve);
+        }),
+    ),
+  );
 });
 
 describe('HttpTransport.postText', () => {
@@ -55,7 +63,11 @@ describe('HttpTransport.postText', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'x-ratelimit-remaining-requests': '42' });
       res.end('{"ok":true}');
     });
-    const reply = await transport().postText(`${base}/v1/chat/completions?x=1`, { authorization: 'Bearer k', 'content-type': 'application/json' }, '{"q":1}');
+    const reply = await transport().postText(
+      `${base}/v1/chat/completions?x=1`,
+      { authorization: 'Bearer k', 'content-type': 'application/json' },
+      '{"q":1}',
+    );
     expect(reply).toMatchObject({ status: 200, text: '{"ok":true}' });
     expect(reply.headers['x-ratelimit-remaining-requests']).toBe('42');
     expect(seen).toEqual({ body: '{"q":1}', auth: 'Bearer k', path: '/v1/chat/completions?x=1' });
@@ -68,7 +80,10 @@ describe('HttpTransport.postText', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       // Split inside the 2-byte 'é' and the 3-byte '€'.
       res.write(bytes.subarray(0, 11));
-      setTimeout(() => { res.write(bytes.subarray(11, bytes.length - 3)); res.end(bytes.subarray(bytes.length - 3)); }, 5);
+      setTimeout(() => {
+        res.write(bytes.subarray(11, bytes.length - 3));
+        res.end(bytes.subarray(bytes.length - 3));
+      }, 5);
     });
     const reply = await transport().postText(`${base}/x`, {}, '{}');
     expect(reply.text).toBe(text);
@@ -89,7 +104,9 @@ describe('HttpTransport.postText', () => {
     const base = await serve((_req, res) => res.end());
     const port = new URL(base).port;
     await new Promise((resolve) => servers.pop()?.close(resolve));
-    const error = await transport().postText(`http://127.0.0.1:${port}/x`, {}, '{}', { model: 'm' }).catch((e: unknown) => e);
+    const error = await transport()
+      .postText(`http://127.0.0.1:${port}/x`, {}, '{}', { model: 'm' })
+      .catch((e: unknown) => e);
     expect(ProviderError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ class: 'network', provider: 'sim', model: 'm' });
   });
@@ -99,7 +116,9 @@ describe('HttpTransport.postText', () => {
     const base = await serve((req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"partial":');
-      req.socket.once('close', () => { closed = true; });
+      req.socket.once('close', () => {
+        closed = true;
+      });
     });
     const source = new CancelSource();
     const pending = transport().postText(`${base}/x`, {}, '{}', { signal: source });
@@ -112,7 +131,10 @@ describe('HttpTransport.postText', () => {
 
   it('an already-cancelled signal never sends the request', async () => {
     let calls = 0;
-    const base = await serve((_req, res) => { calls++; res.end('{}'); });
+    const base = await serve((_req, res) => {
+      calls++;
+      res.end('{}');
+    });
     const source = new CancelSource();
     source.cancel('gone');
     await expect(transport().postText(`${base}/x`, {}, '{}', { signal: source })).rejects.toBe('gone');
@@ -125,7 +147,9 @@ describe('HttpTransport.postText', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('x'.repeat(10_000));
     });
-    const error = await transport().postText(`${base}/x`, {}, '{}', { maxBytes: 1_000 }).catch((e: unknown) => e);
+    const error = await transport()
+      .postText(`${base}/x`, {}, '{}', { maxBytes: 1_000 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BodyTooLargeError);
     expect(error).toMatchObject({ status: 200, limit: 1_000, message: 'body is larger than 1000 bytes' });
   });
@@ -135,8 +159,12 @@ describe('HttpTransport.postText', () => {
     let closed = false;
     const base = await serve((req, res) => {
       res.writeHead(502, { 'content-type': 'text/html' });
-      req.socket.once('close', () => { closed = true; });
-      pump(res, 50 * 1024 * 1024, (n) => { written += n; });
+      req.socket.once('close', () => {
+        closed = true;
+      });
+      pump(res, 50 * 1024 * 1024, (n) => {
+        written += n;
+      });
     });
     const reply = await transport().postText(`${base}/x`, {}, '{}', { maxErrorBytes: 100_000 });
     expect(reply.status).toBe(502);
@@ -161,13 +189,19 @@ describe('HttpTransport.postText', () => {
       res.write('{"id":');
       setTimeout(() => req.socket.destroy(), 10);
     });
-    const error = await transport().postText(`${base}/x`, {}, '{}', { model: 'm' }).catch((e: unknown) => e);
+    const error = await transport()
+      .postText(`${base}/x`, {}, '{}', { model: 'm' })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ class: 'network', provider: 'sim', model: 'm' });
   });
 
   it('headersTimeoutMs, for adapters used on their own, fails a silent server as a timeout', async () => {
-    const base = await serve(() => { /* never answers */ });
-    const error = await transport().postText(`${base}/x`, {}, '{}', { headersTimeoutMs: 100 }).catch((e: unknown) => e);
+    const base = await serve(() => {
+      /* never answers */
+    });
+    const error = await transport()
+      .postText(`${base}/x`, {}, '{}', { headersTimeoutMs: 100 })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ class: 'timeout' });
   });
 });
@@ -203,7 +237,10 @@ describe('readErrorBody', () => {
     const source = new CancelSource();
     const pending = readErrorBody(reply, source);
     const reason = new Error('deadline');
-    setTimeout(() => { source.cancel(reason); reply.body.destroy(reason); }, 20);
+    setTimeout(() => {
+      source.cancel(reason);
+      reply.body.destroy(reason);
+    }, 20);
     await expect(pending).rejects.toBe(reason);
   });
 
@@ -211,7 +248,9 @@ describe('readErrorBody', () => {
     let written = 0;
     const url = await serve((_req, res) => {
       res.writeHead(502, { 'content-type': 'text/html' });
-      pump(res, 50 * 1024 * 1024, (n) => { written += n; });
+      pump(res, 50 * 1024 * 1024, (n) => {
+        written += n;
+      });
     });
     const reply = await transport().post(`${url}/x`, {}, '{}');
     const text = await readErrorBody(reply, undefined, 100_000);

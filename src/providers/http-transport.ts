@@ -31,7 +31,10 @@ export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /** A 2xx answer body over its bound: `postText` stopped reading and dropped the connection. */
 export class BodyTooLargeError extends Error {
-  constructor(readonly status: number, readonly limit: number) {
+  constructor(
+    readonly status: number,
+    readonly limit: number,
+  ) {
     super(`body is larger than ${String(limit)} bytes`);
     this.name = 'BodyTooLargeError';
   }
@@ -63,7 +66,10 @@ export class HttpTransport {
   private readonly targets = new Map<string, { pool: Pool; path: string }>();
   private readonly poolOptions: Pool.Options;
 
-  constructor(private readonly provider: string, options: HttpTransportOptions = {}) {
+  constructor(
+    private readonly provider: string,
+    options: HttpTransportOptions = {},
+  ) {
     this.poolOptions = {
       connect: { timeout: options.connectTimeoutMs ?? 10_000 },
       bodyTimeout: options.bodyTimeoutMs ?? 300_000,
@@ -117,7 +123,13 @@ export class HttpTransport {
     url: string,
     headers: Record<string, string>,
     body: string,
-    options: { signal?: CancelSignal; headersTimeoutMs?: number; model?: string; maxBytes?: number; maxErrorBytes?: number } = {},
+    options: {
+      signal?: CancelSignal;
+      headersTimeoutMs?: number;
+      model?: string;
+      maxBytes?: number;
+      maxErrorBytes?: number;
+    } = {},
   ): Promise<HttpTextReply> {
     const { signal, model } = options;
     const answerLimit = options.maxBytes ?? MAX_ANSWER_BYTES;
@@ -148,7 +160,8 @@ export class HttpTransport {
       };
       const answer = (): void => {
         if (!settle()) return;
-        const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        const text =
+          chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
         resolve({ status, headers: replyHeaders, text });
       };
       function onAbort(): void {
@@ -219,12 +232,19 @@ export class HttpTransport {
  * reason; a body that breaks off gives what arrived, because the status is what gets classified.
  * @example const text = await readErrorBody(reply, signal);
  */
-export async function readErrorBody(reply: HttpReply, signal: CancelSignal | undefined, limit = MAX_ERROR_BODY_BYTES): Promise<string> {
+export async function readErrorBody(
+  reply: HttpReply,
+  signal: CancelSignal | undefined,
+  limit = MAX_ERROR_BODY_BYTES,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of reply.body as AsyncIterable<Uint8Array | string>) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      const bytes =
+        typeof chunk === 'string'
+          ? Buffer.from(chunk, 'utf8')
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       if (size + bytes.length > limit) {
         chunks.push(bytes.subarray(0, limit - size));
         reply.body.destroy();
@@ -244,7 +264,12 @@ function cancelledError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error('request cancelled', { cause: reason });
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 
 /**
  * Classifies a failure below HTTP (refused, reset, DNS, TLS, undici timeouts) into the taxonomy.

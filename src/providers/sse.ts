@@ -31,7 +31,10 @@ export type SseItem =
  * Throws once more than `maxPendingBytes` arrive without completing an event (or an unframed line).
  * @example for await (const items of readSseBatches(reply.body)) for (const item of items) if (item.kind === 'event') handle(item.data);
  */
-export async function* readSseBatches(body: AsyncIterable<Uint8Array | string>, options: SseReadOptions = {}): AsyncGenerator<SseItem[]> {
+export async function* readSseBatches(
+  body: AsyncIterable<Uint8Array | string>,
+  options: SseReadOptions = {},
+): AsyncGenerator<SseItem[]> {
   const limit = options.maxPendingBytes ?? MAX_ANSWER_BYTES;
   // Bytes fed since the parser last completed an item: what it may be holding as an unfinished line or event.
   let pending = 0;
@@ -65,7 +68,10 @@ export async function* readSseBatches(body: AsyncIterable<Uint8Array | string>, 
  * The items of {@link readSseBatches} one by one.
  * @example for await (const item of readSse(reply.body)) if (item.kind === 'event') handle(item.data);
  */
-export async function* readSse(body: AsyncIterable<Uint8Array | string>, options: SseReadOptions = {}): AsyncGenerator<SseItem> {
+export async function* readSse(
+  body: AsyncIterable<Uint8Array | string>,
+  options: SseReadOptions = {},
+): AsyncGenerator<SseItem> {
   for await (const items of readSseBatches(body, options)) yield* items;
 }
 

@@ -10,7 +10,9 @@ export type AiAvailability = () => Promise<boolean>;
  */
 export function canServe(report: Pick<HealthReport, 'aiEnabled' | 'providers'>): boolean {
   if (!report.aiEnabled) return false;
-  return Object.values(report.providers).some((p) => Object.values(p.models).some((m) => m.state !== 'open' && m.coolingDownMs === undefined));
+  return Object.values(report.providers).some((p) =>
+    Object.values(p.models).some((m) => m.state !== 'open' && m.coolingDownMs === undefined),
+  );
 }
 
 /**
@@ -25,7 +27,8 @@ export function gatewayAvailability(url: string, timeoutMs = 2_000): AiAvailabil
     try {
       const response = await fetch(endpoint, { signal: AbortSignal.timeout(timeoutMs) });
       const body = (await response.json()) as Partial<HealthReport>;
-      if (typeof body !== 'object' || body === null || typeof body.providers !== 'object' || body.providers === null) return true;
+      if (typeof body !== 'object' || body === null || typeof body.providers !== 'object' || body.providers === null)
+        return true;
       return canServe({ aiEnabled: body.aiEnabled !== false, providers: body.providers });
     } catch {
       return true;

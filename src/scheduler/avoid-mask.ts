@@ -3,8 +3,12 @@ import { DAY_MINUTES, MINUTE_MS, zonedMinute } from './zoned-time.js';
 
 /** True when a wall-clock minute falls in the window (a window whose `to` is before its `from` wraps past midnight). */
 function inWindow(window: ResolvedAvoidWindow, dow: number, minuteOfDay: number): boolean {
-  if (window.fromMinute < window.toMinute) return window.days.includes(dow) && minuteOfDay >= window.fromMinute && minuteOfDay < window.toMinute;
-  return (window.days.includes(dow) && minuteOfDay >= window.fromMinute) || (window.days.includes((dow + 6) % 7) && minuteOfDay < window.toMinute);
+  if (window.fromMinute < window.toMinute)
+    return window.days.includes(dow) && minuteOfDay >= window.fromMinute && minuteOfDay < window.toMinute;
+  return (
+    (window.days.includes(dow) && minuteOfDay >= window.fromMinute) ||
+    (window.days.includes((dow + 6) % 7) && minuteOfDay < window.toMinute)
+  );
 }
 
 /**
@@ -12,7 +16,12 @@ function inWindow(window: ResolvedAvoidWindow, dow: number, minuteOfDay: number)
  * read on every quarter hour (time-zone offsets change on quarter hours) and counted on in between.
  * @example avoidMask([{ days: [1], fromMinute: 540, toMinute: 1020 }], Date.UTC(2026, 0, 5), 1440, 'UTC')[540] // 1
  */
-export function avoidMask(windows: readonly ResolvedAvoidWindow[], periodStart: number, periodMinutes: number, defaultTz: string): Uint8Array {
+export function avoidMask(
+  windows: readonly ResolvedAvoidWindow[],
+  periodStart: number,
+  periodMinutes: number,
+  defaultTz: string,
+): Uint8Array {
   const mask = new Uint8Array(periodMinutes);
   const byZone = new Map<string, ResolvedAvoidWindow[]>();
   for (const w of windows) byZone.set(w.tz ?? defaultTz, [...(byZone.get(w.tz ?? defaultTz) ?? []), w]);

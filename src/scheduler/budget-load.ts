@@ -11,7 +11,11 @@ export class BudgetLoad {
   /** Per provider: the dimensions that have a limit, and their usable share ((1 − reserve) × limit). */
   readonly checked = new Map<string, { dimension: BudgetDimension; usable: number; limit: number }[]>();
 
-  constructor(readonly periodMinutes: number, limits: Readonly<Record<string, LimitsConfig | undefined>>, readonly reserve: number) {
+  constructor(
+    readonly periodMinutes: number,
+    limits: Readonly<Record<string, LimitsConfig | undefined>>,
+    readonly reserve: number,
+  ) {
     for (const [provider, l] of Object.entries(limits)) this.addProvider(provider, l);
   }
 

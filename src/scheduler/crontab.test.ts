@@ -21,14 +21,17 @@ describe('shell words', () => {
   });
 
   it('refuses lines that need a shell', () => {
-    for (const line of ['a | b', 'a > out', 'echo $HOME', 'rm *', 'a; b', 'echo "$x"', "unterminated 'quote"]) expect(shellSplit(line)).toBeUndefined();
+    for (const line of ['a | b', 'a > out', 'echo $HOME', 'rm *', 'a; b', 'echo "$x"', "unterminated 'quote"])
+      expect(shellSplit(line)).toBeUndefined();
     expect(shellSplit(`/x --a "b c" d\\ e`)).toEqual(['/x', '--a', 'b c', 'd e']);
   });
 });
 
 describe('crontab', () => {
   it('reads schedule lines, CRON_TZ and job comments; skips variables and @reboot; names bad lines', () => {
-    const { entries, problems, skipped } = parseCrontab(`${SEED_CRONTAB}CRON_TZ=Europe/Paris\n# failsoft job: nightly\n@daily /bin/nightly --x 50\\%\n@reboot /bin/boot\n0 9 * * /bin/short\n`);
+    const { entries, problems, skipped } = parseCrontab(
+      `${SEED_CRONTAB}CRON_TZ=Europe/Paris\n# failsoft job: nightly\n@daily /bin/nightly --x 50\\%\n@reboot /bin/boot\n0 9 * * /bin/short\n`,
+    );
     expect(entries.map((e) => [e.line, e.schedule, e.command, e.tz, e.jobName])).toEqual([
       [3, '0 9 * * *', '/path/to/ai-job1', undefined, undefined],
       [4, '0 9 * * *', '/path/to/ai-job2', undefined, undefined],
@@ -50,7 +53,10 @@ describe('crontab', () => {
     const text = `${SEED_CRONTAB}15 9 * * * /path/to/ai-job1\n0 3 * * * /path/to/quiet\n0 4 * * * /path/to/other --x\n`;
     const result = crontabJobs(parseCrontab(text).entries, configured);
     expect(result.jobs.map((j) => [j.name, j.schedule, j.ai?.requests])).toEqual([
-      ['ai-job1', '0 9 * * *', 600], ['ai-job2', '0 9 * * *', 600], ['ai-job3', '0 9 * * *', 600], ['ai-job1#2', '15 9 * * *', 600],
+      ['ai-job1', '0 9 * * *', 600],
+      ['ai-job2', '0 9 * * *', 600],
+      ['ai-job3', '0 9 * * *', 600],
+      ['ai-job1#2', '15 9 * * *', 600],
     ]);
     expect(result.unestimated).toEqual([
       { line: 7, schedule: '0 3 * * *', command: '/path/to/quiet', job: 'quiet' },
@@ -60,8 +66,12 @@ describe('crontab', () => {
   });
 
   it('writes the planned times with each command quoted, and escapes % for cron', () => {
-    expect(crontabCommand({ command: ['/bin/report', '--title', "Q3's 100%"], shell: false })).toBe(`/bin/report --title 'Q3'\\''s 100\\%'`);
-    expect(crontabCommand({ command: ['cd /srv && ./run | gzip > out.gz'], shell: true })).toBe('cd /srv && ./run | gzip > out.gz');
+    expect(crontabCommand({ command: ['/bin/report', '--title', "Q3's 100%"], shell: false })).toBe(
+      `/bin/report --title 'Q3'\\''s 100\\%'`,
+    );
+    expect(crontabCommand({ command: ['cd /srv && ./run | gzip > out.gz'], shell: true })).toBe(
+      'cd /srv && ./run | gzip > out.gz',
+    );
   });
 
   it('round-trips: plan → crontab → plan from that crontab → the same planned schedules', () => {

@@ -31,7 +31,11 @@ const JOB_COMMENT = /^#\s*failsoft job:\s*([A-Za-z0-9_.-]+)/;
  * are listed in `skipped` (no time to plan), unreadable lines in `problems`.
  * @example parseCrontab('0 9 * * * /path/to/ai-job1\n').entries[0]?.command // '/path/to/ai-job1'
  */
-export function parseCrontab(text: string): { entries: CrontabEntry[]; problems: CrontabProblem[]; skipped: CrontabProblem[] } {
+export function parseCrontab(text: string): {
+  entries: CrontabEntry[];
+  problems: CrontabProblem[];
+  skipped: CrontabProblem[];
+} {
   const entries: CrontabEntry[] = [];
   const problems: CrontabProblem[] = [];
   const skipped: CrontabProblem[] = [];
@@ -67,7 +71,11 @@ export function parseCrontab(text: string): { entries: CrontabEntry[]; problems:
       problems.push({ line, message: problem ?? 'no command after the schedule' });
     } else {
       // An unescaped % starts the command's standard input: the command is what comes before it.
-      const command = commandText.split(/(?<!\\)%/)[0]?.replace(/\\%/g, '%').trim() ?? '';
+      const command =
+        commandText
+          .split(/(?<!\\)%/)[0]
+          ?.replace(/\\%/g, '%')
+          .trim() ?? '';
       const entry: CrontabEntry = { line, schedule, command };
       if (tz !== undefined) entry.tz = tz;
       if (jobName !== undefined) entry.jobName = jobName;
@@ -118,7 +126,12 @@ export function crontabJobs(entries: readonly CrontabEntry[], jobs: readonly Res
   for (const entry of entries) {
     const job = matchJob(entry, jobs);
     if (job === undefined || job.ai === undefined) {
-      unestimated.push({ line: entry.line, schedule: entry.schedule, command: entry.command, ...(job ? { job: job.name } : {}) });
+      unestimated.push({
+        line: entry.line,
+        schedule: entry.schedule,
+        command: entry.command,
+        ...(job ? { job: job.name } : {}),
+      });
       continue;
     }
     const n = (seen.get(job.name) ?? 0) + 1;
@@ -128,7 +141,9 @@ export function crontabJobs(entries: readonly CrontabEntry[], jobs: readonly Res
     else delete planned.tz;
     out.push(planned);
   }
-  const notInCrontab = jobs.filter((j) => !seen.has(j.name) && !unestimated.some((u) => u.job === j.name)).map((j) => j.name);
+  const notInCrontab = jobs
+    .filter((j) => !seen.has(j.name) && !unestimated.some((u) => u.job === j.name))
+    .map((j) => j.name);
   return { jobs: out, unestimated, notInCrontab };
 }
 
@@ -138,9 +153,16 @@ export function crontabJobs(entries: readonly CrontabEntry[], jobs: readonly Res
  * written in a crontab: a 6-field schedule keeps its minute.
  * @example renderCrontab(plan, jobs, 'UTC')
  */
-export function renderCrontab(plan: Plan, jobs: readonly PlanJob[], defaultTz: string, keep: CrontabJobs['unestimated'] = []): string {
+export function renderCrontab(
+  plan: Plan,
+  jobs: readonly PlanJob[],
+  defaultTz: string,
+  keep: CrontabJobs['unestimated'] = [],
+): string {
   const byName = new Map(jobs.map((j) => [j.name, j]));
-  const lines = [`# failsoft plan: ${plan.jobs.length} job(s), reserve ${Math.round(plan.reserve * 100)} % of each budget; times in ${defaultTz} unless CRON_TZ says otherwise`];
+  const lines = [
+    `# failsoft plan: ${plan.jobs.length} job(s), reserve ${Math.round(plan.reserve * 100)} % of each budget; times in ${defaultTz} unless CRON_TZ says otherwise`,
+  ];
   for (const planned of plan.jobs) {
     const job = byName.get(planned.name);
     if (job === undefined) continue;
@@ -149,11 +171,16 @@ export function renderCrontab(plan: Plan, jobs: readonly PlanJob[], defaultTz: s
     if (zoned) lines.push(`CRON_TZ=${planned.tz}`);
     for (const schedule of planned.plannedSchedule) {
       const fields = cronFields(schedule);
-      if (fields.seconds !== undefined && fields.seconds !== '0') lines.push(`# seconds "${fields.seconds}" cannot be written in a crontab: starts at the minute`);
+      if (fields.seconds !== undefined && fields.seconds !== '0')
+        lines.push(`# seconds "${fields.seconds}" cannot be written in a crontab: starts at the minute`);
       lines.push(`${joinFields({ ...fields, seconds: undefined })} ${crontabCommand(job)}`);
     }
     if (zoned) lines.push(`CRON_TZ=${defaultTz}`);
   }
-  for (const line of keep) lines.push(`# no AI estimate for this command: kept at its time`, `${line.schedule} ${line.command.replace(/%/g, '\\%')}`);
+  for (const line of keep)
+    lines.push(
+      `# no AI estimate for this command: kept at its time`,
+      `${line.schedule} ${line.command.replace(/%/g, '\\%')}`,
+    );
   return `${lines.join('\n')}\n`;
 }

@@ -19,7 +19,9 @@ interface CheckedArray {
 function checkedArrays(budget: BudgetLoad, demand: JobDemand): CheckedArray[] {
   const arrays = budget.arraysOf(demand.provider);
   return (budget.checked.get(demand.provider) ?? []).map((c) => ({
-    load: arrays[c.dimension] as Float64Array, amount: demand.amounts[c.dimension], usable: c.usable,
+    load: arrays[c.dimension] as Float64Array,
+    amount: demand.amounts[c.dimension],
+    usable: c.usable,
   }));
 }
 
@@ -62,7 +64,13 @@ export interface DelayChoice {
  * undefined when none fits.
  * @example findDelay(budget, demand, mask, 0, 60) // { delay: 2, clearOfAvoid: true }
  */
-export function findDelay(budget: BudgetLoad, demand: JobDemand, mask: Uint8Array | undefined, from: number, to: number): DelayChoice | undefined {
+export function findDelay(
+  budget: BudgetLoad,
+  demand: JobDemand,
+  mask: Uint8Array | undefined,
+  from: number,
+  to: number,
+): DelayChoice | undefined {
   const period = budget.periodMinutes;
   const checks = checkedArrays(budget, demand);
   let firstFit: number | undefined;
@@ -84,7 +92,11 @@ export function findDelay(budget: BudgetLoad, demand: JobDemand, mask: Uint8Arra
  * For a job that fits nowhere: the delay in [0, to] with the lowest worst-case share of a usable budget, and the
  * limits per dimension that would let it fit there.
  */
-export function leastOverload(budget: BudgetLoad, demand: JobDemand, to: number): { delay: number; limitsThatFit: Partial<Record<BudgetDimension, number>> } {
+export function leastOverload(
+  budget: BudgetLoad,
+  demand: JobDemand,
+  to: number,
+): { delay: number; limitsThatFit: Partial<Record<BudgetDimension, number>> } {
   const period = budget.periodMinutes;
   const checked = budget.checked.get(demand.provider) ?? [];
   const arrays = budget.arraysOf(demand.provider);
@@ -96,7 +108,9 @@ export function leastOverload(budget: BudgetLoad, demand: JobDemand, to: number)
     for (let i = 0; i < minutes.length; i++) {
       const p = ((minutes[i] as number) + d) % period;
       for (const c of checked) {
-        const ratio = ((arrays[c.dimension] as Float64Array)[p] as number + (counts[i] as number) * demand.amounts[c.dimension]) / c.usable;
+        const ratio =
+          (((arrays[c.dimension] as Float64Array)[p] as number) + (counts[i] as number) * demand.amounts[c.dimension]) /
+          c.usable;
         if (ratio > worst) worst = ratio;
       }
     }
@@ -110,7 +124,10 @@ export function leastOverload(budget: BudgetLoad, demand: JobDemand, to: number)
     let peak = 0;
     for (let i = 0; i < minutes.length; i++) {
       const p = ((minutes[i] as number) + best) % period;
-      peak = Math.max(peak, ((arrays[c.dimension] as Float64Array)[p] as number) + (counts[i] as number) * demand.amounts[c.dimension]);
+      peak = Math.max(
+        peak,
+        ((arrays[c.dimension] as Float64Array)[p] as number) + (counts[i] as number) * demand.amounts[c.dimension],
+      );
     }
     const needed = Math.ceil(peak / (1 - budget.reserve) - 1e-9);
     if (needed > c.limit) limitsThatFit[c.dimension] = needed;

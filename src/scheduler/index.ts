@@ -4,8 +4,24 @@
  * `startJobRunner`: `failsoft run-jobs`, and `failsoft serve` when the config has jobs).
  */
 export { planJobs } from './plan-jobs.js';
-export type { BudgetDimension, JobOverflow, OverflowSpan, Plan, PlanInput, PlanJob, PlannedJob, ProviderPeak } from './plan-types.js';
-export { crontabCommand, crontabJobs, parseCrontab, renderCrontab, type CrontabEntry, type CrontabJobs } from './crontab.js';
+export type {
+  BudgetDimension,
+  JobOverflow,
+  OverflowSpan,
+  Plan,
+  PlanInput,
+  PlanJob,
+  PlannedJob,
+  ProviderPeak,
+} from './plan-types.js';
+export {
+  crontabCommand,
+  crontabJobs,
+  parseCrontab,
+  renderCrontab,
+  type CrontabEntry,
+  type CrontabJobs,
+} from './crontab.js';
 export { planJson, planText } from './plan-report.js';
 export { weekStartUtc } from './zoned-time.js';
 export { JobRunner, type JobRunnerOptions } from './runner.js';

@@ -23,7 +23,11 @@ export interface JobRunIdentity {
  * without a key, and the gateway, open, does not read it).
  * @example jobEnv({ PATH: '/usr/bin' }, { job: 'digest', runId: 'digest@…', plannedAt: 0, attempt: 1 }, { url: 'http://127.0.0.1:8787' }).OPENAI_BASE_URL // 'http://127.0.0.1:8787/v1'
  */
-export function jobEnv(base: Readonly<Record<string, string | undefined>>, run: JobRunIdentity, gateway: JobGateway | undefined): Record<string, string | undefined> {
+export function jobEnv(
+  base: Readonly<Record<string, string | undefined>>,
+  run: JobRunIdentity,
+  gateway: JobGateway | undefined,
+): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
     ...base,
     FAILSOFT_JOB: run.job,

@@ -13,11 +13,16 @@ function rig() {
   const events: EventRecord[] = [];
   const incidents: IncidentRecord[] = [];
   const sink: RecordSink = {
-    appendEvent: (e) => events.push(e), upsertIncident: (i) => incidents.push(structuredClone(i)),
-    upsertJobRun: () => undefined, putSwitch: () => undefined, addAggregate: () => undefined,
+    appendEvent: (e) => events.push(e),
+    upsertIncident: (i) => incidents.push(structuredClone(i)),
+    upsertJobRun: () => undefined,
+    putSwitch: () => undefined,
+    addAggregate: () => undefined,
   };
   const clock = new FakeClock(T0);
-  const bus = new EventBus((error) => { throw error; });
+  const bus = new EventBus((error) => {
+    throw error;
+  });
   const tracker = new IncidentTracker({ sink, instance: 'runner-1', clock, quietPeriodMs: 60_000, random: () => 0.5 });
   tracker.attach(bus);
   return { events, incidents, bus, tracker, clock };
@@ -31,7 +36,11 @@ describe('job events in the record', () => {
     bus.emit('job-retrying', T0 + 1_000, { ...RUN, attempt: 2, delayMs: 30_000, reason: 'exit 3' });
     expect(tracker.current).toBeUndefined();
     bus.emit('job-failed', T0 + 32_000, { ...RUN, attempt: 2, reason: 'exit 3', final: true, ms: 1_000, exitCode: 3 });
-    expect(tracker.current).toMatchObject({ severity: 'warning', title: 'job digest failed', components: ['job:digest'] });
+    expect(tracker.current).toMatchObject({
+      severity: 'warning',
+      title: 'job digest failed',
+      components: ['job:digest'],
+    });
     expect(events.map((e) => [e.type, e.severity, e.message])).toEqual([
       ['job-started', 'info', 'job digest: started (attempt 1, planned 2026-01-05T09:00:00.000Z)'],
       ['job-failed', 'info', 'job digest: attempt 1 failed: exit 3'],
@@ -45,11 +54,20 @@ describe('job events in the record', () => {
     const { events, bus, tracker } = rig();
     bus.emit('job-deferred', T0, { ...RUN, reason: 'every provider is down', untilMs: T0 + 600_000 });
     expect(tracker.current).toBeUndefined();
-    bus.emit('provider-opened', T0 + 1, { provider: 'claude', model: 'm', key: 'claude/m', reason: 'consecutive-failures' });
+    bus.emit('provider-opened', T0 + 1, {
+      provider: 'claude',
+      model: 'm',
+      key: 'claude/m',
+      reason: 'consecutive-failures',
+    });
     bus.emit('job-deferred', T0 + 2, { ...RUN, reason: 'every provider is down', untilMs: T0 + 600_000 });
     expect(tracker.current?.components).toContain('job:digest');
-    expect(describeEvent({ type: 'job-deferred', at: T0, ...RUN, reason: 'every provider is down', untilMs: T0 + 600_000 }))
-      .toEqual(['warn', 'job digest: deferred (every provider is down); starts when a provider recovers, until 2026-01-05T09:10:00.000Z']);
+    expect(
+      describeEvent({ type: 'job-deferred', at: T0, ...RUN, reason: 'every provider is down', untilMs: T0 + 600_000 }),
+    ).toEqual([
+      'warn',
+      'job digest: deferred (every provider is down); starts when a provider recovers, until 2026-01-05T09:10:00.000Z',
+    ]);
     expect(events.filter((e) => e.type === 'job-deferred')).toHaveLength(2);
   });
 });

@@ -23,7 +23,12 @@ export function jobKeys(jobs: readonly string[], random: (bytes: number) => Buff
   for (const job of jobs) {
     const key = `fsjob-${random(24).toString('base64url')}`;
     keys[job] = key;
-    clients[`job.${job}`] = { name: `job.${job}`, keyHash: createHash('sha256').update(key).digest('hex'), priority: 'batch', optional: true };
+    clients[`job.${job}`] = {
+      name: `job.${job}`,
+      keyHash: createHash('sha256').update(key).digest('hex'),
+      priority: 'batch',
+      optional: true,
+    };
   }
   return { keys, clients };
 }

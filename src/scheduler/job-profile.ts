@@ -22,7 +22,8 @@ export function jobProfile(startOffsets: readonly number[], runMinutes: number, 
   const minutes: number[] = [];
   const counts: number[] = [];
   for (const m of all) {
-    if (minutes.length > 0 && minutes[minutes.length - 1] === m) counts[counts.length - 1] = (counts[counts.length - 1] as number) + 1;
+    if (minutes.length > 0 && minutes[minutes.length - 1] === m)
+      counts[counts.length - 1] = (counts[counts.length - 1] as number) + 1;
     else {
       minutes.push(m);
       counts.push(1);
@@ -30,7 +31,8 @@ export function jobProfile(startOffsets: readonly number[], runMinutes: number, 
   }
   const stretchStart = new Int32Array(minutes.length);
   for (let i = 0; i < minutes.length; i++) {
-    stretchStart[i] = i > 0 && minutes[i] === (minutes[i - 1] as number) + 1 ? (stretchStart[i - 1] as number) : (minutes[i] as number);
+    stretchStart[i] =
+      i > 0 && minutes[i] === (minutes[i - 1] as number) + 1 ? (stretchStart[i - 1] as number) : (minutes[i] as number);
   }
   return { minutes: Int32Array.from(minutes), counts: Int32Array.from(counts), stretchStart };
 }

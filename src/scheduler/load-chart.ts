@@ -5,7 +5,11 @@ const BARS = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const MAX_COLUMNS = 72;
 
 /** The dimension of a provider's budget the jobs press hardest on (highest share of its limit before planning). */
-function hardestDimension(plan: Plan, provider: string, limits: Partial<Record<BudgetDimension, number>>): BudgetDimension {
+function hardestDimension(
+  plan: Plan,
+  provider: string,
+  limits: Partial<Record<BudgetDimension, number>>,
+): BudgetDimension {
   let best: BudgetDimension = 'rpm';
   let bestShare = -1;
   for (const [dimension, limit] of Object.entries(limits) as [BudgetDimension, number][]) {
@@ -49,7 +53,11 @@ const whole = (n: number): string => Math.round(n).toLocaleString('en-US');
  * dimension its jobs press hardest (a full bar is the whole limit; the usable share is named beside it).
  * @example loadChart(plan, { claude: { rpm: 1000 } }, 'UTC').join('\n')
  */
-export function loadChart(plan: Plan, limits: Readonly<Record<string, Partial<Record<BudgetDimension, number>> | undefined>>, tz: string): string[] {
+export function loadChart(
+  plan: Plan,
+  limits: Readonly<Record<string, Partial<Record<BudgetDimension, number>> | undefined>>,
+  tz: string,
+): string[] {
   const lines: string[] = [];
   for (const provider of Object.keys(plan.load.after)) {
     const providerLimits = limits[provider] ?? {};
@@ -67,10 +75,16 @@ export function loadChart(plan: Plan, limits: Readonly<Record<string, Partial<Re
     const scale = limit ?? Math.max(peakBefore, peakAfter, 1);
     const withDay = plan.periodMinutes > 1440;
     const at = (minute: number): string => minuteLabel(plan.periodStart + minute * MINUTE_MS, tz, withDay);
-    const budget = limit === undefined ? 'no limit' : `limit ${whole(limit)}, usable ${whole(limit * (1 - plan.reserve))}`;
-    const share = (peak: number): string => (limit === undefined ? '' : ` (${Math.round((peak / limit) * 100)} % of limit)`);
-    lines.push(`${provider} ${dimension} per minute, ${at(from)}–${at(to)}${bucket > 1 ? `, ${bucket} min per column` : ''} (${budget}):`);
-    lines.push(`  before │${sparkline(before, from, to, bucket, scale)}│ peak ${whole(peakBefore)}${share(peakBefore)}`);
+    const budget =
+      limit === undefined ? 'no limit' : `limit ${whole(limit)}, usable ${whole(limit * (1 - plan.reserve))}`;
+    const share = (peak: number): string =>
+      limit === undefined ? '' : ` (${Math.round((peak / limit) * 100)} % of limit)`;
+    lines.push(
+      `${provider} ${dimension} per minute, ${at(from)}–${at(to)}${bucket > 1 ? `, ${bucket} min per column` : ''} (${budget}):`,
+    );
+    lines.push(
+      `  before │${sparkline(before, from, to, bucket, scale)}│ peak ${whole(peakBefore)}${share(peakBefore)}`,
+    );
     lines.push(`  after  │${sparkline(after, from, to, bucket, scale)}│ peak ${whole(peakAfter)}${share(peakAfter)}`);
   }
   return lines;

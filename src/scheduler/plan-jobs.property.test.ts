@@ -11,7 +11,10 @@ function randomInput(seed: number, withAvoid: boolean): PlanInput {
   const random = mulberry32(seed);
   const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
   const limits: PlanInput['limits'] = {
-    alpha: { rpm: int(300, 2000), ...(random() < 0.5 ? { itpm: int(50_000, 400_000), otpm: int(10_000, 80_000) } : {}) },
+    alpha: {
+      rpm: int(300, 2000),
+      ...(random() < 0.5 ? { itpm: int(50_000, 400_000), otpm: int(10_000, 80_000) } : {}),
+    },
     beta: { rpm: int(300, 2000), ...(random() < 0.5 ? { tpm: int(100_000, 500_000) } : {}) },
   };
   const jobs: PlanJob[] = [];
@@ -20,12 +23,30 @@ function randomInput(seed: number, withAvoid: boolean): PlanInput {
   for (let i = 0; i < count; i++) {
     const minute = int(0, 59);
     const h = random() < 0.7 ? hour : int(0, 23);
-    const schedule = random() < 0.25 ? `${minute} ${h} * * ${int(0, 6)}` : random() < 0.2 ? `${minute} ${h},${(h + 6) % 24} * * *` : `${minute} ${h} * * *`;
-    jobs.push(testJob(`job${String(i).padStart(2, '0')}`, schedule, {
-      provider: random() < 0.6 ? 'alpha' : 'beta', requests: int(10, 900), inputTokens: int(0, 200_000), outputTokens: int(0, 40_000), minutes: int(1, 15),
-    }, { priority: int(1, 3), flexMinutes: int(0, 120) }));
+    const schedule =
+      random() < 0.25
+        ? `${minute} ${h} * * ${int(0, 6)}`
+        : random() < 0.2
+          ? `${minute} ${h},${(h + 6) % 24} * * *`
+          : `${minute} ${h} * * *`;
+    jobs.push(
+      testJob(
+        `job${String(i).padStart(2, '0')}`,
+        schedule,
+        {
+          provider: random() < 0.6 ? 'alpha' : 'beta',
+          requests: int(10, 900),
+          inputTokens: int(0, 200_000),
+          outputTokens: int(0, 40_000),
+          minutes: int(1, 15),
+        },
+        { priority: int(1, 3), flexMinutes: int(0, 120) },
+      ),
+    );
   }
-  const avoid: ResolvedAvoidWindow[] = withAvoid ? [{ days: [1, 2, 3, 4, 5], fromMinute: hour * 60, toMinute: hour * 60 + int(10, 90) }] : [];
+  const avoid: ResolvedAvoidWindow[] = withAvoid
+    ? [{ days: [1, 2, 3, 4, 5], fromMinute: hour * 60, toMinute: hour * 60 + int(10, 90) }]
+    : [];
   return { jobs, limits, reserve: int(0, 5) / 10, avoid, periodStart: MONDAY, defaultTz: 'UTC' };
 }
 
@@ -41,7 +62,9 @@ function loadOf(input: PlanInput, plan: Plan, delays: Map<string, number>): Load
     const byDim = loads.get(job.ai.provider) ?? new Map<BudgetDimension, Float64Array>();
     loads.set(job.ai.provider, byDim);
     const per: Record<BudgetDimension, number> = {
-      rpm: job.ai.requests / job.ai.minutes, itpm: job.ai.inputTokens / job.ai.minutes, otpm: job.ai.outputTokens / job.ai.minutes,
+      rpm: job.ai.requests / job.ai.minutes,
+      itpm: job.ai.inputTokens / job.ai.minutes,
+      otpm: job.ai.outputTokens / job.ai.minutes,
       tpm: (job.ai.inputTokens + job.ai.outputTokens) / job.ai.minutes,
     };
     for (const start of planned.starts) {
@@ -59,7 +82,10 @@ function loadOf(input: PlanInput, plan: Plan, delays: Map<string, number>): Load
   return loads;
 }
 
-function overflowingMinutes(input: PlanInput, loads: Loads): { provider: string; dimension: BudgetDimension; minute: number }[] {
+function overflowingMinutes(
+  input: PlanInput,
+  loads: Loads,
+): { provider: string; dimension: BudgetDimension; minute: number }[] {
   const out: { provider: string; dimension: BudgetDimension; minute: number }[] = [];
   for (const [provider, byDim] of loads) {
     for (const d of DIMENSIONS) {
@@ -98,7 +124,15 @@ describe('planJobs on random job sets (seeded)', () => {
       expect(over.length, `seed ${seed}: reported overflow is real`).toBeGreaterThan(0);
       for (const o of plan.overflows) {
         expect(o.spans.length, `seed ${seed}: ${o.job} names its minutes`).toBeGreaterThan(0);
-        for (const s of o.spans) expect(over.some((m) => m.provider === o.provider && m.dimension === s.dimension && plan.periodStart + m.minute * 60_000 === s.at)).toBe(true);
+        for (const s of o.spans)
+          expect(
+            over.some(
+              (m) =>
+                m.provider === o.provider &&
+                m.dimension === s.dimension &&
+                plan.periodStart + m.minute * 60_000 === s.at,
+            ),
+          ).toBe(true);
       }
       const named = new Set(plan.overflows.map((o) => o.job));
       // Every overflowing minute belongs to a job the plan names.
@@ -115,7 +149,9 @@ describe('planJobs on random job sets (seeded)', () => {
     for (let seed = 100; seed < 130; seed++) {
       const input = randomInput(seed, false);
       const plan = planJobs(input);
-      const order = [...input.jobs].sort((a, b) => a.priority - b.priority || (a.ai?.minutes ?? 0) - (b.ai?.minutes ?? 0) || (a.name < b.name ? -1 : 1));
+      const order = [...input.jobs].sort(
+        (a, b) => a.priority - b.priority || (a.ai?.minutes ?? 0) - (b.ai?.minutes ?? 0) || (a.name < b.name ? -1 : 1),
+      );
       const placed = new Map<string, number>();
       for (const job of order) {
         const planned = plan.jobs.find((j) => j.name === job.name)!;
@@ -131,10 +167,12 @@ describe('planJobs on random job sets (seeded)', () => {
           return !over.some((m) => m.provider === job.ai?.provider && mine.has(m.minute));
         };
         if (planned.overflows) {
-          for (let d = 0; d <= flex; d++) expect(fitsAt(d), `seed ${seed}: ${job.name} reported over budget but fits at delay ${d}`).toBe(false);
+          for (let d = 0; d <= flex; d++)
+            expect(fitsAt(d), `seed ${seed}: ${job.name} reported over budget but fits at delay ${d}`).toBe(false);
         } else {
           expect(fitsAt(planned.delayMinutes), `seed ${seed}: ${job.name} at its delay`).toBe(true);
-          for (let d = 0; d < planned.delayMinutes; d++) expect(fitsAt(d), `seed ${seed}: ${job.name} fits earlier, at ${d}`).toBe(false);
+          for (let d = 0; d < planned.delayMinutes; d++)
+            expect(fitsAt(d), `seed ${seed}: ${job.name} fits earlier, at ${d}`).toBe(false);
         }
         placed.set(job.name, planned.delayMinutes);
       }

@@ -9,7 +9,9 @@ describe('planJobs: the seed scenario', () => {
     expect(plan.feasible).toBe(true);
     expect(plan.periodMinutes).toBe(1440);
     expect(plan.jobs.map((j) => [j.name, j.delayMinutes, j.plannedSchedule])).toEqual([
-      ['ai-job1', 0, ['0 9 * * *']], ['ai-job2', 1, ['1 9 * * *']], ['ai-job3', 2, ['2 9 * * *']],
+      ['ai-job1', 0, ['0 9 * * *']],
+      ['ai-job2', 1, ['1 9 * * *']],
+      ['ai-job3', 2, ['2 9 * * *']],
     ]);
     expect(plan.jobs.reduce((sum, j) => sum + j.delayMinutes, 0)).toBe(3);
     expect(plan.peak.before.claude?.rpm).toBe(1800);
@@ -22,13 +24,23 @@ describe('planJobs: the seed scenario', () => {
     const first = planJobs(seedInput());
     for (let i = 0; i < 5; i++) expect(planJobs(seedInput()).jobs).toEqual(first.jobs);
     const reversed = planJobs(seedInput({ jobs: [...seedInput().jobs].reverse() }));
-    expect(Object.fromEntries(reversed.jobs.map((j) => [j.name, j.delayMinutes]))).toEqual({ 'ai-job1': 0, 'ai-job2': 1, 'ai-job3': 2 });
+    expect(Object.fromEntries(reversed.jobs.map((j) => [j.name, j.delayMinutes]))).toEqual({
+      'ai-job1': 0,
+      'ai-job2': 1,
+      'ai-job3': 2,
+    });
   });
 
   it('puts shorter runs first within a priority: less total delay', () => {
-    const jobs = [testJob('a-long', '0 9 * * *', { requests: 6000, minutes: 10 }), testJob('b-short', '0 9 * * *', { requests: 600 })];
+    const jobs = [
+      testJob('a-long', '0 9 * * *', { requests: 6000, minutes: 10 }),
+      testJob('b-short', '0 9 * * *', { requests: 600 }),
+    ];
     const plan = planJobs({ ...seedInput(), jobs });
-    expect(plan.jobs.map((j) => [j.name, j.delayMinutes])).toEqual([['a-long', 1], ['b-short', 0]]);
+    expect(plan.jobs.map((j) => [j.name, j.delayMinutes])).toEqual([
+      ['a-long', 1],
+      ['b-short', 0],
+    ]);
   });
 
   it('gives higher priority (lower number) the earlier slot', () => {
@@ -41,7 +53,9 @@ describe('planJobs: the seed scenario', () => {
 
 describe('planJobs: budgets', () => {
   it('checks token budgets too: input and output tokens per minute', () => {
-    const jobs = [1, 2].map((n) => testJob(`t${n}`, '0 2 * * *', { requests: 10, inputTokens: 300_000, outputTokens: 10_000, minutes: 10 }));
+    const jobs = [1, 2].map((n) =>
+      testJob(`t${n}`, '0 2 * * *', { requests: 10, inputTokens: 300_000, outputTokens: 10_000, minutes: 10 }),
+    );
     // 30,000 input tokens a minute each; 50,000 usable of 62,500: one at a time.
     const plan = planJobs({ ...seedInput(), jobs, limits: { claude: { rpm: 4000, itpm: 62_500, otpm: 20_000 } } });
     expect(plan.jobs.map((j) => j.delayMinutes)).toEqual([0, 10]);
@@ -58,7 +72,13 @@ describe('planJobs: budgets', () => {
   });
 
   it('never moves jobs without an estimate or on a provider without limits', () => {
-    const plan = planJobs({ ...seedInput(), jobs: [testJob('plain', '0 9 * * *'), ...seedInput().jobs.map((j) => ({ ...j, ai: { ...j.ai!, provider: 'open' } }))] });
+    const plan = planJobs({
+      ...seedInput(),
+      jobs: [
+        testJob('plain', '0 9 * * *'),
+        ...seedInput().jobs.map((j) => ({ ...j, ai: { ...j.ai!, provider: 'open' } })),
+      ],
+    });
     expect(plan.feasible).toBe(true);
     expect(plan.jobs.map((j) => j.delayMinutes)).toEqual([0, 0, 0, 0]);
     expect(plan.peak.after.open?.rpm).toBe(1800);
@@ -73,8 +93,15 @@ describe('planJobs: infeasible plans are named, never partial', () => {
     expect(plan.feasible).toBe(false);
     expect(plan.overflows).toHaveLength(1);
     const overflow = plan.overflows[0]!;
-    expect(overflow).toMatchObject({ job: 'ai-job3', provider: 'claude', flexThatFits: 2, limitsThatFit: { rpm: 1500 } });
-    expect(overflow.spans).toEqual([{ at: MONDAY + (9 * 60) * 60_000, minutes: 1, dimension: 'rpm', load: 1200, usable: 800 }]);
+    expect(overflow).toMatchObject({
+      job: 'ai-job3',
+      provider: 'claude',
+      flexThatFits: 2,
+      limitsThatFit: { rpm: 1500 },
+    });
+    expect(overflow.spans).toEqual([
+      { at: MONDAY + 9 * 60 * 60_000, minutes: 1, dimension: 'rpm', load: 1200, usable: 800 },
+    ]);
     expect(plan.jobs.find((j) => j.name === 'ai-job3')?.overflows).toBe(true);
   });
 
@@ -88,10 +115,16 @@ describe('planJobs: infeasible plans are named, never partial', () => {
 
 describe('planJobs: periods, schedules and avoid windows', () => {
   it('plans a week when a schedule names weekdays, and shifts weekday schedules', () => {
-    const jobs = [testJob('daily', '0 9 * * *', { requests: 600 }), testJob('weekdays', '0 9 * * 1-5', { requests: 600 })];
+    const jobs = [
+      testJob('daily', '0 9 * * *', { requests: 600 }),
+      testJob('weekdays', '0 9 * * 1-5', { requests: 600 }),
+    ];
     const plan = planJobs({ ...seedInput(), jobs });
     expect(plan.periodMinutes).toBe(10_080);
-    expect(plan.jobs.map((j) => [j.delayMinutes, j.plannedSchedule])).toEqual([[0, ['0 9 * * *']], [1, ['1 9 * * 1-5']]]);
+    expect(plan.jobs.map((j) => [j.delayMinutes, j.plannedSchedule])).toEqual([
+      [0, ['0 9 * * *']],
+      [1, ['1 9 * * 1-5']],
+    ]);
   });
 
   it('keeps 6-field schedules and writes shifts across the hour', () => {
@@ -102,15 +135,24 @@ describe('planJobs: periods, schedules and avoid windows', () => {
 
   it('stays out of avoid windows where flex allows, and says when it cannot', () => {
     const avoid = [{ days: [1, 2, 3, 4, 5], fromMinute: 9 * 60, toMinute: 9 * 60 + 30 }];
-    const jobs = [testJob('movable', '0 9 * * *', { requests: 100 }), testJob('stuck', '0 9 * * *', { requests: 100 }, { flexMinutes: 10 })];
+    const jobs = [
+      testJob('movable', '0 9 * * *', { requests: 100 }),
+      testJob('stuck', '0 9 * * *', { requests: 100 }, { flexMinutes: 10 }),
+    ];
     const plan = planJobs({ ...seedInput(), jobs, avoid });
     expect(plan.periodMinutes).toBe(10_080);
-    expect(plan.jobs.map((j) => [j.name, j.delayMinutes, j.inAvoidWindow ?? false])).toEqual([['movable', 30, false], ['stuck', 0, true]]);
+    expect(plan.jobs.map((j) => [j.name, j.delayMinutes, j.inAvoidWindow ?? false])).toEqual([
+      ['movable', 30, false],
+      ['stuck', 0, true],
+    ]);
     expect(plan.feasible).toBe(true);
   });
 
   it('reads schedules and windows in their own time zones', () => {
-    const jobs = [testJob('ny', '0 9 * * *', { requests: 600 }, { tz: 'America/New_York' }), testJob('utc', '0 14 * * *', { requests: 600 })];
+    const jobs = [
+      testJob('ny', '0 9 * * *', { requests: 600 }, { tz: 'America/New_York' }),
+      testJob('utc', '0 14 * * *', { requests: 600 }),
+    ];
     const plan = planJobs({ ...seedInput(), jobs }); // 09:00 in New York in January is 14:00 UTC
     expect(plan.jobs.map((j) => j.plannedSchedule)).toEqual([['0 9 * * *'], ['1 14 * * *']]);
     expect(plan.jobs[0]?.starts[0]).toBe(MONDAY + 14 * 3_600_000);
@@ -124,15 +166,22 @@ describe('planJobs: periods, schedules and avoid windows', () => {
   });
 
   it('writes planned schedules that croner fires at exactly the planned starts', () => {
-    const jobs = ['*/20 8-10 * * 1,3', '15 6,18 * * *', '0 23 * * 0'].flatMap((s, k) => [0, 1, 2].map((n) => testJob(`j${k}-${n}`, s, { requests: 500, minutes: 7 }, { flexMinutes: 240 })));
+    const jobs = ['*/20 8-10 * * 1,3', '15 6,18 * * *', '0 23 * * 0'].flatMap((s, k) =>
+      [0, 1, 2].map((n) => testJob(`j${k}-${n}`, s, { requests: 500, minutes: 7 }, { flexMinutes: 240 })),
+    );
     const plan = planJobs({ ...seedInput(), jobs });
     for (const job of plan.jobs) {
       const fired: number[] = [];
       for (const expression of job.plannedSchedule) {
         const cron = new Cron(expression, { timezone: 'UTC', paused: true });
-        for (let t = cron.nextRun(new Date(MONDAY - 1)); t !== null && t.getTime() < MONDAY + plan.periodMinutes * 60_000 + job.delayMinutes * 60_000; t = cron.nextRun(t)) fired.push(t.getTime());
+        for (
+          let t = cron.nextRun(new Date(MONDAY - 1));
+          t !== null && t.getTime() < MONDAY + plan.periodMinutes * 60_000 + job.delayMinutes * 60_000;
+          t = cron.nextRun(t)
+        )
+          fired.push(t.getTime());
       }
-      const inPeriod = (t: number): number => MONDAY + ((((t - MONDAY) / 60_000) % plan.periodMinutes) * 60_000);
+      const inPeriod = (t: number): number => MONDAY + (((t - MONDAY) / 60_000) % plan.periodMinutes) * 60_000;
       expect([...new Set(fired.map(inPeriod))].sort()).toEqual([...new Set(job.starts.map(inPeriod))].sort());
     }
   });

@@ -3,7 +3,16 @@ import { BudgetLoad, perMinuteAmounts, slack } from './budget-load.js';
 import { findDelay, leastOverload, type JobDemand } from './find-delay.js';
 import { jobProfile } from './job-profile.js';
 import { shiftedSchedule } from './planned-schedule.js';
-import type { BudgetDimension, JobOverflow, OverflowSpan, Plan, PlanInput, PlanJob, PlannedJob, ProviderPeak } from './plan-types.js';
+import type {
+  BudgetDimension,
+  JobOverflow,
+  OverflowSpan,
+  Plan,
+  PlanInput,
+  PlanJob,
+  PlannedJob,
+  ProviderPeak,
+} from './plan-types.js';
 import { cronFields, scheduleInstants, scheduleKind, TooFrequentError } from './schedule-shape.js';
 import { DAY_MINUTES, MINUTE_MS, WEEK_MINUTES, zonedMinute } from './zoned-time.js';
 
@@ -38,7 +47,9 @@ interface Prepared {
  * day: the conservative reading, as the week holding the 1st is not known in advance.
  */
 function choosePeriod(input: PlanInput): number {
-  const weekly = input.jobs.some((j) => scheduleKind(cronFields(j.schedule)) === 'weekly') || input.avoid.some((w) => w.days.length < 7);
+  const weekly =
+    input.jobs.some((j) => scheduleKind(cronFields(j.schedule)) === 'weekly') ||
+    input.avoid.some((w) => w.days.length < 7);
   return weekly ? WEEK_MINUTES : DAY_MINUTES;
 }
 
@@ -51,7 +62,8 @@ function prepare(input: PlanInput, period: number, cache: Map<string, number[]>)
       try {
         instants = scheduleInstants(job.schedule, tz, input.periodStart, period);
       } catch (error) {
-        if (error instanceof TooFrequentError) throw new TooFrequentError(`jobs.${job.name}.schedule: ${error.message}`);
+        if (error instanceof TooFrequentError)
+          throw new TooFrequentError(`jobs.${job.name}.schedule: ${error.message}`);
         throw error;
       }
       cache.set(key, instants);
@@ -65,7 +77,11 @@ function prepare(input: PlanInput, period: number, cache: Map<string, number[]>)
     const prepared: Prepared = { job, tz, instants, maxDelay };
     if (job.ai !== undefined && job.ai.requests + job.ai.inputTokens + job.ai.outputTokens > 0) {
       const offsets = instants.map((t) => Math.floor((t - input.periodStart) / MINUTE_MS));
-      prepared.demand = { provider: job.ai.provider, profile: jobProfile(offsets, job.ai.minutes, period), amounts: perMinuteAmounts(job.ai) };
+      prepared.demand = {
+        provider: job.ai.provider,
+        profile: jobProfile(offsets, job.ai.minutes, period),
+        amounts: perMinuteAmounts(job.ai),
+      };
     }
     return prepared;
   });
@@ -73,7 +89,13 @@ function prepare(input: PlanInput, period: number, cache: Map<string, number[]>)
 
 function addDemand(budget: BudgetLoad, demand: JobDemand, delay: number): void {
   const { minutes, counts } = demand.profile;
-  for (let i = 0; i < minutes.length; i++) budget.add(demand.provider, demand.amounts, ((minutes[i] as number) + delay) % budget.periodMinutes, counts[i] as number);
+  for (let i = 0; i < minutes.length; i++)
+    budget.add(
+      demand.provider,
+      demand.amounts,
+      ((minutes[i] as number) + delay) % budget.periodMinutes,
+      counts[i] as number,
+    );
 }
 
 /** Stretches of the job's minutes (at its delay) where a usable budget is exceeded. */
@@ -101,7 +123,10 @@ function overflowSpans(budget: BudgetLoad, demand: JobDemand, delay: number, per
   return spans;
 }
 
-function overflowFor(budget: BudgetLoad, p: Prepared & { demand: JobDemand }): { delay: number; overflow: JobOverflow } {
+function overflowFor(
+  budget: BudgetLoad,
+  p: Prepared & { demand: JobDemand },
+): { delay: number; overflow: JobOverflow } {
   const { delay, limitsThatFit } = leastOverload(budget, p.demand, p.maxDelay);
   const overflow: JobOverflow = { job: p.job.name, provider: p.demand.provider, spans: [], limitsThatFit };
   const later = findDelay(budget, p.demand, undefined, p.maxDelay + 1, budget.periodMinutes - 1);
@@ -111,7 +136,8 @@ function overflowFor(budget: BudgetLoad, p: Prepared & { demand: JobDemand }): {
     let minutes = 0;
     for (const c of budget.checked.get(p.demand.provider) ?? []) {
       const total = p.demand.amounts[c.dimension] * ai.minutes;
-      if (p.demand.amounts[c.dimension] > c.usable + slack(c.usable)) minutes = Math.max(minutes, Math.ceil(total / c.usable - 1e-9));
+      if (p.demand.amounts[c.dimension] > c.usable + slack(c.usable))
+        minutes = Math.max(minutes, Math.ceil(total / c.usable - 1e-9));
     }
     if (minutes > 0) overflow.minutesThatFit = minutes;
   }
@@ -130,7 +156,8 @@ function peakShare(budget: BudgetLoad, demand: JobDemand | undefined, delay: num
   let share = 0;
   for (const c of budget.checked.get(demand.provider) ?? []) {
     const load = arrays[c.dimension] as Float64Array;
-    for (const m of demand.profile.minutes) share = Math.max(share, (load[(m + delay) % budget.periodMinutes] as number) / c.limit);
+    for (const m of demand.profile.minutes)
+      share = Math.max(share, (load[(m + delay) % budget.periodMinutes] as number) / c.limit);
   }
   return share;
 }
@@ -148,13 +175,19 @@ export function planJobs(input: PlanInput): Plan {
   const after = new BudgetLoad(period, input.limits, input.reserve);
   for (const p of prepared) if (p.demand) addDemand(before, p.demand, 0);
   const mask = input.avoid.length > 0 ? avoidMask(input.avoid, input.periodStart, period, input.defaultTz) : undefined;
-  const order = prepared.map((_, i) => i).sort((a, b) => {
-    const ja = (prepared[a] as Prepared).job;
-    const jb = (prepared[b] as Prepared).job;
-    // Within a priority, shorter runs first (the shortest-processing-time rule, which minimises total delay when
-    // runs queue for one budget), then by name.
-    return ja.priority - jb.priority || (ja.ai?.minutes ?? 0) - (jb.ai?.minutes ?? 0) || (ja.name < jb.name ? -1 : ja.name > jb.name ? 1 : 0);
-  });
+  const order = prepared
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const ja = (prepared[a] as Prepared).job;
+      const jb = (prepared[b] as Prepared).job;
+      // Within a priority, shorter runs first (the shortest-processing-time rule, which minimises total delay when
+      // runs queue for one budget), then by name.
+      return (
+        ja.priority - jb.priority ||
+        (ja.ai?.minutes ?? 0) - (jb.ai?.minutes ?? 0) ||
+        (ja.name < jb.name ? -1 : ja.name > jb.name ? 1 : 0)
+      );
+    });
   const delays = new Array<number>(prepared.length).fill(0);
   const inAvoid = new Array<boolean>(prepared.length).fill(false);
   const overflowing: { index: number; overflow: JobOverflow }[] = [];
@@ -179,8 +212,13 @@ export function planJobs(input: PlanInput): Plan {
   const jobs = prepared.map((p, i): PlannedJob => {
     const delay = delays[i] as number;
     const planned: PlannedJob = {
-      name: p.job.name, schedule: p.job.schedule, plannedSchedule: shiftedSchedule(p.job.schedule, p.tz, p.instants, delay),
-      tz: p.tz, delayMinutes: delay, priority: p.job.priority, peakShare: peakShare(after, p.demand, delay),
+      name: p.job.name,
+      schedule: p.job.schedule,
+      plannedSchedule: shiftedSchedule(p.job.schedule, p.tz, p.instants, delay),
+      tz: p.tz,
+      delayMinutes: delay,
+      priority: p.job.priority,
+      peakShare: peakShare(after, p.demand, delay),
       starts: p.instants.map((t) => t + delay * MINUTE_MS),
     };
     if (p.job.ai !== undefined) planned.provider = p.job.ai.provider;
@@ -188,10 +226,16 @@ export function planJobs(input: PlanInput): Plan {
     if (overflowing.some((o) => o.index === i)) planned.overflows = true;
     return planned;
   });
-  const loadOf = (b: BudgetLoad): Record<string, Partial<Record<BudgetDimension, Float64Array>>> => Object.fromEntries(b.load);
+  const loadOf = (b: BudgetLoad): Record<string, Partial<Record<BudgetDimension, Float64Array>>> =>
+    Object.fromEntries(b.load);
   return {
-    periodStart: input.periodStart, periodMinutes: period, feasible: overflowing.length === 0, jobs,
-    peak: { before: peaksOf(before), after: peaksOf(after) }, overflows: overflowing.map((o) => o.overflow),
-    load: { before: loadOf(before), after: loadOf(after) }, reserve: input.reserve,
+    periodStart: input.periodStart,
+    periodMinutes: period,
+    feasible: overflowing.length === 0,
+    jobs,
+    peak: { before: peaksOf(before), after: peaksOf(after) },
+    overflows: overflowing.map((o) => o.overflow),
+    load: { before: loadOf(before), after: loadOf(after) },
+    reserve: input.reserve,
   };
 }

@@ -6,18 +6,33 @@ import { MINUTE_MS, minuteLabel } from './zoned-time.js';
 type Limits = Readonly<Record<string, Partial<Record<BudgetDimension, number>> | undefined>>;
 
 /** What the crontab said beside the jobs it planned (`--from-crontab`). */
-export type CrontabNotes = Pick<CrontabJobs, 'unestimated' | 'notInCrontab'> & { file: string; skipped: { line: number; message: string }[] };
+export type CrontabNotes = Pick<CrontabJobs, 'unestimated' | 'notInCrontab'> & {
+  file: string;
+  skipped: { line: number; message: string }[];
+};
 
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
 function roundPeaks(peaks: Record<string, ProviderPeak>): Record<string, ProviderPeak> {
-  return Object.fromEntries(Object.entries(peaks).map(([p, peak]) => [p, Object.fromEntries(Object.entries(peak).map(([d, v]) => [d, round(v)])) as ProviderPeak]));
+  return Object.fromEntries(
+    Object.entries(peaks).map(([p, peak]) => [
+      p,
+      Object.fromEntries(Object.entries(peak).map(([d, v]) => [d, round(v)])) as ProviderPeak,
+    ]),
+  );
 }
 
 function overflowJson(o: JobOverflow) {
   return {
-    job: o.job, provider: o.provider,
-    minutes: o.spans.map((s) => ({ at: new Date(s.at).toISOString(), minutes: s.minutes, dimension: s.dimension, load: round(s.load), usable: round(s.usable) })),
+    job: o.job,
+    provider: o.provider,
+    minutes: o.spans.map((s) => ({
+      at: new Date(s.at).toISOString(),
+      minutes: s.minutes,
+      dimension: s.dimension,
+      load: round(s.load),
+      usable: round(s.usable),
+    })),
     ...(o.flexThatFits === undefined ? {} : { flexThatFitsMinutes: o.flexThatFits }),
     limitsThatFit: o.limitsThatFit,
     ...(o.minutesThatFit === undefined ? {} : { aiMinutesThatFit: o.minutesThatFit }),
@@ -35,9 +50,17 @@ export function planJson(plan: Plan, notes?: CrontabNotes) {
     periodMinutes: plan.periodMinutes,
     reserve: plan.reserve,
     jobs: plan.jobs.map((j) => ({
-      name: j.name, schedule: j.schedule, plannedSchedule: j.plannedSchedule.join(' | '), plannedSchedules: j.plannedSchedule,
-      tz: j.tz, delayMinutes: j.delayMinutes, priority: j.priority, ...(j.provider === undefined ? {} : { provider: j.provider }),
-      peakShare: round(j.peakShare), ...(j.inAvoidWindow ? { inAvoidWindow: true } : {}), ...(j.overflows ? { overflows: true } : {}),
+      name: j.name,
+      schedule: j.schedule,
+      plannedSchedule: j.plannedSchedule.join(' | '),
+      plannedSchedules: j.plannedSchedule,
+      tz: j.tz,
+      delayMinutes: j.delayMinutes,
+      priority: j.priority,
+      ...(j.provider === undefined ? {} : { provider: j.provider }),
+      peakShare: round(j.peakShare),
+      ...(j.inAvoidWindow ? { inAvoidWindow: true } : {}),
+      ...(j.overflows ? { overflows: true } : {}),
     })),
     totalDelayMinutes: plan.jobs.reduce((sum, j) => sum + j.delayMinutes, 0),
     peak: { before: roundPeaks(plan.peak.before), after: roundPeaks(plan.peak.after) },
@@ -55,7 +78,12 @@ function delayText(minutes: number): string {
 
 function table(rows: string[][]): string[] {
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** Describes one overflow: where, by how much, and what would fit. */
@@ -63,14 +91,17 @@ export function describeOverflow(o: JobOverflow, tz: string, withDay: boolean): 
   const lines = [`  ${o.job} (${o.provider}) does not fit within its flex:`];
   for (const s of o.spans.slice(0, 5)) {
     const end = minuteLabel(s.at + (s.minutes - 1) * MINUTE_MS, tz, withDay);
-    lines.push(`    ${minuteLabel(s.at, tz, withDay)}${s.minutes > 1 ? `–${end}` : ''}: ${s.dimension} ${Math.round(s.load)} > usable ${Math.round(s.usable)}`);
+    lines.push(
+      `    ${minuteLabel(s.at, tz, withDay)}${s.minutes > 1 ? `–${end}` : ''}: ${s.dimension} ${Math.round(s.load)} > usable ${Math.round(s.usable)}`,
+    );
   }
   if (o.spans.length > 5) lines.push(`    … and ${o.spans.length - 5} more stretches`);
   const fixes: string[] = [];
   if (o.flexThatFits !== undefined) fixes.push(`flex: ${o.flexThatFits}m`);
   const limits = Object.entries(o.limitsThatFit).map(([d, v]) => `${d} ${v}`);
   if (limits.length > 0) fixes.push(`limits ${limits.join(', ')}`);
-  if (o.minutesThatFit !== undefined) fixes.push(`ai.minutes: ${o.minutesThatFit} (one run alone exceeds the usable budget)`);
+  if (o.minutesThatFit !== undefined)
+    fixes.push(`ai.minutes: ${o.minutesThatFit} (one run alone exceeds the usable budget)`);
   lines.push(`    would fit with ${fixes.length > 0 ? fixes.join(', or ') : 'a larger budget'}`);
   return lines;
 }
@@ -89,13 +120,25 @@ export function planText(plan: Plan, limits: Limits, tz: string, notes?: Crontab
   ];
   const rows = [['job', 'schedule', 'planned schedule', 'delay', 'peak share of budget']];
   for (const j of plan.jobs) {
-    const flags = [j.overflows ? 'OVER BUDGET' : '', j.inAvoidWindow ? 'in an avoid window (flex too short)' : ''].filter((f) => f !== '');
+    const flags = [
+      j.overflows ? 'OVER BUDGET' : '',
+      j.inAvoidWindow ? 'in an avoid window (flex too short)' : '',
+    ].filter((f) => f !== '');
     const share = j.provider === undefined ? 'no AI estimate' : `${Math.round(j.peakShare * 100)} % (${j.provider})`;
     const zone = j.tz === tz ? '' : ` ${j.tz}`;
-    rows.push([j.name, j.schedule + zone, j.plannedSchedule.join(' | ') + zone, delayText(j.delayMinutes), [share, ...flags].join('; ')]);
+    rows.push([
+      j.name,
+      j.schedule + zone,
+      j.plannedSchedule.join(' | ') + zone,
+      delayText(j.delayMinutes),
+      [share, ...flags].join('; '),
+    ]);
   }
   out.push(...table(rows).map((l) => `  ${l}`), '');
-  out.push(`total delay ${plan.jobs.reduce((s, j) => s + j.delayMinutes, 0)} min; ${plan.feasible ? 'every minute fits the usable budget' : 'DOES NOT FIT: see below'}`, '');
+  out.push(
+    `total delay ${plan.jobs.reduce((s, j) => s + j.delayMinutes, 0)} min; ${plan.feasible ? 'every minute fits the usable budget' : 'DOES NOT FIT: see below'}`,
+    '',
+  );
   const chart = loadChart(plan, limits, tz);
   if (chart.length > 0) out.push(...chart, '');
   if (!plan.feasible) {
@@ -104,9 +147,13 @@ export function planText(plan: Plan, limits: Limits, tz: string, notes?: Crontab
     out.push('');
   }
   if (notes !== undefined) {
-    for (const u of notes.unestimated) out.push(`${notes.file}:${u.line}: no AI estimate for "${u.command}"${u.job ? ` (job ${u.job} has no ai:)` : ''}: kept at ${u.schedule}, not planned`);
+    for (const u of notes.unestimated)
+      out.push(
+        `${notes.file}:${u.line}: no AI estimate for "${u.command}"${u.job ? ` (job ${u.job} has no ai:)` : ''}: kept at ${u.schedule}, not planned`,
+      );
     for (const s of notes.skipped) out.push(`${notes.file}:${s.line}: ${s.message}`);
-    for (const name of notes.notInCrontab) out.push(`job ${name}: no line of ${notes.file} runs its command: not planned`);
+    for (const name of notes.notInCrontab)
+      out.push(`job ${name}: no line of ${notes.file} runs its command: not planned`);
   }
   return out;
 }

@@ -5,14 +5,29 @@ import type { PlanInput, PlanJob } from './plan-types.js';
 export const MONDAY = Date.UTC(2026, 0, 5);
 
 /** A job for tests: defaults like the config's, with `ai` and `flex` given in short form. */
-export function testJob(name: string, schedule: string, ai?: Partial<ResolvedAiEstimate>, extra: Partial<PlanJob> & { flexMinutes?: number } = {}): PlanJob {
+export function testJob(
+  name: string,
+  schedule: string,
+  ai?: Partial<ResolvedAiEstimate>,
+  extra: Partial<PlanJob> & { flexMinutes?: number } = {},
+): PlanJob {
   const { flexMinutes, ...rest } = extra;
   const job: PlanJob = {
-    name, schedule, command: [`/path/to/${name}`], shell: false, tier: 'enhanced', priority: 5,
-    flexMs: (flexMinutes ?? 60) * 60_000, killGraceMs: 10_000, retries: { max: 0, backoffMs: 30_000, multiplier: 2 },
-    overlap: 'skip', catchUp: 'none', ...rest,
+    name,
+    schedule,
+    command: [`/path/to/${name}`],
+    shell: false,
+    tier: 'enhanced',
+    priority: 5,
+    flexMs: (flexMinutes ?? 60) * 60_000,
+    killGraceMs: 10_000,
+    retries: { max: 0, backoffMs: 30_000, multiplier: 2 },
+    overlap: 'skip',
+    catchUp: 'none',
+    ...rest,
   };
-  if (ai !== undefined) job.ai = { provider: 'claude', requests: 0, inputTokens: 0, outputTokens: 0, minutes: 1, ...ai };
+  if (ai !== undefined)
+    job.ai = { provider: 'claude', requests: 0, inputTokens: 0, outputTokens: 0, minutes: 1, ...ai };
   return job;
 }
 
@@ -20,6 +35,11 @@ export function testJob(name: string, schedule: string, ai?: Partial<ResolvedAiE
 export function seedInput(overrides: Partial<PlanInput> = {}): PlanInput {
   return {
     jobs: [1, 2, 3].map((n) => testJob(`ai-job${n}`, '0 9 * * *', { requests: 600 })),
-    limits: { claude: { rpm: 1000 } }, reserve: 0.2, avoid: [], periodStart: MONDAY, defaultTz: 'UTC', ...overrides,
+    limits: { claude: { rpm: 1000 } },
+    reserve: 0.2,
+    avoid: [],
+    periodStart: MONDAY,
+    defaultTz: 'UTC',
+    ...overrides,
   };
 }

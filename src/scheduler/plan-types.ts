@@ -79,6 +79,9 @@ export interface Plan {
   peak: { before: Record<string, ProviderPeak>; after: Record<string, ProviderPeak> };
   overflows: JobOverflow[];
   /** Per provider and dimension, the load per minute of the period, before and after. */
-  load: { before: Record<string, Partial<Record<BudgetDimension, Float64Array>>>; after: Record<string, Partial<Record<BudgetDimension, Float64Array>>> };
+  load: {
+    before: Record<string, Partial<Record<BudgetDimension, Float64Array>>>;
+    after: Record<string, Partial<Record<BudgetDimension, Float64Array>>>;
+  };
   reserve: number;
 }

@@ -32,7 +32,12 @@ function groupBy<K, V>(entries: Iterable<[K, V]>, keyOf: (value: V) => string): 
  * moves it past midnight); a daily one stays `* * *` on the day fields.
  * @example shiftedSchedule('0 9 * * *', 'UTC', [Date.UTC(2026, 0, 5, 9)], 2) // ['2 9 * * *']
  */
-export function shiftedSchedule(expression: string, tz: string, instants: readonly number[], delayMinutes: number): string[] {
+export function shiftedSchedule(
+  expression: string,
+  tz: string,
+  instants: readonly number[],
+  delayMinutes: number,
+): string[] {
   const fields = cronFields(expression);
   if (delayMinutes === 0) return [expression];
   const kind = scheduleKind(fields);
@@ -60,7 +65,10 @@ export function shiftedSchedule(expression: string, tz: string, instants: readon
       dayMinuteHours.set(key, entry);
     }
   }
-  const lines = groupBy([...dayMinuteHours.values()].map((e): [number, string] => [e.day, `${e.minutes} ${cronList(e.hours)}`]), (v) => v);
+  const lines = groupBy(
+    [...dayMinuteHours.values()].map((e): [number, string] => [e.day, `${e.minutes} ${cronList(e.hours)}`]),
+    (v) => v,
+  );
   return [...lines.entries()].map(([minuteHour, days]) => {
     const [minute = '0', hour = '0'] = minuteHour.split(' ');
     const dayOfWeek = kind === 'weekly' ? (days.length === 7 ? '*' : cronList(days)) : fields.dayOfWeek;

@@ -50,7 +50,13 @@ function jobEvent(lease: RunLease): JobEvent {
 async function earlierActiveRun(ctx: RunContext, lease: RunLease): Promise<string | undefined> {
   const now = ctx.clock.now();
   const runs = await ctx.store.listJobRuns({ job: lease.current.job, limit: 20 });
-  const busy = runs.find((r) => r.id !== lease.current.id && r.plannedAt < lease.current.plannedAt && OWNED_STATUSES.has(r.status) && (r.leaseUntil ?? 0) > now);
+  const busy = runs.find(
+    (r) =>
+      r.id !== lease.current.id &&
+      r.plannedAt < lease.current.plannedAt &&
+      OWNED_STATUSES.has(r.status) &&
+      (r.leaseUntil ?? 0) > now,
+  );
   return busy?.id;
 }
 
@@ -103,17 +109,34 @@ async function waitForAi(ctx: RunContext, job: ResolvedJob, lease: RunLease, del
   return false;
 }
 
-async function attempt(ctx: RunContext, job: ResolvedJob, lease: RunLease, n: number): Promise<ProcessOutcome | undefined> {
+async function attempt(
+  ctx: RunContext,
+  job: ResolvedJob,
+  lease: RunLease,
+  n: number,
+): Promise<ProcessOutcome | undefined> {
   const startedAt = ctx.clock.now();
   const ok = await lease.save({
-    status: 'running', attempt: n, startedAt: lease.current.startedAt ?? startedAt, detail: `attempt ${n} of ${job.retries.max + 1}`,
+    status: 'running',
+    attempt: n,
+    startedAt: lease.current.startedAt ?? startedAt,
+    detail: `attempt ${n} of ${job.retries.max + 1}`,
   });
   if (!ok) return undefined;
   ctx.events.emit('job-started', startedAt, { ...jobEvent(lease), attempt: n });
-  const env = jobEnv(ctx.baseEnv, { job: job.name, runId: lease.current.id, plannedAt: lease.current.plannedAt, attempt: n }, ctx.gateway);
+  const env = jobEnv(
+    ctx.baseEnv,
+    { job: job.name, runId: lease.current.id, plannedAt: lease.current.plannedAt, attempt: n },
+    ctx.gateway,
+  );
   const proc = startProcess({
-    command: job.command, shell: job.shell, env, killGraceMs: job.killGraceMs, clock: ctx.clock,
-    ...(job.timeoutMs === undefined ? {} : { timeoutMs: job.timeoutMs }), ...(ctx.cwd === undefined ? {} : { cwd: ctx.cwd }),
+    command: job.command,
+    shell: job.shell,
+    env,
+    killGraceMs: job.killGraceMs,
+    clock: ctx.clock,
+    ...(job.timeoutMs === undefined ? {} : { timeoutMs: job.timeoutMs }),
+    ...(ctx.cwd === undefined ? {} : { cwd: ctx.cwd }),
   });
   ctx.processes.add(proc);
   lease.onLost = () => proc.stop('lease lost');
@@ -128,30 +151,59 @@ async function attempt(ctx: RunContext, job: ResolvedJob, lease: RunLease, n: nu
  * Runs a run this instance holds, from attempt `first`: the overlap rule and deferral first (only for a fresh run),
  * then attempts with retries (backoff × multiplier), recording each transition as a job event and in the store.
  */
-export async function executeRun(ctx: RunContext, job: ResolvedJob, lease: RunLease, delayMs: number, first = 1): Promise<void> {
+export async function executeRun(
+  ctx: RunContext,
+  job: ResolvedJob,
+  lease: RunLease,
+  delayMs: number,
+  first = 1,
+): Promise<void> {
   if (first === 1 && !(await clearOverlap(ctx, job, lease))) return;
   if (first === 1 && !(await waitForAi(ctx, job, lease, delayMs))) return;
   for (let n = first; !ctx.closing(); n++) {
     const outcome = await attempt(ctx, job, lease, n);
     if (outcome === undefined || lease.lost) return;
-    const tails = { stdoutTail: outcome.stdoutTail, stderrTail: outcome.stderrTail, ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }) };
+    const tails = {
+      stdoutTail: outcome.stdoutTail,
+      stderrTail: outcome.stderrTail,
+      ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }),
+    };
     const now = ctx.clock.now();
     const reason = failureReason(outcome, job.timeoutMs);
     if (reason === undefined) {
       await lease.save({ ...tails, status: 'succeeded', finishedAt: now, detail: `attempt ${n}: exit 0` });
-      ctx.events.emit('job-succeeded', now, { ...jobEvent(lease), attempt: n, ms: now - (lease.current.startedAt ?? now) });
+      ctx.events.emit('job-succeeded', now, {
+        ...jobEvent(lease),
+        attempt: n,
+        ms: now - (lease.current.startedAt ?? now),
+      });
       return;
     }
     // Stopped because the runner closes: the lease runs out and the run is taken over (and retried) like a crash.
     if (outcome.stopped && ctx.closing()) return;
     const final = n > job.retries.max;
-    ctx.events.emit('job-failed', now, { ...jobEvent(lease), attempt: n, reason, final, ms: outcome.ms, ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }) });
+    ctx.events.emit('job-failed', now, {
+      ...jobEvent(lease),
+      attempt: n,
+      reason,
+      final,
+      ms: outcome.ms,
+      ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }),
+    });
     if (final) {
-      await lease.save({ ...tails, status: outcome.timedOut ? 'timed-out' : 'failed', finishedAt: now, detail: `attempt ${n}: ${reason}` });
+      await lease.save({
+        ...tails,
+        status: outcome.timedOut ? 'timed-out' : 'failed',
+        finishedAt: now,
+        detail: `attempt ${n}: ${reason}`,
+      });
       return;
     }
     const delay = retryDelayMs(job.retries, n);
-    await lease.save({ ...tails, detail: `attempt ${n}: ${reason}; attempt ${n + 1} in ${Math.round(delay / 100) / 10} s` });
+    await lease.save({
+      ...tails,
+      detail: `attempt ${n}: ${reason}; attempt ${n + 1} in ${Math.round(delay / 100) / 10} s`,
+    });
     ctx.events.emit('job-retrying', now, { ...jobEvent(lease), attempt: n + 1, delayMs: delay, reason });
     await pause(ctx, delay);
   }

@@ -60,18 +60,27 @@ export class RunLease {
     else delete next.leaseUntil;
     for (const key of Object.keys(next) as Array<keyof JobRunRecord>) if (next[key] === undefined) delete next[key];
     try {
-      const ok = await this.store.updateJobRun(next, { instance: this.record.instance, leaseUntil: this.record.leaseUntil });
+      const ok = await this.store.updateJobRun(next, {
+        instance: this.record.instance,
+        leaseUntil: this.record.leaseUntil,
+      });
       if (ok) {
         this.record = next;
         return true;
       }
     } catch (error) {
-      this.log('warn', `job ${this.record.job}: run ${this.record.id} could not be written to the store (${error instanceof Error ? error.message : String(error)}); its lease may run out`);
+      this.log(
+        'warn',
+        `job ${this.record.job}: run ${this.record.id} could not be written to the store (${error instanceof Error ? error.message : String(error)}); its lease may run out`,
+      );
       return true;
     }
     this.lostFlag = true;
     this.stopRenewing();
-    this.log('warn', `job ${this.record.job}: run ${this.record.id} was taken over by another instance (this one's lease ran out)`);
+    this.log(
+      'warn',
+      `job ${this.record.job}: run ${this.record.id} was taken over by another instance (this one's lease ran out)`,
+    );
     this.onLost();
     return false;
   }
@@ -82,7 +91,8 @@ export class RunLease {
     const tick = (): void => {
       if (this.lostFlag || !OWNED_STATUSES.has(this.record.status)) return;
       void this.save({}).then(() => {
-        if (this.cancelRenew !== undefined) this.cancelRenew = this.clock.timer(Math.max(1, Math.floor(this.leaseMs / 3)), tick);
+        if (this.cancelRenew !== undefined)
+          this.cancelRenew = this.clock.timer(Math.max(1, Math.floor(this.leaseMs / 3)), tick);
       });
     };
     this.cancelRenew = this.clock.timer(Math.max(1, Math.floor(this.leaseMs / 3)), tick);

@@ -20,7 +20,12 @@ describe('startProcess', () => {
   it('runs the argv without a shell, passing the environment, and keeps stdout and stderr', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'failsoft-proc-'));
     const out = join(dir, 'runs.jsonl');
-    const p = startProcess({ command: [node, fixture('record-run.mjs'), out, '0', '3'], shell: false, env: { FAILSOFT_RUN_ID: 'r1' }, killGraceMs: 1000 });
+    const p = startProcess({
+      command: [node, fixture('record-run.mjs'), out, '0', '3'],
+      shell: false,
+      env: { FAILSOFT_RUN_ID: 'r1' },
+      killGraceMs: 1000,
+    });
     const outcome = await p.done;
     expect(outcome.exitCode).toBe(3);
     expect(outcome.stdoutTail).toBe('run r1\n');
@@ -30,7 +35,12 @@ describe('startProcess', () => {
   });
 
   it('keeps only the last 4 KiB of a long output', async () => {
-    const outcome = await startProcess({ command: [node, fixture('noisy.mjs')], shell: false, env: {}, killGraceMs: 1000 }).done;
+    const outcome = await startProcess({
+      command: [node, fixture('noisy.mjs')],
+      shell: false,
+      env: {},
+      killGraceMs: 1000,
+    }).done;
     expect(outcome.exitCode).toBe(0);
     expect(failureReason(outcome, undefined)).toBeUndefined();
     expect(Buffer.byteLength(outcome.stdoutTail)).toBe(4096);
@@ -38,7 +48,12 @@ describe('startProcess', () => {
   });
 
   it('runs a command line through /bin/sh only with shell: true', async () => {
-    const outcome = await startProcess({ command: ['echo $((2 + 3)) | tr 5 6'], shell: true, env: {}, killGraceMs: 1000 }).done;
+    const outcome = await startProcess({
+      command: ['echo $((2 + 3)) | tr 5 6'],
+      shell: true,
+      env: {},
+      killGraceMs: 1000,
+    }).done;
     expect(outcome.stdoutTail).toBe('6\n');
     const noShell = await startProcess({ command: ['echo $((2 + 3))'], shell: false, env: {}, killGraceMs: 1000 }).done;
     expect(noShell.spawnError).toMatch(/ENOENT/);
@@ -49,7 +64,13 @@ describe('startProcess', () => {
     const dir = mkdtempSync(join(tmpdir(), 'failsoft-proc-'));
     const pidFile = join(dir, 'grandchild.pid');
     const started = Date.now();
-    const outcome = await startProcess({ command: [node, fixture('spawn-grandchild.mjs'), pidFile], shell: false, env: {}, timeoutMs: 500, killGraceMs: 300 }).done;
+    const outcome = await startProcess({
+      command: [node, fixture('spawn-grandchild.mjs'), pidFile],
+      shell: false,
+      env: {},
+      timeoutMs: 500,
+      killGraceMs: 300,
+    }).done;
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     expect(outcome.timedOut).toBe(true);
     expect(failureReason(outcome, 500)).toBe('timed out after 0.5 s');

@@ -58,7 +58,8 @@ export class OutputTail {
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.size += chunk.length;
-    while (this.size - (this.chunks[0]?.length ?? 0) >= this.limit && this.chunks.length > 1) this.size -= (this.chunks.shift() as Buffer).length;
+    while (this.size - (this.chunks[0]?.length ?? 0) >= this.limit && this.chunks.length > 1)
+      this.size -= (this.chunks.shift() as Buffer).length;
   }
 
   /** The kept bytes as text (a multi-byte character cut at the front reads as U+FFFD). */
@@ -100,7 +101,10 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
   const stderr = new OutputTail(spec.tailBytes ?? DEFAULT_TAIL_BYTES);
   const [file, ...args] = spec.shell ? ['/bin/sh', '-c', spec.command.join(' ')] : spec.command;
   const child = spawn(file as string, args, {
-    env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
+    env: spec.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
   });
   let timedOut = false;
   let stopped = false;
@@ -115,10 +119,13 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
       signalGroup(pid, 'SIGKILL');
     });
   };
-  const cancelTimeout = spec.timeoutMs === undefined ? undefined : clock.timer(spec.timeoutMs, () => {
-    timedOut = true;
-    terminate();
-  });
+  const cancelTimeout =
+    spec.timeoutMs === undefined
+      ? undefined
+      : clock.timer(spec.timeoutMs, () => {
+          timedOut = true;
+          terminate();
+        });
   // Like a service manager's control group: when the leader exits, what it left running in its group is stopped too
   // (SIGTERM, SIGKILL after the grace), and the attempt ends once their output pipes close.
   child.once('exit', () => {
@@ -132,16 +139,28 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
       // The attempt is over when every process of its group is: a retry never overlaps what the last one left.
       const settle = (): void => {
         // (A SIGKILLed orphan can linger as a zombie until its new parent reaps it: wait for that only so long.)
-        const waiting = child.pid !== undefined && groupAlive(child.pid) && (killedAt === undefined || Date.now() - killedAt < ZOMBIE_WAIT_MS);
+        const waiting =
+          child.pid !== undefined &&
+          groupAlive(child.pid) &&
+          (killedAt === undefined || Date.now() - killedAt < ZOMBIE_WAIT_MS);
         // Real time: this waits on the operating system, not on the schedule (a fake clock would never get here).
         if (waiting) return void setTimeout(settle, GROUP_POLL_MS);
         cancelKill?.();
-        resolve({ timedOut, stopped, ms: clock.now() - started, stdoutTail: stdout.text(), stderrTail: stderr.text(), ...fields });
+        resolve({
+          timedOut,
+          stopped,
+          ms: clock.now() - started,
+          stdoutTail: stdout.text(),
+          stderrTail: stderr.text(),
+          ...fields,
+        });
       };
       settle();
     };
     child.once('error', (error) => finish({ spawnError: error.message }));
-    child.once('close', (code, signal) => finish({ ...(code === null ? {} : { exitCode: code }), ...(signal === null ? {} : { signal }) }));
+    child.once('close', (code, signal) =>
+      finish({ ...(code === null ? {} : { exitCode: code }), ...(signal === null ? {} : { signal }) }),
+    );
   });
   return {
     pid: child.pid,

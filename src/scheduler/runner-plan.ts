@@ -49,14 +49,21 @@ export function slottedJobs(config: ResolvedConfig, now: number, defaultTz: stri
   const plannedSchedules: Record<string, string[]> = {};
   if (toPlan.length > 0) {
     const plan = planJobs({
-      jobs: toPlan, limits: Object.fromEntries(Object.values(config.providers).map((p) => [p.name, p.limits])),
-      reserve: config.planning?.reserve ?? 0.2, avoid: config.planning?.avoid ?? [], periodStart, defaultTz,
+      jobs: toPlan,
+      limits: Object.fromEntries(Object.values(config.providers).map((p) => [p.name, p.limits])),
+      reserve: config.planning?.reserve ?? 0.2,
+      avoid: config.planning?.avoid ?? [],
+      periodStart,
+      defaultTz,
     });
     for (const planned of plan.jobs) {
       delays.set(planned.name, planned.delayMinutes * MINUTE_MS);
       plannedSchedules[planned.name] = planned.plannedSchedule;
     }
-    if (!plan.feasible) notes.push(`the plan does not fit every budget (${plan.overflows.map((o) => o.job).join(', ')} overflow): run at their least-loaded delays; see failsoft plan`);
+    if (!plan.feasible)
+      notes.push(
+        `the plan does not fit every budget (${plan.overflows.map((o) => o.job).join(', ')} overflow): run at their least-loaded delays; see failsoft plan`,
+      );
   }
   return {
     jobs: scheduled.map((job) => ({ job, delayMs: delays.get(job.name) ?? 0, tz: job.tz ?? defaultTz })),

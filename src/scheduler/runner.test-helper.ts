@@ -13,8 +13,18 @@ export const fixture = (name: string): string => new URL(`../../test/fixtures/jo
 /** A resolved job with test defaults: a daily 09:00 UTC run of `command`. */
 export function testJob(over: Partial<ResolvedJob> & { command: string[] }): ResolvedJob & { schedule: string } {
   return {
-    name: 'nightly', schedule: '0 9 * * *', tz: 'UTC', shell: false, tier: 'enhanced', priority: 5, flexMs: 0, killGraceMs: 1_000,
-    retries: { max: 0, backoffMs: 30_000, multiplier: 2 }, overlap: 'skip', catchUp: 'none', ...over,
+    name: 'nightly',
+    schedule: '0 9 * * *',
+    tz: 'UTC',
+    shell: false,
+    tier: 'enhanced',
+    priority: 5,
+    flexMs: 0,
+    killGraceMs: 1_000,
+    retries: { max: 0, backoffMs: 30_000, multiplier: 2 },
+    overlap: 'skip',
+    catchUp: 'none',
+    ...over,
   } as ResolvedJob & { schedule: string };
 }
 
@@ -33,12 +43,23 @@ export async function waitFor<T>(fn: () => T | undefined | false, what: string, 
 export function outputFile(): { dir: string; out: string; lines: () => Array<Record<string, unknown>> } {
   const dir = mkdtempSync(join(tmpdir(), 'failsoft-runner-'));
   const out = join(dir, 'runs.jsonl');
-  const lines = (): Array<Record<string, unknown>> => (existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+  const lines = (): Array<Record<string, unknown>> =>
+    existsSync(out)
+      ? readFileSync(out, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+      : [];
   return { dir, out, lines };
 }
 
 /** A runner on a fake clock and a memory store, recording its events and its log. */
-export function harness(jobs: Array<ResolvedJob & { schedule: string }>, over: Partial<JobRunnerOptions> = {}, start = Date.UTC(2026, 0, 5, 8, 59, 59)) {
+export function harness(
+  jobs: Array<ResolvedJob & { schedule: string }>,
+  over: Partial<JobRunnerOptions> = {},
+  start = Date.UTC(2026, 0, 5, 8, 59, 59),
+) {
   const clock = new FakeClock(start);
   const store = (over.store as MemoryStore | undefined) ?? new MemoryStore();
   const bus = new EventBus();
@@ -46,8 +67,14 @@ export function harness(jobs: Array<ResolvedJob & { schedule: string }>, over: P
   bus.on('*', (e) => events.push(e));
   const logs: string[] = [];
   const runner = new JobRunner({
-    jobs: jobs.map((job) => ({ job, delayMs: 0, tz: 'UTC' })), store, instance: 'i1', events: bus, clock, pollMs: 60_000,
-    log: (level, message) => logs.push(`${level}: ${message}`), ...over,
+    jobs: jobs.map((job) => ({ job, delayMs: 0, tz: 'UTC' })),
+    store,
+    instance: 'i1',
+    events: bus,
+    clock,
+    pollMs: 60_000,
+    log: (level, message) => logs.push(`${level}: ${message}`),
+    ...over,
   });
   const of = (type: string): FailsoftEvent[] => events.filter((e) => e.type === type);
   return { clock, store, bus, events, of, logs, runner };

@@ -78,8 +78,15 @@ export class JobRunner {
     this.log = options.log ?? (() => undefined);
     this.slots = new Map(options.jobs.map((s) => [s.job.name, new JobSlots(s)]));
     this.ctx = {
-      store: options.store, clock: this.clock, events: options.events, log: this.log, baseEnv: options.baseEnv ?? process.env,
-      pollMs: this.pollMs, processes: this.processes, closing: () => this.closing, closed: this.closed,
+      store: options.store,
+      clock: this.clock,
+      events: options.events,
+      log: this.log,
+      baseEnv: options.baseEnv ?? process.env,
+      pollMs: this.pollMs,
+      processes: this.processes,
+      closing: () => this.closing,
+      closed: this.closed,
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       ...(options.gateway === undefined ? {} : { gateway: options.gateway }),
       ...(options.aiAvailable === undefined ? {} : { aiAvailable: options.aiAvailable }),
@@ -129,15 +136,22 @@ export class JobRunner {
     const slot = slots.next(after);
     if (slot === undefined || this.closing) return;
     const wait = slot - this.clock.now();
-    this.timers.set(name, this.clock.timer(Math.min(Math.max(0, wait), MAX_TIMER_MS), () => {
-      if (this.clock.now() < slot) return this.arm(slots, after);
-      this.arm(slots, slot);
-      this.track(this.fire(slots, slot));
-    }));
+    this.timers.set(
+      name,
+      this.clock.timer(Math.min(Math.max(0, wait), MAX_TIMER_MS), () => {
+        if (this.clock.now() < slot) return this.arm(slots, after);
+        this.arm(slots, slot);
+        this.track(this.fire(slots, slot));
+      }),
+    );
   }
 
   private track(run: Promise<void>): void {
-    const tracked = run.catch((error: unknown) => this.log('warn', `job runner: ${error instanceof Error ? error.message : String(error)}`)).finally(() => this.running.delete(tracked));
+    const tracked = run
+      .catch((error: unknown) =>
+        this.log('warn', `job runner: ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .finally(() => this.running.delete(tracked));
     this.running.add(tracked);
   }
 
@@ -145,18 +159,31 @@ export class JobRunner {
   private async fire(slots: JobSlots, slot: number): Promise<void> {
     const job = slots.slotted.job;
     const record: JobRunRecord = {
-      id: runId(job.name, slot), job: job.name, plannedAt: slot, status: 'planned', attempt: 0,
-      instance: this.options.instance, leaseUntil: this.clock.now() + this.leaseMs,
+      id: runId(job.name, slot),
+      job: job.name,
+      plannedAt: slot,
+      status: 'planned',
+      attempt: 0,
+      instance: this.options.instance,
+      leaseUntil: this.clock.now() + this.leaseMs,
     };
     let claimed: boolean;
     try {
       claimed = await this.options.store.claimJobRun(record);
     } catch (error) {
-      this.log('warn', `job ${job.name}: the run planned ${new Date(slot).toISOString()} could not be claimed, so it does not run: ${error instanceof Error ? error.message : String(error)}`);
+      this.log(
+        'warn',
+        `job ${job.name}: the run planned ${new Date(slot).toISOString()} could not be claimed, so it does not run: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return;
     }
     if (!claimed) return;
-    await this.hold(job, new RunLease(this.options.store, record, this.clock, this.leaseMs, this.log), slots.slotted.delayMs, 1);
+    await this.hold(
+      job,
+      new RunLease(this.options.store, record, this.clock, this.leaseMs, this.log),
+      slots.slotted.delayMs,
+      1,
+    );
   }
 
   private async hold(job: ResolvedJob, lease: RunLease, delayMs: number, first: number): Promise<void> {
@@ -175,7 +202,10 @@ export class JobRunner {
     if (last === undefined) return;
     const missed = slots.lastBetween(last.plannedAt, now);
     if (missed === undefined) return;
-    this.log('info', `job ${name}: catching up the run planned ${new Date(missed).toISOString()} (missed while no runner ran it)`);
+    this.log(
+      'info',
+      `job ${name}: catching up the run planned ${new Date(missed).toISOString()} (missed while no runner ran it)`,
+    );
     this.track(this.fire(slots, missed));
   }
 
@@ -206,13 +236,22 @@ export class JobRunner {
     const lease = new RunLease(this.options.store, taken, this.clock, this.leaseMs, this.log);
     const event = { job: job.name, runId: run.id, plannedAt: run.plannedAt };
     if (run.status !== 'running') {
-      this.log('info', `job ${job.name}: run ${run.id} taken over from ${run.instance} (its lease ran out before it started)`);
+      this.log(
+        'info',
+        `job ${job.name}: run ${run.id} taken over from ${run.instance} (its lease ran out before it started)`,
+      );
       this.track(this.hold(job, lease, slots.slotted.delayMs, 1));
       return;
     }
     const reason = `owner ${run.instance} lost (lease ran out at ${new Date(run.leaseUntil ?? now).toISOString()})`;
     const final = run.attempt > job.retries.max;
-    this.events().emit('job-failed', now, { ...event, attempt: run.attempt, reason, final, ms: now - (run.startedAt ?? now) });
+    this.events().emit('job-failed', now, {
+      ...event,
+      attempt: run.attempt,
+      reason,
+      final,
+      ms: now - (run.startedAt ?? now),
+    });
     if (final) {
       await lease.save({ status: 'failed', finishedAt: now, detail: `attempt ${run.attempt}: ${reason}` });
       return;

@@ -19,7 +19,12 @@ export interface CronFields {
 }
 
 const NICKNAMES: Record<string, string> = {
-  '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0', '@daily': '0 0 * * *', '@hourly': '0 * * * *',
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@hourly': '0 * * * *',
 };
 
 /**
@@ -31,7 +36,9 @@ export function cronFields(expression: string): CronFields {
   const f = text.split(/\s+/);
   const [seconds, rest] = f.length === 6 ? [f[0], f.slice(1)] : [undefined, f];
   const [minute = '*', hour = '*', dayOfMonth = '*', month = '*', dayOfWeek = '*'] = rest;
-  return seconds === undefined ? { minute, hour, dayOfMonth, month, dayOfWeek } : { seconds, minute, hour, dayOfMonth, month, dayOfWeek };
+  return seconds === undefined
+    ? { minute, hour, dayOfMonth, month, dayOfWeek }
+    : { seconds, minute, hour, dayOfMonth, month, dayOfWeek };
 }
 
 const wild = (field: string): boolean => field === '*' || field === '?';
@@ -60,7 +67,10 @@ export class TooFrequentError extends Error {
  */
 export function scheduleInstants(expression: string, tz: string, start: number, minutes: number): number[] {
   const fields = cronFields(expression);
-  const pattern = scheduleKind(fields) === 'calendar' ? joinFields({ ...fields, dayOfMonth: '*', month: '*', dayOfWeek: '*' }) : joinFields(fields);
+  const pattern =
+    scheduleKind(fields) === 'calendar'
+      ? joinFields({ ...fields, dayOfMonth: '*', month: '*', dayOfWeek: '*' })
+      : joinFields(fields);
   // croner reads a fixed offset several times faster than a named zone: UTC takes the fast path.
   const zone = tz === 'UTC' || tz === 'Etc/UTC' ? { utcOffset: 0 } : { timezone: tz };
   const cron = new Cron(pattern, { paused: true, mode: '5-or-6-parts', ...zone });
@@ -69,7 +79,10 @@ export function scheduleInstants(expression: string, tz: string, start: number, 
   let next = cron.nextRun(new Date(start - 1));
   while (next !== null && next.getTime() < end) {
     out.push(next.getTime());
-    if (out.length > minutes) throw new TooFrequentError(`"${expression}" runs more than once a minute on average: the planner works a minute at a time`);
+    if (out.length > minutes)
+      throw new TooFrequentError(
+        `"${expression}" runs more than once a minute on average: the planner works a minute at a time`,
+      );
     next = cron.nextRun(next);
   }
   cron.stop();

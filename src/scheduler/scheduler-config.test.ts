@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../engine/config/resolve-config.js';
 import { issuesOf } from '../engine/config/config-issues.test-helper.js';
 
-
 describe('the scheduler section of the config', () => {
   it('resolves the gateway URL (no trailing slash) and the lease in ms; absent = the defaults', () => {
-    expect(resolveConfig({ scheduler: { gatewayUrl: 'http://127.0.0.1:8787/', lease: '1m' } }, { env: {} }).scheduler).toEqual({ gatewayUrl: 'http://127.0.0.1:8787', leaseMs: 60_000 });
+    expect(
+      resolveConfig({ scheduler: { gatewayUrl: 'http://127.0.0.1:8787/', lease: '1m' } }, { env: {} }).scheduler,
+    ).toEqual({ gatewayUrl: 'http://127.0.0.1:8787', leaseMs: 60_000 });
     expect(resolveConfig({ scheduler: {} }, { env: {} }).scheduler).toEqual({ leaseMs: 30_000 });
     expect(resolveConfig({}, { env: {} }).scheduler).toBeUndefined();
   });

@@ -47,10 +47,16 @@ export async function startJobRunner(host: JobRunnerHost): Promise<StartedJobRun
   const gateway = host.gateway ?? (gatewayUrl === undefined ? undefined : { url: gatewayUrl });
   const aiAvailable = host.aiAvailable ?? (gatewayUrl === undefined ? undefined : gatewayAvailability(gatewayUrl));
   const runner = new JobRunner({
-    jobs: plan.jobs, store: host.store, instance: host.instance, events: host.events, log: host.log,
+    jobs: plan.jobs,
+    store: host.store,
+    instance: host.instance,
+    events: host.events,
+    log: host.log,
     leaseMs: host.config.scheduler?.leaseMs ?? 30_000,
-    ...(host.clock === undefined ? {} : { clock: host.clock }), ...(host.baseEnv === undefined ? {} : { baseEnv: host.baseEnv }),
-    ...(gateway === undefined ? {} : { gateway }), ...(aiAvailable === undefined ? {} : { aiAvailable }),
+    ...(host.clock === undefined ? {} : { clock: host.clock }),
+    ...(host.baseEnv === undefined ? {} : { baseEnv: host.baseEnv }),
+    ...(gateway === undefined ? {} : { gateway }),
+    ...(aiAvailable === undefined ? {} : { aiAvailable }),
   });
   const lines = plan.jobs.map((s) => {
     const next = runner.nextRuns(now)[s.job.name];
@@ -58,10 +64,16 @@ export async function startJobRunner(host: JobRunnerHost): Promise<StartedJobRun
     return `jobs: ${s.job.name}: ${s.job.schedule} ${s.tz}${moved}; next run ${next === undefined ? 'never' : new Date(next).toISOString()}`;
   });
   lines.push(...plan.notes.map((n) => `jobs: ${n}`));
-  lines.push(host.backend === 'postgres'
-    ? `jobs: schedule shared through PostgreSQL: however many instances run, each planned run starts once (instance ${host.instance})`
-    : 'jobs: single instance: without DATABASE_URL the schedule is not shared, so run one runner per config (a second would run every job again)');
-  lines.push(gateway === undefined ? 'jobs: no gateway known (scheduler.gatewayUrl): jobs call their providers directly, and ai-only jobs are never deferred' : `jobs: jobs call the gateway at ${gateway.url} (OPENAI_BASE_URL ${gateway.url}/v1, ANTHROPIC_BASE_URL)`);
+  lines.push(
+    host.backend === 'postgres'
+      ? `jobs: schedule shared through PostgreSQL: however many instances run, each planned run starts once (instance ${host.instance})`
+      : 'jobs: single instance: without DATABASE_URL the schedule is not shared, so run one runner per config (a second would run every job again)',
+  );
+  lines.push(
+    gateway === undefined
+      ? 'jobs: no gateway known (scheduler.gatewayUrl): jobs call their providers directly, and ai-only jobs are never deferred'
+      : `jobs: jobs call the gateway at ${gateway.url} (OPENAI_BASE_URL ${gateway.url}/v1, ANTHROPIC_BASE_URL)`,
+  );
   await runner.start();
   return { runner, lines };
 }

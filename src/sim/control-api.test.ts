@@ -6,7 +6,11 @@ import { startSimulator, type RunningSimulator } from './start-simulator.js';
 let sim: RunningSimulator;
 
 beforeEach(async () => {
-  sim = await startSimulator({ port: 0, clock: new FakeClock(0), providers: { alpha: fakeSimProtocol, beta: fakeSimProtocol } });
+  sim = await startSimulator({
+    port: 0,
+    clock: new FakeClock(0),
+    providers: { alpha: fakeSimProtocol, beta: fakeSimProtocol },
+  });
 });
 
 afterEach(async () => {
@@ -23,7 +27,11 @@ async function control(method: string, path: string, body?: unknown): Promise<{ 
 }
 
 function generate(provider: string): Promise<Response> {
-  return fetch(`${sim.urlFor(provider)}/v1/generate`, { method: 'POST', headers: { 'x-key': 'k' }, body: JSON.stringify({ model: 'm', prompt: 'hi' }) });
+  return fetch(`${sim.urlFor(provider)}/v1/generate`, {
+    method: 'POST',
+    headers: { 'x-key': 'k' },
+    body: JSON.stringify({ model: 'm', prompt: 'hi' }),
+  });
 }
 
 describe('control API: faults', () => {
@@ -33,7 +41,10 @@ describe('control API: faults', () => {
       json: { alpha: [{ kind: 'overloaded' }], beta: [{ kind: 'auth' }] },
     });
     await control('PUT', '/faults', { alpha: [{ kind: 'server_error', count: 1 }] });
-    expect((await control('GET', '/faults')).json).toEqual({ alpha: [{ kind: 'server_error', count: 1 }], beta: [{ kind: 'auth' }] });
+    expect((await control('GET', '/faults')).json).toEqual({
+      alpha: [{ kind: 'server_error', count: 1 }],
+      beta: [{ kind: 'auth' }],
+    });
     expect((await generate('alpha')).status).toBe(500);
     expect((await generate('beta')).status).toBe(401);
   });
@@ -55,7 +66,10 @@ describe('control API: faults', () => {
       status: 400,
       json: { error: 'faults.gamma: unknown provider (known: alpha, beta)' },
     });
-    expect(await control('PUT', '/faults', '{"alpha": [')).toEqual({ status: 400, json: { error: 'faults: not valid JSON' } });
+    expect(await control('PUT', '/faults', '{"alpha": [')).toEqual({
+      status: 400,
+      json: { error: 'faults: not valid JSON' },
+    });
     expect((await control('GET', '/faults')).json).toEqual({ alpha: [{ kind: 'overloaded' }] });
   });
 });
@@ -75,7 +89,10 @@ describe('control API: limits', () => {
   });
 
   it('rejects a bad document with a 400 naming the path', async () => {
-    expect(await control('PUT', '/limits', { alpha: { rpm: -5 } })).toEqual({ status: 400, json: { error: 'limits.alpha.rpm: must be > 0' } });
+    expect(await control('PUT', '/limits', { alpha: { rpm: -5 } })).toEqual({
+      status: 400,
+      json: { error: 'limits.alpha.rpm: must be > 0' },
+    });
     expect(await control('PUT', '/limits', { alpha: { rpm: 5, burst: 2 } })).toEqual({
       status: 400,
       json: { error: 'limits.alpha.burst: unknown key' },
@@ -96,11 +113,21 @@ describe('control API: stats', () => {
       status: 200,
       json: {
         alpha: { requests: 1, statuses: { '200': 1 }, streamFaults: NO_STREAM_FAULTS, slowStreams: NO_SLOW_STREAMS },
-        beta: { requests: 2, statuses: { '529': 1, '200': 1 }, streamFaults: NO_STREAM_FAULTS, slowStreams: NO_SLOW_STREAMS },
+        beta: {
+          requests: 2,
+          statuses: { '529': 1, '200': 1 },
+          streamFaults: NO_STREAM_FAULTS,
+          slowStreams: NO_SLOW_STREAMS,
+        },
       },
     });
     await control('DELETE', '/stats');
-    expect(sim.stats().beta).toEqual({ requests: 0, statuses: {}, streamFaults: NO_STREAM_FAULTS, slowStreams: NO_SLOW_STREAMS });
+    expect(sim.stats().beta).toEqual({
+      requests: 0,
+      statuses: {},
+      streamFaults: NO_STREAM_FAULTS,
+      slowStreams: NO_SLOW_STREAMS,
+    });
   });
 });
 

@@ -14,7 +14,12 @@ const MAX_CONTROL_BODY_BYTES = 1024 * 1024;
  * - `GET /_sim/stats` counters per provider; `DELETE /_sim/stats` zeroes them.
  * A bad document is a 400 `{ "error": "faults.openai[1].rate: must be ≤ 1" }`; unknown paths 404.
  */
-export function handleControlRequest(sim: SimulatorState, req: IncomingMessage, res: ServerResponse, path: string): void {
+export function handleControlRequest(
+  sim: SimulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): void {
   const method = req.method ?? 'GET';
   switch (path) {
     case '/faults':
@@ -53,7 +58,9 @@ export function handleControlRequest(sim: SimulatorState, req: IncomingMessage, 
         root: 'stats',
       });
     default:
-      return sendJson(res, 404, { error: `unknown control path /_sim${path} (try /_sim/faults, /_sim/limits, /_sim/stats)` });
+      return sendJson(res, 404, {
+        error: `unknown control path /_sim${path} (try /_sim/faults, /_sim/limits, /_sim/stats)`,
+      });
   }
 }
 

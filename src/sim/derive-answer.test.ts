@@ -21,7 +21,12 @@ const weatherTool = {
   name: 'get_weather',
   inputSchema: {
     type: 'object',
-    properties: { city: { type: 'string' }, days: { type: 'integer' }, metric: { type: 'boolean' }, unit: { type: 'string', enum: ['c', 'f'] } },
+    properties: {
+      city: { type: 'string' },
+      days: { type: 'integer' },
+      metric: { type: 'boolean' },
+      unit: { type: 'string', enum: ['c', 'f'] },
+    },
     required: ['city', 'days', 'metric', 'unit'],
   },
 };
@@ -62,13 +67,21 @@ describe('deriveAnswer', () => {
   });
 
   it('acknowledges tool results with plain text', () => {
-    const answer = deriveAnswer('openai', request({ lastIsToolResult: true, tools: [weatherTool], lastUserText: 'get_weather' }), 0);
+    const answer = deriveAnswer(
+      'openai',
+      request({ lastIsToolResult: true, tools: [weatherTool], lastUserText: 'get_weather' }),
+      0,
+    );
     expect(answer.text).toBe(TOOL_RESULT_REPLY);
     expect(answer.toolCall).toBeUndefined();
   });
 
   it('calls a tool the prompt mentions when the choice is auto', () => {
-    const answer = deriveAnswer('anthropic', request({ tools: [weatherTool], lastUserText: 'use get_weather for Paris' }), 0);
+    const answer = deriveAnswer(
+      'anthropic',
+      request({ tools: [weatherTool], lastUserText: 'use get_weather for Paris' }),
+      0,
+    );
     expect(answer.stop).toBe('tool_use');
     expect(answer.text).toBe('');
     expect(answer.textChunks).toEqual([]);
@@ -82,13 +95,20 @@ describe('deriveAnswer', () => {
 
   it('answers with text when the choice is auto and no tool is mentioned, or the choice is none', () => {
     expect(deriveAnswer('openai', request({ tools: [weatherTool] }), 0).toolCall).toBeUndefined();
-    expect(deriveAnswer('openai', request({ tools: [weatherTool], lastUserText: 'get_weather', toolChoice: 'none' }), 0).toolCall).toBeUndefined();
+    expect(
+      deriveAnswer('openai', request({ tools: [weatherTool], lastUserText: 'get_weather', toolChoice: 'none' }), 0)
+        .toolCall,
+    ).toBeUndefined();
   });
 
   it('calls the first tool when a tool is required, and the named tool when one is forced', () => {
     const other = { name: 'lookup' };
-    expect(deriveAnswer('openai', request({ tools: [weatherTool, other], toolChoice: 'required' }), 0).toolCall?.name).toBe('get_weather');
-    expect(deriveAnswer('openai', request({ tools: [weatherTool, other], toolChoice: { name: 'lookup' } }), 0).toolCall).toMatchObject({
+    expect(
+      deriveAnswer('openai', request({ tools: [weatherTool, other], toolChoice: 'required' }), 0).toolCall?.name,
+    ).toBe('get_weather');
+    expect(
+      deriveAnswer('openai', request({ tools: [weatherTool, other], toolChoice: { name: 'lookup' } }), 0).toolCall,
+    ).toMatchObject({
       name: 'lookup',
       input: {},
     });
@@ -102,7 +122,14 @@ const ticketSchema = {
     priority: { type: 'string', enum: ['high', 'low'] },
     count: { type: 'integer' },
     urgent: { type: 'boolean' },
-    owner: { type: 'object', properties: { name: { type: 'string' }, team: { type: 'object', properties: { id: { type: 'number' } }, required: ['id'] } }, required: ['name', 'team'] },
+    owner: {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        team: { type: 'object', properties: { id: { type: 'number' } }, required: ['id'] },
+      },
+      required: ['name', 'team'],
+    },
     steps: { type: 'array', items: { type: 'string' } },
   },
   required: ['title', 'priority', 'count', 'urgent', 'owner', 'steps'],
@@ -129,12 +156,20 @@ describe('deriveAnswer in JSON mode', () => {
     expect(JSON.parse(deriveAnswer('openai', request({ json: {} }), 0).text)).toEqual({
       reply: 'Simulated reply from openai (gpt-4o): What is the weather in Paris today?',
     });
-    expect(JSON.parse(deriveAnswer('openai', request({ json: {}, lastIsToolResult: true }), 0).text)).toEqual({ reply: TOOL_RESULT_REPLY });
+    expect(JSON.parse(deriveAnswer('openai', request({ json: {}, lastIsToolResult: true }), 0).text)).toEqual({
+      reply: TOOL_RESULT_REPLY,
+    });
   });
 
   it("reads Gemini's upper-case schema types", () => {
-    const schema = { type: 'OBJECT', properties: { n: { type: 'INTEGER' }, tags: { type: 'ARRAY', items: { type: 'STRING' } } } };
-    expect(JSON.parse(deriveAnswer('gemini', request({ json: { schema } }), 0).text)).toEqual({ n: 1, tags: ['What is the weather in Paris today?'] });
+    const schema = {
+      type: 'OBJECT',
+      properties: { n: { type: 'INTEGER' }, tags: { type: 'ARRAY', items: { type: 'STRING' } } },
+    };
+    expect(JSON.parse(deriveAnswer('gemini', request({ json: { schema } }), 0).text)).toEqual({
+      n: 1,
+      tags: ['What is the weather in Paris today?'],
+    });
   });
 
   it('splits the JSON into stream chunks that join back to the whole JSON', () => {
@@ -152,27 +187,45 @@ describe('deriveAnswer in JSON mode', () => {
   });
 
   it('still calls a chosen tool, and gives JSON mode its own id', () => {
-    const forced = deriveAnswer('openai', request({ json: {}, tools: [weatherTool], toolChoice: { name: 'get_weather' } }), 0);
+    const forced = deriveAnswer(
+      'openai',
+      request({ json: {}, tools: [weatherTool], toolChoice: { name: 'get_weather' } }),
+      0,
+    );
     expect(forced.toolCall?.name).toBe('get_weather');
     expect(forced.text).toBe('');
     expect(deriveAnswer('openai', request({ json: {} }), 0).id).not.toBe(deriveAnswer('openai', request(), 0).id);
-    expect(deriveAnswer('openai', request({ json: { schema: ticketSchema } }), 0).id).not.toBe(deriveAnswer('openai', request({ json: {} }), 0).id);
+    expect(deriveAnswer('openai', request({ json: { schema: ticketSchema } }), 0).id).not.toBe(
+      deriveAnswer('openai', request({ json: {} }), 0).id,
+    );
   });
 });
 
 describe('tool input from a schema', () => {
   it('fills nested object schemas recursively for a forced tool (how failsoft asks Anthropic for JSON)', () => {
-    const answer = deriveAnswer('anthropic', request({ tools: [{ name: 'emit', inputSchema: ticketSchema }], toolChoice: { name: 'emit' } }), 0);
-    expect(answer.toolCall?.input).toMatchObject({ owner: { name: 'What is the weather in Paris today?', team: { id: 1 } }, steps: ['What is the weather in Paris today?'] });
+    const answer = deriveAnswer(
+      'anthropic',
+      request({ tools: [{ name: 'emit', inputSchema: ticketSchema }], toolChoice: { name: 'emit' } }),
+      0,
+    );
+    expect(answer.toolCall?.input).toMatchObject({
+      owner: { name: 'What is the weather in Paris today?', team: { id: 1 } },
+      steps: ['What is the weather in Paris today?'],
+    });
   });
 
   it('fills every property when none is required', () => {
-    const input = buildToolInput({ name: 't', inputSchema: { properties: { q: { type: 'string' }, n: { type: 'number' } } } }, '  hi  ');
+    const input = buildToolInput(
+      { name: 't', inputSchema: { properties: { q: { type: 'string' }, n: { type: 'number' } } } },
+      '  hi  ',
+    );
     expect(input).toEqual({ q: 'hi', n: 1 });
   });
 
   it('uses a placeholder string for an empty prompt', () => {
-    expect(buildToolInput({ name: 't', inputSchema: { properties: { q: {} }, required: ['q'] } }, '')).toEqual({ q: 'example' });
+    expect(buildToolInput({ name: 't', inputSchema: { properties: { q: {} }, required: ['q'] } }, '')).toEqual({
+      q: 'example',
+    });
   });
 });
 

@@ -32,7 +32,10 @@ export function deriveAnswer(providerName: string, request: SimParsedRequest, no
       stop: 'tool_use',
     };
   }
-  const full = request.json === undefined ? replyText(providerName, request) : jsonText(providerName, request, request.json.schema);
+  const full =
+    request.json === undefined
+      ? replyText(providerName, request)
+      : jsonText(providerName, request, request.json.schema);
   const maxChars = Math.max(0, request.maxOutputTokens) * CHARS_PER_TOKEN;
   const cut = full.length > maxChars;
   const text = cut ? full.slice(0, maxChars) : full;
@@ -60,8 +63,13 @@ function replyText(providerName: string, request: SimParsedRequest): string {
 }
 
 /** JSON-mode text: a value for the schema, or `{"reply": <the usual text>}` without one. */
-function jsonText(providerName: string, request: SimParsedRequest, schema: Record<string, unknown> | undefined): string {
-  const value = schema === undefined ? { reply: replyText(providerName, request) } : valueFromSchema(schema, request.lastUserText);
+function jsonText(
+  providerName: string,
+  request: SimParsedRequest,
+  schema: Record<string, unknown> | undefined,
+): string {
+  const value =
+    schema === undefined ? { reply: replyText(providerName, request) } : valueFromSchema(schema, request.lastUserText);
   return JSON.stringify(value);
 }
 
@@ -121,7 +129,9 @@ export function splitIntoChunks(text: string): string[] {
 }
 
 function isWhitespace(code: number): boolean {
-  return code === 32 || (code >= 9 && code <= 13) || code === 160 || (code > 255 && /\s/.test(String.fromCharCode(code)));
+  return (
+    code === 32 || (code >= 9 && code <= 13) || code === 160 || (code > 255 && /\s/.test(String.fromCharCode(code)))
+  );
 }
 
 function requestHash(providerName: string, request: SimParsedRequest): string {
@@ -129,7 +139,8 @@ function requestHash(providerName: string, request: SimParsedRequest): string {
   let key = `${providerName}\u0000${request.model}\u0000${request.stream ? 's' : 'g'}${request.maxOutputTokens}\u0000${request.inputTokens}`;
   key += `\u0000${request.lastIsToolResult ? 'r' : 'u'}${choice}\u0000`;
   for (const tool of request.tools) key += `${tool.name},`;
-  if (request.json !== undefined) key += `\u0000json${request.json.schema === undefined ? '' : JSON.stringify(request.json.schema)}`;
+  if (request.json !== undefined)
+    key += `\u0000json${request.json.schema === undefined ? '' : JSON.stringify(request.json.schema)}`;
   if (request.images !== undefined && request.images > 0) key += `\u0000img${request.images}`;
   key += `\u0000${request.lastUserText}`;
   return fnv1aHex64(key);

@@ -64,7 +64,8 @@ export const fakeSimProtocol: SimProtocol = {
       lastUserText: prompt,
       lastIsToolResult: data['toolResult'] === true,
       tools,
-      toolChoice: choice === 'none' || choice === 'required' ? choice : typeof choice === 'string' ? { name: choice } : 'auto',
+      toolChoice:
+        choice === 'none' || choice === 'required' ? choice : typeof choice === 'string' ? { name: choice } : 'auto',
     };
   },
   listModels(models) {
@@ -87,7 +88,8 @@ export const fakeSimProtocol: SimProtocol = {
     return 'error\n';
   },
   renderFault(kind, context) {
-    const headers: Record<string, string> = context.retryAfterS === undefined ? {} : { 'retry-after': String(context.retryAfterS) };
+    const headers: Record<string, string> =
+      context.retryAfterS === undefined ? {} : { 'retry-after': String(context.retryAfterS) };
     return json(FAULT_STATUS[kind], { fault: kind, model: context.model }, headers);
   },
   rateLimitHeaders({ snapshot }) {
@@ -99,6 +101,11 @@ export const fakeSimProtocol: SimProtocol = {
     return headers;
   },
   renderOverLimit(context) {
-    return json(429, { dimension: context.dimension, limit: context.limit, requested: context.requested, retryAfterMs: context.retryAfterMs });
+    return json(429, {
+      dimension: context.dimension,
+      limit: context.limit,
+      requested: context.requested,
+      retryAfterMs: context.retryAfterMs,
+    });
   },
 };

@@ -27,12 +27,20 @@ describe('fault documents', () => {
   });
 
   it('names the path of the bad field', () => {
-    expect(errorOf({ openai: [{ kind: 'slow' }, { kind: 'overloaded', rate: 2 }] })).toBe('faults.openai[1].rate: must be ≤ 1');
+    expect(errorOf({ openai: [{ kind: 'slow' }, { kind: 'overloaded', rate: 2 }] })).toBe(
+      'faults.openai[1].rate: must be ≤ 1',
+    );
     expect(errorOf({ openai: [{ kind: 'overloaded', count: 0 }] })).toBe('faults.openai[0].count: must be > 0');
-    expect(errorOf({ openai: [{ kind: 'overloaded', count: 1.5 }] })).toBe('faults.openai[0].count: must be an integer');
-    expect(errorOf({ openai: [{ kind: 'overloaded', latencyMs: -1 }] })).toBe('faults.openai[0].latencyMs: must be ≥ 0');
+    expect(errorOf({ openai: [{ kind: 'overloaded', count: 1.5 }] })).toBe(
+      'faults.openai[0].count: must be an integer',
+    );
+    expect(errorOf({ openai: [{ kind: 'overloaded', latencyMs: -1 }] })).toBe(
+      'faults.openai[0].latencyMs: must be ≥ 0',
+    );
     expect(errorOf({ openai: [{ rate: 1 }] })).toBe('faults.openai[0].kind: is required');
-    expect(errorOf({ openai: [{ kind: 'melted' }] })).toMatch(/^faults\.openai\[0\]\.kind: must be one of overloaded, rate_limited/);
+    expect(errorOf({ openai: [{ kind: 'melted' }] })).toMatch(
+      /^faults\.openai\[0\]\.kind: must be one of overloaded, rate_limited/,
+    );
     expect(errorOf({ openai: { kind: 'overloaded' } })).toBe('faults.openai: must be an array');
   });
 
@@ -43,15 +51,25 @@ describe('fault documents', () => {
       { kind: 'stall_stream', afterChunks: 3 },
     ];
     expect(parseFaultDocument({ openai: rules }, PROVIDERS)).toEqual({ openai: rules });
-    expect(errorOf({ openai: [{ kind: 'slow', durationMs: 100 }] })).toBe('faults.openai[0].durationMs: only applies to kind slow_stream (this rule is slow)');
-    expect(errorOf({ openai: [{ kind: 'timeout', chunkDelayMs: 5 }] })).toBe('faults.openai[0].chunkDelayMs: only applies to kind slow_stream (this rule is timeout)');
-    expect(errorOf({ openai: [{ kind: 'slow_stream', chunks: 4, durationMs: 100 }] })).toBe('faults.openai[0].durationMs: give chunks or durationMs, not both');
-    expect(errorOf({ openai: [{ kind: 'slow_stream', chunkDelayMs: 0 }] })).toBe('faults.openai[0].chunkDelayMs: must be > 0');
+    expect(errorOf({ openai: [{ kind: 'slow', durationMs: 100 }] })).toBe(
+      'faults.openai[0].durationMs: only applies to kind slow_stream (this rule is slow)',
+    );
+    expect(errorOf({ openai: [{ kind: 'timeout', chunkDelayMs: 5 }] })).toBe(
+      'faults.openai[0].chunkDelayMs: only applies to kind slow_stream (this rule is timeout)',
+    );
+    expect(errorOf({ openai: [{ kind: 'slow_stream', chunks: 4, durationMs: 100 }] })).toBe(
+      'faults.openai[0].durationMs: give chunks or durationMs, not both',
+    );
+    expect(errorOf({ openai: [{ kind: 'slow_stream', chunkDelayMs: 0 }] })).toBe(
+      'faults.openai[0].chunkDelayMs: must be > 0',
+    );
     expect(errorOf({ openai: [{ kind: 'slow_stream', chunks: 0 }] })).toBe('faults.openai[0].chunks: must be > 0');
   });
 
   it('rejects unknown keys and unknown providers by path', () => {
-    expect(errorOf({ openai: [{ kind: 'overloaded', probability: 1 }] })).toBe('faults.openai[0].probability: unknown key');
+    expect(errorOf({ openai: [{ kind: 'overloaded', probability: 1 }] })).toBe(
+      'faults.openai[0].probability: unknown key',
+    );
     expect(errorOf({ mistral: [] })).toBe('faults.mistral: unknown provider (known: anthropic, openai)');
   });
 });
@@ -102,7 +120,10 @@ describe('fault rule evaluation', () => {
       { kind: 'slow' },
       { kind: 'rate_limited', latencyMs: 50, retryAfterS: 2 },
     ]);
-    expect(set.decide(false, always)).toEqual({ rule: { kind: 'rate_limited', latencyMs: 50, retryAfterS: 2 }, latencyMs: 2350 });
+    expect(set.decide(false, always)).toEqual({
+      rule: { kind: 'rate_limited', latencyMs: 50, retryAfterS: 2 },
+      latencyMs: 2350,
+    });
   });
 
   it('answers normally after a slow rule when nothing else fires', () => {
@@ -117,7 +138,10 @@ describe('fault rule evaluation', () => {
   });
 
   it('applies stream-only kinds to streams and lets other requests pass without using their count', () => {
-    const set = new FaultRuleSet([{ kind: 'mid_stream_error', count: 1 }, { kind: 'truncated_stream', count: 1 }]);
+    const set = new FaultRuleSet([
+      { kind: 'mid_stream_error', count: 1 },
+      { kind: 'truncated_stream', count: 1 },
+    ]);
     expect(set.decide(false, always)).toBeUndefined();
     expect(set.remainingCounts()).toEqual([1, 1]);
     expect(set.decide(true, always)?.rule?.kind).toBe('mid_stream_error');
@@ -126,8 +150,15 @@ describe('fault rule evaluation', () => {
   });
 
   it('lets slow_stream decide the outcome for streams and non-streams alike, after earlier slow rules', () => {
-    const set = new FaultRuleSet([{ kind: 'slow', latencyMs: 100 }, { kind: 'slow_stream', durationMs: 1000, latencyMs: 20 }, { kind: 'overloaded' }]);
-    expect(set.decide(true, always)).toEqual({ rule: { kind: 'slow_stream', durationMs: 1000, latencyMs: 20 }, latencyMs: 120 });
+    const set = new FaultRuleSet([
+      { kind: 'slow', latencyMs: 100 },
+      { kind: 'slow_stream', durationMs: 1000, latencyMs: 20 },
+      { kind: 'overloaded' },
+    ]);
+    expect(set.decide(true, always)).toEqual({
+      rule: { kind: 'slow_stream', durationMs: 1000, latencyMs: 20 },
+      latencyMs: 120,
+    });
     expect(set.decide(false, always)?.rule?.kind).toBe('slow_stream');
   });
 
@@ -139,7 +170,10 @@ describe('fault rule evaluation', () => {
   });
 
   it('expresses "usually 100 ms, 5x that on 10 % of requests" with two slow rules', () => {
-    const set = new FaultRuleSet([{ kind: 'slow', latencyMs: 100 }, { kind: 'slow', latencyMs: 400, rate: 0.1 }]);
+    const set = new FaultRuleSet([
+      { kind: 'slow', latencyMs: 100 },
+      { kind: 'slow', latencyMs: 400, rate: 0.1 },
+    ]);
     const random = mulberry32(11);
     const latencies = Array.from({ length: 2000 }, (_, i) => set.decide(i % 2 === 0, random)?.latencyMs);
     expect(new Set(latencies)).toEqual(new Set([100, 500]));

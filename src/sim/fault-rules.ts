@@ -75,7 +75,12 @@ const faultRuleSchema = z
   .superRefine((rule, context) => {
     if (rule.kind !== 'slow_stream') {
       for (const field of SLOW_STREAM_FIELDS) {
-        if (rule[field] !== undefined) context.addIssue({ code: 'custom', path: [field], message: `only applies to kind slow_stream (this rule is ${rule.kind})` });
+        if (rule[field] !== undefined)
+          context.addIssue({
+            code: 'custom',
+            path: [field],
+            message: `only applies to kind slow_stream (this rule is ${rule.kind})`,
+          });
       }
     } else if (rule.chunks !== undefined && rule.durationMs !== undefined) {
       context.addIssue({ code: 'custom', path: ['durationMs'], message: 'give chunks or durationMs, not both' });
@@ -106,7 +111,10 @@ export function parseFaultDocument(input: unknown, knownProviders: readonly stri
   if (!result.success) throw documentErrorFromZod(root, result.error);
   for (const name of Object.keys(result.data)) {
     if (!knownProviders.includes(name)) {
-      throw new SimDocumentError(formatDocumentPath(root, [name]), `unknown provider (known: ${knownProviders.join(', ')})`);
+      throw new SimDocumentError(
+        formatDocumentPath(root, [name]),
+        `unknown provider (known: ${knownProviders.join(', ')})`,
+      );
     }
   }
   return result.data;

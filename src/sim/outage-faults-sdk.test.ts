@@ -1,4 +1,7 @@
-import Anthropic, { APIConnectionTimeoutError as AnthropicTimeout, RateLimitError as AnthropicRateLimit } from '@anthropic-ai/sdk';
+import Anthropic, {
+  APIConnectionTimeoutError as AnthropicTimeout,
+  RateLimitError as AnthropicRateLimit,
+} from '@anthropic-ai/sdk';
 import { ApiError, GoogleGenAI } from '@google/genai';
 import OpenAI, { APIConnectionTimeoutError as OpenAITimeout, RateLimitError as OpenAIRateLimit } from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -85,7 +88,8 @@ describe('slow_stream through the SDKs: the whole long answer arrives, ending no
   it('Gemini: every chunk, the last with finishReason STOP', async () => {
     sim.setFaults({ gemini: [SLOW] });
     const chunks = [];
-    for await (const chunk of await gemini.models.generateContentStream({ model: GEMINI_MODEL, contents: PROMPT })) chunks.push(chunk);
+    for await (const chunk of await gemini.models.generateContentStream({ model: GEMINI_MODEL, contents: PROMPT }))
+      chunks.push(chunk);
     expect(chunks.filter((chunk) => (chunk.text ?? '') !== '')).toHaveLength(12);
     expect(chunks.at(-1)?.candidates?.[0]?.finishReason).toBe('STOP');
   });
@@ -103,7 +107,11 @@ describe('stall_stream through the SDKs: the stream hangs after a few deltas', (
     for await (const chunk of stream) {
       if (chunk.choices[0]?.delta.content) deltas += 1;
       finish = chunk.choices[0]?.finish_reason ?? finish;
-      if (deltas === 2 && Number.isNaN(abortedAt)) setTimeout(() => { abortedAt = performance.now(); stream.controller.abort(); }, 200);
+      if (deltas === 2 && Number.isNaN(abortedAt))
+        setTimeout(() => {
+          abortedAt = performance.now();
+          stream.controller.abort();
+        }, 200);
     }
     expect(Number.isFinite(abortedAt)).toBe(true);
     expect(deltas).toBe(2);
@@ -118,7 +126,11 @@ describe('stall_stream through the SDKs: the stream hangs after a few deltas', (
     let aborted = false;
     for await (const event of stream) {
       seen.push(event.type);
-      if (event.type === 'content_block_delta') setTimeout(() => { aborted = true; stream.controller.abort(); }, 200);
+      if (event.type === 'content_block_delta')
+        setTimeout(() => {
+          aborted = true;
+          stream.controller.abort();
+        }, 200);
     }
     expect(aborted).toBe(true);
     expect(seen).toEqual(['message_start', 'content_block_start', 'content_block_delta']);
@@ -128,17 +140,29 @@ describe('stall_stream through the SDKs: the stream hangs after a few deltas', (
 describe('timeout through the SDKs: a streamed call gets no headers, so it times out like any call', () => {
   it('Anthropic and OpenAI raise their connection-timeout errors; Gemini its abort', async () => {
     sim.setFaults({ anthropic: [{ kind: 'timeout' }], openai: [{ kind: 'timeout' }], gemini: [{ kind: 'timeout' }] });
-    expect(await failure(anthropic.messages.create({ ...claude, stream: true }, { timeout: 300 }))).toBeInstanceOf(AnthropicTimeout);
-    expect(await failure(openai.chat.completions.create({ ...gpt, stream: true }, { timeout: 300 }))).toBeInstanceOf(OpenAITimeout);
-    const slowGemini = new GoogleGenAI({ apiKey: 'AIza-test', httpOptions: { baseUrl: sim.urlFor('gemini'), timeout: 300 } });
-    expect(await failure(slowGemini.models.generateContentStream({ model: GEMINI_MODEL, contents: PROMPT }))).toBeInstanceOf(Error);
+    expect(await failure(anthropic.messages.create({ ...claude, stream: true }, { timeout: 300 }))).toBeInstanceOf(
+      AnthropicTimeout,
+    );
+    expect(await failure(openai.chat.completions.create({ ...gpt, stream: true }, { timeout: 300 }))).toBeInstanceOf(
+      OpenAITimeout,
+    );
+    const slowGemini = new GoogleGenAI({
+      apiKey: 'AIza-test',
+      httpOptions: { baseUrl: sim.urlFor('gemini'), timeout: 300 },
+    });
+    expect(
+      await failure(slowGemini.models.generateContentStream({ model: GEMINI_MODEL, contents: PROMPT })),
+    ).toBeInstanceOf(Error);
     expect(sim.stats().gemini?.statuses).toEqual({ timeout: 1 });
   });
 });
 
 describe('rate_limited with retryAfterS: 20 reaches each SDK where the provider puts the delay', () => {
   it('Anthropic and OpenAI: retry-after: 20, and no retry-after-ms (neither API sends it)', async () => {
-    sim.setFaults({ anthropic: [{ kind: 'rate_limited', retryAfterS: 20 }], openai: [{ kind: 'rate_limited', retryAfterS: 20 }] });
+    sim.setFaults({
+      anthropic: [{ kind: 'rate_limited', retryAfterS: 20 }],
+      openai: [{ kind: 'rate_limited', retryAfterS: 20 }],
+    });
     const claudeError = await failure(anthropic.messages.create(claude));
     expect(claudeError).toBeInstanceOf(AnthropicRateLimit);
     expect((claudeError as AnthropicRateLimit).headers.get('retry-after')).toBe('20');

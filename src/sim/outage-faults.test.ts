@@ -25,13 +25,22 @@ const PROMPT = 'one two three four five six seven eight nine';
 /** A raw request: resolves with the response once its headers arrive (or never). */
 function send(target: RunningSimulator, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${target.urlFor('fake')}${path}`, { method: 'POST', headers: { 'x-key': 'k', 'content-type': 'application/json' }, signal }, resolve);
+    const req = httpRequest(
+      `${target.urlFor('fake')}${path}`,
+      { method: 'POST', headers: { 'x-key': 'k', 'content-type': 'application/json' }, signal },
+      resolve,
+    );
     req.once('error', reject);
     req.end(JSON.stringify({ model: 'm1', prompt: PROMPT }));
   });
 }
 
-interface Timed { status: number; headersAtMs: number; chunks: { atMs: number; text: string }[]; endedAtMs: number }
+interface Timed {
+  status: number;
+  headersAtMs: number;
+  chunks: { atMs: number; text: string }[];
+  endedAtMs: number;
+}
 
 /** Sends a request and records when the headers, each body chunk and the end arrived. */
 async function timed(target: RunningSimulator, path: string): Promise<Timed> {
@@ -44,7 +53,10 @@ async function timed(target: RunningSimulator, path: string): Promise<Timed> {
 }
 
 function deltasOf(body: string): string[] {
-  return body.split('\n').filter((line) => line.startsWith('delta ')).map((line) => JSON.parse(line.slice('delta '.length)) as string);
+  return body
+    .split('\n')
+    .filter((line) => line.startsWith('delta '))
+    .map((line) => JSON.parse(line.slice('delta '.length)) as string);
 }
 
 describe('slow_stream: a long, healthy answer', () => {
@@ -83,7 +95,14 @@ describe('slow_stream: a long, healthy answer', () => {
   });
 
   it('adds the latency of slow rules before it to its first byte', async () => {
-    const s = await start({ faults: { fake: [{ kind: 'slow', latencyMs: 150 }, { kind: 'slow_stream', chunks: 8, chunkDelayMs: 10 }] } });
+    const s = await start({
+      faults: {
+        fake: [
+          { kind: 'slow', latencyMs: 150 },
+          { kind: 'slow_stream', chunks: 8, chunkDelayMs: 10 },
+        ],
+      },
+    });
     const result = await timed(s, '/v1/stream');
     expect(result.headersAtMs).toBeGreaterThanOrEqual(140);
     expect(deltasOf(result.chunks.map((c) => c.text).join(''))).toHaveLength(8);
@@ -97,8 +116,12 @@ describe('hangs', () => {
     expect(res.statusCode).toBe(200);
     let received = '';
     let ended = false;
-    res.on('data', (chunk: Buffer) => { received += chunk.toString(); });
-    res.on('end', () => { ended = true; });
+    res.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    res.on('end', () => {
+      ended = true;
+    });
     res.on('error', () => undefined);
     await vi.waitFor(() => expect(received).toBe('start\ndelta "Simulated reply from "\n'));
     await new Promise((resolve) => setTimeout(resolve, 150)); // deliberate: nothing more may arrive in 150 ms
@@ -117,7 +140,9 @@ describe('hangs', () => {
     const s = await start({ faults: { fake: [{ kind: 'timeout' }] } });
     let headers = false;
     const pending = send(s, '/v1/stream').then(
-      () => { headers = true; },
+      () => {
+        headers = true;
+      },
       () => undefined,
     );
     await vi.waitFor(() => expect(s.stats().fake?.statuses['timeout']).toBe(1));

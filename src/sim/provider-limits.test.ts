@@ -43,7 +43,12 @@ describe('ProviderLimits admission', () => {
     expect(limits.admit(request)).toBeUndefined();
     limits.settle(request, 90);
     expect(limits.snapshot().outputTokens).toEqual({ limit: 60, remaining: 0, resetMs: 90_000 });
-    expect(limits.admit(request)).toEqual({ dimension: 'output_tokens', limit: 60, requested: 1, retryAfterMs: 31_000 });
+    expect(limits.admit(request)).toEqual({
+      dimension: 'output_tokens',
+      limit: 60,
+      requested: 1,
+      retryAfterMs: 31_000,
+    });
     await clock.advance(31_000);
     expect(limits.admit(request)).toBeUndefined();
   });
@@ -72,7 +77,9 @@ describe('limits documents', () => {
   };
 
   it('accepts limits and null removals', () => {
-    expect(parseLimitsDocument({ anthropic: { rpm: 50, itpm: 40000, otpm: 8000 }, openai: null }, ['anthropic', 'openai'])).toEqual({
+    expect(
+      parseLimitsDocument({ anthropic: { rpm: 50, itpm: 40000, otpm: 8000 }, openai: null }, ['anthropic', 'openai']),
+    ).toEqual({
       anthropic: { rpm: 50, itpm: 40000, otpm: 8000 },
       openai: null,
     });

@@ -31,12 +31,19 @@ const limitsDocumentSchema = z.record(z.string(), providerLimitsSchema.nullable(
  * Validates a limits document against the known provider names; throws `SimDocumentError` naming the path.
  * @example parseLimitsDocument({ anthropic: { rpm: 50, itpm: 40000 } }, ['anthropic'])
  */
-export function parseLimitsDocument(input: unknown, knownProviders: readonly string[], root = 'limits'): LimitsDocument {
+export function parseLimitsDocument(
+  input: unknown,
+  knownProviders: readonly string[],
+  root = 'limits',
+): LimitsDocument {
   const result = limitsDocumentSchema.safeParse(input, { reportInput: true });
   if (!result.success) throw documentErrorFromZod(root, result.error);
   for (const name of Object.keys(result.data)) {
     if (!knownProviders.includes(name)) {
-      throw new SimDocumentError(formatDocumentPath(root, [name]), `unknown provider (known: ${knownProviders.join(', ')})`);
+      throw new SimDocumentError(
+        formatDocumentPath(root, [name]),
+        `unknown provider (known: ${knownProviders.join(', ')})`,
+      );
     }
   }
   return result.data;
@@ -111,7 +118,12 @@ export class ProviderLimits {
 
 function refuse(bucket: TokenBucket | undefined, name: SimLimitDimension, amount: number): LimitRefusal | undefined {
   if (!bucket || bucket.has(amount)) return undefined;
-  return { dimension: name, limit: bucket.capacity, requested: amount, retryAfterMs: bucket.msUntil(Math.min(amount, bucket.capacity)) };
+  return {
+    dimension: name,
+    limit: bucket.capacity,
+    requested: amount,
+    retryAfterMs: bucket.msUntil(Math.min(amount, bucket.capacity)),
+  };
 }
 
 function dimension(bucket: TokenBucket): RateLimitDimension {

@@ -66,14 +66,20 @@ function isReply<T extends object>(value: T | SimHttpReply): value is SimHttpRep
   return 'status' in value && 'body' in value;
 }
 
-function reply(provider: SimProviderState, res: ServerResponse, rendered: SimHttpReply, extraHeaders?: Record<string, string>): void {
+function reply(
+  provider: SimProviderState,
+  res: ServerResponse,
+  rendered: SimHttpReply,
+  extraHeaders?: Record<string, string>,
+): void {
   countOutcome(provider.stats, rendered.status);
   sendReply(res, rendered, extraHeaders);
 }
 
 function replyTooLarge(provider: SimProviderState, res: ServerResponse): void {
   const { protocol } = provider;
-  const rendered = protocol.renderBodyTooLarge?.() ?? protocol.renderFault('bad_request', { model: '', inputTokens: 0 });
+  const rendered =
+    protocol.renderBodyTooLarge?.() ?? protocol.renderFault('bad_request', { model: '', inputTokens: 0 });
   reply(provider, res, rendered, { connection: 'close' });
 }
 
@@ -127,7 +133,13 @@ function limitHeaders(provider: SimProviderState, model: string): Record<string,
  * The normal path: admission against the token buckets, then the derived answer. A `slow_stream` rule
  * makes it a long generation: a lengthened answer, paced (stream) or delayed (non-stream) over its total.
  */
-function answer(sim: SimulatorState, provider: SimProviderState, res: ServerResponse, request: SimParsedRequest, slowStream?: FaultRule): void {
+function answer(
+  sim: SimulatorState,
+  provider: SimProviderState,
+  res: ServerResponse,
+  request: SimParsedRequest,
+  slowStream?: FaultRule,
+): void {
   const { protocol, limits } = provider;
   let headers: Record<string, string> = NO_HEADERS;
   if (limits) {
@@ -156,7 +168,12 @@ function answer(sim: SimulatorState, provider: SimProviderState, res: ServerResp
   const frames = protocol.renderStream(derived, request);
   writeStream(
     res,
-    { headers: { ...protocol.streamHeaders(request), ...headers }, head: frames.head, deltas: frames.deltas, ending: frames.tail },
+    {
+      headers: { ...protocol.streamHeaders(request), ...headers },
+      head: frames.head,
+      deltas: frames.deltas,
+      ending: frames.tail,
+    },
     slowStream ? spacingOver(frames.deltas.length, totalMs) : sim.settings.chunkDelayMs,
   );
 }

@@ -9,10 +9,24 @@ const order = {
     paid: { type: 'boolean' },
     customer: {
       type: 'object',
-      properties: { name: { type: 'string' }, address: { type: 'object', properties: { city: { type: 'string' }, zip: { type: 'number' } }, required: ['city', 'zip'] } },
+      properties: {
+        name: { type: 'string' },
+        address: {
+          type: 'object',
+          properties: { city: { type: 'string' }, zip: { type: 'number' } },
+          required: ['city', 'zip'],
+        },
+      },
       required: ['name', 'address'],
     },
-    lines: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' }, quantity: { type: 'integer' } }, required: ['sku', 'quantity'] } },
+    lines: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { sku: { type: 'string' }, quantity: { type: 'integer' } },
+        required: ['sku', 'quantity'],
+      },
+    },
     tags: { type: 'array' },
     note: { type: ['string', 'null'] },
   },
@@ -39,13 +53,25 @@ describe('valueFromSchema', () => {
       properties: {
         score: { type: 'NUMBER' },
         title: { type: 'STRING' },
-        items: { type: 'ARRAY', items: { type: 'OBJECT', properties: { ok: { type: 'BOOLEAN' }, n: { type: 'INTEGER' } } }, minItems: '2' },
+        items: {
+          type: 'ARRAY',
+          items: { type: 'OBJECT', properties: { ok: { type: 'BOOLEAN' }, n: { type: 'INTEGER' } } },
+          minItems: '2',
+        },
         mood: { type: 'STRING', format: 'enum', enum: ['happy', 'sad'] },
       },
       propertyOrdering: ['title', 'mood', 'items', 'score'],
     };
     const value = valueFromSchema(schema, 'Hello');
-    expect(value).toEqual({ title: 'Hello', mood: 'happy', items: [{ ok: true, n: 1 }, { ok: true, n: 1 }], score: 1 });
+    expect(value).toEqual({
+      title: 'Hello',
+      mood: 'happy',
+      items: [
+        { ok: true, n: 1 },
+        { ok: true, n: 1 },
+      ],
+      score: 1,
+    });
     expect(Object.keys(value as object)).toEqual(['title', 'mood', 'items', 'score']);
   });
 
@@ -55,7 +81,12 @@ describe('valueFromSchema', () => {
       properties: {
         owner: { $ref: '#/$defs/person' },
         maybe: { anyOf: [{ type: 'null' }, { type: 'integer' }] },
-        both: { allOf: [{ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }, { properties: { b: { type: 'boolean' } }, required: ['b'] }] },
+        both: {
+          allOf: [
+            { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] },
+            { properties: { b: { type: 'boolean' } }, required: ['b'] },
+          ],
+        },
       },
       required: ['owner', 'maybe', 'both'],
       $defs: { person: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } },
@@ -64,7 +95,16 @@ describe('valueFromSchema', () => {
   });
 
   it('ends recursive schemas with empty values instead of looping', () => {
-    const tree = { $ref: '#/$defs/node', $defs: { node: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/$defs/node' } } }, required: ['children'] } } };
+    const tree = {
+      $ref: '#/$defs/node',
+      $defs: {
+        node: {
+          type: 'object',
+          properties: { children: { type: 'array', items: { $ref: '#/$defs/node' } } },
+          required: ['children'],
+        },
+      },
+    };
     const text = JSON.stringify(valueFromSchema(tree, 'x'));
     expect(text.length).toBeLessThan(400);
     expect(text.startsWith('{"children":[{"children":[')).toBe(true);
@@ -86,7 +126,9 @@ describe('valueFromSchema', () => {
 
 describe('objectFromSchema', () => {
   it('fills only the required properties when some are required', () => {
-    expect(objectFromSchema({ properties: { a: { type: 'string' }, b: { type: 'integer' } }, required: ['b'] }, 'p')).toEqual({ b: 1 });
+    expect(
+      objectFromSchema({ properties: { a: { type: 'string' }, b: { type: 'integer' } }, required: ['b'] }, 'p'),
+    ).toEqual({ b: 1 });
   });
 
   it('gives an empty object for a missing or non-object schema', () => {

@@ -85,7 +85,9 @@ function normalize(raw: unknown, context: Context, depth: number): Schema {
   const parts = schema['allOf'];
   if (Array.isArray(parts) && depth < MAX_DEPTH) {
     const { allOf: _allOf, ...rest } = schema;
-    schema = parts.filter(isRecord).reduce<Schema>((merged, part) => mergeSchemas(merged, normalize(part, context, depth + 1)), rest);
+    schema = parts
+      .filter(isRecord)
+      .reduce<Schema>((merged, part) => mergeSchemas(merged, normalize(part, context, depth + 1)), rest);
   }
   return schema;
 }
@@ -113,7 +115,9 @@ function resolveRef(ref: string, root: Schema): Schema {
 /** The schema's type in lower case (Gemini writes `OBJECT`); the first non-null one of a list; inferred when absent. */
 function typeOf(schema: Schema): string | undefined {
   const raw = schema['type'];
-  const names = (Array.isArray(raw) ? raw : [raw]).filter((t): t is string => typeof t === 'string').map((t) => t.toLowerCase());
+  const names = (Array.isArray(raw) ? raw : [raw])
+    .filter((t): t is string => typeof t === 'string')
+    .map((t) => t.toLowerCase());
   const type = names.find((t) => t !== 'null') ?? names[0];
   if (type !== undefined && type !== 'type_unspecified') return type;
   if (isRecord(schema['properties'])) return 'object';

@@ -29,7 +29,12 @@ export type SimStats = Record<string, ProviderStats>;
 
 /** A fresh, zeroed counter set. */
 export function emptyProviderStats(): ProviderStats {
-  return { requests: 0, statuses: {}, streamFaults: { mid_stream_error: 0, truncated_stream: 0, stall_stream: 0 }, slowStreams: { started: 0, completed: 0, abandoned: 0 } };
+  return {
+    requests: 0,
+    statuses: {},
+    streamFaults: { mid_stream_error: 0, truncated_stream: 0, stall_stream: 0 },
+    slowStreams: { started: 0, completed: 0, abandoned: 0 },
+  };
 }
 
 /** Counts one outcome (an HTTP status, `reset` or `timeout`). */
@@ -40,5 +45,10 @@ export function countOutcome(stats: ProviderStats, outcome: number | 'reset' | '
 
 /** A deep copy, safe to hand out. */
 export function copyProviderStats(stats: ProviderStats): ProviderStats {
-  return { requests: stats.requests, statuses: { ...stats.statuses }, streamFaults: { ...stats.streamFaults }, slowStreams: { ...stats.slowStreams } };
+  return {
+    requests: stats.requests,
+    statuses: { ...stats.statuses },
+    streamFaults: { ...stats.streamFaults },
+    slowStreams: { ...stats.slowStreams },
+  };
 }

@@ -23,7 +23,8 @@ export interface SlowStreamPlan {
 export function planSlowStream(rule: FaultRule, answer: SimAnswer, request: SimParsedRequest): SlowStreamPlan {
   const chunkDelayMs = rule.chunkDelayMs ?? DEFAULT_SLOW_STREAM_CHUNK_DELAY_MS;
   const natural = answer.textChunks.length;
-  const wanted = rule.chunks ?? (rule.durationMs === undefined ? natural : Math.floor(rule.durationMs / chunkDelayMs) + 1);
+  const wanted =
+    rule.chunks ?? (rule.durationMs === undefined ? natural : Math.floor(rule.durationMs / chunkDelayMs) + 1);
   if (!canLengthen(answer, request)) {
     // Tool calls and JSON text cannot grow: their own deltas carry the same total.
     return { answer, totalMs: Math.max(0, wanted - 1) * chunkDelayMs };
@@ -38,7 +39,9 @@ export function spacingOver(deltaCount: number, totalMs: number): number {
 }
 
 function canLengthen(answer: SimAnswer, request: SimParsedRequest): boolean {
-  return answer.toolCall === undefined && request.json === undefined && answer.stop === 'end' && answer.textChunks.length > 0;
+  return (
+    answer.toolCall === undefined && request.json === undefined && answer.stop === 'end' && answer.textChunks.length > 0
+  );
 }
 
 /**

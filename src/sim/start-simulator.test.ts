@@ -16,7 +16,12 @@ async function start(options: SimulatorOptions = {}): Promise<RunningSimulator> 
   return sim;
 }
 
-function call(target: RunningSimulator, path: string, body: unknown = { model: 'm1', prompt: 'Hello there' }, key = 'k'): Promise<Response> {
+function call(
+  target: RunningSimulator,
+  path: string,
+  body: unknown = { model: 'm1', prompt: 'Hello there' },
+  key = 'k',
+): Promise<Response> {
   return fetch(`${target.urlFor('fake')}${path}`, {
     method: 'POST',
     headers: { 'x-key': key, 'content-type': 'application/json' },
@@ -37,15 +42,18 @@ describe('startSimulator', () => {
     expect(res.headers.get('content-length')).toBe(String(JSON.stringify(body).length));
   });
 
-  it('urlFor is the base URL each SDK takes: OpenAI\'s with /v1, Anthropic\'s and Gemini\'s without', async () => {
-    const s = await start({ providers: { anthropic: 'anthropic', openai: 'openai', gemini: 'gemini', local: 'openai' } });
+  it("urlFor is the base URL each SDK takes: OpenAI's with /v1, Anthropic's and Gemini's without", async () => {
+    const s = await start({
+      providers: { anthropic: 'anthropic', openai: 'openai', gemini: 'gemini', local: 'openai' },
+    });
     expect(s.urlFor('anthropic')).toBe(`${s.url}/anthropic`);
     expect(s.urlFor('openai')).toBe(`${s.url}/openai/v1`);
     expect(s.urlFor('local')).toBe(`${s.url}/local/v1`);
     expect(s.urlFor('gemini')).toBe(`${s.url}/gemini`);
     // What the OpenAI SDK and failsoft's adapter do with it: append /chat/completions.
     const res = await fetch(`${s.urlFor('openai')}/chat/completions`, {
-      method: 'POST', headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(res.status).toBe(200);
@@ -84,21 +92,29 @@ describe('startSimulator', () => {
   it('rejects options that name unknown providers', async () => {
     await expect(start({ faults: { other: [{ kind: 'overloaded' }] } })).rejects.toThrow(SimDocumentError);
     await expect(start({ apiKeys: { other: 'k' } })).rejects.toThrow('apiKeys.other: unknown provider (known: fake)');
-    await expect(startSimulator({ port: 0, providers: { x: 'cohere' as 'openai' } })).rejects.toThrow(/unknown protocol "cohere"/);
+    await expect(startSimulator({ port: 0, providers: { x: 'cohere' as 'openai' } })).rejects.toThrow(
+      /unknown protocol "cohere"/,
+    );
     await expect(start({ keyless: ['other'] })).rejects.toThrow('keyless: unknown provider "other" (known: fake)');
-    await expect(start({ keyless: ['fake'], apiKeys: { fake: 'k' } })).rejects.toThrow('keyless: "fake" also has apiKeys.fake: a provider either needs that key or none');
+    await expect(start({ keyless: ['fake'], apiKeys: { fake: 'k' } })).rejects.toThrow(
+      'keyless: "fake" also has apiKeys.fake: a provider either needs that key or none',
+    );
   });
 
   it('a keyless provider answers without a key, as local servers do; the others keep their 401', async () => {
     const s = await start({ providers: { openai: 'openai', local: 'openai' }, keyless: ['local'] });
-    const post = (name: string): Promise<Response> => fetch(`${s.urlFor(name)}/chat/completions`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'llama3.1:8b', messages: [{ role: 'user', content: 'hi' }] }),
-    });
+    const post = (name: string): Promise<Response> =>
+      fetch(`${s.urlFor(name)}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'llama3.1:8b', messages: [{ role: 'user', content: 'hi' }] }),
+      });
     expect((await post('local')).status).toBe(200);
     const refused = await post('openai');
     expect(refused.status).toBe(401);
-    expect(await refused.json()).toMatchObject({ error: { message: expect.stringMatching(/^You didn't provide an API key/) as unknown } });
+    expect(await refused.json()).toMatchObject({
+      error: { message: expect.stringMatching(/^You didn't provide an API key/) as unknown },
+    });
   });
 
   it('answers a body over the size limit with the protocol error and closes the connection', async () => {
@@ -170,9 +186,12 @@ describe('faults on the wire', () => {
     const lines = (await res.text()).trim().split('\n');
     expect(lines[0]).toBe('start');
     expect(lines.at(-1)).toBe('end end');
-    expect(lines.slice(1, -1).map((line) => JSON.parse(line.slice('delta '.length)) as string).join('')).toBe(
-      'Simulated reply from fake (m1): one two three four five six seven eight nine',
-    );
+    expect(
+      lines
+        .slice(1, -1)
+        .map((line) => JSON.parse(line.slice('delta '.length)) as string)
+        .join(''),
+    ).toBe('Simulated reply from fake (m1): one two three four five six seven eight nine');
   });
 
   it('applies rules set at run time and clears them', async () => {
@@ -182,7 +201,9 @@ describe('faults on the wire', () => {
     expect(s.faults()).toEqual({ fake: [{ kind: 'server_error' }] });
     s.clearFaults();
     expect((await call(s, '/v1/generate')).status).toBe(200);
-    expect(() => s.setFaults({ fake: [{ kind: 'server_error', rate: 3 }] })).toThrow('faults.fake[0].rate: must be ≤ 1');
+    expect(() => s.setFaults({ fake: [{ kind: 'server_error', rate: 3 }] })).toThrow(
+      'faults.fake[0].rate: must be ≤ 1',
+    );
   });
 });
 
@@ -202,7 +223,11 @@ describe('limits on the wire', () => {
   });
 
   it('checks faults before limits: a faulted request uses no budget but carries the headers', async () => {
-    const s = await start({ clock: new FakeClock(0), limits: { fake: { rpm: 1 } }, faults: { fake: [{ kind: 'overloaded', count: 1 }] } });
+    const s = await start({
+      clock: new FakeClock(0),
+      limits: { fake: { rpm: 1 } },
+      faults: { fake: [{ kind: 'overloaded', count: 1 }] },
+    });
     const faulted = await call(s, '/v1/generate');
     expect(faulted.status).toBe(529);
     expect(faulted.headers.get('x-remaining-requests')).toBe('1');

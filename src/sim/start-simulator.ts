@@ -89,7 +89,11 @@ const DEFAULT_PORT = 8700;
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_SEED = 0x5eed;
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
-const DEFAULT_PROVIDERS: Record<string, SimProtocolName> = { anthropic: 'anthropic', openai: 'openai', gemini: 'gemini' };
+const DEFAULT_PROVIDERS: Record<string, SimProtocolName> = {
+  anthropic: 'anthropic',
+  openai: 'openai',
+  gemini: 'gemini',
+};
 /** Idle keep-alive connections stay open this long, so load generators and SDK pools reuse them. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const CONTROL_PREFIX = '_sim';
@@ -162,7 +166,8 @@ function route(state: SimulatorState, req: IncomingMessage, res: ServerResponse)
   const name = slash === -1 ? pathname.slice(1) : pathname.slice(1, slash);
   const rest = slash === -1 ? '/' : pathname.slice(slash);
   const provider = state.providers.get(name);
-  if (provider) return handleProviderRequest(state, provider, req, res, rest, queryAt === -1 ? '' : target.slice(queryAt + 1));
+  if (provider)
+    return handleProviderRequest(state, provider, req, res, rest, queryAt === -1 ? '' : target.slice(queryAt + 1));
   if (name === CONTROL_PREFIX) return handleControlRequest(state, req, res, rest);
   sendJson(res, 404, {
     error: `unknown provider "${name}": this simulator serves ${state.names.map((known) => `/${known}`).join(', ')} and /_sim`,
@@ -174,14 +179,18 @@ async function buildProviders(options: SimulatorOptions): Promise<SimProviderSta
   const entries = Object.entries(options.providers ?? DEFAULT_PROVIDERS);
   if (entries.length === 0) throw new Error('the simulator needs at least one provider');
   const names = entries.map(([name]) => name);
-  for (const [field, record] of [['apiKeys', options.apiKeys], ['models', options.models]] as const) {
+  for (const [field, record] of [
+    ['apiKeys', options.apiKeys],
+    ['models', options.models],
+  ] as const) {
     for (const name of Object.keys(record ?? {})) {
       if (!names.includes(name)) throw new Error(`${field}.${name}: unknown provider (known: ${names.join(', ')})`);
     }
   }
   for (const name of options.keyless ?? []) {
     if (!names.includes(name)) throw new Error(`keyless: unknown provider "${name}" (known: ${names.join(', ')})`);
-    if (options.apiKeys !== undefined && Object.hasOwn(options.apiKeys, name)) throw new Error(`keyless: "${name}" also has apiKeys.${name}: a provider either needs that key or none`);
+    if (options.apiKeys !== undefined && Object.hasOwn(options.apiKeys, name))
+      throw new Error(`keyless: "${name}" also has apiKeys.${name}: a provider either needs that key or none`);
   }
   return Promise.all(
     entries.map(async ([name, spec]): Promise<SimProviderState> => {
@@ -204,7 +213,8 @@ async function buildProviders(options: SimulatorOptions): Promise<SimProviderSta
 }
 
 function protocolByName(name: string, spec: string): Promise<SimProtocol> {
-  if (!isSimProtocolName(spec)) throw new Error(`providers.${name}: unknown protocol "${spec}" (use anthropic, openai or gemini)`);
+  if (!isSimProtocolName(spec))
+    throw new Error(`providers.${name}: unknown protocol "${spec}" (use anthropic, openai or gemini)`);
   return loadSimProtocol(spec);
 }
 

@@ -4,8 +4,12 @@
  * @example assertCooldownTimes('setCooldown', 'claude', until, now);
  */
 export function assertCooldownTimes(method: 'setCooldown' | 'readCooldown', key: string, ...times: number[]): void {
-  if (typeof key !== 'string' || key === '') throw new RangeError(`PolicyState.${method}: the key must be a non-empty string`);
+  if (typeof key !== 'string' || key === '')
+    throw new RangeError(`PolicyState.${method}: the key must be a non-empty string`);
   for (const time of times) {
-    if (!Number.isFinite(time)) throw new RangeError(`PolicyState.${method}(${JSON.stringify(key)}): times must be finite epoch milliseconds, got ${String(time)}`);
+    if (!Number.isFinite(time))
+      throw new RangeError(
+        `PolicyState.${method}(${JSON.stringify(key)}): times must be finite epoch milliseconds, got ${String(time)}`,
+      );
   }
 }

@@ -8,7 +8,12 @@ import type { PolicyState } from '../policy/policy-state.js';
 type Mode = 'up' | 'down' | 'hang' | { slowMs: number };
 
 /** A primary over memory that answers, rejects, never answers, or answers late on `clock`, as told. */
-function scriptedPrimary(clock?: FakeClock): { state: PolicyState; memory: MemoryPolicyState; set: (mode: Mode) => void; calls: () => number } {
+function scriptedPrimary(clock?: FakeClock): {
+  state: PolicyState;
+  memory: MemoryPolicyState;
+  set: (mode: Mode) => void;
+  calls: () => number;
+} {
   const memory = new MemoryPolicyState();
   let mode: Mode = 'up';
   let calls = 0;
@@ -31,17 +36,34 @@ function scriptedPrimary(clock?: FakeClock): { state: PolicyState; memory: Memor
     readCooldown: (k, n) => guard(() => memory.readCooldown(k, n)),
     close: () => Promise.resolve(),
   };
-  return { state, memory, set: (m) => { mode = m; }, calls: () => calls };
+  return {
+    state,
+    memory,
+    set: (m) => {
+      mode = m;
+    },
+    calls: () => calls,
+  };
 }
 
 /** Resolves with how the promise settled, without letting a rejection go unhandled. */
 function settledState<T>(promise: Promise<T>): { current: () => 'pending' | 'resolved' | 'rejected' } {
   let state: 'pending' | 'resolved' | 'rejected' = 'pending';
-  promise.then(() => { state = 'resolved'; }, () => { state = 'rejected'; });
+  promise.then(
+    () => {
+      state = 'resolved';
+    },
+    () => {
+      state = 'rejected';
+    },
+  );
   return { current: () => state };
 }
 
-describePolicyStateConformance('fallback over a healthy primary', () => new FallbackPolicyState(new MemoryPolicyState()));
+describePolicyStateConformance(
+  'fallback over a healthy primary',
+  () => new FallbackPolicyState(new MemoryPolicyState()),
+);
 describePolicyStateConformance('fallback over a primary that is down', () => {
   const primary = scriptedPrimary();
   primary.set('down');
@@ -58,7 +80,13 @@ describe('FallbackPolicyState', () => {
     primary.set('down');
     expect(await state.takeBuckets([{ bucket, amount: 1 }], T0)).toEqual({ ok: true, levels: [9] });
     expect(state.status()).toEqual({
-      connected: false, degraded: true, degradedSince: T0, operationsLost: 1, primaryFailures: 1, primaryTimeouts: 0, lastError: 'connection refused',
+      connected: false,
+      degraded: true,
+      degradedSince: T0,
+      operationsLost: 1,
+      primaryFailures: 1,
+      primaryTimeouts: 0,
+      lastError: 'connection refused',
     });
   });
 
@@ -73,7 +101,13 @@ describe('FallbackPolicyState', () => {
     expect(settled.current()).toBe('pending');
     await clock.advance(1);
     expect(await call).toEqual({ ok: true, levels: [9] });
-    expect(state.status()).toMatchObject({ connected: false, degradedSince: T0, primaryTimeouts: 1, lastError: 'no answer within 250 ms', operationsLost: 1 });
+    expect(state.status()).toMatchObject({
+      connected: false,
+      degradedSince: T0,
+      primaryTimeouts: 1,
+      lastError: 'no answer within 250 ms',
+      operationsLost: 1,
+    });
     const calls = primary.calls();
     expect(await state.readBuckets([bucket], clock.now())).toEqual([9]); // straight to the fallback: no wait
     expect(primary.calls()).toBe(calls);
@@ -89,7 +123,12 @@ describe('FallbackPolicyState', () => {
     await clock.advance(250);
     expect(await call).toBe(T0 + 60_000);
     await clock.advance(200); // the slow primary answers now: too late, and changes no status
-    expect(state.status()).toMatchObject({ connected: false, primaryTimeouts: 1, primaryFailures: 1, operationsLost: 1 });
+    expect(state.status()).toMatchObject({
+      connected: false,
+      primaryTimeouts: 1,
+      primaryFailures: 1,
+      operationsLost: 1,
+    });
   });
 
   it('answers every call waiting on the primary locally as soon as one finds it lost', async () => {
@@ -121,7 +160,12 @@ describe('FallbackPolicyState', () => {
     expect(primary.calls()).toBe(2);
     await clock.advance(100);
     await probe;
-    expect(state.status()).toMatchObject({ connected: true, degraded: false, operationsLost: 4, lastError: 'connection refused' });
+    expect(state.status()).toMatchObject({
+      connected: true,
+      degraded: false,
+      operationsLost: 4,
+      lastError: 'connection refused',
+    });
     expect(state.status().degradedSince).toBeUndefined();
     primary.set('up');
     await state.readBuckets([bucket], T0 + 1_002);
@@ -147,9 +191,15 @@ describe('FallbackPolicyState', () => {
     const state = new FallbackPolicyState(primary.state, { retryPrimaryAfterMs: 1_000 });
     const changes: SharedStateChange[] = [];
     const stop = state.onStatusChange((change) => changes.push(change));
-    state.onStatusChange(() => { throw new Error('a broken listener'); });
+    state.onStatusChange(() => {
+      throw new Error('a broken listener');
+    });
     primary.set('down');
-    await Promise.all([state.readBuckets([bucket], T0), state.readBuckets([bucket], T0), state.readBuckets([bucket], T0 + 10)]);
+    await Promise.all([
+      state.readBuckets([bucket], T0),
+      state.readBuckets([bucket], T0),
+      state.readBuckets([bucket], T0 + 10),
+    ]);
     primary.set('up');
     await state.readBuckets([bucket], T0 + 2_500);
     await state.readBuckets([bucket], T0 + 2_600);

@@ -98,13 +98,20 @@ export class FallbackPolicyState implements PolicyState {
   private readonly localCooldowns = new Map<string, number>();
   private readonly listeners = new Set<(change: SharedStateChange) => void>();
 
-  constructor(private readonly primary: PolicyState, options: FallbackPolicyStateOptions = {}) {
+  constructor(
+    private readonly primary: PolicyState,
+    options: FallbackPolicyStateOptions = {},
+  ) {
     this.fallback = options.fallback ?? new MemoryPolicyState();
     this.retryPrimaryAfterMs = options.retryPrimaryAfterMs ?? 5_000;
     this.callTimeoutMs = options.callTimeoutMs ?? 250;
     this.clock = options.clock ?? systemClock;
-    if (!(this.callTimeoutMs > 0)) throw new RangeError(`FallbackPolicyState: callTimeoutMs must be a positive number of ms, got ${this.callTimeoutMs}`);
-    if (!(this.retryPrimaryAfterMs >= 0)) throw new RangeError(`FallbackPolicyState: retryPrimaryAfterMs must be ≥ 0 ms, got ${this.retryPrimaryAfterMs}`);
+    if (!(this.callTimeoutMs > 0))
+      throw new RangeError(
+        `FallbackPolicyState: callTimeoutMs must be a positive number of ms, got ${this.callTimeoutMs}`,
+      );
+    if (!(this.retryPrimaryAfterMs >= 0))
+      throw new RangeError(`FallbackPolicyState: retryPrimaryAfterMs must be ≥ 0 ms, got ${this.retryPrimaryAfterMs}`);
     const watch = primary.watchCooldowns?.bind(primary);
     if (watch) this.watchCooldowns = watch;
   }
@@ -112,9 +119,12 @@ export class FallbackPolicyState implements PolicyState {
   /** Whether the primary answers, since when it does not, and how many calls local state answered instead. */
   status(): FallbackPolicyStateStatus {
     return {
-      connected: this.connected, degraded: !this.connected,
+      connected: this.connected,
+      degraded: !this.connected,
       ...(this.degradedSince === undefined ? {} : { degradedSince: this.degradedSince }),
-      operationsLost: this.operationsLost, primaryFailures: this.primaryFailures, primaryTimeouts: this.primaryTimeouts,
+      operationsLost: this.operationsLost,
+      primaryFailures: this.primaryFailures,
+      primaryTimeouts: this.primaryTimeouts,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
     };
   }
@@ -125,7 +135,9 @@ export class FallbackPolicyState implements PolicyState {
    */
   onStatusChange(listener: (change: SharedStateChange) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** @inheritdoc */
@@ -154,7 +166,12 @@ export class FallbackPolicyState implements PolicyState {
   }
 
   /** @inheritdoc */
-  writeBreaker(key: string, record: BreakerRecord, expectedVersion: number, nowMs: number): Promise<WriteBreakerResult> {
+  writeBreaker(
+    key: string,
+    record: BreakerRecord,
+    expectedVersion: number,
+    nowMs: number,
+  ): Promise<WriteBreakerResult> {
     return this.call(nowMs, (state) => state.writeBreaker(key, record, expectedVersion, nowMs));
   }
 
@@ -166,7 +183,8 @@ export class FallbackPolicyState implements PolicyState {
       return Promise.reject(error);
     }
     return this.call(nowMs, (state) => {
-      if (state === this.fallback && untilMs > (this.localCooldowns.get(key) ?? Number.NEGATIVE_INFINITY)) this.localCooldowns.set(key, untilMs);
+      if (state === this.fallback && untilMs > (this.localCooldowns.get(key) ?? Number.NEGATIVE_INFINITY))
+        this.localCooldowns.set(key, untilMs);
       return state.setCooldown(key, untilMs, nowMs);
     });
   }
@@ -229,18 +247,23 @@ export class FallbackPolicyState implements PolicyState {
         resolveLocally();
       };
       this.waiting.add(answerLocally);
-      cancelTimer = this.clock.timer(this.callTimeoutMs, () => fail(new Error(`no answer within ${this.callTimeoutMs} ms`), true));
+      cancelTimer = this.clock.timer(this.callTimeoutMs, () =>
+        fail(new Error(`no answer within ${this.callTimeoutMs} ms`), true),
+      );
       let answer: Promise<T>;
       try {
         answer = operation(this.primary);
       } catch (error) {
         answer = Promise.reject(error);
       }
-      answer.then((value) => {
-        if (!settle()) return; // answered locally already; this late answer is dropped
-        if (probe) this.primaryReturned(nowMs);
-        resolve(value);
-      }, (error: unknown) => fail(error, false));
+      answer.then(
+        (value) => {
+          if (!settle()) return; // answered locally already; this late answer is dropped
+          if (probe) this.primaryReturned(nowMs);
+          resolve(value);
+        },
+        (error: unknown) => fail(error, false),
+      );
     });
   }
 
@@ -264,7 +287,10 @@ export class FallbackPolicyState implements PolicyState {
     this.downUntil = Number.NEGATIVE_INFINITY;
     for (const [key, untilMs] of this.localCooldowns) {
       // Best effort: a failure here is the next loss, which keeps cool-downs local again.
-      if (untilMs > nowMs) Promise.resolve().then(() => this.primary.setCooldown(key, untilMs, nowMs)).catch(noop);
+      if (untilMs > nowMs)
+        Promise.resolve()
+          .then(() => this.primary.setCooldown(key, untilMs, nowMs))
+          .catch(noop);
     }
     this.localCooldowns.clear();
     this.notify({ connected: true, at: nowMs, ...(lostMs === undefined ? {} : { lostMs }) });

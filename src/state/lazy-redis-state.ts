@@ -23,10 +23,15 @@ export class LazyRedisPolicyState implements PolicyState {
   private loaded: Promise<PolicyState> | undefined;
   private closed = false;
 
-  constructor(private readonly url: string, private readonly prefix: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly prefix: string,
+  ) {}
 
   private state(): Promise<PolicyState> {
-    this.loaded ??= import('./redis-policy-state.js').then((m) => new m.RedisPolicyState(this.url, { prefix: this.prefix }));
+    this.loaded ??= import('./redis-policy-state.js').then(
+      (m) => new m.RedisPolicyState(this.url, { prefix: this.prefix }),
+    );
     return this.loaded;
   }
 
@@ -56,7 +61,12 @@ export class LazyRedisPolicyState implements PolicyState {
   }
 
   /** @inheritdoc */
-  async writeBreaker(key: string, record: BreakerRecord, expectedVersion: number, nowMs: number): Promise<WriteBreakerResult> {
+  async writeBreaker(
+    key: string,
+    record: BreakerRecord,
+    expectedVersion: number,
+    nowMs: number,
+  ): Promise<WriteBreakerResult> {
     return (await this.state()).writeBreaker(key, record, expectedVersion, nowMs);
   }
 
@@ -77,9 +87,12 @@ export class LazyRedisPolicyState implements PolicyState {
   watchCooldowns(listener: (key: string, untilMs: number) => void): () => void {
     let stop: (() => void) | undefined;
     let stopped = false;
-    this.state().then((state) => {
-      if (!stopped && !this.closed) stop = state.watchCooldowns?.(listener);
-    }, () => undefined);
+    this.state().then(
+      (state) => {
+        if (!stopped && !this.closed) stop = state.watchCooldowns?.(listener);
+      },
+      () => undefined,
+    );
     return () => {
       stopped = true;
       stop?.();

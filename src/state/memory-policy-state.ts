@@ -24,7 +24,7 @@ export function refilledLevel(cell: BucketCell | undefined, bucket: BucketSpec, 
   if (cell === undefined) return bucket.capacity;
   const elapsed = nowMs > cell.updatedAt ? nowMs - cell.updatedAt : 0;
   const level = cell.level + elapsed * bucket.refillPerMs;
-  return Math.min(level , bucket.capacity);
+  return Math.min(level, bucket.capacity);
 }
 
 /** Milliseconds until a bucket at `level` holds `need` (Infinity if it never will). */
@@ -109,9 +109,15 @@ export class MemoryPolicyState implements PolicyState {
   }
 
   /** @inheritdoc */
-  writeBreaker(key: string, record: BreakerRecord, expectedVersion: number, nowMs: number): Promise<WriteBreakerResult> {
+  writeBreaker(
+    key: string,
+    record: BreakerRecord,
+    expectedVersion: number,
+    nowMs: number,
+  ): Promise<WriteBreakerResult> {
     const current = this.liveBreaker(key, nowMs);
-    if ((current?.version ?? 0) !== expectedVersion) return Promise.resolve({ ok: false, current: current && { ...current } });
+    if ((current?.version ?? 0) !== expectedVersion)
+      return Promise.resolve({ ok: false, current: current && { ...current } });
     const version = ++this.version;
     this.breakers.set(key, { ...record, version });
     return Promise.resolve({ ok: true, version });
@@ -143,7 +149,9 @@ export class MemoryPolicyState implements PolicyState {
   /** Listeners in this process: every lengthened cool-down, synchronously. */
   watchCooldowns(listener: (key: string, untilMs: number) => void): () => void {
     this.watchers.add(listener);
-    return () => { this.watchers.delete(listener); };
+    return () => {
+      this.watchers.delete(listener);
+    };
   }
 
   /** @inheritdoc */

@@ -49,7 +49,13 @@ export function describePolicyStateConformance(
       });
 
       it('takes and reports the levels after taking', async () => {
-        const result = await state.takeBuckets([{ bucket: bucket('a', 100), amount: 30 }, { bucket: bucket('b', 10), amount: 1 }], T0);
+        const result = await state.takeBuckets(
+          [
+            { bucket: bucket('a', 100), amount: 30 },
+            { bucket: bucket('b', 10), amount: 1 },
+          ],
+          T0,
+        );
         expect(result).toEqual({ ok: true, levels: [70, 9] });
         expect(await state.readBuckets([bucket('a', 100), bucket('b', 10)], T0)).toEqual([70, 9]);
       });
@@ -58,7 +64,13 @@ export function describePolicyStateConformance(
         const a = bucket('a', 100);
         const b = bucket('b', 10);
         await state.takeBuckets([{ bucket: b, amount: 8 }], T0);
-        const result = await state.takeBuckets([{ bucket: a, amount: 50 }, { bucket: b, amount: 5 }], T0);
+        const result = await state.takeBuckets(
+          [
+            { bucket: a, amount: 50 },
+            { bucket: b, amount: 5 },
+          ],
+          T0,
+        );
         expect(result.ok).toBe(false);
         if (!result.ok) {
           expect(result.blockedIndex).toBe(1);
@@ -87,8 +99,20 @@ export function describePolicyStateConformance(
       it('reports the longest wait among the blocked takes', async () => {
         const a = bucket('a', 60);
         const b = bucket('b', 6);
-        await state.takeBuckets([{ bucket: a, amount: 60 }, { bucket: b, amount: 6 }], T0);
-        const refused = await state.takeBuckets([{ bucket: a, amount: 1 }, { bucket: b, amount: 1 }], T0);
+        await state.takeBuckets(
+          [
+            { bucket: a, amount: 60 },
+            { bucket: b, amount: 6 },
+          ],
+          T0,
+        );
+        const refused = await state.takeBuckets(
+          [
+            { bucket: a, amount: 1 },
+            { bucket: b, amount: 1 },
+          ],
+          T0,
+        );
         expect(refused).toMatchObject({ ok: false, waitMs: 10_000, blockedIndex: 1 });
       });
 
@@ -120,15 +144,37 @@ export function describePolicyStateConformance(
       it('adjusts several buckets in one call', async () => {
         const a = bucket('a', 100);
         const b = bucket('b', 50);
-        await state.takeBuckets([{ bucket: a, amount: 60 }, { bucket: b, amount: 40 }], T0);
-        expect(await state.adjustBuckets([{ bucket: a, delta: 10 }, { bucket: b, delta: -5 }], T0)).toEqual([50, 5]);
+        await state.takeBuckets(
+          [
+            { bucket: a, amount: 60 },
+            { bucket: b, amount: 40 },
+          ],
+          T0,
+        );
+        expect(
+          await state.adjustBuckets(
+            [
+              { bucket: a, delta: 10 },
+              { bucket: b, delta: -5 },
+            ],
+            T0,
+          ),
+        ).toEqual([50, 5]);
         expect(await state.readBuckets([a, b], T0)).toEqual([50, 5]);
       });
 
       it('lowers to a reported remaining but never raises', async () => {
         const a = bucket('a', 100);
         const b = bucket('b', 100);
-        expect(await state.lowerBuckets([{ bucket: a, level: 40 }, { bucket: b, level: 150 }], T0)).toEqual([40, 100]);
+        expect(
+          await state.lowerBuckets(
+            [
+              { bucket: a, level: 40 },
+              { bucket: b, level: 150 },
+            ],
+            T0,
+          ),
+        ).toEqual([40, 100]);
         expect(await state.lowerBuckets([{ bucket: a, level: 90 }], T0)).toEqual([40]);
         expect(await state.readBuckets([a, b], T0)).toEqual([40, 100]);
       });
@@ -148,7 +194,9 @@ export function describePolicyStateConformance(
 
       it('serialises concurrent takes: never more than the capacity in total', async () => {
         const a = bucket('a', 10, 0.000001);
-        const results = await Promise.all(Array.from({ length: 25 }, () => state.takeBuckets([{ bucket: a, amount: 1 }], T0)));
+        const results = await Promise.all(
+          Array.from({ length: 25 }, () => state.takeBuckets([{ bucket: a, amount: 1 }], T0)),
+        );
         expect(results.filter((r) => r.ok)).toHaveLength(10);
       });
     });
@@ -169,7 +217,8 @@ export function describePolicyStateConformance(
         const first = await state.writeBreaker(`${prefix}x`, record({ long: true, reason: 'long-open:auth' }), 0, T0);
         const stale = await state.writeBreaker(`${prefix}x`, record({ reason: 'probe-failed' }), 0, T0);
         expect(stale.ok).toBe(false);
-        if (!stale.ok && first.ok) expect(stale.current).toMatchObject({ reason: 'long-open:auth', version: first.version });
+        if (!stale.ok && first.ok)
+          expect(stale.current).toMatchObject({ reason: 'long-open:auth', version: first.version });
       });
 
       it('accepts the current version and increases it', async () => {
@@ -194,7 +243,12 @@ export function describePolicyStateConformance(
         const first = await state.writeBreaker(`${prefix}x`, record({ expiresAt: T0 + 1_000 }), 0, T0);
         expect(await state.readBreaker(`${prefix}x`, T0 + 999)).toBeDefined();
         expect(await state.readBreaker(`${prefix}x`, T0 + 1_000)).toBeUndefined();
-        const second = await state.writeBreaker(`${prefix}x`, record({ updatedAt: T0 + 1_000, expiresAt: T0 + 9_000 }), 0, T0 + 1_000);
+        const second = await state.writeBreaker(
+          `${prefix}x`,
+          record({ updatedAt: T0 + 1_000, expiresAt: T0 + 9_000 }),
+          0,
+          T0 + 1_000,
+        );
         expect(second.ok).toBe(true);
         if (first.ok && second.ok) expect(second.version).toBeGreaterThan(first.version);
       });
@@ -239,7 +293,9 @@ export function describePolicyStateConformance(
       });
 
       it('refuses non-finite times with an error naming the method and key', async () => {
-        await expect(state.setCooldown(`${prefix}claude`, Number.NaN, T0)).rejects.toThrow(/setCooldown\(".*claude"\).*NaN/);
+        await expect(state.setCooldown(`${prefix}claude`, Number.NaN, T0)).rejects.toThrow(
+          /setCooldown\(".*claude"\).*NaN/,
+        );
         await expect(state.setCooldown(`${prefix}claude`, Number.POSITIVE_INFINITY, T0)).rejects.toThrow(RangeError);
         await expect(state.readCooldown(`${prefix}claude`, Number.NaN)).rejects.toThrow(/readCooldown/);
       });
@@ -247,7 +303,9 @@ export function describePolicyStateConformance(
       it('tells watchers of a lengthened cool-down, and not of one that changed nothing (when it can watch)', async () => {
         if (state.watchCooldowns === undefined) return;
         const heard: Array<[string, number]> = [];
-        const stop = state.watchCooldowns((key, untilMs) => { if (key.startsWith(prefix)) heard.push([key, untilMs]); });
+        const stop = state.watchCooldowns((key, untilMs) => {
+          if (key.startsWith(prefix)) heard.push([key, untilMs]);
+        });
         try {
           // A server-backed watch subscribes asynchronously: lengthen until the first message arrives.
           let until = T0 + 10_000;

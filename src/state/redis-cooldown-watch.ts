@@ -20,7 +20,10 @@ export class RedisCooldownWatch {
   private readonly listeners = new Set<CooldownListener>();
   private subscriber: Redis | Cluster | undefined;
 
-  constructor(private readonly client: Redis | Cluster, private readonly channel: string) {}
+  constructor(
+    private readonly client: Redis | Cluster,
+    private readonly channel: string,
+  ) {}
 
   /** Adds a listener (connecting the subscriber on the first); returns the function that removes it. */
   add(listener: CooldownListener): () => void {
@@ -40,7 +43,8 @@ export class RedisCooldownWatch {
 
   private open(): Redis | Cluster {
     const override = { enableOfflineQueue: true, autoResubscribe: false, lazyConnect: false };
-    const subscriber = this.client instanceof Redis ? this.client.duplicate(override) : this.client.duplicate(undefined, override);
+    const subscriber =
+      this.client instanceof Redis ? this.client.duplicate(override) : this.client.duplicate(undefined, override);
     subscriber.on('error', () => undefined); // reconnects are the client's business; commands report failures
     subscriber.on('ready', () => {
       subscriber.subscribe(this.channel).catch(() => undefined); // a failure here is retried on the next ready

@@ -14,7 +14,12 @@ import type {
 import { assertCooldownTimes } from './cooldown-times.js';
 import { RedisCooldownWatch } from './redis-cooldown-watch.js';
 import {
-  BREAKER_FIELDS, CHANGE_BUCKETS_LUA, READ_BUCKETS_LUA, SET_COOLDOWN_LUA, TAKE_BUCKETS_LUA, WRITE_BREAKER_LUA,
+  BREAKER_FIELDS,
+  CHANGE_BUCKETS_LUA,
+  READ_BUCKETS_LUA,
+  SET_COOLDOWN_LUA,
+  TAKE_BUCKETS_LUA,
+  WRITE_BREAKER_LUA,
 } from './redis-scripts.js';
 
 /** Options of {@link RedisPolicyState}. */
@@ -82,10 +87,17 @@ function encodeNumber(value: number): string {
 /** A number written by a script (`%.17g`, so exact) or by {@link encodeNumber}. */
 function decodeNumber(text: string): number {
   switch (text.toLowerCase()) {
-    case 'inf': case 'infinity': return Number.POSITIVE_INFINITY;
-    case '-inf': case '-infinity': return Number.NEGATIVE_INFINITY;
-    case 'nan': case '-nan': return Number.NaN;
-    default: return text.trim() === '' ? Number.NaN : Number(text);
+    case 'inf':
+    case 'infinity':
+      return Number.POSITIVE_INFINITY;
+    case '-inf':
+    case '-infinity':
+      return Number.NEGATIVE_INFINITY;
+    case 'nan':
+    case '-nan':
+      return Number.NaN;
+    default:
+      return text.trim() === '' ? Number.NaN : Number(text);
   }
 }
 
@@ -166,9 +178,16 @@ export class RedisPolicyState implements PolicyState {
     if (this.firstReady !== undefined) await this.firstReady;
     const args: string[] = [encodeNumber(nowMs)];
     for (const take of takes) {
-      args.push(encodeNumber(take.bucket.capacity), encodeNumber(take.bucket.refillPerMs), encodeNumber(take.amount), encodeNumber(take.floor ?? 0));
+      args.push(
+        encodeNumber(take.bucket.capacity),
+        encodeNumber(take.bucket.refillPerMs),
+        encodeNumber(take.amount),
+        encodeNumber(take.floor ?? 0),
+      );
     }
-    const reply = stringArray.parse(await this.scripts.failsoftTakeBuckets(takes.length, ...takes.map((t) => this.bucketKey(t.bucket)), ...args));
+    const reply = stringArray.parse(
+      await this.scripts.failsoftTakeBuckets(takes.length, ...takes.map((t) => this.bucketKey(t.bucket)), ...args),
+    );
     if (reply[0] === '1') return { ok: true, levels: decodeLevels(reply.slice(1)) };
     return {
       ok: false,
@@ -180,12 +199,20 @@ export class RedisPolicyState implements PolicyState {
 
   /** @inheritdoc */
   adjustBuckets(adjustments: readonly BucketAdjustment[], nowMs: number): Promise<number[]> {
-    return this.changeBuckets('adjust', adjustments.map((a) => [a.bucket, a.delta] as const), nowMs);
+    return this.changeBuckets(
+      'adjust',
+      adjustments.map((a) => [a.bucket, a.delta] as const),
+      nowMs,
+    );
   }
 
   /** @inheritdoc */
   lowerBuckets(lowerings: readonly BucketLowering[], nowMs: number): Promise<number[]> {
-    return this.changeBuckets('lower', lowerings.map((l) => [l.bucket, l.level] as const), nowMs);
+    return this.changeBuckets(
+      'lower',
+      lowerings.map((l) => [l.bucket, l.level] as const),
+      nowMs,
+    );
   }
 
   /** @inheritdoc */
@@ -194,7 +221,11 @@ export class RedisPolicyState implements PolicyState {
     if (this.firstReady !== undefined) await this.firstReady;
     const args: string[] = [encodeNumber(nowMs)];
     for (const bucket of buckets) args.push(encodeNumber(bucket.capacity), encodeNumber(bucket.refillPerMs));
-    const reply = await this.scripts.failsoftReadBuckets(buckets.length, ...buckets.map((b) => this.bucketKey(b)), ...args);
+    const reply = await this.scripts.failsoftReadBuckets(
+      buckets.length,
+      ...buckets.map((b) => this.bucketKey(b)),
+      ...args,
+    );
     return decodeLevels(stringArray.parse(reply));
   }
 
@@ -208,15 +239,26 @@ export class RedisPolicyState implements PolicyState {
   }
 
   /** @inheritdoc */
-  async writeBreaker(key: string, record: BreakerRecord, expectedVersion: number, nowMs: number): Promise<WriteBreakerResult> {
+  async writeBreaker(
+    key: string,
+    record: BreakerRecord,
+    expectedVersion: number,
+    nowMs: number,
+  ): Promise<WriteBreakerResult> {
     const values = BREAKER_FIELDS.map((field) => {
       const value = record[field];
       return typeof value === 'string' ? value : typeof value === 'boolean' ? (value ? '1' : '0') : encodeNumber(value);
     });
     if (this.firstReady !== undefined) await this.firstReady;
-    const reply = stringArray.parse(await this.scripts.failsoftWriteBreaker(
-      this.breakerKey(key), this.versionKey(), encodeNumber(nowMs), encodeNumber(expectedVersion), ...values,
-    ));
+    const reply = stringArray.parse(
+      await this.scripts.failsoftWriteBreaker(
+        this.breakerKey(key),
+        this.versionKey(),
+        encodeNumber(nowMs),
+        encodeNumber(expectedVersion),
+        ...values,
+      ),
+    );
     if (reply[0] === '1') return { ok: true, version: decodeNumber(reply[1] ?? 'nan') };
     if (reply.length < 2) return { ok: false, current: undefined };
     const fields: Record<string, string> = {};
@@ -228,7 +270,13 @@ export class RedisPolicyState implements PolicyState {
   async setCooldown(key: string, untilMs: number, nowMs: number): Promise<number> {
     assertCooldownTimes('setCooldown', key, untilMs, nowMs);
     if (this.firstReady !== undefined) await this.firstReady;
-    const reply = await this.scripts.failsoftSetCooldown(this.cooldownKey(key), encodeNumber(nowMs), encodeNumber(untilMs), this.watchChannel(), key);
+    const reply = await this.scripts.failsoftSetCooldown(
+      this.cooldownKey(key),
+      encodeNumber(nowMs),
+      encodeNumber(untilMs),
+      this.watchChannel(),
+      key,
+    );
     return this.parseInstant(key, reply);
   }
 
@@ -266,24 +314,37 @@ export class RedisPolicyState implements PolicyState {
     }
   }
 
-  private async changeBuckets(mode: 'adjust' | 'lower', changes: ReadonlyArray<readonly [BucketSpec, number]>, nowMs: number): Promise<number[]> {
+  private async changeBuckets(
+    mode: 'adjust' | 'lower',
+    changes: ReadonlyArray<readonly [BucketSpec, number]>,
+    nowMs: number,
+  ): Promise<number[]> {
     if (changes.length === 0) return [];
     if (this.firstReady !== undefined) await this.firstReady;
     const args: string[] = [encodeNumber(nowMs), mode];
-    for (const [bucket, value] of changes) args.push(encodeNumber(bucket.capacity), encodeNumber(bucket.refillPerMs), encodeNumber(value));
-    const reply = await this.scripts.failsoftChangeBuckets(changes.length, ...changes.map(([b]) => this.bucketKey(b)), ...args);
+    for (const [bucket, value] of changes)
+      args.push(encodeNumber(bucket.capacity), encodeNumber(bucket.refillPerMs), encodeNumber(value));
+    const reply = await this.scripts.failsoftChangeBuckets(
+      changes.length,
+      ...changes.map(([b]) => this.bucketKey(b)),
+      ...args,
+    );
     return decodeLevels(stringArray.parse(reply));
   }
 
   private parseBreaker(key: string, fields: Record<string, string>): VersionedBreakerRecord {
     const parsed = storedBreaker.safeParse(fields);
-    if (!parsed.success) throw new Error(`RedisPolicyState: unreadable breaker record at ${this.breakerKey(key)}: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new Error(
+        `RedisPolicyState: unreadable breaker record at ${this.breakerKey(key)}: ${parsed.error.message}`,
+      );
     return parsed.data;
   }
 
   private parseInstant(key: string, reply: unknown): number {
     const until = typeof reply === 'string' ? decodeNumber(reply) : Number.NaN;
-    if (!Number.isFinite(until)) throw new Error(`RedisPolicyState: unreadable cool-down at ${this.cooldownKey(key)}: ${String(reply)}`);
+    if (!Number.isFinite(until))
+      throw new Error(`RedisPolicyState: unreadable cool-down at ${this.cooldownKey(key)}: ${String(reply)}`);
     return until;
   }
 

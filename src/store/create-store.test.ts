@@ -22,7 +22,9 @@ describe('createStore', () => {
     expect(lite.where).toBe(`pglite ${dir}`);
     expect(createStore(undefined, {}, { memory: true }).backend).toBe('memory');
     // `store: { memory: true }` in the config: nothing on disk, even with DATABASE_URL set.
-    expect(createStore({ ...DEFAULT_STORE, dir, memory: true }, { DATABASE_URL: 'postgres://127.0.0.1:5432/app' }).backend).toBe('memory');
+    expect(
+      createStore({ ...DEFAULT_STORE, dir, memory: true }, { DATABASE_URL: 'postgres://127.0.0.1:5432/app' }).backend,
+    ).toBe('memory');
     await Promise.all([pg.store.close(), lite.store.close()]);
   });
 
@@ -40,7 +42,9 @@ describe('createStore', () => {
   });
 
   it('refuses a DATABASE_URL that is not PostgreSQL, naming the variable and not the password', () => {
-    expect(() => describeDatabaseUrl('mysql://u:hunter2@h/db')).toThrow(/^DATABASE_URL \(environment\) must start with postgres:\/\//);
+    expect(() => describeDatabaseUrl('mysql://u:hunter2@h/db')).toThrow(
+      /^DATABASE_URL \(environment\) must start with postgres:\/\//,
+    );
     expect(() => describeDatabaseUrl('not a url')).toThrow(/DATABASE_URL \(environment\) is not a URL/);
     try {
       describeDatabaseUrl('mysql://u:hunter2@h/db');

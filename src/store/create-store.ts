@@ -30,7 +30,9 @@ export function describeDatabaseUrl(url: string): string {
     throw new StoreConfigError('DATABASE_URL (environment) is not a URL: expected postgres://user@host:5432/database');
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new StoreConfigError(`DATABASE_URL (environment) must start with postgres:// or postgresql://, got ${parsed.protocol}//`);
+    throw new StoreConfigError(
+      `DATABASE_URL (environment) must start with postgres:// or postgresql://, got ${parsed.protocol}//`,
+    );
   }
   return `${parsed.host}${parsed.pathname}`;
 }
@@ -41,10 +43,16 @@ export function describeDatabaseUrl(url: string): string {
  * opened or loaded yet: the first call (normally `migrate()`) does that.
  * @example const { store } = createStore(config.store, process.env); await store.migrate();
  */
-export function createStore(config: ResolvedStore | undefined, env: Record<string, string | undefined> = process.env, options: { memory?: boolean } = {}): CreatedStore {
-  if (options.memory || config?.memory === true) return { store: new MemoryStore(), backend: 'memory', where: 'memory' };
+export function createStore(
+  config: ResolvedStore | undefined,
+  env: Record<string, string | undefined> = process.env,
+  options: { memory?: boolean } = {},
+): CreatedStore {
+  if (options.memory || config?.memory === true)
+    return { store: new MemoryStore(), backend: 'memory', where: 'memory' };
   const url = env.DATABASE_URL?.trim();
-  if (url) return { store: new PostgresStore({ url }), backend: 'postgres', where: `postgres ${describeDatabaseUrl(url)}` };
+  if (url)
+    return { store: new PostgresStore({ url }), backend: 'postgres', where: `postgres ${describeDatabaseUrl(url)}` };
   const dir = config?.dir ?? DEFAULT_STORE_DIR;
   return { store: new PgliteStore({ dir }), backend: 'pglite', where: `pglite ${dir}` };
 }
@@ -79,11 +87,20 @@ export async function openRecordStore(
   }
   const clock = options.clock === undefined ? {} : { clock: options.clock };
   const writer = new RecordWriter(created.store, {
-    backend: created.backend, ...(config === undefined ? {} : { bufferRecords: config.bufferRecords }), ...clock, ...(options.log === undefined ? {} : { log: options.log }),
+    backend: created.backend,
+    ...(config === undefined ? {} : { bufferRecords: config.bufferRecords }),
+    ...clock,
+    ...(options.log === undefined ? {} : { log: options.log }),
   });
-  const pruner = startStorePruner(created.store, { retainDays: config?.retainDays ?? DEFAULT_RETAIN_DAYS, ...clock, ...(options.log === undefined ? {} : { log: options.log }) });
+  const pruner = startStorePruner(created.store, {
+    retainDays: config?.retainDays ?? DEFAULT_RETAIN_DAYS,
+    ...clock,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
   return {
-    ...created, writer, pruner,
+    ...created,
+    writer,
+    pruner,
     instance: options.instance ?? (env.FAILSOFT_INSTANCE?.trim() || `${hostname()}:${process.pid}`),
     async close() {
       pruner.stop();

@@ -13,16 +13,27 @@ const lockModule = fileURLToPath(new URL('./dir-lock.ts', import.meta.url));
 
 /** Starts another process that takes the lock and holds it until killed; resolves once it holds it. */
 function holderProcess(dir: string): Promise<{ pid: number; kill: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e',
-    `import(${JSON.stringify(lockModule)}).then((m) => { m.acquireDirLock(${JSON.stringify(dir)}); console.log('held'); setInterval(() => {}, 1000); })`,
-  ], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `import(${JSON.stringify(lockModule)}).then((m) => { m.acquireDirLock(${JSON.stringify(dir)}); console.log('held'); setInterval(() => {}, 1000); })`,
+    ],
+    { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.stdout.on('data', (chunk: Buffer) => {
       if (!chunk.toString().includes('held')) return;
       resolve({
         pid: child.pid ?? -1,
-        kill: () => new Promise<void>((done) => { child.once('exit', () => done()); child.kill('SIGKILL'); }),
+        kill: () =>
+          new Promise<void>((done) => {
+            child.once('exit', () => done());
+            child.kill('SIGKILL');
+          }),
       });
     });
   });

@@ -36,7 +36,9 @@ function readLock(path: string): LockContent | undefined {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     const c = parsed as Partial<LockContent>;
-    return typeof c.pid === 'number' && typeof c.host === 'string' ? { pid: c.pid, host: c.host, at: Number(c.at), token: String(c.token) } : undefined;
+    return typeof c.pid === 'number' && typeof c.host === 'string'
+      ? { pid: c.pid, host: c.host, at: Number(c.at), token: String(c.token) }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -70,11 +72,14 @@ export function acquireDirLock(dir: string): DirLock {
     }
     const holder = readLock(path);
     if (holder && (holder.host !== content.host || alive(holder.pid))) {
-      const who = holder.pid === process.pid && holder.host === content.host ? 'this process (another store is open on it)' : `process ${holder.pid} on ${holder.host}`;
+      const who =
+        holder.pid === process.pid && holder.host === content.host
+          ? 'this process (another store is open on it)'
+          : `process ${holder.pid} on ${holder.host}`;
       throw new StoreDirInUseError(
         `store directory ${absolute} is in use by ${who}, since ${new Date(holder.at).toISOString()}: another failsoft serve holds it, ` +
-        `and the embedded database takes one process at a time. Stop that process, set store.dir to another directory, ` +
-        `or set DATABASE_URL so several instances share a PostgreSQL server. (If no such process runs, delete ${path}.)`,
+          `and the embedded database takes one process at a time. Stop that process, set store.dir to another directory, ` +
+          `or set DATABASE_URL so several instances share a PostgreSQL server. (If no such process runs, delete ${path}.)`,
       );
     }
     try {

@@ -1,5 +1,10 @@
 import type {
-  EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, StoredEvent, SwitchRecord,
+  EventRecord,
+  IncidentRecord,
+  JobRunRecord,
+  RequestAggregate,
+  StoredEvent,
+  SwitchRecord,
 } from './records.js';
 import type { IncidentQuery, Store, WriteOptions } from './store.js';
 
@@ -39,42 +44,75 @@ export class GatedStore implements Store {
     if (this.down || this.failing.has(method)) throw new StoreUnavailableError(`store unavailable (${method})`);
     const result = await fn();
     this.calls.push({ method, size });
-    if (this.loseAnswers && method !== 'read') throw new StoreUnavailableError(`connection lost before the answer (${method})`);
+    if (this.loseAnswers && method !== 'read')
+      throw new StoreUnavailableError(`connection lost before the answer (${method})`);
     return result;
   }
 
   /** @inheritdoc */
-  migrate(): Promise<number> { return this.gate('migrate', 0, () => this.inner.migrate()); }
+  migrate(): Promise<number> {
+    return this.gate('migrate', 0, () => this.inner.migrate());
+  }
   /** @inheritdoc */
-  appendEvents(events: readonly EventRecord[], options?: WriteOptions): Promise<void> { return this.gate('appendEvents', events.length, () => this.inner.appendEvents(events, options)); }
+  appendEvents(events: readonly EventRecord[], options?: WriteOptions): Promise<void> {
+    return this.gate('appendEvents', events.length, () => this.inner.appendEvents(events, options));
+  }
   /** @inheritdoc */
-  upsertIncidents(incidents: readonly IncidentRecord[]): Promise<void> { return this.gate('upsertIncidents', incidents.length, () => this.inner.upsertIncidents(incidents)); }
+  upsertIncidents(incidents: readonly IncidentRecord[]): Promise<void> {
+    return this.gate('upsertIncidents', incidents.length, () => this.inner.upsertIncidents(incidents));
+  }
   /** @inheritdoc */
-  upsertJobRuns(runs: readonly JobRunRecord[]): Promise<void> { return this.gate('upsertJobRuns', runs.length, () => this.inner.upsertJobRuns(runs)); }
+  upsertJobRuns(runs: readonly JobRunRecord[]): Promise<void> {
+    return this.gate('upsertJobRuns', runs.length, () => this.inner.upsertJobRuns(runs));
+  }
   /** @inheritdoc */
-  claimJobRun(run: JobRunRecord): Promise<boolean> { return this.gate('claimJobRun', 1, () => this.inner.claimJobRun(run)); }
+  claimJobRun(run: JobRunRecord): Promise<boolean> {
+    return this.gate('claimJobRun', 1, () => this.inner.claimJobRun(run));
+  }
   /** @inheritdoc */
-  updateJobRun(run: JobRunRecord, expected: { instance: string; leaseUntil: number | undefined }): Promise<boolean> { return this.gate('updateJobRun', 1, () => this.inner.updateJobRun(run, expected)); }
+  updateJobRun(run: JobRunRecord, expected: { instance: string; leaseUntil: number | undefined }): Promise<boolean> {
+    return this.gate('updateJobRun', 1, () => this.inner.updateJobRun(run, expected));
+  }
   /** @inheritdoc */
-  putSwitches(switches: readonly SwitchRecord[]): Promise<void> { return this.gate('putSwitches', switches.length, () => this.inner.putSwitches(switches)); }
+  putSwitches(switches: readonly SwitchRecord[]): Promise<void> {
+    return this.gate('putSwitches', switches.length, () => this.inner.putSwitches(switches));
+  }
   /** @inheritdoc */
-  addAggregates(aggregates: readonly RequestAggregate[], options?: WriteOptions): Promise<void> { return this.gate('addAggregates', aggregates.length, () => this.inner.addAggregates(aggregates, options)); }
+  addAggregates(aggregates: readonly RequestAggregate[], options?: WriteOptions): Promise<void> {
+    return this.gate('addAggregates', aggregates.length, () => this.inner.addAggregates(aggregates, options));
+  }
   /** @inheritdoc */
-  listIncidents(query?: IncidentQuery): Promise<IncidentRecord[]> { return this.gate('read', 0, () => this.inner.listIncidents(query)); }
+  listIncidents(query?: IncidentQuery): Promise<IncidentRecord[]> {
+    return this.gate('read', 0, () => this.inner.listIncidents(query));
+  }
   /** @inheritdoc */
-  getIncident(id: string): Promise<{ incident: IncidentRecord; events: StoredEvent[] } | undefined> { return this.gate('read', 0, () => this.inner.getIncident(id)); }
+  getIncident(id: string): Promise<{ incident: IncidentRecord; events: StoredEvent[] } | undefined> {
+    return this.gate('read', 0, () => this.inner.getIncident(id));
+  }
   /** @inheritdoc */
-  listEvents(query: { from: number; to?: number; limit?: number }): Promise<StoredEvent[]> { return this.gate('read', 0, () => this.inner.listEvents(query)); }
+  listEvents(query: { from: number; to?: number; limit?: number }): Promise<StoredEvent[]> {
+    return this.gate('read', 0, () => this.inner.listEvents(query));
+  }
   /** @inheritdoc */
-  latestSwitches(): Promise<SwitchRecord[]> { return this.gate('read', 0, () => this.inner.latestSwitches()); }
+  latestSwitches(): Promise<SwitchRecord[]> {
+    return this.gate('read', 0, () => this.inner.latestSwitches());
+  }
   /** @inheritdoc */
-  listJobRuns(query: { job?: string; since?: number; limit?: number }): Promise<JobRunRecord[]> { return this.gate('read', 0, () => this.inner.listJobRuns(query)); }
+  listJobRuns(query: { job?: string; since?: number; limit?: number }): Promise<JobRunRecord[]> {
+    return this.gate('read', 0, () => this.inner.listJobRuns(query));
+  }
   /** @inheritdoc */
-  listAggregates(query: { from: number; to?: number }): Promise<RequestAggregate[]> { return this.gate('read', 0, () => this.inner.listAggregates(query)); }
+  listAggregates(query: { from: number; to?: number }): Promise<RequestAggregate[]> {
+    return this.gate('read', 0, () => this.inner.listAggregates(query));
+  }
   /** @inheritdoc */
-  prune(before: number): Promise<number> { return this.gate('prune', 0, () => this.inner.prune(before)); }
+  prune(before: number): Promise<number> {
+    return this.gate('prune', 0, () => this.inner.prune(before));
+  }
   /** Closes the inner store. */
-  close(): Promise<void> { return this.inner.close(); }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 }
 
 /** What a `GatedStore` rejects with while down. */

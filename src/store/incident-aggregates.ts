@@ -24,11 +24,24 @@ export class RequestAggregator {
 
   add(event: FailsoftEvent<'request-completed'>): void {
     const minute = Math.floor(event.at / MINUTE_MS) * MINUTE_MS;
-    const provider = event.source === 'provider' && event.provider !== undefined ? `${event.provider}/${event.model ?? ''}` : 'none';
+    const provider =
+      event.source === 'provider' && event.provider !== undefined ? `${event.provider}/${event.model ?? ''}` : 'none';
     const outcome = outcomeOf(event);
     const key = `${minute}\u0000${event.feature}\u0000${provider}\u0000${outcome}`;
     let aggregate = this.open.get(key);
-    if (!aggregate) this.open.set(key, (aggregate = { minute, feature: event.feature, provider, outcome, count: 0, totalMs: 0, instance: this.instance }));
+    if (!aggregate)
+      this.open.set(
+        key,
+        (aggregate = {
+          minute,
+          feature: event.feature,
+          provider,
+          outcome,
+          count: 0,
+          totalMs: 0,
+          instance: this.instance,
+        }),
+      );
     aggregate.count++;
     aggregate.totalMs += event.ms;
   }

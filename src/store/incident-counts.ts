@@ -14,7 +14,10 @@ export function emptyCounts(): IncidentCounts {
 /** A deep copy (records handed to a sink must not change under it). */
 export function copyCounts(counts: IncidentCounts): IncidentCounts {
   return {
-    servedBy: { ...counts.servedBy }, fallback: counts.fallback, refused: counts.refused, errorsByClass: { ...counts.errorsByClass },
+    servedBy: { ...counts.servedBy },
+    fallback: counts.fallback,
+    refused: counts.refused,
+    errorsByClass: { ...counts.errorsByClass },
     modeMs: Object.fromEntries(Object.entries(counts.modeMs).map(([feature, modes]) => [feature, { ...modes }])),
   };
 }
@@ -42,9 +45,11 @@ export class IncidentCounter {
 
   /** A request answered (`counting`: an incident is open). */
   countRequest(event: FailsoftEvent<'request-completed'>, counting: boolean): void {
-    if (event.source === 'provider' && event.provider !== undefined) this.recent.delete(`${event.provider}/${event.model ?? ''}`);
+    if (event.source === 'provider' && event.provider !== undefined)
+      this.recent.delete(`${event.provider}/${event.model ?? ''}`);
     if (!counting) return;
-    if (event.source === 'provider') add(this.counts.servedBy, `${event.provider ?? 'unknown'}/${event.model ?? 'unknown'}`);
+    if (event.source === 'provider')
+      add(this.counts.servedBy, `${event.provider ?? 'unknown'}/${event.model ?? 'unknown'}`);
     else if (event.source === 'fallback') this.counts.fallback++;
     else this.counts.refused++;
   }
@@ -76,17 +81,23 @@ export class IncidentCounter {
     this.recent.delete(key);
     if (!failures || failures.size === 0) return undefined;
     const sorted = [...failures.entries()].sort((a, b) => b[1].length - a[1].length);
-    const text = sorted.map(([errorClass, statuses]) => {
-      const byStatus = new Map<number, number>();
-      for (const status of statuses) byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-      const parts = [...byStatus.entries()].map(([status, n]) => (status === 0 ? `× ${n}` : `${status} × ${n}`));
-      return `${errorClass} (${parts.join(', ')})`;
-    }).join(', ');
+    const text = sorted
+      .map(([errorClass, statuses]) => {
+        const byStatus = new Map<number, number>();
+        for (const status of statuses) byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+        const parts = [...byStatus.entries()].map(([status, n]) => (status === 0 ? `× ${n}` : `${status} × ${n}`));
+        return `${errorClass} (${parts.join(', ')})`;
+      })
+      .join(', ');
     return { text, topClass: sorted[0]?.[0] ?? 'failing' };
   }
 
   /** The counts now, with the time features have spent so far in their current modes (since `from`). */
-  snapshot(now: number, modes: ReadonlyMap<string, { mode: FeatureMode; since: number }>, from: number): IncidentCounts {
+  snapshot(
+    now: number,
+    modes: ReadonlyMap<string, { mode: FeatureMode; since: number }>,
+    from: number,
+  ): IncidentCounts {
     const counts = copyCounts(this.counts);
     for (const [feature, { mode, since }] of modes) {
       if (mode === 'normal') continue;

@@ -3,7 +3,12 @@
  * `failsoft incidents` / `failsoft incident <id>` print when they open the store themselves.
  */
 import type { Store } from './store.js';
-import { incidentDetailJson, incidentSummaryJson, type IncidentDetailJson, type IncidentSummaryJson } from './timeline-json.js';
+import {
+  incidentDetailJson,
+  incidentSummaryJson,
+  type IncidentDetailJson,
+  type IncidentSummaryJson,
+} from './timeline-json.js';
 
 /** Incidents as JSON, wherever they are read from. */
 export interface IncidentReader {
@@ -17,10 +22,16 @@ export interface IncidentReader {
  * An `IncidentReader` over a store.
  * @example const reader = storeIncidentReader(store); (await reader.list({ since: Date.now() - 86_400_000 })).length
  */
-export function storeIncidentReader(store: Pick<Store, 'listIncidents' | 'getIncident'>, now: () => number = Date.now): IncidentReader {
+export function storeIncidentReader(
+  store: Pick<Store, 'listIncidents' | 'getIncident'>,
+  now: () => number = Date.now,
+): IncidentReader {
   return {
     async list(query) {
-      const incidents = await store.listIncidents({ ...(query.since === undefined ? {} : { since: query.since }), ...(query.limit === undefined ? {} : { limit: query.limit }) });
+      const incidents = await store.listIncidents({
+        ...(query.since === undefined ? {} : { since: query.since }),
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+      });
       return incidents.map((incident) => incidentSummaryJson(incident, now()));
     },
     async get(id) {

@@ -26,7 +26,11 @@ export interface IncidentReading {
 }
 
 /** Per-request events: counted (requests, failed attempts), never stored one by one. */
-export const PER_REQUEST_EVENTS: ReadonlySet<FailsoftEventType> = new Set(['request-completed', 'attempt-failed', 'attempt-hedged']);
+export const PER_REQUEST_EVENTS: ReadonlySet<FailsoftEventType> = new Set([
+  'request-completed',
+  'attempt-failed',
+  'attempt-hedged',
+]);
 
 /** Feature modes in which a feature no longer answers with AI: the trouble that opens an incident. */
 export const TROUBLED_MODES: ReadonlySet<FeatureMode> = new Set(['fallback', 'unavailable', 'disabled']);
@@ -40,36 +44,94 @@ function featureMode(feature: string, mode: FeatureMode, from?: FeatureMode): In
   const component = `feature:${feature}`;
   if (TROUBLED_MODES.has(mode)) return { effect: 'trouble', severity: 'warning', component, condition: component };
   // Back to AI answers (normal, or failover to a later provider): the feature's own trouble is over.
-  if (from !== undefined && TROUBLED_MODES.has(from)) return { effect: 'recovery', severity: 'info', component, condition: component };
+  if (from !== undefined && TROUBLED_MODES.has(from))
+    return { effect: 'recovery', severity: 'info', component, condition: component };
   return { effect: 'note', severity: 'info', component };
 }
 
 /** The table. An event type missing from it is a note on an open incident. */
 const RULES: RuleTable = {
-  'provider-opened': (e) => ({ effect: 'trouble', severity: 'warning', component: providerComponent(e), condition: `breaker:${e.key}` }),
+  'provider-opened': (e) => ({
+    effect: 'trouble',
+    severity: 'warning',
+    component: providerComponent(e),
+    condition: `breaker:${e.key}`,
+  }),
   'provider-half-opened': (e) => ({ effect: 'note', severity: 'info', component: providerComponent(e) }),
-  'provider-closed': (e) => ({ effect: 'recovery', severity: 'info', component: providerComponent(e), condition: `breaker:${e.key}` }),
-  'provider-cooldown-started': (e) => ({ effect: 'trouble', severity: 'warning', component: providerComponent(e), condition: `cooldown:${e.key}`, until: e.untilMs }),
-  'provider-cooldown-ended': (e) => ({ effect: 'recovery', severity: 'info', component: providerComponent(e), condition: `cooldown:${e.key}` }),
+  'provider-closed': (e) => ({
+    effect: 'recovery',
+    severity: 'info',
+    component: providerComponent(e),
+    condition: `breaker:${e.key}`,
+  }),
+  'provider-cooldown-started': (e) => ({
+    effect: 'trouble',
+    severity: 'warning',
+    component: providerComponent(e),
+    condition: `cooldown:${e.key}`,
+    until: e.untilMs,
+  }),
+  'provider-cooldown-ended': (e) => ({
+    effect: 'recovery',
+    severity: 'info',
+    component: providerComponent(e),
+    condition: `cooldown:${e.key}`,
+  }),
   'feature-mode-changed': (e) => featureMode(e.feature, e.to, e.from),
   'feature-degraded': (e) => featureMode(e.feature, e.mode),
   'feature-recovered': (e) => featureMode(e.feature, 'normal', e.from),
-  'budget-exhausted': (e) => ({ effect: 'trouble', severity: 'warning', component: `budget:${e.provider}`, condition: `budget:${e.provider}` }),
-  'budget-recovered': (e) => ({ effect: 'recovery', severity: 'info', component: `budget:${e.provider}`, condition: `budget:${e.provider}` }),
-  'switch-changed': (e) => ({
-    effect: e.enabled ? 'recovery' : 'trouble', severity: e.enabled ? 'info' : 'warning', component: `switch:${e.target}`, condition: `switch:${e.target}`,
+  'budget-exhausted': (e) => ({
+    effect: 'trouble',
+    severity: 'warning',
+    component: `budget:${e.provider}`,
+    condition: `budget:${e.provider}`,
   }),
-  'shared-state-lost': () => ({ effect: 'trouble', severity: 'warning', component: 'shared-state', condition: 'shared-state' }),
-  'shared-state-restored': () => ({ effect: 'recovery', severity: 'info', component: 'shared-state', condition: 'shared-state' }),
+  'budget-recovered': (e) => ({
+    effect: 'recovery',
+    severity: 'info',
+    component: `budget:${e.provider}`,
+    condition: `budget:${e.provider}`,
+  }),
+  'switch-changed': (e) => ({
+    effect: e.enabled ? 'recovery' : 'trouble',
+    severity: e.enabled ? 'info' : 'warning',
+    component: `switch:${e.target}`,
+    condition: `switch:${e.target}`,
+  }),
+  'shared-state-lost': () => ({
+    effect: 'trouble',
+    severity: 'warning',
+    component: 'shared-state',
+    condition: 'shared-state',
+  }),
+  'shared-state-restored': () => ({
+    effect: 'recovery',
+    severity: 'info',
+    component: 'shared-state',
+    condition: 'shared-state',
+  }),
   'engine-faulted': (e) => ({ effect: 'blip', severity: 'warning', component: `feature:${e.feature}` }),
   'stream-failed': (e) => ({ effect: 'blip', severity: 'warning', component: `provider:${e.provider}/${e.model}` }),
   // A job that failed after its last retry is trouble of a moment (the next run may well succeed): it opens an incident.
-  'job-failed': (e) => (e.final ? { effect: 'blip', severity: 'warning', component: `job:${e.job}` } : { effect: 'note', severity: 'info', component: `job:${e.job}` }),
+  'job-failed': (e) =>
+    e.final
+      ? { effect: 'blip', severity: 'warning', component: `job:${e.job}` }
+      : { effect: 'note', severity: 'info', component: `job:${e.job}` },
   'job-deferred': (e) => ({ effect: 'note', severity: 'warning', component: `job:${e.job}` }),
   'job-skipped': (e) => ({ effect: 'note', severity: 'info', component: `job:${e.job}` }),
   // Core down is the one critical trouble: products fail, not only their AI parts.
-  'core-check-failed': (e) => ({ effect: 'trouble', severity: 'critical', component: `core:${e.check}`, condition: `core:${e.check}` }),
-  'core-check-recovered': (e) => ({ effect: 'recovery', severity: 'info', component: `core:${e.check}`, condition: `core:${e.check}` }),
+  'core-check-failed': (e) => ({
+    effect: 'trouble',
+    severity: 'critical',
+    component: `core:${e.check}`,
+    condition: `core:${e.check}`,
+  }),
+  'core-check-recovered': (e) => ({
+    effect: 'recovery',
+    severity: 'info',
+    component: `core:${e.check}`,
+    condition: `core:${e.check}`,
+  }),
 };
 
 /**

@@ -6,11 +6,21 @@ import type { FailsoftEvent } from '../engine/events.js';
 
 /** How a failure class reads after a route's name. */
 const CLASS_WORDS: Record<string, string> = {
-  rate_limited: 'rate-limited', quota_exhausted: 'out of quota', overloaded: 'overloaded', server_error: 'failing (5xx)',
-  timeout: 'timing out', network: 'unreachable', auth: 'refusing the key', not_found: 'model not found',
+  rate_limited: 'rate-limited',
+  quota_exhausted: 'out of quota',
+  overloaded: 'overloaded',
+  server_error: 'failing (5xx)',
+  timeout: 'timing out',
+  network: 'unreachable',
+  auth: 'refusing the key',
+  not_found: 'model not found',
 };
 
-const MODE_WORDS: Record<string, string> = { fallback: 'on fallback', unavailable: 'unavailable', disabled: 'switched off' };
+const MODE_WORDS: Record<string, string> = {
+  fallback: 'on fallback',
+  unavailable: 'unavailable',
+  disabled: 'switched off',
+};
 const MODE_RANK: Record<string, number> = { failover: 0, fallback: 1, unavailable: 2, disabled: 3 };
 
 /** Phrases shown before "+N more". */
@@ -52,18 +62,32 @@ export class IncidentTitle {
 /** A phrase and how strongly it describes its component (a later, stronger phrase replaces a weaker one). */
 function phraseOf(event: FailsoftEvent, topClass: string | undefined): { text: string; rank: number } | undefined {
   switch (event.type) {
-    case 'provider-opened': return { text: `${event.key} ${topClass === undefined ? 'down' : CLASS_WORDS[topClass] ?? topClass}`, rank: 3 };
-    case 'provider-cooldown-started': return { text: `${event.key} rate-limited`, rank: 2 };
-    case 'stream-failed': return { text: `${event.provider}/${event.model} streams cut`, rank: 1 };
-    case 'feature-mode-changed': return modePhrase(event.feature, event.to);
-    case 'feature-degraded': return modePhrase(event.feature, event.mode);
-    case 'engine-faulted': return { text: `failsoft fault in ${event.feature}`, rank: 0 };
-    case 'budget-exhausted': return { text: `${event.provider} rate budget exhausted`, rank: 1 };
-    case 'switch-changed': return event.enabled ? undefined : { text: `${event.target === 'global' ? 'AI' : event.target} switched off`, rank: 1 };
-    case 'shared-state-lost': return { text: 'shared state lost', rank: 1 };
-    case 'core-check-failed': return { text: `${event.check} down`, rank: 4 };
-    case 'job-failed': return event.final ? { text: `job ${event.job} failed`, rank: 1 } : undefined;
-    default: return undefined;
+    case 'provider-opened':
+      return { text: `${event.key} ${topClass === undefined ? 'down' : (CLASS_WORDS[topClass] ?? topClass)}`, rank: 3 };
+    case 'provider-cooldown-started':
+      return { text: `${event.key} rate-limited`, rank: 2 };
+    case 'stream-failed':
+      return { text: `${event.provider}/${event.model} streams cut`, rank: 1 };
+    case 'feature-mode-changed':
+      return modePhrase(event.feature, event.to);
+    case 'feature-degraded':
+      return modePhrase(event.feature, event.mode);
+    case 'engine-faulted':
+      return { text: `failsoft fault in ${event.feature}`, rank: 0 };
+    case 'budget-exhausted':
+      return { text: `${event.provider} rate budget exhausted`, rank: 1 };
+    case 'switch-changed':
+      return event.enabled
+        ? undefined
+        : { text: `${event.target === 'global' ? 'AI' : event.target} switched off`, rank: 1 };
+    case 'shared-state-lost':
+      return { text: 'shared state lost', rank: 1 };
+    case 'core-check-failed':
+      return { text: `${event.check} down`, rank: 4 };
+    case 'job-failed':
+      return event.final ? { text: `job ${event.job} failed`, rank: 1 } : undefined;
+    default:
+      return undefined;
   }
 }
 

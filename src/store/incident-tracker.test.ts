@@ -11,11 +11,21 @@ class RecordingSink implements RecordSink {
   incidents: IncidentRecord[] = [];
   switches: SwitchRecord[] = [];
   aggregates: RequestAggregate[] = [];
-  appendEvent(event: EventRecord): void { this.events.push(event); }
-  upsertIncident(incident: IncidentRecord): void { this.incidents.push(structuredClone(incident)); }
-  upsertJobRun(): void { /* not written by the tracker */ }
-  putSwitch(state: SwitchRecord): void { this.switches.push(state); }
-  addAggregate(aggregate: RequestAggregate): void { this.aggregates.push(aggregate); }
+  appendEvent(event: EventRecord): void {
+    this.events.push(event);
+  }
+  upsertIncident(incident: IncidentRecord): void {
+    this.incidents.push(structuredClone(incident));
+  }
+  upsertJobRun(): void {
+    /* not written by the tracker */
+  }
+  putSwitch(state: SwitchRecord): void {
+    this.switches.push(state);
+  }
+  addAggregate(aggregate: RequestAggregate): void {
+    this.aggregates.push(aggregate);
+  }
   /** The latest version of each incident. */
   latest(): IncidentRecord[] {
     const byId = new Map<string, IncidentRecord>();
@@ -30,15 +40,37 @@ const GPT = { provider: 'gpt', model: 'gpt-4o-mini', key: 'gpt/gpt-4o-mini' };
 
 function rig(quietPeriodMs = 60_000) {
   const clock = new FakeClock(T0);
-  const bus = new EventBus((error) => { throw error; });
+  const bus = new EventBus((error) => {
+    throw error;
+  });
   const sink = new RecordingSink();
   const tracker = new IncidentTracker({ sink, instance: 'gw-1', clock, quietPeriodMs, random: () => 0.25 });
   const stop = tracker.attach(bus);
-  const emit = <K extends FailsoftEventType>(type: K, payload: FailsoftEventMap[K]): void => bus.emit(type, clock.now(), payload);
+  const emit = <K extends FailsoftEventType>(type: K, payload: FailsoftEventMap[K]): void =>
+    bus.emit(type, clock.now(), payload);
   const fail = (route: typeof CLAUDE, errorClass: 'overloaded' | 'rate_limited', status: number): void =>
-    emit('attempt-failed', { feature: 'summary', provider: route.provider, model: route.model, class: errorClass, status, ms: 5, message: 'x' });
-  const served = (route: typeof CLAUDE | undefined, source: 'provider' | 'fallback' | 'error' = 'provider', degraded = false): void =>
-    emit('request-completed', { feature: 'summary', source, degraded, ms: 40, attempts: [], ...(route ? { provider: route.provider, model: route.model } : {}) });
+    emit('attempt-failed', {
+      feature: 'summary',
+      provider: route.provider,
+      model: route.model,
+      class: errorClass,
+      status,
+      ms: 5,
+      message: 'x',
+    });
+  const served = (
+    route: typeof CLAUDE | undefined,
+    source: 'provider' | 'fallback' | 'error' = 'provider',
+    degraded = false,
+  ): void =>
+    emit('request-completed', {
+      feature: 'summary',
+      source,
+      degraded,
+      ms: 40,
+      attempts: [],
+      ...(route ? { provider: route.provider, model: route.model } : {}),
+    });
   return { clock, bus, sink, tracker, stop, emit, fail, served };
 }
 
@@ -53,7 +85,12 @@ describe('IncidentTracker', () => {
     emit('feature-mode-changed', { feature: 'summary', from: 'normal', to: 'fallback' });
 
     const incident = tracker.current;
-    expect(incident).toMatchObject({ id: 'inc_20261206T120000Z_4000', status: 'open', severity: 'warning', openedAt: T0 });
+    expect(incident).toMatchObject({
+      id: 'inc_20261206T120000Z_4000',
+      status: 'open',
+      severity: 'warning',
+      openedAt: T0,
+    });
     expect(incident?.title).toBe('claude/claude-sonnet-4-5 overloaded; summary on fallback');
     expect(incident?.components).toEqual(['provider:claude/claude-sonnet-4-5', 'feature:summary']);
     expect(sink.events.map((e) => [e.type, e.incidentId])).toEqual([
@@ -61,8 +98,15 @@ describe('IncidentTracker', () => {
       ['provider-opened', incident?.id],
       ['feature-mode-changed', incident?.id],
     ]);
-    expect(sink.events[1]?.message).toBe('claude/claude-sonnet-4-5 opened: consecutive-failures — overloaded (529 × 5)');
-    expect(sink.events[1]).toMatchObject({ severity: 'warning', component: 'provider:claude/claude-sonnet-4-5', instance: 'gw-1', data: { ...CLAUDE, reason: 'consecutive-failures' } });
+    expect(sink.events[1]?.message).toBe(
+      'claude/claude-sonnet-4-5 opened: consecutive-failures — overloaded (529 × 5)',
+    );
+    expect(sink.events[1]).toMatchObject({
+      severity: 'warning',
+      component: 'provider:claude/claude-sonnet-4-5',
+      instance: 'gw-1',
+      data: { ...CLAUDE, reason: 'consecutive-failures' },
+    });
     // Written on open, before anything else happened.
     expect(sink.incidents[0]).toMatchObject({ id: incident?.id, status: 'open' });
     // Failed attempts and requests are counted, never stored one by one.
@@ -83,7 +127,10 @@ describe('IncidentTracker', () => {
     served(undefined, 'error');
     await clock.advance(10_000);
     expect(tracker.current?.counts).toEqual({
-      servedBy: { 'gpt/gpt-4o-mini': 2 }, fallback: 1, refused: 1, errorsByClass: { rate_limited: 1 },
+      servedBy: { 'gpt/gpt-4o-mini': 2 },
+      fallback: 1,
+      refused: 1,
+      errorsByClass: { rate_limited: 1 },
       modeMs: { summary: { failover: 30_000, fallback: 10_000 } },
     });
   });
@@ -172,36 +219,88 @@ describe('IncidentTracker', () => {
     served(undefined, 'fallback');
     await clock.advance(60_000);
     expect(sink.aggregates).toEqual([
-      { minute: T0, feature: 'summary', provider: 'claude/claude-sonnet-4-5', outcome: 'provider', count: 2, totalMs: 80, instance: 'gw-1' },
-      { minute: T0, feature: 'summary', provider: 'none', outcome: 'fallback', count: 1, totalMs: 40, instance: 'gw-1' },
+      {
+        minute: T0,
+        feature: 'summary',
+        provider: 'claude/claude-sonnet-4-5',
+        outcome: 'provider',
+        count: 2,
+        totalMs: 80,
+        instance: 'gw-1',
+      },
+      {
+        minute: T0,
+        feature: 'summary',
+        provider: 'none',
+        outcome: 'fallback',
+        count: 1,
+        totalMs: 40,
+        instance: 'gw-1',
+      },
     ]);
     served(GPT, 'provider', true);
     stop();
-    expect(sink.aggregates.at(-1)).toMatchObject({ minute: T0 + 60_000, provider: 'gpt/gpt-4o-mini', outcome: 'failover', count: 1 });
+    expect(sink.aggregates.at(-1)).toMatchObject({
+      minute: T0 + 60_000,
+      provider: 'gpt/gpt-4o-mini',
+      outcome: 'failover',
+      count: 1,
+    });
   });
 
   it('resumes the newest incident its instance left open, closes older ones, and leaves other instances alone', async () => {
     const clock = new FakeClock(T0 + 3_600_000);
     const sink = new RecordingSink();
     const tracker = new IncidentTracker({ sink, instance: 'gw-1', clock, quietPeriodMs: 60_000 });
-    const base = { status: 'open' as const, severity: 'warning' as const, components: ['provider:claude/claude-sonnet-4-5'], instance: 'gw-1' };
-    const counts = { servedBy: { 'gpt/gpt-4o-mini': 7 }, fallback: 2, refused: 0, errorsByClass: { overloaded: 5 }, modeMs: {} };
+    const base = {
+      status: 'open' as const,
+      severity: 'warning' as const,
+      components: ['provider:claude/claude-sonnet-4-5'],
+      instance: 'gw-1',
+    };
+    const counts = {
+      servedBy: { 'gpt/gpt-4o-mini': 7 },
+      fallback: 2,
+      refused: 0,
+      errorsByClass: { overloaded: 5 },
+      modeMs: {},
+    };
     tracker.resume([
       { ...base, id: 'inc_old', title: 'old', openedAt: T0 - 86_400_000, updatedAt: T0 - 86_000_000, counts },
-      { ...base, id: 'inc_new', title: 'claude/claude-sonnet-4-5 overloaded', openedAt: T0, updatedAt: T0 + 600_000, counts },
+      {
+        ...base,
+        id: 'inc_new',
+        title: 'claude/claude-sonnet-4-5 overloaded',
+        openedAt: T0,
+        updatedAt: T0 + 600_000,
+        counts,
+      },
       { ...base, id: 'inc_other', title: 'other', openedAt: T0, updatedAt: T0, counts, instance: 'gw-2' },
     ]);
-    expect(sink.latest().find((i) => i.id === 'inc_old')).toMatchObject({ status: 'resolved', resolvedAt: T0 - 86_000_000 });
+    expect(sink.latest().find((i) => i.id === 'inc_old')).toMatchObject({
+      status: 'resolved',
+      resolvedAt: T0 - 86_000_000,
+    });
     expect(sink.latest().some((i) => i.id === 'inc_other')).toBe(false);
-    expect(tracker.current).toMatchObject({ id: 'inc_new', openedAt: T0, counts: { servedBy: { 'gpt/gpt-4o-mini': 7 } } });
-    expect(sink.events.map((e) => [e.type, e.incidentId])).toEqual([['incident-closed', 'inc_old'], ['incident-resumed', 'inc_new']]);
+    expect(tracker.current).toMatchObject({
+      id: 'inc_new',
+      openedAt: T0,
+      counts: { servedBy: { 'gpt/gpt-4o-mini': 7 } },
+    });
+    expect(sink.events.map((e) => [e.type, e.incidentId])).toEqual([
+      ['incident-closed', 'inc_old'],
+      ['incident-resumed', 'inc_new'],
+    ]);
     const bus = new EventBus();
     tracker.attach(bus);
     bus.emit('budget-exhausted', clock.now(), { provider: 'gpt' });
     expect(tracker.current?.title).toBe('claude/claude-sonnet-4-5 overloaded; gpt rate budget exhausted');
     bus.emit('budget-recovered', clock.now(), { provider: 'gpt' });
     await clock.advance(60_000);
-    expect(sink.latest().find((i) => i.id === 'inc_new')).toMatchObject({ status: 'resolved', resolvedAt: T0 + 3_600_000 });
+    expect(sink.latest().find((i) => i.id === 'inc_new')).toMatchObject({
+      status: 'resolved',
+      resolvedAt: T0 + 3_600_000,
+    });
     tracker.stop();
   });
 
@@ -210,7 +309,22 @@ describe('IncidentTracker', () => {
     const sink = new RecordingSink();
     const tracker = new IncidentTracker({ sink, instance: 'host:1234', clock });
     const counts = { servedBy: {}, fallback: 0, refused: 0, errorsByClass: {}, modeMs: {} };
-    tracker.resume([{ id: 'inc_prev', status: 'open', severity: 'warning', title: 't', openedAt: T0 - 1_000, updatedAt: T0 - 500, components: [], counts, instance: 'host:999' }], { adoptAll: true });
+    tracker.resume(
+      [
+        {
+          id: 'inc_prev',
+          status: 'open',
+          severity: 'warning',
+          title: 't',
+          openedAt: T0 - 1_000,
+          updatedAt: T0 - 500,
+          components: [],
+          counts,
+          instance: 'host:999',
+        },
+      ],
+      { adoptAll: true },
+    );
     expect(tracker.current).toMatchObject({ id: 'inc_prev', instance: 'host:1234' });
     tracker.stop();
   });

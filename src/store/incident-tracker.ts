@@ -92,7 +92,9 @@ export class IncidentTracker {
    * opening first), so its line says "overloaded (529 × 5)" with all five. Written at the next event, or at
    * the end of the current turn, whichever comes first.
    */
-  private pendingOpened: { event: FailsoftEvent<'provider-opened'>; component: string; incidentId: string | undefined } | undefined;
+  private pendingOpened:
+    | { event: FailsoftEvent<'provider-opened'>; component: string; incidentId: string | undefined }
+    | undefined;
 
   constructor(options: IncidentTrackerOptions) {
     this.sink = options.sink;
@@ -147,21 +149,37 @@ export class IncidentTracker {
    */
   resume(open: readonly IncidentRecord[], options: { adoptAll?: boolean } = {}): void {
     const now = this.clock.now();
-    const mine = open.filter((i) => i.status === 'open' && (options.adoptAll === true || i.instance === this.instance)).sort((a, b) => b.openedAt - a.openedAt);
+    const mine = open
+      .filter((i) => i.status === 'open' && (options.adoptAll === true || i.instance === this.instance))
+      .sort((a, b) => b.openedAt - a.openedAt);
     const [newest, ...older] = this.incident ? [undefined, ...mine] : mine;
     for (const stale of older) {
       if (!stale) continue;
       this.sink.upsertIncident({ ...stale, status: 'resolved', resolvedAt: stale.updatedAt, updatedAt: now });
-      this.note(stale.id, now, 'incident-closed', `closed at restart: its instance stopped while it was open (last update ${new Date(stale.updatedAt).toISOString()})`);
+      this.note(
+        stale.id,
+        now,
+        'incident-closed',
+        `closed at restart: its instance stopped while it was open (last update ${new Date(stale.updatedAt).toISOString()})`,
+      );
     }
     if (!newest) return;
     this.counter.reset(newest.counts);
     this.incident = {
-      id: newest.id, openedAt: newest.openedAt, severity: newest.severity, components: new Set(newest.components),
-      title: new IncidentTitle(newest.title), countingFrom: now,
+      id: newest.id,
+      openedAt: newest.openedAt,
+      severity: newest.severity,
+      components: new Set(newest.components),
+      title: new IncidentTitle(newest.title),
+      countingFrom: now,
     };
     this.lastActivity = now;
-    this.note(newest.id, now, 'incident-resumed', `failsoft restarted: incident resumed; it closes after ${Math.round(this.quietPeriodMs / 1000)} s without trouble`);
+    this.note(
+      newest.id,
+      now,
+      'incident-resumed',
+      `failsoft restarted: incident resumed; it closes after ${Math.round(this.quietPeriodMs / 1000)} s without trouble`,
+    );
     this.upsert();
     this.evaluate(now);
   }
@@ -185,8 +203,10 @@ export class IncidentTracker {
       case 'attempt-failed':
         this.counter.countFailure(event, this.incident !== undefined);
         return this.changed();
-      case 'attempt-hedged': return undefined;
-      default: return this.stateChange(event);
+      case 'attempt-hedged':
+        return undefined;
+      default:
+        return this.stateChange(event);
     }
   }
 
@@ -204,9 +224,19 @@ export class IncidentTracker {
   private stateChange(event: FailsoftEvent): void {
     const reading = readEvent(event);
     if (event.type === 'feature-mode-changed') this.modeChanged(event.feature, event.to, event.at);
-    if (event.type === 'switch-changed') this.sink.putSwitch({ target: event.target, enabled: event.enabled, source: event.source, at: event.at, instance: this.instance });
+    if (event.type === 'switch-changed')
+      this.sink.putSwitch({
+        target: event.target,
+        enabled: event.enabled,
+        source: event.source,
+        at: event.at,
+        instance: this.instance,
+      });
     this.track(reading, event.at);
-    const opening = !this.incident && SEVERITY_RANK[reading.severity] >= SEVERITY_RANK.warning && (reading.effect === 'trouble' || reading.effect === 'blip');
+    const opening =
+      !this.incident &&
+      SEVERITY_RANK[reading.severity] >= SEVERITY_RANK.warning &&
+      (reading.effect === 'trouble' || reading.effect === 'blip');
     if (opening) this.open(event.at);
     const incident = this.incident;
     let escalated = false;
@@ -216,7 +246,8 @@ export class IncidentTracker {
         incident.severity = reading.severity;
         escalated = !opening;
       }
-      if (event.type !== 'provider-opened' && (reading.effect === 'trouble' || reading.effect === 'blip')) incident.title.note(event, reading.component);
+      if (event.type !== 'provider-opened' && (reading.effect === 'trouble' || reading.effect === 'blip'))
+        incident.title.note(event, reading.component);
     }
     if (event.type === 'provider-opened') {
       this.pendingOpened = { event, component: reading.component, incidentId: incident?.id };
@@ -226,7 +257,8 @@ export class IncidentTracker {
     }
     if (opening) this.upsert();
     else this.changed();
-    if (incident && (opening || escalated)) this.tell(opening ? 'opened' : 'escalated', this.record(incident, this.clock.now()));
+    if (incident && (opening || escalated))
+      this.tell(opening ? 'opened' : 'escalated', this.record(incident, this.clock.now()));
     this.evaluate(this.clock.now());
   }
 
@@ -238,14 +270,30 @@ export class IncidentTracker {
     const { event } = pending;
     const recent = this.counter.takeRecentFailures(event.key);
     const base = describeEvent(event)[1];
-    if (this.incident && this.incident.id === pending.incidentId) this.incident.title.note(event, pending.component, recent?.topClass);
+    if (this.incident && this.incident.id === pending.incidentId)
+      this.incident.title.note(event, pending.component, recent?.topClass);
     this.append(event, 'warning', recent ? `${base} — ${recent.text}` : base, pending.component, pending.incidentId);
     this.changed();
   }
 
-  private append(event: FailsoftEvent, severity: Severity, message: string, component: string, incidentId: string | undefined): void {
+  private append(
+    event: FailsoftEvent,
+    severity: Severity,
+    message: string,
+    component: string,
+    incidentId: string | undefined,
+  ): void {
     const { type, at, ...data } = event;
-    this.sink.appendEvent({ at, type, severity, message, component, data, instance: this.instance, ...(incidentId === undefined ? {} : { incidentId }) });
+    this.sink.appendEvent({
+      at,
+      type,
+      severity,
+      message,
+      component,
+      data,
+      instance: this.instance,
+      ...(incidentId === undefined ? {} : { incidentId }),
+    });
   }
 
   private track(reading: IncidentReading, at: number): void {
@@ -261,12 +309,20 @@ export class IncidentTracker {
 
   private modeChanged(feature: string, to: FeatureMode, at: number): void {
     const previous = this.modes.get(feature);
-    if (previous && this.incident) this.counter.addModeTime(feature, previous.mode, at - Math.max(previous.since, this.incident.countingFrom));
+    if (previous && this.incident)
+      this.counter.addModeTime(feature, previous.mode, at - Math.max(previous.since, this.incident.countingFrom));
     this.modes.set(feature, { mode: to, since: at });
   }
 
   private open(at: number): void {
-    this.incident = { id: this.newId(at), openedAt: at, severity: 'warning', components: new Set(), title: new IncidentTitle(), countingFrom: at };
+    this.incident = {
+      id: this.newId(at),
+      openedAt: at,
+      severity: 'warning',
+      components: new Set(),
+      title: new IncidentTitle(),
+      countingFrom: at,
+    };
     this.counter.reset();
     this.lastActivity = at;
   }
@@ -289,7 +345,8 @@ export class IncidentTracker {
       if (condition.until !== undefined) nextUntil = Math.min(nextUntil, condition.until);
     }
     if (troubled) {
-      if (Number.isFinite(nextUntil)) this.cancelClose = this.clock.timer(nextUntil - now, () => this.evaluate(this.clock.now()));
+      if (Number.isFinite(nextUntil))
+        this.cancelClose = this.clock.timer(nextUntil - now, () => this.evaluate(this.clock.now()));
       return;
     }
     const quietEnd = this.lastActivity + this.quietPeriodMs;
@@ -333,14 +390,30 @@ export class IncidentTracker {
 
   private record(incident: OpenIncident, now: number): IncidentRecord {
     return {
-      id: incident.id, status: 'open', severity: incident.severity, title: incident.title.text(), openedAt: incident.openedAt,
-      components: [...incident.components], counts: this.counter.snapshot(now, this.modes, incident.countingFrom), updatedAt: now, instance: this.instance,
+      id: incident.id,
+      status: 'open',
+      severity: incident.severity,
+      title: incident.title.text(),
+      openedAt: incident.openedAt,
+      components: [...incident.components],
+      counts: this.counter.snapshot(now, this.modes, incident.countingFrom),
+      updatedAt: now,
+      instance: this.instance,
     };
   }
 
   /** A lifecycle line of the incident itself (resumed, closed at restart). */
   private note(incidentId: string, at: number, type: string, message: string): void {
-    this.sink.appendEvent({ at, type, severity: 'info', message, component: 'failsoft', incidentId, data: {}, instance: this.instance });
+    this.sink.appendEvent({
+      at,
+      type,
+      severity: 'info',
+      message,
+      component: 'failsoft',
+      incidentId,
+      data: {},
+      instance: this.instance,
+    });
   }
 
   private scheduleMinute(): void {
@@ -354,8 +427,13 @@ export class IncidentTracker {
 
   /** `inc_20261206T120000Z_3fa2`: sortable by time, unique across instances in practice. */
   private newId(at: number): string {
-    const stamp = new Date(at).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    const suffix = Math.floor(this.random() * 0x10000).toString(16).padStart(4, '0');
+    const stamp = new Date(at)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
+    const suffix = Math.floor(this.random() * 0x10000)
+      .toString(16)
+      .padStart(4, '0');
     return `inc_${stamp}_${suffix}`;
   }
 }

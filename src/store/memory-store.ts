@@ -1,11 +1,25 @@
 import type {
-  EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, StoredEvent, SwitchRecord,
+  EventRecord,
+  IncidentRecord,
+  JobRunRecord,
+  RequestAggregate,
+  StoredEvent,
+  SwitchRecord,
 } from './records.js';
 import type { IncidentQuery, Store, WriteOptions } from './store.js';
 import {
-  validateAggregates, validateEvents, validateIncidents, validateJobRuns, validateSwitches,
+  validateAggregates,
+  validateEvents,
+  validateIncidents,
+  validateJobRuns,
+  validateSwitches,
 } from './validate-records.js';
-import { DEFAULT_EVENT_LIMIT, DEFAULT_LIST_LIMIT, FINISHED_JOB_STATUSES, LATEST_SCHEMA_VERSION } from './store-queries.js';
+import {
+  DEFAULT_EVENT_LIMIT,
+  DEFAULT_LIST_LIMIT,
+  FINISHED_JOB_STATUSES,
+  LATEST_SCHEMA_VERSION,
+} from './store-queries.js';
 
 /** Deep copy of a plain record, so a caller mutating what it passed or read never changes the store. */
 function copy<T>(value: T): T {
@@ -84,11 +98,15 @@ export class MemoryStore implements Store {
   }
 
   /** Replaces the run while its owner and lease are as expected; true when it did. */
-  async updateJobRun(run: JobRunRecord, expected: { instance: string; leaseUntil: number | undefined }): Promise<boolean> {
+  async updateJobRun(
+    run: JobRunRecord,
+    expected: { instance: string; leaseUntil: number | undefined },
+  ): Promise<boolean> {
     this.open();
     validateJobRuns([run], 'updateJobRun');
     const current = this.jobRuns.get(run.id);
-    if (current === undefined || current.instance !== expected.instance || current.leaseUntil !== expected.leaseUntil) return false;
+    if (current === undefined || current.instance !== expected.instance || current.leaseUntil !== expected.leaseUntil)
+      return false;
     this.jobRuns.set(run.id, copy(run));
     return true;
   }
@@ -133,7 +151,10 @@ export class MemoryStore implements Store {
     this.open();
     const incident = this.incidents.get(id);
     if (!incident) return undefined;
-    const events = this.events.filter((e) => e.incidentId === id).sort(byTime).map(copy);
+    const events = this.events
+      .filter((e) => e.incidentId === id)
+      .sort(byTime)
+      .map(copy);
     return { incident: copy(incident), events };
   }
 
@@ -150,14 +171,19 @@ export class MemoryStore implements Store {
   /** The latest state per target (latest `at`; on a tie, the later write), sorted by target. */
   async latestSwitches(): Promise<SwitchRecord[]> {
     this.open();
-    return this.latestSwitchEntries().map((s) => copy(s.record)).sort((a, b) => compareText(a.target, b.target));
+    return this.latestSwitchEntries()
+      .map((s) => copy(s.record))
+      .sort((a, b) => compareText(a.target, b.target));
   }
 
   /** Job runs (of one job, planned at or after `since`), newest planned first. */
   async listJobRuns(query: { job?: string; since?: number; limit?: number }): Promise<JobRunRecord[]> {
     this.open();
     return [...this.jobRuns.values()]
-      .filter((r) => (query.job === undefined || r.job === query.job) && (query.since === undefined || r.plannedAt >= query.since))
+      .filter(
+        (r) =>
+          (query.job === undefined || r.job === query.job) && (query.since === undefined || r.plannedAt >= query.since),
+      )
       .sort((a, b) => b.plannedAt - a.plannedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .slice(0, query.limit ?? DEFAULT_LIST_LIMIT)
       .map(copy);
@@ -221,7 +247,8 @@ export class MemoryStore implements Store {
     const latest = new Map<string, { order: number; record: SwitchRecord }>();
     for (const s of this.switches) {
       const current = latest.get(s.record.target);
-      if (!current || s.record.at > current.record.at || (s.record.at === current.record.at && s.order > current.order)) latest.set(s.record.target, s);
+      if (!current || s.record.at > current.record.at || (s.record.at === current.record.at && s.order > current.order))
+        latest.set(s.record.target, s);
     }
     return [...latest.values()];
   }
@@ -241,6 +268,11 @@ function compareText(a: string, b: string): number {
 }
 
 function compareAggregates(a: RequestAggregate, b: RequestAggregate): number {
-  return a.minute - b.minute || compareText(a.feature, b.feature) || compareText(a.provider, b.provider)
-    || compareText(a.outcome, b.outcome) || compareText(a.instance, b.instance);
+  return (
+    a.minute - b.minute ||
+    compareText(a.feature, b.feature) ||
+    compareText(a.provider, b.provider) ||
+    compareText(a.outcome, b.outcome) ||
+    compareText(a.instance, b.instance)
+  );
 }

@@ -88,7 +88,7 @@ create table failsoft_aggregates (
   },
   {
     version: 2,
-    description: 'job runs: the owner\'s lease (many instances, one schedule) and the tails of stdout and stderr',
+    description: "job runs: the owner's lease (many instances, one schedule) and the tails of stdout and stderr",
     sql: `
 alter table failsoft_job_runs add column lease_until bigint;
 alter table failsoft_job_runs add column stdout_tail text;
@@ -114,6 +114,7 @@ export const SCHEMA_VERSION_TABLE = 'failsoft_schema_version';
 /** Checks the list is 1, 2, 3… (a gap or a repeat is a programming error, caught by the tests). */
 export function checkMigrations(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations[${i}]: version ${m.version}, expected ${i + 1} (versions are 1, 2, 3… in order)`);
+    if (m.version !== i + 1)
+      throw new Error(`migrations[${i}]: version ${m.version}, expected ${i + 1} (versions are 1, 2, 3… in order)`);
   });
 }

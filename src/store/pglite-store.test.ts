@@ -35,7 +35,9 @@ describe('PgliteStore', () => {
     mkdirSync(join(bad, 'pgdata'), { recursive: true });
     writeFileSync(join(bad, 'pgdata', 'PG_VERSION'), 'garbage\n');
     const store = new PgliteStore({ dir: bad });
-    await expect(store.migrate()).rejects.toThrow(`store directory ${bad}: the embedded database in ${join(bad, 'pgdata')} cannot be opened`);
+    await expect(store.migrate()).rejects.toThrow(
+      `store directory ${bad}: the embedded database in ${join(bad, 'pgdata')} cannot be opened`,
+    );
     await store.close();
     expect(existsSync(join(bad, 'failsoft.lock'))).toBe(false);
   });

@@ -62,8 +62,11 @@ export async function openPgliteClient(dir: string): Promise<SqlClient> {
     } catch (error) {
       // PGlite says only "Aborted()" for a damaged directory: name it, so a person knows what to move aside
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`store directory ${resolve(dir)}: the embedded database in ${dataDir} cannot be opened (${reason}); ` +
-        'if it is damaged, move it aside and failsoft starts a new one', { cause: error });
+      throw new Error(
+        `store directory ${resolve(dir)}: the embedded database in ${dataDir} cannot be opened (${reason}); ` +
+          'if it is damaged, move it aside and failsoft starts a new one',
+        { cause: error },
+      );
     }
     return {
       ...queryable(db),

@@ -1,12 +1,14 @@
 /**
  * A batch of the record writer: records tagged with the store method that writes them.
  */
-import type {
-  EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, SwitchRecord,
-} from './records.js';
+import type { EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, SwitchRecord } from './records.js';
 import type { Store } from './store.js';
 import {
-  validateAggregates, validateEvents, validateIncidents, validateJobRuns, validateSwitches,
+  validateAggregates,
+  validateEvents,
+  validateIncidents,
+  validateJobRuns,
+  validateSwitches,
 } from './validate-records.js';
 
 /** One record waiting to be written, tagged with the store method that writes it. */
@@ -25,7 +27,11 @@ export const KINDS: readonly Kind[] = ['incident', 'jobRun', 'switch', 'event', 
 
 /** Each kind's validation (the same the stores run), to find the malformed records of a refused batch. */
 export const VALIDATE: { [K in Kind]: (records: never[]) => void } = {
-  event: validateEvents, incident: validateIncidents, jobRun: validateJobRuns, switch: validateSwitches, aggregate: validateAggregates,
+  event: validateEvents,
+  incident: validateIncidents,
+  jobRun: validateJobRuns,
+  switch: validateSwitches,
+  aggregate: validateAggregates,
 };
 
 /**
@@ -34,11 +40,21 @@ export const VALIDATE: { [K in Kind]: (records: never[]) => void } = {
  */
 export function writeRecords(store: Store, kind: Kind, records: PendingRecord[], batchId: string): Promise<void> {
   switch (kind) {
-    case 'event': return store.appendEvents(records.map((p) => p.record as EventRecord), { batchId });
-    case 'incident': return store.upsertIncidents(records.map((p) => p.record as IncidentRecord));
-    case 'jobRun': return store.upsertJobRuns(records.map((p) => p.record as JobRunRecord));
-    case 'switch': return store.putSwitches(records.map((p) => p.record as SwitchRecord));
-    case 'aggregate': return store.addAggregates(records.map((p) => p.record as RequestAggregate), { batchId });
+    case 'event':
+      return store.appendEvents(
+        records.map((p) => p.record as EventRecord),
+        { batchId },
+      );
+    case 'incident':
+      return store.upsertIncidents(records.map((p) => p.record as IncidentRecord));
+    case 'jobRun':
+      return store.upsertJobRuns(records.map((p) => p.record as JobRunRecord));
+    case 'switch':
+      return store.putSwitches(records.map((p) => p.record as SwitchRecord));
+    case 'aggregate':
+      return store.addAggregates(
+        records.map((p) => p.record as RequestAggregate),
+        { batchId },
+      );
   }
 }
-

@@ -17,10 +17,16 @@ function setup(options: Partial<RecordWriterOptions> = {}) {
   const store = new GatedStore(memory);
   const logs: Array<[string, string]> = [];
   const statuses: RecordWriterStatus[] = [];
-  const writer = new RecordWriter(store, { backend: 'memory', clock, log: (level, message) => logs.push([level, message]), ...options });
+  const writer = new RecordWriter(store, {
+    backend: 'memory',
+    clock,
+    log: (level, message) => logs.push([level, message]),
+    ...options,
+  });
   writer.onStatusChange((s) => statuses.push(s));
   const event = (i: number): EventRecord => sampleEvent({ at: i, type: `e${i}` });
-  const storedTypes = async (): Promise<string[]> => (await memory.listEvents({ from: 0, limit: 100_000 })).map((e) => e.type);
+  const storedTypes = async (): Promise<string[]> =>
+    (await memory.listEvents({ from: 0, limit: 100_000 })).map((e) => e.type);
   return { clock, memory, store, writer, logs, statuses, event, storedTypes };
 }
 
@@ -56,7 +62,11 @@ describe('RecordWriter', () => {
     writer.addAggregate(sampleAggregate());
     writer.appendEvent(event(2));
     await writer.flush();
-    expect(store.calls.map((c) => [c.method, c.size])).toEqual([['upsertIncidents', 1], ['appendEvents', 2], ['addAggregates', 1]]);
+    expect(store.calls.map((c) => [c.method, c.size])).toEqual([
+      ['upsertIncidents', 1],
+      ['appendEvents', 2],
+      ['addAggregates', 1],
+    ]);
     expect(await memory.listIncidents()).toHaveLength(1);
   });
 
@@ -66,7 +76,14 @@ describe('RecordWriter', () => {
     const t0 = clock.now();
     for (let i = 0; i < 5; i++) writer.appendEvent(event(i));
     await clock.advance(250);
-    expect(writer.status()).toMatchObject({ connected: false, failingSince: t0 + 250, buffered: 5, written: 0, dropped: 0, lastError: 'store unavailable (appendEvents)' });
+    expect(writer.status()).toMatchObject({
+      connected: false,
+      failingSince: t0 + 250,
+      buffered: 5,
+      written: 0,
+      dropped: 0,
+      lastError: 'store unavailable (appendEvents)',
+    });
     expect(statuses.map((s) => s.connected)).toEqual([false]);
     for (let i = 5; i < 8; i++) writer.appendEvent(event(i));
     await clock.advance(250 + 500 + 1000); // retries at +250, +500, +1000 (doubling)
@@ -76,7 +93,14 @@ describe('RecordWriter', () => {
     await clock.advance(1);
     await settle();
     expect(await storedTypes()).toEqual(Array.from({ length: 8 }, (_, i) => `e${i}`));
-    expect(writer.status()).toEqual({ backend: 'memory', connected: true, buffered: 0, written: 8, dropped: 0, rejected: 0 });
+    expect(writer.status()).toEqual({
+      backend: 'memory',
+      connected: true,
+      buffered: 0,
+      written: 8,
+      dropped: 0,
+      rejected: 0,
+    });
     expect(statuses.map((s) => s.connected)).toEqual([false, true]);
     expect(logs.map(([level]) => level)).toEqual(['warn', 'info']);
   });
@@ -192,7 +216,9 @@ describe('RecordWriter', () => {
     store.down = true;
     for (let i = 0; i < 5; i++) writer.appendEvent(event(i));
     let closed = false;
-    const closing = writer.close().then(() => { closed = true; });
+    const closing = writer.close().then(() => {
+      closed = true;
+    });
     await clock.advance(2_999);
     expect(closed).toBe(false);
     await clock.advance(1);

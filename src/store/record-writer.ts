@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../model/clock.js';
 import { systemClock } from '../model/clock.js';
-import type {
-  EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, SwitchRecord,
-} from './records.js';
+import type { EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, SwitchRecord } from './records.js';
 import { KINDS, VALIDATE, writeRecords, type Kind, type PendingRecord } from './record-batch.js';
 import { RecordQueue } from './record-queue.js';
 import type { RecordSink, RecordWriterStatus, Store } from './store.js';
@@ -12,7 +10,11 @@ import { StoreRecordError } from './validate-records.js';
 export type { PendingRecord } from './record-batch.js';
 
 /** The writer's log lines: the start and end of an outage, the first drop of an outage, a refused record, a loss at close. */
-export type RecordWriterLog = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
+export type RecordWriterLog = (
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  fields: Record<string, unknown>,
+) => void;
 
 /** How the writer batches, buffers and retries. */
 export interface RecordWriterOptions {
@@ -82,7 +84,10 @@ export class RecordWriter implements RecordSink {
   private readonly waiters: Array<{ target: number; resolve: () => void }> = [];
   private readonly listeners = new Set<(status: RecordWriterStatus) => void>();
 
-  constructor(private readonly store: Store, private readonly options: RecordWriterOptions) {
+  constructor(
+    private readonly store: Store,
+    private readonly options: RecordWriterOptions,
+  ) {
     this.clock = options.clock ?? systemClock;
     this.capacity = Math.max(1, options.bufferRecords ?? 10_000);
     this.batchSize = Math.max(1, options.batchSize ?? 500);
@@ -121,8 +126,12 @@ export class RecordWriter implements RecordSink {
   /** The writer's health now. */
   status(): RecordWriterStatus {
     const status: RecordWriterStatus = {
-      backend: this.options.backend, connected: this.connected, buffered: this.queue.length + this.inFlight.length - this.inFlightWritten,
-      written: this.written, dropped: this.dropped, rejected: this.rejected,
+      backend: this.options.backend,
+      connected: this.connected,
+      buffered: this.queue.length + this.inFlight.length - this.inFlightWritten,
+      written: this.written,
+      dropped: this.dropped,
+      rejected: this.rejected,
     };
     if (this.failingSince !== undefined) status.failingSince = this.failingSince;
     if (this.lastError !== undefined) status.lastError = this.lastError;
@@ -153,7 +162,10 @@ export class RecordWriter implements RecordSink {
     const flushed = this.flush();
     this.closing = true;
     let timedOut = false;
-    const cancel = this.clock.timer(this.closeTimeoutMs, () => { timedOut = true; this.abandon(); });
+    const cancel = this.clock.timer(this.closeTimeoutMs, () => {
+      timedOut = true;
+      this.abandon();
+    });
     await flushed;
     cancel();
     if (!timedOut) this.stopTimer();
@@ -166,7 +178,11 @@ export class RecordWriter implements RecordSink {
     const batch = this.writing ? 0 : this.inFlight.length;
     const lost = this.queue.length + batch;
     if (lost > 0) {
-      this.log('error', `record store: ${lost} records not written at close (store unreachable for ${this.closeTimeoutMs} ms)`, { lost, lastError: this.lastError });
+      this.log(
+        'error',
+        `record store: ${lost} records not written at close (store unreachable for ${this.closeTimeoutMs} ms)`,
+        { lost, lastError: this.lastError },
+      );
       if (!this.writing) this.inFlight = [];
       while (this.queue.shift() !== undefined);
       this.dropped += lost;
@@ -182,7 +198,8 @@ export class RecordWriter implements RecordSink {
     this.enqueued++;
     if (this.closing) {
       this.dropped++;
-      if (!this.loggedAfterClose) this.log('error', 'record store: records enqueued after close are dropped (counted)', { kind: pending.kind });
+      if (!this.loggedAfterClose)
+        this.log('error', 'record store: records enqueued after close are dropped (counted)', { kind: pending.kind });
       this.loggedAfterClose = true;
       return;
     }
@@ -216,9 +233,16 @@ export class RecordWriter implements RecordSink {
     this.dropped += n;
     this.droppedThisOutage += n;
     if (this.droppedThisOutage === n) {
-      this.log('error', `record store: buffer full (${this.capacity} records), dropping the oldest records until the store answers`, {
-        backend: this.options.backend, bufferRecords: this.capacity, failingSince: this.failingSince, lastError: this.lastError,
-      });
+      this.log(
+        'error',
+        `record store: buffer full (${this.capacity} records), dropping the oldest records until the store answers`,
+        {
+          backend: this.options.backend,
+          bufferRecords: this.capacity,
+          failingSince: this.failingSince,
+          lastError: this.lastError,
+        },
+      );
       this.notify();
     }
   }
@@ -231,7 +255,9 @@ export class RecordWriter implements RecordSink {
 
   private writeSoon(): void {
     this.stopTimer();
-    queueMicrotask(() => { void this.pump(); });
+    queueMicrotask(() => {
+      void this.pump();
+    });
   }
 
   private fire(): void {
@@ -263,7 +289,8 @@ export class RecordWriter implements RecordSink {
         // keep going while a full batch waits, someone waits on flush(), or an outage's backlog drains;
         // otherwise let records gather
         if (this.queue.length < this.batchSize && this.waiters.length === 0 && !(backlog && this.queue.length > 0)) {
-          if (this.queue.length > 0 && !this.cancelTimer) this.cancelTimer = this.clock.timer(this.flushIntervalMs, () => this.fire());
+          if (this.queue.length > 0 && !this.cancelTimer)
+            this.cancelTimer = this.clock.timer(this.flushIntervalMs, () => this.fire());
           return;
         }
       }
@@ -318,13 +345,18 @@ export class RecordWriter implements RecordSink {
         VALIDATE[kind]([p.record] as never[]);
       } catch (error) {
         bad.add(p);
-        this.log('error', `record store: malformed ${kind} record not written: ${message(error)}`, { kind, record: p.record });
+        this.log('error', `record store: malformed ${kind} record not written: ${message(error)}`, {
+          kind,
+          record: p.record,
+        });
       }
     }
     if (bad.size === 0) {
       // the store refused the batch but every record passes alone: treat as a store failure, not the records' fault
       for (const p of records) bad.add(p);
-      this.log('error', `record store: ${kind} batch refused as malformed; ${records.length} records set aside`, { kind });
+      this.log('error', `record store: ${kind} batch refused as malformed; ${records.length} records set aside`, {
+        kind,
+      });
     }
     this.inFlight = this.inFlight.filter((p) => !bad.has(p));
     this.rejected += bad.size;
@@ -344,7 +376,9 @@ export class RecordWriter implements RecordSink {
     if (this.connected) {
       this.connected = false;
       this.failingSince = this.clock.now();
-      this.log('warn', `record store unreachable, records buffered (up to ${this.capacity}): ${this.lastError}`, { backend: this.options.backend });
+      this.log('warn', `record store unreachable, records buffered (up to ${this.capacity}): ${this.lastError}`, {
+        backend: this.options.backend,
+      });
       this.notify();
     }
     // the batch is back in the buffer: the bound holds across it, the oldest (the batch first) make room
@@ -358,7 +392,8 @@ export class RecordWriter implements RecordSink {
     this.connected = true;
     const since = this.failingSince ?? this.clock.now();
     this.log('info', `record store back after ${this.clock.now() - since} ms; buffered records flushed in order`, {
-      backend: this.options.backend, droppedThisOutage: this.droppedThisOutage,
+      backend: this.options.backend,
+      droppedThisOutage: this.droppedThisOutage,
     });
     this.droppedThisOutage = 0;
     this.failingSince = undefined;

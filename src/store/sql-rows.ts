@@ -1,5 +1,11 @@
 import type {
-  IncidentCounts, IncidentRecord, JobRunRecord, RequestAggregate, Severity, StoredEvent, SwitchRecord,
+  IncidentCounts,
+  IncidentRecord,
+  JobRunRecord,
+  RequestAggregate,
+  Severity,
+  StoredEvent,
+  SwitchRecord,
 } from './records.js';
 
 /**
@@ -24,8 +30,14 @@ function json<T>(value: unknown): T {
 /** A `failsoft_events` row as a stored event. */
 export function toEvent(row: Row): StoredEvent {
   const event: StoredEvent = {
-    seq: num(row.seq), at: num(row.at), type: String(row.type), severity: String(row.severity) as Severity,
-    message: String(row.message), component: String(row.component), data: json<Record<string, unknown>>(row.data), instance: String(row.instance),
+    seq: num(row.seq),
+    at: num(row.at),
+    type: String(row.type),
+    severity: String(row.severity) as Severity,
+    message: String(row.message),
+    component: String(row.component),
+    data: json<Record<string, unknown>>(row.data),
+    instance: String(row.instance),
   };
   if (row.incident_id !== null && row.incident_id !== undefined) event.incidentId = String(row.incident_id);
   return event;
@@ -34,9 +46,15 @@ export function toEvent(row: Row): StoredEvent {
 /** A `failsoft_incidents` row as an incident. */
 export function toIncident(row: Row): IncidentRecord {
   const incident: IncidentRecord = {
-    id: String(row.id), status: row.status === 'resolved' ? 'resolved' : 'open', severity: row.severity === 'critical' ? 'critical' : 'warning',
-    title: String(row.title), openedAt: num(row.opened_at), components: json<string[]>(row.components),
-    counts: json<IncidentCounts>(row.counts), updatedAt: num(row.updated_at), instance: String(row.instance),
+    id: String(row.id),
+    status: row.status === 'resolved' ? 'resolved' : 'open',
+    severity: row.severity === 'critical' ? 'critical' : 'warning',
+    title: String(row.title),
+    openedAt: num(row.opened_at),
+    components: json<string[]>(row.components),
+    counts: json<IncidentCounts>(row.counts),
+    updatedAt: num(row.updated_at),
+    instance: String(row.instance),
   };
   const resolvedAt = optionalNum(row.resolved_at);
   if (resolvedAt !== undefined) incident.resolvedAt = resolvedAt;
@@ -46,8 +64,12 @@ export function toIncident(row: Row): IncidentRecord {
 /** A `failsoft_job_runs` row as a job run. */
 export function toJobRun(row: Row): JobRunRecord {
   const run: JobRunRecord = {
-    id: String(row.id), job: String(row.job), plannedAt: num(row.planned_at), status: String(row.status) as JobRunRecord['status'],
-    attempt: num(row.attempt), instance: String(row.instance),
+    id: String(row.id),
+    job: String(row.job),
+    plannedAt: num(row.planned_at),
+    status: String(row.status) as JobRunRecord['status'],
+    attempt: num(row.attempt),
+    instance: String(row.instance),
   };
   const startedAt = optionalNum(row.started_at);
   const finishedAt = optionalNum(row.finished_at);
@@ -65,13 +87,24 @@ export function toJobRun(row: Row): JobRunRecord {
 
 /** A `failsoft_switches` row as a switch state. */
 export function toSwitch(row: Row): SwitchRecord {
-  return { target: String(row.target), enabled: row.enabled === true, source: String(row.source), at: num(row.at), instance: String(row.instance) };
+  return {
+    target: String(row.target),
+    enabled: row.enabled === true,
+    source: String(row.source),
+    at: num(row.at),
+    instance: String(row.instance),
+  };
 }
 
 /** A `failsoft_aggregates` row as an aggregate. */
 export function toAggregate(row: Row): RequestAggregate {
   return {
-    minute: num(row.minute), feature: String(row.feature), provider: String(row.provider), outcome: String(row.outcome),
-    count: num(row.count), totalMs: num(row.total_ms), instance: String(row.instance),
+    minute: num(row.minute),
+    feature: String(row.feature),
+    provider: String(row.provider),
+    outcome: String(row.outcome),
+    count: num(row.count),
+    totalMs: num(row.total_ms),
+    instance: String(row.instance),
   };
 }

@@ -1,13 +1,27 @@
 import type {
-  EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, StoredEvent, SwitchRecord,
+  EventRecord,
+  IncidentRecord,
+  JobRunRecord,
+  RequestAggregate,
+  StoredEvent,
+  SwitchRecord,
 } from './records.js';
 import type { IncidentQuery, Store, WriteOptions } from './store.js';
 import type { SqlClient, SqlQueryable, SqlResult } from './sql-client.js';
 import { MIGRATIONS, SCHEMA_VERSION_TABLE } from './migrations.js';
-import { DEFAULT_EVENT_LIMIT, DEFAULT_LIST_LIMIT, FINISHED_JOB_STATUSES, LATEST_SCHEMA_VERSION } from './store-queries.js';
+import {
+  DEFAULT_EVENT_LIMIT,
+  DEFAULT_LIST_LIMIT,
+  FINISHED_JOB_STATUSES,
+  LATEST_SCHEMA_VERSION,
+} from './store-queries.js';
 import { toAggregate, toEvent, toIncident, toJobRun, toSwitch } from './sql-rows.js';
 import {
-  validateAggregates, validateEvents, validateIncidents, validateJobRuns, validateSwitches,
+  validateAggregates,
+  validateEvents,
+  validateIncidents,
+  validateJobRuns,
+  validateSwitches,
 } from './validate-records.js';
 
 /** Where the tables live: a PostgreSQL schema name (default `public`). */
@@ -19,7 +33,10 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Checks a schema name is a plain lower-case identifier (it is spliced into SQL), and returns it quoted. */
 export function quoteSchema(schema: string): string {
-  if (!IDENTIFIER.test(schema)) throw new Error(`store schema ${JSON.stringify(schema)} must be a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)`);
+  if (!IDENTIFIER.test(schema))
+    throw new Error(
+      `store schema ${JSON.stringify(schema)} must be a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)`,
+    );
   return `"${schema}"`;
 }
 
@@ -41,16 +58,31 @@ const FINISHED = [...FINISHED_JOB_STATUSES];
  */
 export class SqlStore implements Store {
   protected readonly schema: string;
-  private readonly t: { events: string; incidents: string; jobRuns: string; switches: string; aggregates: string; batches: string; version: string };
+  private readonly t: {
+    events: string;
+    incidents: string;
+    jobRuns: string;
+    switches: string;
+    aggregates: string;
+    batches: string;
+    version: string;
+  };
   private opened: Promise<SqlClient> | undefined;
   private closed = false;
 
-  constructor(private readonly connect: () => Promise<SqlClient>, options: SqlStoreOptions = {}) {
+  constructor(
+    private readonly connect: () => Promise<SqlClient>,
+    options: SqlStoreOptions = {},
+  ) {
     this.schema = options.schema ?? 'public';
     const q = quoteSchema(this.schema);
     this.t = {
-      events: `${q}.failsoft_events`, incidents: `${q}.failsoft_incidents`, jobRuns: `${q}.failsoft_job_runs`,
-      switches: `${q}.failsoft_switches`, aggregates: `${q}.failsoft_aggregates`, batches: `${q}.failsoft_batches`,
+      events: `${q}.failsoft_events`,
+      incidents: `${q}.failsoft_incidents`,
+      jobRuns: `${q}.failsoft_job_runs`,
+      switches: `${q}.failsoft_switches`,
+      aggregates: `${q}.failsoft_aggregates`,
+      batches: `${q}.failsoft_batches`,
       version: `${q}.${SCHEMA_VERSION_TABLE}`,
     };
   }
@@ -75,11 +107,15 @@ export class SqlStore implements Store {
     return this.tx(async (tx) => {
       await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`failsoft-migrate:${this.schema}`]);
       if (this.schema !== 'public') await tx.exec(`create schema if not exists ${q}`);
-      await tx.exec(`create table if not exists ${this.t.version} (version integer primary key, applied_at bigint not null)`);
+      await tx.exec(
+        `create table if not exists ${this.t.version} (version integer primary key, applied_at bigint not null)`,
+      );
       const { rows } = await tx.query(`select coalesce(max(version), 0) as version from ${this.t.version}`);
       const current = Number(rows[0]?.version ?? 0);
       if (current > LATEST_SCHEMA_VERSION) {
-        throw new Error(`store schema ${this.schema} is at version ${current}, newer than this failsoft knows (${LATEST_SCHEMA_VERSION}): upgrade failsoft`);
+        throw new Error(
+          `store schema ${this.schema} is at version ${current}, newer than this failsoft knows (${LATEST_SCHEMA_VERSION}): upgrade failsoft`,
+        );
       }
       for (const m of MIGRATIONS.filter((m) => m.version > current)) {
         await tx.exec(`set local search_path to ${q}`);
@@ -152,33 +188,43 @@ export class SqlStore implements Store {
   async upsertJobRuns(runs: readonly JobRunRecord[]): Promise<void> {
     validateJobRuns(runs);
     if (runs.length === 0) return;
-    await this.one(this.jobRunInsert(
-      `on conflict (id) do update set job = excluded.job, planned_at = excluded.planned_at, started_at = excluded.started_at,
+    await this.one(
+      this.jobRunInsert(
+        `on conflict (id) do update set job = excluded.job, planned_at = excluded.planned_at, started_at = excluded.started_at,
          finished_at = excluded.finished_at, status = excluded.status, attempt = excluded.attempt, exit_code = excluded.exit_code,
          detail = excluded.detail, instance = excluded.instance, lease_until = excluded.lease_until,
          stdout_tail = excluded.stdout_tail, stderr_tail = excluded.stderr_tail`,
-    ), [JSON.stringify(lastById(runs))]);
+      ),
+      [JSON.stringify(lastById(runs))],
+    );
   }
 
   /** Inserts the run unless its id exists (`on conflict do nothing`); true when this call inserted it. */
   async claimJobRun(run: JobRunRecord): Promise<boolean> {
     validateJobRuns([run], 'claimJobRun');
-    const result = await this.one(this.jobRunInsert('on conflict (id) do nothing returning id'), [JSON.stringify([run])]);
+    const result = await this.one(this.jobRunInsert('on conflict (id) do nothing returning id'), [
+      JSON.stringify([run]),
+    ]);
     return result.rows.length === 1;
   }
 
   /** Replaces the run while its owner and lease are as expected (one conditional update); true when it did. */
-  async updateJobRun(run: JobRunRecord, expected: { instance: string; leaseUntil: number | undefined }): Promise<boolean> {
+  async updateJobRun(
+    run: JobRunRecord,
+    expected: { instance: string; leaseUntil: number | undefined },
+  ): Promise<boolean> {
     validateJobRuns([run], 'updateJobRun');
-    const result = await this.tx((tx) => tx.query(
-      `update ${this.t.jobRuns} r set job = e->>'job', planned_at = (e->>'plannedAt')::bigint, started_at = (e->>'startedAt')::bigint,
+    const result = await this.tx((tx) =>
+      tx.query(
+        `update ${this.t.jobRuns} r set job = e->>'job', planned_at = (e->>'plannedAt')::bigint, started_at = (e->>'startedAt')::bigint,
          finished_at = (e->>'finishedAt')::bigint, status = e->>'status', attempt = (e->>'attempt')::integer,
          exit_code = (e->>'exitCode')::integer, detail = e->>'detail', instance = e->>'instance',
          lease_until = (e->>'leaseUntil')::bigint, stdout_tail = e->>'stdoutTail', stderr_tail = e->>'stderrTail'
        from (select $1::jsonb as e) x
        where r.id = e->>'id' and r.instance = $2 and r.lease_until is not distinct from $3::bigint`,
-      [JSON.stringify(run), expected.instance, expected.leaseUntil ?? null],
-    ));
+        [JSON.stringify(run), expected.instance, expected.leaseUntil ?? null],
+      ),
+    );
     return result.rowCount === 1;
   }
 
@@ -277,13 +323,22 @@ export class SqlStore implements Store {
     const t = this.t;
     return this.tx(async (tx) => {
       const statements: Array<[string, unknown[]]> = [
-        [`delete from ${t.events} e where e.at < $1 and not exists (select 1 from ${t.incidents} i
-           where i.id = e.incident_id and (i.status = 'open' or coalesce(i.resolved_at, i.updated_at) >= $1))`, [before]],
+        [
+          `delete from ${t.events} e where e.at < $1 and not exists (select 1 from ${t.incidents} i
+           where i.id = e.incident_id and (i.status = 'open' or coalesce(i.resolved_at, i.updated_at) >= $1))`,
+          [before],
+        ],
         [`delete from ${t.incidents} where status = 'resolved' and coalesce(resolved_at, updated_at) < $1`, [before]],
-        [`delete from ${t.jobRuns} where status = any($2::text[]) and coalesce(finished_at, started_at, planned_at) < $1`, [before, FINISHED]],
+        [
+          `delete from ${t.jobRuns} where status = any($2::text[]) and coalesce(finished_at, started_at, planned_at) < $1`,
+          [before, FINISHED],
+        ],
         [`delete from ${t.aggregates} where minute < $1`, [before]],
-        [`delete from ${t.switches} s where s.at < $1 and exists (select 1 from ${t.switches} n
-           where n.target = s.target and (n.at > s.at or (n.at = s.at and n.id > s.id)))`, [before]],
+        [
+          `delete from ${t.switches} s where s.at < $1 and exists (select 1 from ${t.switches} n
+           where n.target = s.target and (n.at > s.at or (n.at = s.at and n.id > s.id)))`,
+          [before],
+        ],
       ];
       let removed = 0;
       for (const [sql, params] of statements) removed += (await tx.query(sql, params)).rowCount;

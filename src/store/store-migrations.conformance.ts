@@ -33,8 +33,13 @@ async function withRaw<T>(harness: MigrationHarness, fn: (client: SqlClient) => 
 async function describeSchema(client: SqlClient, schema: string): Promise<unknown> {
   const columns = await client.query(
     `select table_name, column_name, data_type, is_nullable from information_schema.columns
-     where table_schema = $1 order by table_name, column_name`, [schema]);
-  const indexes = await client.query(`select indexname, indexdef from pg_indexes where schemaname = $1 order by indexname`, [schema]);
+     where table_schema = $1 order by table_name, column_name`,
+    [schema],
+  );
+  const indexes = await client.query(
+    `select indexname, indexdef from pg_indexes where schemaname = $1 order by indexname`,
+    [schema],
+  );
   return {
     columns: columns.rows,
     indexes: indexes.rows.map((r) => ({ name: r.indexname, def: String(r.indexdef).replaceAll(`${schema}.`, 'S.') })),
@@ -78,10 +83,12 @@ export function describeStoreMigrations(name: string, harness: MigrationHarness)
     for (let from = 1; from <= LATEST_SCHEMA_VERSION; from++) {
       it(`migrates from version ${from}, keeping the rows written then`, async () => {
         const schema = harness.schema(`v${from}`);
-        await withRaw(harness, (client) => client.transaction(async (tx) => {
-          await tx.exec(`create schema ${schema}; set local search_path to ${schema}`);
-          await tx.exec(schemaSnapshot(from));
-        }));
+        await withRaw(harness, (client) =>
+          client.transaction(async (tx) => {
+            await tx.exec(`create schema ${schema}; set local search_path to ${schema}`);
+            await tx.exec(schemaSnapshot(from));
+          }),
+        );
         const store = harness.store(schema);
         try {
           expect(await store.migrate()).toBe(LATEST_SCHEMA_VERSION);
@@ -89,7 +96,9 @@ export function describeStoreMigrations(name: string, harness: MigrationHarness)
           expect(got?.incident.title).toBe('claude overloaded');
           expect(got?.events.map((e) => [e.type, e.data])).toEqual([['provider-opened', { reason: 'overloaded' }]]);
           expect((await store.listAggregates({ from: 0 })).map((a) => a.count)).toEqual([3]);
-          await store.appendEvents([{ at: 1, type: 'after', severity: 'info', message: '', component: 'c', data: {}, instance: 'i' }]);
+          await store.appendEvents([
+            { at: 1, type: 'after', severity: 'info', message: '', component: 'c', data: {}, instance: 'i' },
+          ]);
         } finally {
           await store.close();
         }
@@ -104,10 +113,16 @@ export function describeStoreMigrations(name: string, harness: MigrationHarness)
       } finally {
         await store.close();
       }
-      await withRaw(harness, (client) => client.query(`insert into ${schema}.failsoft_schema_version (version, applied_at) values ($1, 0)`, [LATEST_SCHEMA_VERSION + 1]));
+      await withRaw(harness, (client) =>
+        client.query(`insert into ${schema}.failsoft_schema_version (version, applied_at) values ($1, 0)`, [
+          LATEST_SCHEMA_VERSION + 1,
+        ]),
+      );
       const again = harness.store(schema);
       try {
-        await expect(again.migrate()).rejects.toThrow(`is at version ${LATEST_SCHEMA_VERSION + 1}, newer than this failsoft knows (${LATEST_SCHEMA_VERSION})`);
+        await expect(again.migrate()).rejects.toThrow(
+          `is at version ${LATEST_SCHEMA_VERSION + 1}, newer than this failsoft knows (${LATEST_SCHEMA_VERSION})`,
+        );
       } finally {
         await again.close();
       }
@@ -117,7 +132,9 @@ export function describeStoreMigrations(name: string, harness: MigrationHarness)
       const schema = harness.schema('race');
       const stores = harness.concurrentStores ? [0, 1, 2, 3].map(() => harness.store(schema)) : [harness.store(schema)];
       try {
-        const calls = harness.concurrentStores ? stores.map((s) => s.migrate()) : [0, 1, 2, 3].map(() => (stores[0] as SqlStore).migrate());
+        const calls = harness.concurrentStores
+          ? stores.map((s) => s.migrate())
+          : [0, 1, 2, 3].map(() => (stores[0] as SqlStore).migrate());
         expect(await Promise.all(calls)).toEqual(calls.map(() => LATEST_SCHEMA_VERSION));
       } finally {
         await Promise.all(stores.map((s) => s.close()));

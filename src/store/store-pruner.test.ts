@@ -13,7 +13,11 @@ describe('startStorePruner', () => {
     const store = new GatedStore(new MemoryStore());
     const logs: string[] = [];
     await store.appendEvents([sampleEvent({ at: 60 * DAY, type: 'old' }), sampleEvent({ at: 95 * DAY, type: 'kept' })]);
-    const pruner = startStorePruner(store, { retainDays: 30, clock, log: (level, message) => logs.push(`${level} ${message}`) });
+    const pruner = startStorePruner(store, {
+      retainDays: 30,
+      clock,
+      log: (level, message) => logs.push(`${level} ${message}`),
+    });
     await clock.advance(59_999);
     expect((await store.listEvents({ from: 0 })).map((e) => e.type)).toEqual(['old', 'kept']);
     await clock.advance(1);

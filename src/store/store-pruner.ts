@@ -42,10 +42,18 @@ export function startStorePruner(store: Store, options: StorePrunerOptions): Sto
     const before = clock.now() - options.retainDays * DAY_MS;
     try {
       const removed = await store.prune(before);
-      if (removed > 0) log('info', `record store: pruned ${removed} records older than ${options.retainDays} days`, { removed, before });
+      if (removed > 0)
+        log('info', `record store: pruned ${removed} records older than ${options.retainDays} days`, {
+          removed,
+          before,
+        });
       return removed;
     } catch (error) {
-      log('warn', `record store: prune failed, tried again in ${Math.round(intervalMs / 60_000)} min: ${error instanceof Error ? error.message : String(error)}`, { before });
+      log(
+        'warn',
+        `record store: prune failed, tried again in ${Math.round(intervalMs / 60_000)} min: ${error instanceof Error ? error.message : String(error)}`,
+        { before },
+      );
       return 0;
     }
   };

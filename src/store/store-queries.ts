@@ -13,7 +13,13 @@ export const DEFAULT_LIST_LIMIT = 100;
 export const DEFAULT_EVENT_LIMIT = 1000;
 
 /** Job run states that are over: `prune` may delete these (never a planned or running one). */
-export const FINISHED_JOB_STATUSES: ReadonlySet<JobRunRecord['status']> = new Set(['succeeded', 'failed', 'deferred', 'skipped', 'timed-out']);
+export const FINISHED_JOB_STATUSES: ReadonlySet<JobRunRecord['status']> = new Set([
+  'succeeded',
+  'failed',
+  'deferred',
+  'skipped',
+  'timed-out',
+]);
 
 /** The schema version `migrate()` brings a database to (the last entry of the migrations list). */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

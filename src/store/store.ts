@@ -1,5 +1,10 @@
 import type {
-  EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, StoredEvent, SwitchRecord,
+  EventRecord,
+  IncidentRecord,
+  JobRunRecord,
+  RequestAggregate,
+  StoredEvent,
+  SwitchRecord,
 } from './records.js';
 
 /** Which incidents to list. */

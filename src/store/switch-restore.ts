@@ -21,7 +21,9 @@ export interface SwitchRestoreLine {
  * @example restoreSwitches(ai, await store.latestSwitches(), process.env)
  */
 export function restoreSwitches(
-  ai: Pick<Failsoft, 'switches' | 'config'>, stored: readonly SwitchRecord[], env: Record<string, string | undefined> = {},
+  ai: Pick<Failsoft, 'switches' | 'config'>,
+  stored: readonly SwitchRecord[],
+  env: Record<string, string | undefined> = {},
 ): SwitchRestoreLine[] {
   const lines: SwitchRestoreLine[] = [];
   for (const record of stored) {
@@ -29,24 +31,40 @@ export function restoreSwitches(
     const state = record.enabled ? 'on' : 'off';
     if (record.target === 'global') {
       if (env.AI_ENABLED !== undefined && env.AI_ENABLED.trim() !== '') {
-        lines.push({ target: 'global', action: 'skipped', message: `AI switch left as AI_ENABLED=${env.AI_ENABLED} says (stored: ${state}, by ${record.source})` });
+        lines.push({
+          target: 'global',
+          action: 'skipped',
+          message: `AI switch left as AI_ENABLED=${env.AI_ENABLED} says (stored: ${state}, by ${record.source})`,
+        });
         continue;
       }
       const changed = ai.switches.aiEnabled !== record.enabled;
       if (changed) ai.switches.setAiEnabled(record.enabled, source);
-      lines.push({ target: 'global', action: changed ? 'restored' : 'unchanged', message: `AI switch ${state} (${record.source}, ${new Date(record.at).toISOString()})` });
+      lines.push({
+        target: 'global',
+        action: changed ? 'restored' : 'unchanged',
+        message: `AI switch ${state} (${record.source}, ${new Date(record.at).toISOString()})`,
+      });
       continue;
     }
     const feature = Object.hasOwn(ai.config.features, record.target) ? ai.config.features[record.target] : undefined;
     if (!feature || feature.tier === 'critical') {
-      lines.push({ target: record.target, action: 'skipped', message: `stored switch of feature ${record.target} ignored: ${feature ? 'it is critical (no switch)' : 'no such feature in this config'}` });
+      lines.push({
+        target: record.target,
+        action: 'skipped',
+        message: `stored switch of feature ${record.target} ignored: ${feature ? 'it is critical (no switch)' : 'no such feature in this config'}`,
+      });
       continue;
     }
     const enabledNow = !ai.switches.toJSON().disabledFeatures.includes(record.target);
     const changed = enabledNow !== record.enabled;
     if (changed && record.enabled) ai.switches.enable(record.target, source);
     else if (changed) ai.switches.disable(record.target, source);
-    lines.push({ target: record.target, action: changed ? 'restored' : 'unchanged', message: `feature ${record.target} switch ${state} (${record.source}, ${new Date(record.at).toISOString()})` });
+    lines.push({
+      target: record.target,
+      action: changed ? 'restored' : 'unchanged',
+      message: `feature ${record.target} switch ${state} (${record.source}, ${new Date(record.at).toISOString()})`,
+    });
   }
   return lines;
 }

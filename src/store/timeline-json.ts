@@ -51,9 +51,16 @@ export interface IncidentWithEvents {
 export function incidentSummaryJson(incident: IncidentRecord, now: number): IncidentSummaryJson {
   const end = incident.resolvedAt ?? Math.max(now, incident.updatedAt);
   return {
-    id: incident.id, status: incident.status, severity: incident.severity, title: incident.title,
-    openedAt: new Date(incident.openedAt).toISOString(), resolvedAt: incident.resolvedAt === undefined ? null : new Date(incident.resolvedAt).toISOString(),
-    durationMs: Math.max(0, end - incident.openedAt), components: [...incident.components], counts: incident.counts, instance: incident.instance,
+    id: incident.id,
+    status: incident.status,
+    severity: incident.severity,
+    title: incident.title,
+    openedAt: new Date(incident.openedAt).toISOString(),
+    resolvedAt: incident.resolvedAt === undefined ? null : new Date(incident.resolvedAt).toISOString(),
+    durationMs: Math.max(0, end - incident.openedAt),
+    components: [...incident.components],
+    counts: incident.counts,
+    instance: incident.instance,
     updatedAt: new Date(incident.updatedAt).toISOString(),
   };
 }
@@ -65,8 +72,14 @@ export function incidentSummaryJson(incident: IncidentRecord, now: number): Inci
 export function incidentDetailJson(detail: IncidentWithEvents, now: number): IncidentDetailJson {
   return {
     ...incidentSummaryJson(detail.incident, now),
-    events: [...detail.events].sort((a, b) => a.at - b.at || a.seq - b.seq).map((e) => ({
-      at: new Date(e.at).toISOString(), type: e.type, severity: e.severity, component: e.component, message: e.message,
-    })),
+    events: [...detail.events]
+      .sort((a, b) => a.at - b.at || a.seq - b.seq)
+      .map((e) => ({
+        at: new Date(e.at).toISOString(),
+        type: e.type,
+        severity: e.severity,
+        component: e.component,
+        message: e.message,
+      })),
   };
 }

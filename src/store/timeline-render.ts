@@ -63,22 +63,33 @@ function lineText(line: TimelineLine, seconds: boolean): string {
 }
 
 function endLine(incident: IncidentSummaryJson): string {
-  return incident.status === 'resolved' ? `resolved after ${formatDuration(incident.durationMs)}` : `still open (${formatDuration(incident.durationMs)} so far)`;
+  return incident.status === 'resolved'
+    ? `resolved after ${formatDuration(incident.durationMs)}`
+    : `still open (${formatDuration(incident.durationMs)} so far)`;
 }
 
 function endAt(incident: IncidentSummaryJson): number {
-  return incident.resolvedAt === null ? Date.parse(incident.openedAt) + incident.durationMs : Date.parse(incident.resolvedAt);
+  return incident.resolvedAt === null
+    ? Date.parse(incident.openedAt) + incident.durationMs
+    : Date.parse(incident.resolvedAt);
 }
 
 function listed(table: Record<string, number>): string {
-  return Object.entries(table).sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`).join(', ');
+  return Object.entries(table)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
 }
 
 /** The counts as a few lines of text. */
 export function countLines(counts: IncidentCounts): string[] {
   const served = listed(counts.servedBy);
-  const modes = Object.entries(counts.modeMs)
-    .map(([feature, modes]) => `${feature}: ${Object.entries(modes).map(([mode, ms]) => `${mode} ${formatDuration(ms)}`).join(', ')}`);
+  const modes = Object.entries(counts.modeMs).map(
+    ([feature, modes]) =>
+      `${feature}: ${Object.entries(modes)
+        .map(([mode, ms]) => `${mode} ${formatDuration(ms)}`)
+        .join(', ')}`,
+  );
   return [
     `Requests served by providers: ${served || 'none'}`,
     `Requests answered with a fallback: ${counts.fallback}; ai-only requests refused: ${counts.refused}`,
@@ -93,7 +104,9 @@ export function countLines(counts: IncidentCounts): string[] {
  */
 export function renderTimeline(incident: IncidentDetailJson): string {
   const seconds = incident.durationMs < 3_600_000;
-  const lines = timelineLines(incident.events).map((line) => `${clockTime(line.at, seconds)} ${lineText(line, seconds)}`);
+  const lines = timelineLines(incident.events).map(
+    (line) => `${clockTime(line.at, seconds)} ${lineText(line, seconds)}`,
+  );
   return [
     `${incident.id} · ${incident.severity} · ${incident.status} · ${incident.title}`,
     `opened ${incident.openedAt}${incident.resolvedAt === null ? '' : `, resolved ${incident.resolvedAt}`} (times UTC; instance ${incident.instance})`,
@@ -130,7 +143,9 @@ function whatWeSaw(lines: readonly TimelineLine[], seconds: boolean): string[] {
     const last = list.at(-1) as TimelineLine;
     const changes = list.reduce((n, line) => n + line.times, 0);
     const tail = list.length > 1 ? `; last, at ${clockTime(last.lastAt, seconds)}: ${last.message}` : '';
-    out.push(`- **${component}** (${changes} change${changes === 1 ? '' : 's'}): at ${clockTime(first.at, seconds)}, ${first.message}${tail}`);
+    out.push(
+      `- **${component}** (${changes} change${changes === 1 ? '' : 's'}): at ${clockTime(first.at, seconds)}, ${first.message}${tail}`,
+    );
   }
   return out.length > 0 ? out : ['- _no component changes recorded_'];
 }
@@ -144,15 +159,24 @@ export function renderPostmortem(incident: IncidentDetailJson): string {
   const lines = timelineLines(incident.events);
   const c = incident.counts;
   const served = Object.values(c.servedBy).reduce((a, b) => a + b, 0);
-  const modeRows = Object.entries(c.modeMs).flatMap(([feature, modes]) => Object.entries(modes).map(([mode, ms]) => [feature, mode, formatDuration(ms)]));
+  const modeRows = Object.entries(c.modeMs).flatMap(([feature, modes]) =>
+    Object.entries(modes).map(([mode, ms]) => [feature, mode, formatDuration(ms)]),
+  );
   return [
     `# Incident ${incident.id}: ${incident.title}`,
     '',
-    ...table(['', ''], [
-      ['Status', incident.status], ['Severity', incident.severity], ['Opened', incident.openedAt],
-      ['Resolved', incident.resolvedAt ?? 'still open'], ['Duration', formatDuration(incident.durationMs) + (incident.status === 'open' ? ' so far' : '')],
-      ['Components', incident.components.join(', ')], ['Instance', incident.instance],
-    ]),
+    ...table(
+      ['', ''],
+      [
+        ['Status', incident.status],
+        ['Severity', incident.severity],
+        ['Opened', incident.openedAt],
+        ['Resolved', incident.resolvedAt ?? 'still open'],
+        ['Duration', formatDuration(incident.durationMs) + (incident.status === 'open' ? ' so far' : '')],
+        ['Components', incident.components.join(', ')],
+        ['Instance', incident.instance],
+      ],
+    ),
     '',
     '## Summary',
     '',
@@ -169,13 +193,23 @@ export function renderPostmortem(incident: IncidentDetailJson): string {
     '',
     '### Requests served by each provider',
     '',
-    ...table(['provider/model', 'requests'], Object.entries(c.servedBy).sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, String(n)])),
+    ...table(
+      ['provider/model', 'requests'],
+      Object.entries(c.servedBy)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => [k, String(n)]),
+    ),
     '',
     `Fallback answers: ${c.fallback}. ai-only requests refused: ${c.refused}.`,
     '',
     '### Failed attempts by class',
     '',
-    ...table(['class', 'attempts'], Object.entries(c.errorsByClass).sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, String(n)])),
+    ...table(
+      ['class', 'attempts'],
+      Object.entries(c.errorsByClass)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => [k, String(n)]),
+    ),
     '',
     '### Time in each feature mode',
     '',
@@ -203,11 +237,16 @@ export function renderPostmortem(incident: IncidentDetailJson): string {
 export function renderIncidentList(incidents: readonly IncidentSummaryJson[]): string {
   if (incidents.length === 0) return 'No incidents.';
   const rows = incidents.map((i) => [
-    i.id, i.openedAt.slice(0, 16).replace('T', ' '), i.resolvedAt === null ? 'open' : i.resolvedAt.slice(0, 16).replace('T', ' '),
-    formatDuration(i.durationMs), i.severity, i.title,
+    i.id,
+    i.openedAt.slice(0, 16).replace('T', ' '),
+    i.resolvedAt === null ? 'open' : i.resolvedAt.slice(0, 16).replace('T', ' '),
+    formatDuration(i.durationMs),
+    i.severity,
+    i.title,
   ]);
   const head = ['ID', 'OPENED (UTC)', 'CLOSED', 'DURATION', 'SEVERITY', 'TITLE'];
   const widths = head.map((h, col) => Math.max(h.length, ...rows.map((r) => (r[col] ?? '').length)));
-  const format = (cells: readonly string[]): string => cells.map((cell, col) => (col === cells.length - 1 ? cell : cell.padEnd(widths[col] ?? 0))).join('  ');
+  const format = (cells: readonly string[]): string =>
+    cells.map((cell, col) => (col === cells.length - 1 ? cell : cell.padEnd(widths[col] ?? 0))).join('  ');
   return [format(head), ...rows.map(format)].join('\n');
 }

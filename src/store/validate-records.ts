@@ -1,6 +1,4 @@
-import type {
-  EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, SwitchRecord,
-} from './records.js';
+import type { EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, SwitchRecord } from './records.js';
 
 /**
  * Checks the records a write method is given before anything is stored, so every backend refuses the
@@ -22,12 +20,14 @@ function fail(where: string, field: string, problem: string): never {
 
 function time(where: string, field: string, value: unknown, optional = false): void {
   if (optional && value === undefined) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(where, field, `must be epoch milliseconds (a finite number ≥ 0), got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    fail(where, field, `must be epoch milliseconds (a finite number ≥ 0), got ${JSON.stringify(value)}`);
 }
 
 function text(where: string, field: string, value: unknown, optional = false): void {
   if (optional && value === undefined) return;
-  if (typeof value !== 'string' || value.length === 0) fail(where, field, `must be a non-empty string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || value.length === 0)
+    fail(where, field, `must be a non-empty string, got ${JSON.stringify(value)}`);
 }
 
 function object(where: string, field: string, value: unknown): void {
@@ -40,7 +40,8 @@ export function validateEvents(events: readonly EventRecord[]): void {
     const where = `appendEvents[${i}]`;
     time(where, 'at', e.at);
     text(where, 'type', e.type);
-    if (!SEVERITIES.has(e.severity)) fail(where, 'severity', `must be info, warning or critical, got ${JSON.stringify(e.severity)}`);
+    if (!SEVERITIES.has(e.severity))
+      fail(where, 'severity', `must be info, warning or critical, got ${JSON.stringify(e.severity)}`);
     if (typeof e.message !== 'string') fail(where, 'message', 'must be a string');
     text(where, 'component', e.component);
     text(where, 'incidentId', e.incidentId, true);
@@ -54,8 +55,10 @@ export function validateIncidents(incidents: readonly IncidentRecord[]): void {
   incidents.forEach((inc, i) => {
     const where = `upsertIncidents[${i}]`;
     text(where, 'id', inc.id);
-    if (inc.status !== 'open' && inc.status !== 'resolved') fail(where, 'status', `must be open or resolved, got ${JSON.stringify(inc.status)}`);
-    if (inc.severity !== 'warning' && inc.severity !== 'critical') fail(where, 'severity', `must be warning or critical, got ${JSON.stringify(inc.severity)}`);
+    if (inc.status !== 'open' && inc.status !== 'resolved')
+      fail(where, 'status', `must be open or resolved, got ${JSON.stringify(inc.status)}`);
+    if (inc.severity !== 'warning' && inc.severity !== 'critical')
+      fail(where, 'severity', `must be warning or critical, got ${JSON.stringify(inc.severity)}`);
     if (typeof inc.title !== 'string') fail(where, 'title', 'must be a string');
     time(where, 'openedAt', inc.openedAt);
     time(where, 'resolvedAt', inc.resolvedAt, true);
@@ -75,14 +78,19 @@ export function validateJobRuns(runs: readonly JobRunRecord[], method = 'upsertJ
     time(where, 'plannedAt', run.plannedAt);
     time(where, 'startedAt', run.startedAt, true);
     time(where, 'finishedAt', run.finishedAt, true);
-    if (!JOB_STATUSES.has(run.status)) fail(where, 'status', `must be one of ${[...JOB_STATUSES].join(', ')}, got ${JSON.stringify(run.status)}`);
-    if (!Number.isInteger(run.attempt) || run.attempt < 0) fail(where, 'attempt', `must be an integer ≥ 0, got ${JSON.stringify(run.attempt)}`);
-    if (run.exitCode !== undefined && !Number.isInteger(run.exitCode)) fail(where, 'exitCode', `must be an integer, got ${JSON.stringify(run.exitCode)}`);
+    if (!JOB_STATUSES.has(run.status))
+      fail(where, 'status', `must be one of ${[...JOB_STATUSES].join(', ')}, got ${JSON.stringify(run.status)}`);
+    if (!Number.isInteger(run.attempt) || run.attempt < 0)
+      fail(where, 'attempt', `must be an integer ≥ 0, got ${JSON.stringify(run.attempt)}`);
+    if (run.exitCode !== undefined && !Number.isInteger(run.exitCode))
+      fail(where, 'exitCode', `must be an integer, got ${JSON.stringify(run.exitCode)}`);
     if (run.detail !== undefined && typeof run.detail !== 'string') fail(where, 'detail', 'must be a string');
     text(where, 'instance', run.instance);
     time(where, 'leaseUntil', run.leaseUntil, true);
-    if (run.stdoutTail !== undefined && typeof run.stdoutTail !== 'string') fail(where, 'stdoutTail', 'must be a string');
-    if (run.stderrTail !== undefined && typeof run.stderrTail !== 'string') fail(where, 'stderrTail', 'must be a string');
+    if (run.stdoutTail !== undefined && typeof run.stdoutTail !== 'string')
+      fail(where, 'stdoutTail', 'must be a string');
+    if (run.stderrTail !== undefined && typeof run.stderrTail !== 'string')
+      fail(where, 'stderrTail', 'must be a string');
   });
 }
 
@@ -103,12 +111,15 @@ export function validateAggregates(aggregates: readonly RequestAggregate[]): voi
   aggregates.forEach((a, i) => {
     const where = `addAggregates[${i}]`;
     time(where, 'minute', a.minute);
-    if (a.minute % 60_000 !== 0) fail(where, 'minute', `must be the start of a minute (a multiple of 60000), got ${a.minute}`);
+    if (a.minute % 60_000 !== 0)
+      fail(where, 'minute', `must be the start of a minute (a multiple of 60000), got ${a.minute}`);
     text(where, 'feature', a.feature);
     text(where, 'provider', a.provider);
     text(where, 'outcome', a.outcome);
-    if (!Number.isInteger(a.count) || a.count < 0) fail(where, 'count', `must be an integer ≥ 0, got ${JSON.stringify(a.count)}`);
-    if (typeof a.totalMs !== 'number' || !Number.isFinite(a.totalMs) || a.totalMs < 0) fail(where, 'totalMs', `must be a finite number ≥ 0, got ${JSON.stringify(a.totalMs)}`);
+    if (!Number.isInteger(a.count) || a.count < 0)
+      fail(where, 'count', `must be an integer ≥ 0, got ${JSON.stringify(a.count)}`);
+    if (typeof a.totalMs !== 'number' || !Number.isFinite(a.totalMs) || a.totalMs < 0)
+      fail(where, 'totalMs', `must be a finite number ≥ 0, got ${JSON.stringify(a.totalMs)}`);
     text(where, 'instance', a.instance);
   });
 }

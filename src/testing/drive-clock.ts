@@ -11,9 +11,16 @@ export function turn(): Promise<void> {
  * real I/O still completes. Returns the value and how much fake time passed.
  * @example const { value, elapsedMs } = await driveClock(clock, ai.generate('chat', req));
  */
-export async function driveClock<T>(clock: FakeClock, promise: Promise<T>, stepMs = 50, maxMs = 600_000): Promise<{ value: T; elapsedMs: number }> {
+export async function driveClock<T>(
+  clock: FakeClock,
+  promise: Promise<T>,
+  stepMs = 50,
+  maxMs = 600_000,
+): Promise<{ value: T; elapsedMs: number }> {
   let done = false;
-  const watched = promise.finally(() => { done = true; });
+  const watched = promise.finally(() => {
+    done = true;
+  });
   watched.catch(() => undefined);
   const start = clock.now();
   while (!done) {

@@ -12,7 +12,9 @@ import { describeWithRedis, redisUrl } from './services.js';
 
 const PREFIX = `failsoft-test:${randomUUID()}:`;
 const closers: Array<() => Promise<void>> = [];
-afterEach(async () => { await Promise.all(closers.splice(0).map((close) => close())); });
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
 
 describeWithRedis('cool-downs shared through Redis', () => {
   const url = redisUrl ?? '';
@@ -30,7 +32,10 @@ describeWithRedis('cool-downs shared through Redis', () => {
     const env = { REDIS_URL: url, FAILSOFT_REDIS_PREFIX: PREFIX };
     const a = await gatewayOver(sim, { env });
     const b = await gatewayOver(sim, { env });
-    closers.push(() => a.close(), () => b.close());
+    closers.push(
+      () => a.close(),
+      () => b.close(),
+    );
     // Both instances warm their Redis connections (and subscriptions) first.
     await Promise.all([a.call('summary'), b.call('summary')]);
     sim.resetStats();
@@ -39,7 +44,15 @@ describeWithRedis('cool-downs shared through Redis', () => {
     expect(first.headers.get('x-failsoft-provider')).toBe('gpt');
     const cooledAt = performance.now();
     // The other instance hears of the cool-down through Redis pub/sub: wait for that, not a guessed 50 ms.
-    await expect.poll(() => b.events.some((e) => e.type === 'provider-cooldown-started' && e.source === 'shared' && e.provider === 'claude'), { timeout: 2_000, interval: 5 }).toBe(true);
+    await expect
+      .poll(
+        () =>
+          b.events.some(
+            (e) => e.type === 'provider-cooldown-started' && e.source === 'shared' && e.provider === 'claude',
+          ),
+        { timeout: 2_000, interval: 5 },
+      )
+      .toBe(true);
     let answered = 0;
     while (performance.now() - cooledAt < 4_000) {
       const batch = await Promise.all([a.call('summary'), b.call('summary'), b.call('summary', { stream: true })]);
@@ -52,7 +65,9 @@ describeWithRedis('cool-downs shared through Redis', () => {
     }
     expect(answered).toBeGreaterThan(30);
     expect(sim.stats().anthropic?.requests).toBe(1);
-    expect(b.events.some((e) => e.type === 'provider-cooldown-started' && e.source === 'shared' && e.provider === 'claude')).toBe(true);
+    expect(
+      b.events.some((e) => e.type === 'provider-cooldown-started' && e.source === 'shared' && e.provider === 'claude'),
+    ).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 5_200 - (performance.now() - cooledAt))));
     const back = await b.call('summary');
     expect(back.headers.get('x-failsoft-provider')).toBe('claude');

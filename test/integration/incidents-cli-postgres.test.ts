@@ -12,14 +12,44 @@ import { describeWithPostgres, postgresUrl } from './services.js';
 
 const NOW = Date.now();
 const incident: IncidentRecord = {
-  id: 'inc_pg', status: 'resolved', severity: 'warning', title: 'gpt/gpt-4o asked for quiet; chat unavailable',
-  openedAt: NOW - 600_000, resolvedAt: NOW - 300_000, components: ['provider:gpt/gpt-4o', 'feature:chat'],
-  counts: { servedBy: { 'claude/claude-sonnet-4-5': 7 }, fallback: 0, refused: 3, errorsByClass: { rate_limited: 2 }, modeMs: { chat: { unavailable: 40_000 } } },
-  updatedAt: NOW - 300_000, instance: 'gw-2',
+  id: 'inc_pg',
+  status: 'resolved',
+  severity: 'warning',
+  title: 'gpt/gpt-4o asked for quiet; chat unavailable',
+  openedAt: NOW - 600_000,
+  resolvedAt: NOW - 300_000,
+  components: ['provider:gpt/gpt-4o', 'feature:chat'],
+  counts: {
+    servedBy: { 'claude/claude-sonnet-4-5': 7 },
+    fallback: 0,
+    refused: 3,
+    errorsByClass: { rate_limited: 2 },
+    modeMs: { chat: { unavailable: 40_000 } },
+  },
+  updatedAt: NOW - 300_000,
+  instance: 'gw-2',
 };
 const events: EventRecord[] = [
-  { at: incident.openedAt, type: 'provider-cooldown-started', severity: 'warning', message: 'gpt/gpt-4o asked for quiet (429 Retry-After): no requests for 20 s', component: 'provider:gpt/gpt-4o', incidentId: 'inc_pg', data: {}, instance: 'gw-2' },
-  { at: incident.openedAt + 2_000, type: 'feature-mode-changed', severity: 'warning', message: 'feature chat: normal → unavailable', component: 'feature:chat', incidentId: 'inc_pg', data: {}, instance: 'gw-2' },
+  {
+    at: incident.openedAt,
+    type: 'provider-cooldown-started',
+    severity: 'warning',
+    message: 'gpt/gpt-4o asked for quiet (429 Retry-After): no requests for 20 s',
+    component: 'provider:gpt/gpt-4o',
+    incidentId: 'inc_pg',
+    data: {},
+    instance: 'gw-2',
+  },
+  {
+    at: incident.openedAt + 2_000,
+    type: 'feature-mode-changed',
+    severity: 'warning',
+    message: 'feature chat: normal → unavailable',
+    component: 'feature:chat',
+    incidentId: 'inc_pg',
+    data: {},
+    instance: 'gw-2',
+  },
 ];
 
 async function run(argv: string[], deps: IncidentCliDeps): Promise<{ code: number; out: string }> {
@@ -55,7 +85,11 @@ describeWithPostgres('failsoft incidents on PostgreSQL', () => {
     const timeline = await run(['incident', 'inc_pg'], deps);
     expect(timeline.code).toBe(0);
     expect(timeline.out.indexOf('asked for quiet')).toBeLessThan(timeline.out.indexOf('normal → unavailable'));
-    const json = JSON.parse((await run(['incident', 'inc_pg', '--json'], deps)).out) as { id: string; events: Array<{ type: string }>; counts: unknown };
+    const json = JSON.parse((await run(['incident', 'inc_pg', '--json'], deps)).out) as {
+      id: string;
+      events: Array<{ type: string }>;
+      counts: unknown;
+    };
     expect(json.id).toBe('inc_pg');
     expect(json.events.map((e) => e.type)).toEqual(['provider-cooldown-started', 'feature-mode-changed']);
     expect(json.counts).toEqual(incident.counts);

@@ -50,9 +50,16 @@ describeWithRedis('RedisPolicyState (FAILSOFT_TEST_REDIS_URL)', () => {
   };
 
   beforeAll(async () => {
-    admin = new Redis(serverUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+    admin = new Redis(serverUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: 2_000,
+    });
     let connectionError: unknown;
-    admin.on('error', (error: unknown) => { connectionError = error; });
+    admin.on('error', (error: unknown) => {
+      connectionError = error;
+    });
     try {
       await admin.connect();
       await admin.ping();
@@ -60,7 +67,9 @@ describeWithRedis('RedisPolicyState (FAILSOFT_TEST_REDIS_URL)', () => {
       admin.disconnect();
       const cause = connectionError ?? error;
       const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new Error(`Redis at FAILSOFT_TEST_REDIS_URL=${serverUrl} is unreachable (${reason}): start it, or unset the variable to skip these tests`);
+      throw new Error(
+        `Redis at FAILSOFT_TEST_REDIS_URL=${serverUrl} is unreachable (${reason}): start it, or unset the variable to skip these tests`,
+      );
     }
   });
 
@@ -79,19 +88,30 @@ describeWithRedis('RedisPolicyState (FAILSOFT_TEST_REDIS_URL)', () => {
     expect(left).toEqual([]);
   });
 
-  describePolicyStateConformance('redis', (prefix) => new RedisPolicyState(serverUrl, { prefix: newPrefix(prefix.replace(/:$/, '')) }));
+  describePolicyStateConformance(
+    'redis',
+    (prefix) => new RedisPolicyState(serverUrl, { prefix: newPrefix(prefix.replace(/:$/, '')) }),
+  );
 
   it('two RateBudgets on two Redis connections spend ONE budget (multi-instance)', async () => {
     const prefix = newPrefix();
     const clock = new FakeClock(T0);
     const stores = [new RedisPolicyState(connect(), { prefix }), new RedisPolicyState(connect(), { prefix })];
-    const budgets = stores.map((store) => new RateBudget({ rpm: 10, tpm: 10_000 }, { key: 'anthropic', clock, store, transitMs: 0 }));
+    const budgets = stores.map(
+      (store) => new RateBudget({ rpm: 10, tpm: 10_000 }, { key: 'anthropic', clock, store, transitMs: 0 }),
+    );
     const ask = { inputTokens: 100, maxOutputTokens: 100, priority: 'interactive' as const };
 
-    const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => (budgets[i % 2] as RateBudget).tryReserve(ask)));
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (budgets[i % 2] as RateBudget).tryReserve(ask)),
+    );
     expect(burst.filter((r) => r.ok)).toHaveLength(10);
     expect(burst.find((r) => !r.ok)).toMatchObject({ ok: false, dimension: 'requests', waitMs: 6_000 });
-    for (const budget of budgets) expect(await budget.remaining()).toEqual({ requests: { limit: 10, remaining: 0 }, tokens: { limit: 10_000, remaining: 8_000 } });
+    for (const budget of budgets)
+      expect(await budget.remaining()).toEqual({
+        requests: { limit: 10, remaining: 0 },
+        tokens: { limit: 10_000, remaining: 8_000 },
+      });
 
     await clock.advance(6_000); // one request refills, seen by both instances
     const next = await Promise.all(Array.from({ length: 6 }, (_, i) => (budgets[i % 2] as RateBudget).tryReserve(ask)));
@@ -122,10 +142,33 @@ describeWithRedis('RedisPolicyState (FAILSOFT_TEST_REDIS_URL)', () => {
       const x = random() * 40 - 5;
       const floor = random() * 3;
       switch (Math.floor(random() * 4)) {
-        case 0: operations.push((s) => s.takeBuckets([{ bucket, amount: Math.abs(x) }, { bucket: other, amount: 1, floor }], at)); break;
-        case 1: operations.push((s) => s.adjustBuckets([{ bucket, delta: x }, { bucket: other, delta: -x / 3 }], at)); break;
-        case 2: operations.push((s) => s.lowerBuckets([{ bucket, level: Math.abs(x) * 10 }], at)); break;
-        default: operations.push((s) => s.readBuckets(specs, at));
+        case 0:
+          operations.push((s) =>
+            s.takeBuckets(
+              [
+                { bucket, amount: Math.abs(x) },
+                { bucket: other, amount: 1, floor },
+              ],
+              at,
+            ),
+          );
+          break;
+        case 1:
+          operations.push((s) =>
+            s.adjustBuckets(
+              [
+                { bucket, delta: x },
+                { bucket: other, delta: -x / 3 },
+              ],
+              at,
+            ),
+          );
+          break;
+        case 2:
+          operations.push((s) => s.lowerBuckets([{ bucket, level: Math.abs(x) * 10 }], at));
+          break;
+        default:
+          operations.push((s) => s.readBuckets(specs, at));
       }
     }
     for (const operation of operations) expect(await operation(redis)).toEqual(await operation(memory));
@@ -141,7 +184,12 @@ describeWithRedis('RedisPolicyState (FAILSOFT_TEST_REDIS_URL)', () => {
     const bucketTtl = await admin.pttl(`${prefix}bucket:k`);
     expect(bucketTtl).toBeGreaterThan(30_000); // 30 missing at 1/s: full again after 30 s (+ slack)
     expect(bucketTtl).toBeLessThanOrEqual(31_000);
-    await store.writeBreaker('x', { openUntil: T0 + 5_000, openCount: 1, reason: 'r', long: false, updatedAt: T0, expiresAt: T0 + 5_000 }, 0, T0);
+    await store.writeBreaker(
+      'x',
+      { openUntil: T0 + 5_000, openCount: 1, reason: 'r', long: false, updatedAt: T0, expiresAt: T0 + 5_000 },
+      0,
+      T0,
+    );
     const recordTtl = await admin.pttl(`${prefix}breaker:x`);
     expect(recordTtl).toBeGreaterThan(5_000);
     expect(recordTtl).toBeLessThanOrEqual(6_000);
@@ -218,7 +266,14 @@ describeWithRedis('RedisPolicyState (FAILSOFT_TEST_REDIS_URL)', () => {
     await client.ping();
     const sent = vi.spyOn(client, 'sendCommand');
     const calls: Array<() => Promise<unknown>> = [
-      () => store.takeBuckets([{ bucket, amount: 1 }, { bucket: { ...bucket, key: 'j' }, amount: 2 }], T0),
+      () =>
+        store.takeBuckets(
+          [
+            { bucket, amount: 1 },
+            { bucket: { ...bucket, key: 'j' }, amount: 2 },
+          ],
+          T0,
+        ),
       () => store.adjustBuckets([{ bucket, delta: 1 }], T0),
       () => store.lowerBuckets([{ bucket, level: 3 }], T0),
       () => store.readBuckets([bucket], T0),
@@ -251,7 +306,12 @@ describeWithRedis('RedisPolicyState (FAILSOFT_TEST_REDIS_URL)', () => {
     const taken = await state.takeBuckets([{ bucket: { key: 'k', capacity: 5, refillPerMs: 0 }, amount: 1 }], T0);
     expect(taken).toEqual({ ok: true, levels: [4] });
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(state.status()).toMatchObject({ connected: false, degradedSince: T0, primaryFailures: 1, operationsLost: 1 });
+    expect(state.status()).toMatchObject({
+      connected: false,
+      degradedSince: T0,
+      primaryFailures: 1,
+      operationsLost: 1,
+    });
     await state.close();
   });
 });

@@ -12,7 +12,9 @@ export function describeWithRedis(name: string, body: () => void): void {
   if (redisUrl === undefined && required) {
     describe(name, () => {
       it('needs a Redis (FAILSOFT_REQUIRE_SERVICES=1)', () => {
-        throw new Error('FAILSOFT_REQUIRE_SERVICES=1 but FAILSOFT_TEST_REDIS_URL is not set: set it, e.g. redis://127.0.0.1:6379');
+        throw new Error(
+          'FAILSOFT_REQUIRE_SERVICES=1 but FAILSOFT_TEST_REDIS_URL is not set: set it, e.g. redis://127.0.0.1:6379',
+        );
       });
     });
     return;
@@ -27,7 +29,9 @@ export function describeWithPostgres(name: string, body: () => void): void {
   if (postgresUrl === undefined && required) {
     describe(name, () => {
       it('needs a PostgreSQL (FAILSOFT_REQUIRE_SERVICES=1)', () => {
-        throw new Error('FAILSOFT_REQUIRE_SERVICES=1 but FAILSOFT_TEST_DATABASE_URL is not set: set it, e.g. postgres://root@127.0.0.1:5432/test');
+        throw new Error(
+          'FAILSOFT_REQUIRE_SERVICES=1 but FAILSOFT_TEST_DATABASE_URL is not set: set it, e.g. postgres://root@127.0.0.1:5432/test',
+        );
       });
     });
     return;

@@ -19,11 +19,16 @@ const config: FailsoftConfig = {
 const ask = { messages: [{ role: 'user' as const, content: 'hello' }] };
 
 function engine(prefix: string, env: Record<string, string>): Failsoft {
-  return createFailsoft(config, { env: { ...env, FAILSOFT_REDIS_PREFIX: prefix }, adapters: { claude: scriptedAdapter('claude', () => ({ text: 'ok' })) } });
+  return createFailsoft(config, {
+    env: { ...env, FAILSOFT_REDIS_PREFIX: prefix },
+    adapters: { claude: scriptedAdapter('claude', () => ({ text: 'ok' })) },
+  });
 }
 
 async function served(engines: Failsoft[], requests: number): Promise<number> {
-  const results = await Promise.allSettled(Array.from({ length: requests }, (_, i) => (engines[i % engines.length] as Failsoft).generate('chat', ask)));
+  const results = await Promise.allSettled(
+    Array.from({ length: requests }, (_, i) => (engines[i % engines.length] as Failsoft).generate('chat', ask)),
+  );
   return results.filter((r) => r.status === 'fulfilled').length;
 }
 

@@ -31,7 +31,9 @@ function describeWithRedisServer(name: string, body: () => void): void {
   if (!hasRedisServer && required) {
     describe(name, () => {
       it('needs redis-server (FAILSOFT_REQUIRE_SERVICES=1)', () => {
-        throw new Error('FAILSOFT_REQUIRE_SERVICES=1 but redis-server is not on the PATH: install Redis (e.g. apt-get install redis-server)');
+        throw new Error(
+          'FAILSOFT_REQUIRE_SERVICES=1 but redis-server is not on the PATH: install Redis (e.g. apt-get install redis-server)',
+        );
       });
     });
     return;
@@ -41,12 +43,14 @@ function describeWithRedisServer(name: string, body: () => void): void {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-
 /** True once something on `port` answers PING with PONG. */
 function pings(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
-    const done = (ok: boolean): void => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(200, () => done(false));
     socket.once('error', () => done(false));
     socket.once('connect', () => socket.write('PING\r\n'));
@@ -55,7 +59,11 @@ function pings(port: number): Promise<boolean> {
 }
 
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   process.once('exit', () => child.kill('SIGKILL')); // never outlive the test run, even when it fails
   for (let i = 0; i < 100; i++) {
     if (await pings(port)) return child;
@@ -111,7 +119,11 @@ function config(sim: RunningSimulator): FailsoftConfig {
       gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKey: 'sim-key', limits },
     },
     features: {
-      summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash'], fallback: { leadSentences: 2 } },
+      summary: {
+        tier: 'enhanced',
+        route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash'],
+        fallback: { leadSentences: 2 },
+      },
       chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o', 'gemini/gemini-2.5-flash'] },
     },
   };
@@ -141,12 +153,20 @@ describeWithRedisServer('shared state (Redis) outage under load', () => {
     redis = await startRedis(port);
     sim = await startSimulator({ port: 0 });
     for (let i = 0; i < 2; i++) {
-      const store = new FallbackPolicyState(new RedisPolicyState(`redis://127.0.0.1:${port}`, { prefix }), { retryPrimaryAfterMs: 500 });
+      const store = new FallbackPolicyState(new RedisPolicyState(`redis://127.0.0.1:${port}`, { prefix }), {
+        retryPrimaryAfterMs: 500,
+      });
       const ai = createFailsoft(config(sim), { env: {}, store });
       const gateway = await startGateway({ ai, port: 0, host: '127.0.0.1', env: {} });
       const log: Array<Record<string, unknown>> = [];
       attachEventLog(ai, new LineLog('info', (line) => log.push(JSON.parse(line) as Record<string, unknown>)));
-      instances.push({ store, ai, gateway, cooldowns: new ProviderCooldowns({ clock: systemClock, state: store }), log });
+      instances.push({
+        store,
+        ai,
+        gateway,
+        cooldowns: new ProviderCooldowns({ clock: systemClock, state: store }),
+        log,
+      });
     }
   });
 
@@ -170,7 +190,8 @@ describeWithRedisServer('shared state (Redis) outage under load', () => {
     });
     const started = performance.now();
     a.cooldowns.coolDown('claude/claude-sonnet-4-5', 30_000);
-    while (b.cooldowns.remainingMs('claude/claude-sonnet-4-5') === 0 && performance.now() - started < 100) await sleep(1);
+    while (b.cooldowns.remainingMs('claude/claude-sonnet-4-5') === 0 && performance.now() - started < 100)
+      await sleep(1);
     const tookMs = performance.now() - started;
     expect(b.cooldowns.remainingMs('claude/claude-sonnet-4-5')).toBeGreaterThan(29_000);
     expect(tookMs).toBeLessThan(100);
@@ -188,11 +209,22 @@ describeWithRedisServer('shared state (Redis) outage under load', () => {
         const at = phase;
         const started = performance.now();
         const res = await fetch(`${instance.gateway.url}/v1/chat/completions`, {
-          method: 'POST', headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ model: feature, max_tokens: 32, messages: [{ role: 'user', content: 'Summarize: The plant closed at noon. Workers waited. Nobody came.' }] }),
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: feature,
+            max_tokens: 32,
+            messages: [{ role: 'user', content: 'Summarize: The plant closed at noon. Workers waited. Nobody came.' }],
+          }),
         });
         await res.arrayBuffer();
-        outcomes.push({ feature, status: res.status, retryAfter: res.headers.get('retry-after'), ms: performance.now() - started, phase: at });
+        outcomes.push({
+          feature,
+          status: res.status,
+          retryAfter: res.headers.get('retry-after'),
+          ms: performance.now() - started,
+          phase: at,
+        });
       }
     };
     const load = instances.flatMap((instance) => [worker(instance, 0), worker(instance, 1)]);
@@ -216,7 +248,9 @@ describeWithRedisServer('shared state (Redis) outage under load', () => {
       expect(instance.log.some((line) => line.event === 'shared-state-lost' && line.level === 'warn')).toBe(true);
     }
     await sleep(Math.max(0, 3_000 - (performance.now() - killedAt)));
-    const lostDuringOutage = await Promise.all(instances.map((i) => metric(i, 'failsoft_shared_state_operations_lost_total{backend="redis"}')));
+    const lostDuringOutage = await Promise.all(
+      instances.map((i) => metric(i, 'failsoft_shared_state_operations_lost_total{backend="redis"}')),
+    );
     for (const [i, lost] of lostDuringOutage.entries()) {
       expect(lost).toBeGreaterThan(0);
       expect(lost).toBeLessThanOrEqual((instances[i] as Instance).store.status().operationsLost);
@@ -236,16 +270,25 @@ describeWithRedisServer('shared state (Redis) outage under load', () => {
     const frozenAt = performance.now();
     redis.kill('SIGSTOP');
     for (const instance of instances) {
-      await within(2_000, '/health/ai shows the frozen Redis', async () => !(await aiHealth(instance)).sharedState.connected);
+      await within(
+        2_000,
+        '/health/ai shows the frozen Redis',
+        async () => !(await aiHealth(instance)).sharedState.connected,
+      );
     }
     const frozenDetectedMs = Math.round(performance.now() - frozenAt);
-    for (const instance of instances) expect((await aiHealth(instance)).sharedState.lastError).toMatch(/no answer within 250 ms|timed out/);
+    for (const instance of instances)
+      expect((await aiHealth(instance)).sharedState.lastError).toMatch(/no answer within 250 ms|timed out/);
     await sleep(Math.max(0, 2_000 - (performance.now() - frozenAt)));
     redis.kill('SIGCONT');
     phase = 'thawed';
     const thawedAt = performance.now();
     for (const instance of instances) {
-      await within(5_000, '/health/ai shows the thawed Redis', async () => (await aiHealth(instance)).sharedState.connected);
+      await within(
+        5_000,
+        '/health/ai shows the thawed Redis',
+        async () => (await aiHealth(instance)).sharedState.connected,
+      );
     }
     const thawRestoredMs = Math.round(performance.now() - thawedAt);
     await sleep(1_000);
@@ -261,7 +304,9 @@ describeWithRedisServer('shared state (Redis) outage under load', () => {
     }
 
     // The tier contract, for every request of every phase.
-    const bad = outcomes.filter((o) => o.status >= 500 && !(o.feature === 'chat' && o.status === 503 && o.retryAfter !== null));
+    const bad = outcomes.filter(
+      (o) => o.status >= 500 && !(o.feature === 'chat' && o.status === 503 && o.retryAfter !== null),
+    );
     expect(bad).toEqual([]);
     expect(outcomes.filter((o) => o.feature === 'summary' && o.status !== 200)).toEqual([]);
     expect(outcomes.filter((o) => o.feature === 'chat' && o.status !== 200 && o.status !== 503)).toEqual([]);
@@ -288,18 +333,24 @@ describeWithRedisServer('shared state (Redis) outage under load', () => {
       for (const o of of) counts.set(`${o.feature} ${o.status}`, (counts.get(`${o.feature} ${o.status}`) ?? 0) + 1);
       return `${p}: ${of.length} requests (${[...counts].map(([k, v]) => `${k}: ${v}`).join(', ')}), p99 ${p99.toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`;
     };
-    console.info([
-      `[shared-state-outage] ${outcomes.length} requests; loss seen in /health/ai ${detectedMs} ms after SIGKILL;`,
-      `restored ${restoredMs} ms after restart; a cool-down crossed instances ${sharedAgainMs} ms after that;`,
-      `operations answered locally: ${lostDuringOutage.join(' and ')} (at 3 s into the outage);`,
-      `frozen Redis seen ${frozenDetectedMs} ms after SIGSTOP, restored ${thawRestoredMs} ms after SIGCONT`,
-      ...PHASES.map(byPhase),
-    ].join('\n  '));
+    console.info(
+      [
+        `[shared-state-outage] ${outcomes.length} requests; loss seen in /health/ai ${detectedMs} ms after SIGKILL;`,
+        `restored ${restoredMs} ms after restart; a cool-down crossed instances ${sharedAgainMs} ms after that;`,
+        `operations answered locally: ${lostDuringOutage.join(' and ')} (at 3 s into the outage);`,
+        `frozen Redis seen ${frozenDetectedMs} ms after SIGSTOP, restored ${thawRestoredMs} ms after SIGCONT`,
+        ...PHASES.map(byPhase),
+      ].join('\n  '),
+    );
   }, 30_000);
 
   it('the store an engine builds from REDIS_URL reports the loss the same way (runs last: it kills the Redis)', async () => {
-    const ai = createFailsoft(config(sim), { env: { REDIS_URL: `redis://127.0.0.1:${port}`, FAILSOFT_REDIS_PREFIX: prefix } });
-    const ask = { messages: [{ role: 'user' as const, content: 'Summarize: The plant closed at noon. Workers waited.' }] };
+    const ai = createFailsoft(config(sim), {
+      env: { REDIS_URL: `redis://127.0.0.1:${port}`, FAILSOFT_REDIS_PREFIX: prefix },
+    });
+    const ask = {
+      messages: [{ role: 'user' as const, content: 'Summarize: The plant closed at noon. Workers waited.' }],
+    };
     try {
       expect((await ai.generate('summary', ask)).source).toBe('provider');
       expect((await ai.health()).sharedState).toEqual({ backend: 'redis', connected: true, operationsLost: 0 });
@@ -309,7 +360,11 @@ describeWithRedisServer('shared state (Redis) outage under load', () => {
       expect(performance.now() - started).toBeLessThan(1_000);
       const health = await ai.health();
       expect(health.status).toBe('degraded');
-      expect(health.sharedState).toMatchObject({ backend: 'redis', connected: false, degradedSince: expect.any(Number) });
+      expect(health.sharedState).toMatchObject({
+        backend: 'redis',
+        connected: false,
+        degradedSince: expect.any(Number),
+      });
     } finally {
       await ai.close();
     }

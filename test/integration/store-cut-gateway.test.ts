@@ -11,7 +11,13 @@ import { startSimulator } from '../../src/sim/start-simulator.js';
 import { IncidentTracker } from '../../src/store/incident-tracker.js';
 import { openPostgresClient, PostgresStore } from '../../src/store/postgres-store.js';
 import { RecordWriter } from '../../src/store/record-writer.js';
-import type { EventRecord, IncidentRecord, JobRunRecord, RequestAggregate, SwitchRecord } from '../../src/store/records.js';
+import type {
+  EventRecord,
+  IncidentRecord,
+  JobRunRecord,
+  RequestAggregate,
+  SwitchRecord,
+} from '../../src/store/records.js';
 import type { RecordSink } from '../../src/store/store.js';
 import { quantile } from '../scenarios/outage-rig.js';
 import { startCutProxy } from './cut-proxy.js';
@@ -21,11 +27,22 @@ import { describeWithPostgres, postgresUrl } from './services.js';
 class CountingSink implements RecordSink {
   events = 0;
   constructor(private readonly writer: RecordWriter) {}
-  appendEvent(event: EventRecord): void { this.events++; this.writer.appendEvent(event); }
-  upsertIncident(incident: IncidentRecord): void { this.writer.upsertIncident(incident); }
-  upsertJobRun(run: JobRunRecord): void { this.writer.upsertJobRun(run); }
-  putSwitch(state: SwitchRecord): void { this.writer.putSwitch(state); }
-  addAggregate(aggregate: RequestAggregate): void { this.writer.addAggregate(aggregate); }
+  appendEvent(event: EventRecord): void {
+    this.events++;
+    this.writer.appendEvent(event);
+  }
+  upsertIncident(incident: IncidentRecord): void {
+    this.writer.upsertIncident(incident);
+  }
+  upsertJobRun(run: JobRunRecord): void {
+    this.writer.upsertJobRun(run);
+  }
+  putSwitch(state: SwitchRecord): void {
+    this.writer.putSwitch(state);
+  }
+  addAggregate(aggregate: RequestAggregate): void {
+    this.writer.addAggregate(aggregate);
+  }
 }
 
 describeWithPostgres('the database cut under load, through the gateway', () => {
@@ -51,14 +68,23 @@ describeWithPostgres('the database cut under load, through the gateway', () => {
     const writer = new RecordWriter(store, { backend: 'postgres', maxRetryMs: 1_000 });
     const sink = new CountingSink(writer);
     // A flapping primary: its breaker opens and closes again and again, so state changes flow all along.
-    const ai = createFailsoft({
-      providers: {
-        claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'k' },
-        gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'k' },
+    const ai = createFailsoft(
+      {
+        providers: {
+          claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'k' },
+          gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKey: 'k' },
+        },
+        features: {
+          summary: {
+            tier: 'enhanced',
+            route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini'],
+            fallback: { leadSentences: 1 },
+          },
+        },
+        policies: { breaker: { consecutiveFailures: 2, openMs: 200 } },
       },
-      features: { summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini'], fallback: { leadSentences: 1 } } },
-      policies: { breaker: { consecutiveFailures: 2, openMs: 200 } },
-    }, { env: {} });
+      { env: {} },
+    );
     const tracker = new IncidentTracker({ sink, instance: 'cut-test', quietPeriodMs: 100 });
     const detach = tracker.attach(ai);
     const gateway = await startGateway({ ai, port: 0, host: '127.0.0.1', log: () => undefined, graceMs: 0 });
@@ -72,8 +98,12 @@ describeWithPostgres('the database cut under load, through the gateway', () => {
         while (running) {
           const started = performance.now();
           const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-            method: 'POST', headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ model: 'summary', messages: [{ role: 'user', content: 'Summarize:\nThe plant closed. Workers waited.' }] }),
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              model: 'summary',
+              messages: [{ role: 'user', content: 'Summarize:\nThe plant closed. Workers waited.' }],
+            }),
           });
           await response.text();
           phases[phase].push(performance.now() - started);
@@ -96,7 +126,9 @@ describeWithPostgres('the database cut under load, through the gateway', () => {
       await writer.flush();
       const after = writer.status();
 
-      console.log(`database cut through the gateway: ${phases.before.length}/${phases.cut.length}/${phases.after.length} requests before/during/after, p99 ${quantile(phases.before, 0.99).toFixed(1)}/${quantile(phases.cut, 0.99).toFixed(1)}/${quantile(phases.after, 0.99).toFixed(1)} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${sink.events} events emitted, ${during.buffered} buffered during the cut`);
+      console.log(
+        `database cut through the gateway: ${phases.before.length}/${phases.cut.length}/${phases.after.length} requests before/during/after, p99 ${quantile(phases.before, 0.99).toFixed(1)}/${quantile(phases.cut, 0.99).toFixed(1)}/${quantile(phases.after, 0.99).toFixed(1)} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${sink.events} events emitted, ${during.buffered} buffered during the cut`,
+      );
       expect([...statuses.keys()]).toEqual([200]);
       expect(phases.cut.length).toBeGreaterThan(100);
       // As fast with the database away as with it there (the record is written off the request path).

@@ -22,12 +22,26 @@ function writerProcess(batches: number) {
     console.log('written');
     setInterval(() => {}, 1000);
   });`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const written = new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`writer process exited with ${String(code)} before writing`)));
-    child.stdout.on('data', (chunk: Buffer) => { if (chunk.toString().includes('written')) resolve(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('written')) resolve();
+    });
   });
-  return { pid: child.pid, written, kill: () => new Promise<void>((done) => { child.removeAllListeners('exit'); child.once('exit', () => done()); child.kill('SIGKILL'); }) };
+  return {
+    pid: child.pid,
+    written,
+    kill: () =>
+      new Promise<void>((done) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => done());
+        child.kill('SIGKILL');
+      }),
+  };
 }
 
 describe('PGlite store: another process holds it, then dies hard', () => {

@@ -21,13 +21,17 @@ describeWithPostgres('PostgresStore', () => {
   });
 
   let current = '';
-  describeStoreConformance('postgres', async () => {
-    current = `${run}_${n++}`;
-    return new PostgresStore({ url, schema: current });
-  }, {
-    // three more stores (own pools) on the same schema: claims race across connections
-    concurrentPeers: async () => [1, 2, 3].map(() => new PostgresStore({ url, schema: current })),
-  });
+  describeStoreConformance(
+    'postgres',
+    async () => {
+      current = `${run}_${n++}`;
+      return new PostgresStore({ url, schema: current });
+    },
+    {
+      // three more stores (own pools) on the same schema: claims race across connections
+      concurrentPeers: async () => [1, 2, 3].map(() => new PostgresStore({ url, schema: current })),
+    },
+  );
 
   describeStoreMigrations('postgres', {
     store: (schema) => new PostgresStore({ url, schema }),

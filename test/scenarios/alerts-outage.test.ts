@@ -21,7 +21,11 @@ import type { IncidentDetailJson, IncidentSummaryJson } from '../../src/store/ti
 const TOKEN = 'alerts-scenario-token';
 const QUIET_MS = 1_500;
 const ROUTE = ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash'];
-const ALL_DOWN = { anthropic: [{ kind: 'overloaded' as const }], openai: [{ kind: 'overloaded' as const }], gemini: [{ kind: 'server_error' as const }] };
+const ALL_DOWN = {
+  anthropic: [{ kind: 'overloaded' as const }],
+  openai: [{ kind: 'overloaded' as const }],
+  gemini: [{ kind: 'server_error' as const }],
+};
 
 let sim: RunningSimulator;
 let dir: string;
@@ -34,7 +38,12 @@ let down: AlertSink;
 const quietIo: CliIo = { out: () => undefined, err: () => undefined };
 
 beforeAll(async () => {
-  [sim, hook, slack, down] = await Promise.all([startSimulator({ port: 0 }), startAlertSink(), startAlertSink({ slack: true }), startAlertSink({ failWith: 503 })]);
+  [sim, hook, slack, down] = await Promise.all([
+    startSimulator({ port: 0 }),
+    startAlertSink(),
+    startAlertSink({ slack: true }),
+    startAlertSink({ failWith: 503 }),
+  ]);
   coreApi = createServer((_req, res) => res.writeHead(coreStatus).end(coreStatus === 200 ? 'ok' : 'down'));
   await new Promise<void>((resolve) => coreApi.listen(0, '127.0.0.1', resolve));
   coreUrl = `http://127.0.0.1:${(coreApi.address() as AddressInfo).port}/health`;
@@ -42,37 +51,72 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   coreApi.closeAllConnections();
-  await Promise.all([sim.close(), hook.close(), slack.close(), down.close(), new Promise((resolve) => coreApi.close(resolve))]);
+  await Promise.all([
+    sim.close(),
+    hook.close(),
+    slack.close(),
+    down.close(),
+    new Promise((resolve) => coreApi.close(resolve)),
+  ]);
   rmSync(dir, { recursive: true, force: true });
 });
 
 function config(name: string): string {
   const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, JSON.stringify({
-    providers: {
-      claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKeyEnv: 'SIM_KEY' },
-      gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKeyEnv: 'SIM_KEY' },
-      gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKeyEnv: 'SIM_KEY' },
-    },
-    features: {
-      summary: { tier: 'enhanced', route: ROUTE, fallback: { leadSentences: 1 }, maxRetries: 0, hedge: false },
-      // Recovery traffic that reaches the second and third providers first, so their breakers close too.
-      second: { tier: 'enhanced', route: [ROUTE[1], ROUTE[2], ROUTE[0]], fallback: { leadSentences: 1 }, maxRetries: 0, hedge: false },
-      third: { tier: 'enhanced', route: [ROUTE[2], ROUTE[0], ROUTE[1]], fallback: { leadSentences: 1 }, maxRetries: 0, hedge: false },
-    },
-    policies: { breaker: { consecutiveFailures: 3, openMs: 300, maxOpenMs: 600 } },
-    incidents: { quietPeriod: `${QUIET_MS}ms` },
-    store: { dir: join(dir, `${name}-data`) },
-    checks: { interval: '200ms', core: [{ name: 'api', http: coreUrl, timeout: '1s' }] },
-    alerts: { channels: [{ kind: 'webhook', urlEnv: 'HOOK_URL' }, { kind: 'slack', urlEnv: 'SLACK_URL' }], delivery: { attempts: 3, backoff: '100ms', timeout: '1s' } },
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      providers: {
+        claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKeyEnv: 'SIM_KEY' },
+        gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKeyEnv: 'SIM_KEY' },
+        gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKeyEnv: 'SIM_KEY' },
+      },
+      features: {
+        summary: { tier: 'enhanced', route: ROUTE, fallback: { leadSentences: 1 }, maxRetries: 0, hedge: false },
+        // Recovery traffic that reaches the second and third providers first, so their breakers close too.
+        second: {
+          tier: 'enhanced',
+          route: [ROUTE[1], ROUTE[2], ROUTE[0]],
+          fallback: { leadSentences: 1 },
+          maxRetries: 0,
+          hedge: false,
+        },
+        third: {
+          tier: 'enhanced',
+          route: [ROUTE[2], ROUTE[0], ROUTE[1]],
+          fallback: { leadSentences: 1 },
+          maxRetries: 0,
+          hedge: false,
+        },
+      },
+      policies: { breaker: { consecutiveFailures: 3, openMs: 300, maxOpenMs: 600 } },
+      incidents: { quietPeriod: `${QUIET_MS}ms` },
+      store: { dir: join(dir, `${name}-data`) },
+      checks: { interval: '200ms', core: [{ name: 'api', http: coreUrl, timeout: '1s' }] },
+      alerts: {
+        channels: [
+          { kind: 'webhook', urlEnv: 'HOOK_URL' },
+          { kind: 'slack', urlEnv: 'SLACK_URL' },
+        ],
+        delivery: { attempts: 3, backoff: '100ms', timeout: '1s' },
+      },
+    }),
+  );
   return file;
 }
 
 async function serve(name: string, hookUrl = hook.url): Promise<RunningServe> {
-  return startServe({ configFile: config(name), port: 0, host: '127.0.0.1', help: false, logLevel: 'silent' }, quietIo, {
-    SIM_KEY: 'sim', FAILSOFT_ADMIN_TOKEN: TOKEN, FAILSOFT_INSTANCE: name, HOOK_URL: hookUrl, SLACK_URL: slack.url,
-  });
+  return startServe(
+    { configFile: config(name), port: 0, host: '127.0.0.1', help: false, logLevel: 'silent' },
+    quietIo,
+    {
+      SIM_KEY: 'sim',
+      FAILSOFT_ADMIN_TOKEN: TOKEN,
+      FAILSOFT_INSTANCE: name,
+      HOOK_URL: hookUrl,
+      SLACK_URL: slack.url,
+    },
+  );
 }
 
 /** `count` requests to `feature`, `concurrency` at a time: their statuses. */
@@ -83,8 +127,12 @@ async function load(running: RunningServe, count: number, concurrency = 25, feat
     while (next < count) {
       next++;
       const res = await fetch(`${running.gateway.url}/v1/chat/completions`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: feature, messages: [{ role: 'user', content: 'Summarize: The plant closed at noon. Workers waited outside.' }] }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: feature,
+          messages: [{ role: 'user', content: 'Summarize: The plant closed at noon. Workers waited outside.' }],
+        }),
       });
       await res.arrayBuffer();
       statuses.push(res.status);
@@ -112,7 +160,9 @@ async function recover(running: RunningServe): Promise<void> {
   sim.clearFaults();
   await waitFor(async () => {
     for (const feature of ['summary', 'second', 'third']) await load(running, 1, 1, feature);
-    return (await admin<{ incidents: IncidentSummaryJson[] }>(running, '/admin/incidents')).incidents.every((i) => i.status === 'resolved');
+    return (await admin<{ incidents: IncidentSummaryJson[] }>(running, '/admin/incidents')).incidents.every(
+      (i) => i.status === 'resolved',
+    );
   }, QUIET_MS + 20_000);
 }
 
@@ -163,14 +213,23 @@ describe('alerts through failsoft serve', () => {
       expect((await fetch(`${running.gateway.url}/health/ready`)).status).toBe(200);
       coreStatus = 500;
       await waitFor(async () => (await fetch(`${running.gateway.url}/health/ready`)).status === 503, 5_000);
-      const body = (await (await fetch(`${running.gateway.url}/health/ready`)).json()) as { status: string; checks: Array<{ name: string; status: string; detail: string; ms: number }>; store: unknown };
-      expect(body).toMatchObject({ status: 'not ready', checks: [{ name: 'api', status: 'critical', detail: 'HTTP 500 (expected 2xx)' }] });
+      const body = (await (await fetch(`${running.gateway.url}/health/ready`)).json()) as {
+        status: string;
+        checks: Array<{ name: string; status: string; detail: string; ms: number }>;
+        store: unknown;
+      };
+      expect(body).toMatchObject({
+        status: 'not ready',
+        checks: [{ name: 'api', status: 'critical', detail: 'HTTP 500 (expected 2xx)' }],
+      });
       expect(body.store).toBeDefined();
       await waitFor(() => hook.received.length >= 2, 5_000);
       await load(running, 200); // more AI failures while core is down: folded in
       await sleep(500); // deliberate: the folded-in failures may send nothing more in 500 ms
       expect(statusesOf(hook)).toEqual(['firing warning', 'firing critical']);
-      expect((hook.received[1] as AlertMessage).summary).toMatch(/^CRITICAL: api down \(core dependency\); also AI degraded: /);
+      expect((hook.received[1] as AlertMessage).summary).toMatch(
+        /^CRITICAL: api down \(core dependency\); also AI degraded: /,
+      );
       coreStatus = 200;
       await waitFor(async () => (await fetch(`${running.gateway.url}/health/ready`)).status === 200, 5_000);
       await recover(running);
@@ -201,8 +260,16 @@ describe('alerts through failsoft serve', () => {
       }, 8_000);
       const detail = await admin<IncidentDetailJson>(running, `/admin/incidents/${incident?.id ?? ''}`);
       const failed = detail.events.filter((e) => e.type === 'alert-failed');
-      expect(failed, JSON.stringify({ incidents: await admin(running, '/admin/incidents'), events: detail.events.map((e) => `${e.type} ${e.message}`) })).toHaveLength(1);
-      expect(failed[0]?.message).toMatch(/firing warning alert on webhook \(webhook\) not delivered after 3 tries: HTTP 503: down/);
+      expect(
+        failed,
+        JSON.stringify({
+          incidents: await admin(running, '/admin/incidents'),
+          events: detail.events.map((e) => `${e.type} ${e.message}`),
+        }),
+      ).toHaveLength(1);
+      expect(failed[0]?.message).toMatch(
+        /firing warning alert on webhook \(webhook\) not delivered after 3 tries: HTTP 503: down/,
+      );
       expect(down.refused).toBe(3);
       // The other channel is not held up.
       expect((slack.received as Array<{ text: string }>).map((m) => m.text.split(':')[1])).toEqual(['warning']);

@@ -14,9 +14,17 @@ import { AIUnavailableError } from '../../src/model/errors.js';
 import { driveClock } from '../../src/testing/drive-clock.js';
 
 let sim: RunningSimulator;
-beforeAll(async () => { sim = await startSimulator({ port: 0 }); });
-afterAll(async () => { await sim.close(); });
-beforeEach(() => { sim.clearFaults(); sim.clearLimits(); sim.resetStats(); });
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+});
+afterAll(async () => {
+  await sim.close();
+});
+beforeEach(() => {
+  sim.clearFaults();
+  sim.clearLimits();
+  sim.resetStats();
+});
 
 function engineConfig(): FailsoftConfig {
   return {
@@ -26,14 +34,27 @@ function engineConfig(): FailsoftConfig {
       gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKey: 'gm-sim' },
     },
     features: {
-      summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-6', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash'], deadlineMs: 15000, fallback: { leadSentences: 1 }, maxOutputTokens: 200 },
-      chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-6', 'gpt/gpt-4o'], deadlineMs: 15000, maxOutputTokens: 200 },
+      summary: {
+        tier: 'enhanced',
+        route: ['claude/claude-sonnet-4-6', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash'],
+        deadlineMs: 15000,
+        fallback: { leadSentences: 1 },
+        maxOutputTokens: 200,
+      },
+      chat: {
+        tier: 'ai-only',
+        route: ['claude/claude-sonnet-4-6', 'gpt/gpt-4o'],
+        deadlineMs: 15000,
+        maxOutputTokens: 200,
+      },
     },
     policies: { breaker: { consecutiveFailures: 3, openMs: 5000 } },
   };
 }
 
-const ask = { messages: [{ role: 'user' as const, content: 'Summarize:\nThe plant closed at noon. Workers waited outside.' }] };
+const ask = {
+  messages: [{ role: 'user' as const, content: 'Summarize:\nThe plant closed at noon. Workers waited outside.' }],
+};
 
 function engine(clock = new FakeClock(Date.now())): { ai: Failsoft; clock: FakeClock; events: FailsoftEvent[] } {
   const ai = createFailsoft(engineConfig(), { clock, env: {} });
@@ -57,17 +78,27 @@ describe('engine against the simulator', () => {
     expect(clock.now()).toBe(before);
     expect(r).toMatchObject({ provider: 'gpt', source: 'provider', degraded: true });
     expect(r.text).toContain('Simulated reply');
-    expect(r.attempts.map((a) => [a.provider, a.outcome, a.status])).toEqual([['claude', 'overloaded', 529], ['gpt', 'ok', 200]]);
+    expect(r.attempts.map((a) => [a.provider, a.outcome, a.status])).toEqual([
+      ['claude', 'overloaded', 529],
+      ['gpt', 'ok', 200],
+    ]);
     expect(sim.stats().anthropic?.statuses['529']).toBe(1);
     await ai.close();
   });
 
   it('every provider down: enhanced returns its fallback, ai-only throws AIUnavailableError with retryAfterMs', async () => {
     const { ai, clock } = engine();
-    sim.setFaults({ anthropic: [{ kind: 'overloaded' }], openai: [{ kind: 'server_error' }], gemini: [{ kind: 'overloaded' }] });
+    sim.setFaults({
+      anthropic: [{ kind: 'overloaded' }],
+      openai: [{ kind: 'server_error' }],
+      gemini: [{ kind: 'overloaded' }],
+    });
     const { value: r } = await driveClock(clock, ai.generate('summary', ask));
     expect(r).toMatchObject({ source: 'fallback', degraded: true, text: 'The plant closed at noon.' });
-    const { value: error } = await driveClock(clock, ai.generate('chat', ask).catch((e: unknown) => e));
+    const { value: error } = await driveClock(
+      clock,
+      ai.generate('chat', ask).catch((e: unknown) => e),
+    );
     expect(error).toBeInstanceOf(AIUnavailableError);
     expect((error as AIUnavailableError).retryAfterMs).toBeGreaterThan(0);
     await ai.close();
@@ -130,13 +161,24 @@ describe('engine against the simulator', () => {
 });
 
 describe('rate budgets against the simulator', () => {
-  it('limits equal to the provider\'s: a burst causes zero 429s and uses at least 90% of the budget', async () => {
+  it("limits equal to the provider's: a burst causes zero 429s and uses at least 90% of the budget", async () => {
     const limits = { rpm: 120, itpm: 12_000, otpm: 12_000 };
     sim.setLimits({ anthropic: limits });
-    const ai = createFailsoft({
-      providers: { claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', limits } },
-      features: { batch: { tier: 'ai-only', route: ['claude/claude-sonnet-4-6'], deadlineMs: 3000, maxOutputTokens: 60, priority: 'interactive' } },
-    }, { env: {} });
+    const ai = createFailsoft(
+      {
+        providers: { claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim', limits } },
+        features: {
+          batch: {
+            tier: 'ai-only',
+            route: ['claude/claude-sonnet-4-6'],
+            deadlineMs: 3000,
+            maxOutputTokens: 60,
+            priority: 'interactive',
+          },
+        },
+      },
+      { env: {} },
+    );
     const started = Date.now();
     const results = await Promise.allSettled(Array.from({ length: 200 }, () => ai.generate('batch', ask)));
     const elapsedMs = Date.now() - started;
@@ -152,37 +194,66 @@ describe('rate budgets against the simulator', () => {
 });
 
 describe('tool calls across dialects', () => {
-  const tools = [{ name: 'get_weather', description: 'Weather for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
+  const tools = [
+    {
+      name: 'get_weather',
+      description: 'Weather for a city',
+      inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  ];
 
-  it.each([
-    ['claude/claude-sonnet-4-6'],
-    ['gpt/gpt-4o'],
-    ['gemini/gemini-2.5-flash'],
-  ])('a canonical tool round trip works through %s', async (entry) => {
-    const ai = createFailsoft({ ...engineConfig(), features: { agent: { tier: 'ai-only', route: [entry], maxOutputTokens: 200 } } }, { env: {} });
-    const first = await ai.generate('agent', { messages: [{ role: 'user', content: 'Use get_weather for Paris' }], tools, toolChoice: 'required' });
-    expect(first.finishReason).toBe('tool-calls');
-    const call = first.content.find((p) => p.type === 'tool-call');
-    expect(call).toMatchObject({ type: 'tool-call', name: 'get_weather' });
-    expect(call && call.type === 'tool-call' ? (call.input as { city?: unknown }).city : undefined).toEqual(expect.any(String));
-    if (call?.type !== 'tool-call') throw new Error('no tool call');
-    // The same conversation, continued with the tool's result, in canonical form.
-    const second = await ai.generate('agent', {
-      messages: [
-        { role: 'user', content: 'Use get_weather for Paris' },
-        { role: 'assistant', content: [call] },
-        { role: 'tool', content: [{ type: 'tool-result', toolCallId: call.id, name: call.name, content: '{"tempC": 12}' }] },
-      ],
-      tools,
-    });
-    expect(second.finishReason).toBe('stop');
-    expect(second.text.length).toBeGreaterThan(0);
-    await ai.close();
-  });
+  it.each([['claude/claude-sonnet-4-6'], ['gpt/gpt-4o'], ['gemini/gemini-2.5-flash']])(
+    'a canonical tool round trip works through %s',
+    async (entry) => {
+      const ai = createFailsoft(
+        { ...engineConfig(), features: { agent: { tier: 'ai-only', route: [entry], maxOutputTokens: 200 } } },
+        { env: {} },
+      );
+      const first = await ai.generate('agent', {
+        messages: [{ role: 'user', content: 'Use get_weather for Paris' }],
+        tools,
+        toolChoice: 'required',
+      });
+      expect(first.finishReason).toBe('tool-calls');
+      const call = first.content.find((p) => p.type === 'tool-call');
+      expect(call).toMatchObject({ type: 'tool-call', name: 'get_weather' });
+      expect(call && call.type === 'tool-call' ? (call.input as { city?: unknown }).city : undefined).toEqual(
+        expect.any(String),
+      );
+      if (call?.type !== 'tool-call') throw new Error('no tool call');
+      // The same conversation, continued with the tool's result, in canonical form.
+      const second = await ai.generate('agent', {
+        messages: [
+          { role: 'user', content: 'Use get_weather for Paris' },
+          { role: 'assistant', content: [call] },
+          {
+            role: 'tool',
+            content: [{ type: 'tool-result', toolCallId: call.id, name: call.name, content: '{"tempC": 12}' }],
+          },
+        ],
+        tools,
+      });
+      expect(second.finishReason).toBe('stop');
+      expect(second.text.length).toBeGreaterThan(0);
+      await ai.close();
+    },
+  );
 
   it('a tool call streams as tool events through the engine', async () => {
-    const ai = createFailsoft({ ...engineConfig(), features: { agent: { tier: 'ai-only', route: ['claude/claude-sonnet-4-6'], maxOutputTokens: 200 } } }, { env: {} });
-    const events = await collect(ai.stream('agent', { messages: [{ role: 'user', content: 'Use get_weather for Paris' }], tools, toolChoice: 'required' }));
+    const ai = createFailsoft(
+      {
+        ...engineConfig(),
+        features: { agent: { tier: 'ai-only', route: ['claude/claude-sonnet-4-6'], maxOutputTokens: 200 } },
+      },
+      { env: {} },
+    );
+    const events = await collect(
+      ai.stream('agent', {
+        messages: [{ role: 'user', content: 'Use get_weather for Paris' }],
+        tools,
+        toolChoice: 'required',
+      }),
+    );
     expect(events.some((e) => e.type === 'tool-call-start')).toBe(true);
     expect(events.find((e) => e.type === 'tool-call')).toMatchObject({ name: 'get_weather' });
     expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool-calls' });

@@ -21,7 +21,10 @@ export const prompt = 'Summarize:\nThe plant closed at noon. Workers waited outs
 export const FALLBACK_TEXT = 'The plant closed at noon.';
 
 /** One engine behind one gateway, with both official SDKs pointed at it. */
-export interface Rig { openai: OpenAI; anthropic: Anthropic }
+export interface Rig {
+  openai: OpenAI;
+  anthropic: Anthropic;
+}
 
 /** What a scenario file uses: the simulator, fresh rigs, fault placement and the simulator's call counts. */
 export interface FaultScenario {
@@ -58,19 +61,27 @@ function config(sim: RunningSimulator, extraFeatures: Record<string, FeatureConf
 export function useFaultScenario(extraFeatures: Record<string, FeatureConfig> = {}): FaultScenario {
   let sim: RunningSimulator | undefined;
   const open: (() => Promise<void>)[] = [];
-  beforeAll(async () => { sim = await startSimulator({ port: 0 }); });
-  afterAll(async () => { await sim?.close(); });
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0 });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
   beforeEach(() => {
     sim?.clearFaults();
     sim?.resetStats();
   });
-  afterEach(async () => { await Promise.all(open.splice(0).map((close) => close())); });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((close) => close()));
+  });
   const running = (): RunningSimulator => {
     if (!sim) throw new Error('the simulator starts in beforeAll');
     return sim;
   };
   return {
-    get sim() { return running(); },
+    get sim() {
+      return running();
+    },
     async rig() {
       const ai = createFailsoft(config(running(), extraFeatures), { env: {} });
       const gateway = await startGateway({ ai, port: 0, host: '127.0.0.1', log: () => undefined });
@@ -85,7 +96,11 @@ export function useFaultScenario(extraFeatures: Record<string, FeatureConfig> = 
     },
     calls() {
       const stats = running().stats();
-      return { claude: stats.anthropic?.requests ?? 0, gpt: stats.openai?.requests ?? 0, gemini: stats.gemini?.requests ?? 0 };
+      return {
+        claude: stats.anthropic?.requests ?? 0,
+        gpt: stats.openai?.requests ?? 0,
+        gemini: stats.gemini?.requests ?? 0,
+      };
     },
   };
 }
@@ -101,7 +116,11 @@ export function onEvery(rule: FaultRule): Record<string, FaultRule[]> {
 }
 
 /** Who answered, as the gateway's headers say it. */
-export interface Answered { provider: string; source?: 'provider' | 'fallback'; degraded: boolean }
+export interface Answered {
+  provider: string;
+  source?: 'provider' | 'fallback';
+  degraded: boolean;
+}
 
 /**
  * Asserts the x-failsoft-* headers of an answer (`label` names the client in failure messages).

@@ -9,7 +9,15 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../src/sim/start-simulator.js';
-import { FALLBACK_TEXT, SLOW_BEYOND_TIMEOUT_MS, expectAnswered, onEvery, onPrimary, prompt, useFaultScenario } from './gateway-fault-rig.js';
+import {
+  FALLBACK_TEXT,
+  SLOW_BEYOND_TIMEOUT_MS,
+  expectAnswered,
+  onEvery,
+  onPrimary,
+  prompt,
+  useFaultScenario,
+} from './gateway-fault-rig.js';
 
 const scenario = useFaultScenario();
 const sim = { setFaults: (faults: Record<string, FaultRule[]>) => scenario.sim.setFaults(faults) };
@@ -20,7 +28,11 @@ const calls = () => scenario.calls();
 const CLAUDE_REPLY = `Simulated reply from anthropic (claude-sonnet-4-5): ${prompt}`;
 
 /** A fault that strikes before the first token, and whether the router may retry the same provider after it. */
-interface PreTokenFault { name: string; rule: FaultRule; retried: boolean }
+interface PreTokenFault {
+  name: string;
+  rule: FaultRule;
+  retried: boolean;
+}
 
 const PRE_TOKEN_FAULTS: readonly PreTokenFault[] = [
   { name: 'overloaded', rule: { kind: 'overloaded' }, retried: true },
@@ -30,10 +42,22 @@ const PRE_TOKEN_FAULTS: readonly PreTokenFault[] = [
   { name: 'timeout', rule: { kind: 'timeout' }, retried: false },
   { name: 'reset', rule: { kind: 'reset' }, retried: true },
   { name: 'auth', rule: { kind: 'auth' }, retried: false },
-  { name: 'slow beyond the attempt timeout', rule: { kind: 'slow', latencyMs: SLOW_BEYOND_TIMEOUT_MS }, retried: false },
+  {
+    name: 'slow beyond the attempt timeout',
+    rule: { kind: 'slow', latencyMs: SLOW_BEYOND_TIMEOUT_MS },
+    retried: false,
+  },
   // A stream that ends (cleanly or with an error event) before any content: class network / the error's own.
-  { name: 'truncated_stream before the first token', rule: { kind: 'truncated_stream', afterChunks: 0 }, retried: true },
-  { name: 'mid_stream_error before the first token', rule: { kind: 'mid_stream_error', afterChunks: 0 }, retried: true },
+  {
+    name: 'truncated_stream before the first token',
+    rule: { kind: 'truncated_stream', afterChunks: 0 },
+    retried: true,
+  },
+  {
+    name: 'mid_stream_error before the first token',
+    rule: { kind: 'mid_stream_error', afterChunks: 0 },
+    retried: true,
+  },
 ];
 
 /** A stream as the client saw it: headers, the text it yielded, and how it ended. */
@@ -48,7 +72,11 @@ interface Streamed {
   error: unknown;
 }
 
-interface Failure { status: number | undefined; type: string | undefined; headers: Headers | undefined }
+interface Failure {
+  status: number | undefined;
+  type: string | undefined;
+  headers: Headers | undefined;
+}
 
 interface Client {
   name: 'openai' | 'anthropic';
@@ -67,8 +95,17 @@ const CLIENTS: readonly Client[] = [
     unavailableType: 'service_unavailable_error',
     async stream(feature) {
       const { openai } = await rig();
-      const { data, response } = await openai.chat.completions.create({ model: feature, messages: [{ role: 'user', content: prompt }], stream: true }).withResponse();
-      const seen: Streamed = { status: response.status, headers: response.headers, model: '', text: '', finished: false, error: undefined };
+      const { data, response } = await openai.chat.completions
+        .create({ model: feature, messages: [{ role: 'user', content: prompt }], stream: true })
+        .withResponse();
+      const seen: Streamed = {
+        status: response.status,
+        headers: response.headers,
+        model: '',
+        text: '',
+        finished: false,
+        error: undefined,
+      };
       try {
         for await (const chunk of data) {
           seen.model ||= chunk.model;
@@ -96,8 +133,17 @@ const CLIENTS: readonly Client[] = [
     unavailableType: 'overloaded_error',
     async stream(feature) {
       const { anthropic } = await rig();
-      const { data, response } = await anthropic.messages.create({ model: feature, max_tokens: 100, messages: [{ role: 'user', content: prompt }], stream: true }).withResponse();
-      const seen: Streamed = { status: response.status, headers: response.headers, model: '', text: '', finished: false, error: undefined };
+      const { data, response } = await anthropic.messages
+        .create({ model: feature, max_tokens: 100, messages: [{ role: 'user', content: prompt }], stream: true })
+        .withResponse();
+      const seen: Streamed = {
+        status: response.status,
+        headers: response.headers,
+        model: '',
+        text: '',
+        finished: false,
+        error: undefined,
+      };
       try {
         for await (const event of data) {
           if (event.type === 'message_start') seen.model ||= event.message.model;
@@ -112,12 +158,18 @@ const CLIENTS: readonly Client[] = [
     failure(error) {
       expect(error).toBeInstanceOf(Anthropic.APIError);
       const e = error as InstanceType<typeof Anthropic.APIError>;
-      return { status: e.status, type: (e.error as { error?: { type?: string } } | undefined)?.error?.type, headers: e.headers };
+      return {
+        status: e.status,
+        type: (e.error as { error?: { type?: string } } | undefined)?.error?.type,
+        headers: e.headers,
+      };
     },
     expectStreamError(error) {
       // The SDK throws on an `event: error` frame, with the frame's body as `error`.
       expect(error).toBeInstanceOf(Anthropic.APIError);
-      const body = (error as InstanceType<typeof Anthropic.APIError>).error as { type?: string; error?: { type?: string } } | undefined;
+      const body = (error as InstanceType<typeof Anthropic.APIError>).error as
+        | { type?: string; error?: { type?: string } }
+        | undefined;
       expect(body?.type).toBe('error');
       expect(body?.error?.type).toMatch(/^(overloaded_error|api_error)$/);
     },
@@ -125,12 +177,18 @@ const CLIENTS: readonly Client[] = [
 ];
 
 async function failureOf(client: Client, feature: string): Promise<Failure> {
-  const outcome = await client.stream(feature).then((streamed) => streamed, (error: unknown) => error);
+  const outcome = await client.stream(feature).then(
+    (streamed) => streamed,
+    (error: unknown) => error,
+  );
   return client.failure(outcome);
 }
 
 /** Runs `check` for every client (and every feature given) at once, each call through its own gateway. */
-async function forEachClient(check: (client: Client, feature: string) => Promise<void>, features: readonly string[] = ['chat']): Promise<void> {
+async function forEachClient(
+  check: (client: Client, feature: string) => Promise<void>,
+  features: readonly string[] = ['chat'],
+): Promise<void> {
   await Promise.all(CLIENTS.flatMap((client) => features.map((feature) => check(client, feature))));
 }
 
@@ -164,68 +222,87 @@ describe('stream, fault at the primary before the first token: failover is invis
 });
 
 describe('stream, fault at every provider before the first token', () => {
-  it.each(PRE_TOKEN_FAULTS.filter((f) => ['overloaded', 'timeout', 'reset'].includes(f.name) || f.rule.kind === 'truncated_stream' || f.rule.kind === 'mid_stream_error'))(
-    '$name: ai-only is a 503 in the dialect (no stream opened), enhanced streams its fallback',
-    async (fault) => {
-      sim.setFaults(onEvery(fault.rule));
-      const aiOnly = forEachClient(async (client) => {
-        const failure = await failureOf(client, 'chat');
-        expect(failure.status, client.name).toBe(503);
-        expect(failure.type, client.name).toBe(client.unavailableType);
-        expect(failure.headers?.get('retry-after'), client.name).toMatch(/^[1-9]\d*$/);
-        expect(failure.headers?.get('x-should-retry'), client.name).toBe('false');
-      });
-      const enhanced = forEachClient(async (client) => {
-        const seen = await client.stream('summary');
-        expect(seen.error, client.name).toBeUndefined();
-        expect(seen.finished, client.name).toBe(true);
-        expect(seen.text, client.name).toBe(FALLBACK_TEXT);
-        expectAnswered(seen.headers, { provider: 'none', source: 'fallback', degraded: true }, client.name);
-      });
-      await Promise.all([aiOnly, enhanced]);
-      const each = 4 * (fault.retried ? 2 : 1);
-      expect(calls()).toEqual({ claude: each, gpt: each, gemini: each });
-    },
-  );
+  it.each(
+    PRE_TOKEN_FAULTS.filter(
+      (f) =>
+        ['overloaded', 'timeout', 'reset'].includes(f.name) ||
+        f.rule.kind === 'truncated_stream' ||
+        f.rule.kind === 'mid_stream_error',
+    ),
+  )('$name: ai-only is a 503 in the dialect (no stream opened), enhanced streams its fallback', async (fault) => {
+    sim.setFaults(onEvery(fault.rule));
+    const aiOnly = forEachClient(async (client) => {
+      const failure = await failureOf(client, 'chat');
+      expect(failure.status, client.name).toBe(503);
+      expect(failure.type, client.name).toBe(client.unavailableType);
+      expect(failure.headers?.get('retry-after'), client.name).toMatch(/^[1-9]\d*$/);
+      expect(failure.headers?.get('x-should-retry'), client.name).toBe('false');
+    });
+    const enhanced = forEachClient(async (client) => {
+      const seen = await client.stream('summary');
+      expect(seen.error, client.name).toBeUndefined();
+      expect(seen.finished, client.name).toBe(true);
+      expect(seen.text, client.name).toBe(FALLBACK_TEXT);
+      expectAnswered(seen.headers, { provider: 'none', source: 'fallback', degraded: true }, client.name);
+    });
+    await Promise.all([aiOnly, enhanced]);
+    const each = 4 * (fault.retried ? 2 : 1);
+    expect(calls()).toEqual({ claude: each, gpt: each, gemini: each });
+  });
 });
 
-describe('stream, fault at the primary after the first token: the dialect\'s error event ends it', () => {
+describe("stream, fault at the primary after the first token: the dialect's error event ends it", () => {
   it.each([
     { name: 'mid_stream_error after 1 chunk', rule: { kind: 'mid_stream_error', afterChunks: 1 } },
     { name: 'mid_stream_error after 2 chunks', rule: { kind: 'mid_stream_error', afterChunks: 2 } },
     { name: 'truncated_stream after 1 chunk', rule: { kind: 'truncated_stream', afterChunks: 1 } },
     { name: 'truncated_stream after 2 chunks', rule: { kind: 'truncated_stream', afterChunks: 2 } },
-  ] satisfies { name: string; rule: FaultRule }[])('$name: the SDK throws after yielding text, for ai-only and enhanced alike, and no other provider is called', async ({ rule }) => {
-    sim.setFaults(onPrimary(rule));
-    await forEachClient(async (client, feature) => {
-      const seen = await client.stream(feature);
-      const label = `${client.name} ${feature}`;
-      expect(seen.status, label).toBe(200);
-      expect(seen.headers.get('x-failsoft-provider'), label).toBe('claude');
-      // Some of claude's text was yielded, but not all of it, and never a clean end.
-      expect(seen.text.length, label).toBeGreaterThan(0);
-      expect(CLAUDE_REPLY.startsWith(seen.text) && seen.text !== CLAUDE_REPLY, `${label}: ${JSON.stringify(seen.text)}`).toBe(true);
-      expect(seen.finished, label).toBe(false);
-      client.expectStreamError(seen.error);
-    }, ['chat', 'summary']);
-    // Tokens were sent: the stream cannot be silently replaced, so nobody else is asked.
-    expect(calls()).toEqual({ claude: 4, gpt: 0, gemini: 0 });
-  });
+  ] satisfies { name: string; rule: FaultRule }[])(
+    '$name: the SDK throws after yielding text, for ai-only and enhanced alike, and no other provider is called',
+    async ({ rule }) => {
+      sim.setFaults(onPrimary(rule));
+      await forEachClient(
+        async (client, feature) => {
+          const seen = await client.stream(feature);
+          const label = `${client.name} ${feature}`;
+          expect(seen.status, label).toBe(200);
+          expect(seen.headers.get('x-failsoft-provider'), label).toBe('claude');
+          // Some of claude's text was yielded, but not all of it, and never a clean end.
+          expect(seen.text.length, label).toBeGreaterThan(0);
+          expect(
+            CLAUDE_REPLY.startsWith(seen.text) && seen.text !== CLAUDE_REPLY,
+            `${label}: ${JSON.stringify(seen.text)}`,
+          ).toBe(true);
+          expect(seen.finished, label).toBe(false);
+          client.expectStreamError(seen.error);
+        },
+        ['chat', 'summary'],
+      );
+      // Tokens were sent: the stream cannot be silently replaced, so nobody else is asked.
+      expect(calls()).toEqual({ claude: 4, gpt: 0, gemini: 0 });
+    },
+  );
 });
 
 describe('stream, the provider refuses the request itself', () => {
   it.each([
     { name: 'bad_request', rule: { kind: 'bad_request' } },
     { name: 'context_length with no larger window in the route', rule: { kind: 'context_length' } },
-  ] satisfies { name: string; rule: FaultRule }[])('$name: 400 in the dialect before any stream, no retry, no other provider', async ({ rule }) => {
-    sim.setFaults(onPrimary(rule));
-    await forEachClient(async (client, feature) => {
-      const failure = await failureOf(client, feature);
-      expect(failure.status, `${client.name} ${feature}`).toBe(400);
-      expect(failure.type, `${client.name} ${feature}`).toBe('invalid_request_error');
-    }, ['chat', 'summary']);
-    expect(calls()).toEqual({ claude: 4, gpt: 0, gemini: 0 });
-  });
+  ] satisfies { name: string; rule: FaultRule }[])(
+    '$name: 400 in the dialect before any stream, no retry, no other provider',
+    async ({ rule }) => {
+      sim.setFaults(onPrimary(rule));
+      await forEachClient(
+        async (client, feature) => {
+          const failure = await failureOf(client, feature);
+          expect(failure.status, `${client.name} ${feature}`).toBe(400);
+          expect(failure.type, `${client.name} ${feature}`).toBe('invalid_request_error');
+        },
+        ['chat', 'summary'],
+      );
+      expect(calls()).toEqual({ claude: 4, gpt: 0, gemini: 0 });
+    },
+  );
 });
 
 describe('stream, a primary that cuts every stream after its first token', () => {
@@ -233,7 +310,9 @@ describe('stream, a primary that cuts every stream after its first token', () =>
     sim.setFaults(onPrimary({ kind: 'truncated_stream', afterChunks: 1 }));
     const { openai } = await rig(); // one engine for every stream: the breaker's memory is the point
     const streamOnce = async (): Promise<{ provider: string | null; finished: boolean; failed: boolean }> => {
-      const { data, response } = await openai.chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: prompt }], stream: true }).withResponse();
+      const { data, response } = await openai.chat.completions
+        .create({ model: 'chat', messages: [{ role: 'user', content: prompt }], stream: true })
+        .withResponse();
       let finished = false;
       let failed = false;
       try {
@@ -244,7 +323,8 @@ describe('stream, a primary that cuts every stream after its first token', () =>
       return { provider: response.headers.get('x-failsoft-provider'), finished, failed };
     };
     // The default breaker opens at a failure ratio of 0.5 over at least 10 calls: ten cut streams.
-    for (let i = 0; i < 10; i++) expect(await streamOnce(), `stream ${i + 1}`).toEqual({ provider: 'claude', finished: false, failed: true });
+    for (let i = 0; i < 10; i++)
+      expect(await streamOnce(), `stream ${i + 1}`).toEqual({ provider: 'claude', finished: false, failed: true });
     expect(await streamOnce()).toEqual({ provider: 'gpt', finished: true, failed: false });
     expect(calls()).toEqual({ claude: 10, gpt: 1, gemini: 0 });
   });

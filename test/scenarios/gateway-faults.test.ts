@@ -9,12 +9,23 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../src/sim/start-simulator.js';
-import { FALLBACK_TEXT, SLOW_BEYOND_TIMEOUT_MS, expectAnswered, onEvery, onPrimary, prompt, useFaultScenario } from './gateway-fault-rig.js';
+import {
+  FALLBACK_TEXT,
+  SLOW_BEYOND_TIMEOUT_MS,
+  expectAnswered,
+  onEvery,
+  onPrimary,
+  prompt,
+  useFaultScenario,
+} from './gateway-fault-rig.js';
 
 const scenario = useFaultScenario({
   // context_length moves on only to an entry with a larger window: gpt's is smaller, gemini's larger.
   long: {
-    tier: 'ai-only', maxRetries: 1, deadlineMs: 8_000, route: [
+    tier: 'ai-only',
+    maxRetries: 1,
+    deadlineMs: 8_000,
+    route: [
       { provider: 'claude', model: 'claude-sonnet-4-5', contextWindow: 200_000 },
       { provider: 'gpt', model: 'gpt-4o', contextWindow: 128_000 },
       { provider: 'gemini', model: 'gemini-2.5-flash', contextWindow: 1_000_000 },
@@ -44,11 +55,25 @@ const PROVIDER_FAULTS: readonly ProviderFault[] = [
   { name: 'timeout', rule: { kind: 'timeout' }, retried: false },
   { name: 'reset', rule: { kind: 'reset' }, retried: true },
   { name: 'auth', rule: { kind: 'auth' }, retried: false },
-  { name: 'slow beyond the attempt timeout', rule: { kind: 'slow', latencyMs: SLOW_BEYOND_TIMEOUT_MS }, retried: false },
+  {
+    name: 'slow beyond the attempt timeout',
+    rule: { kind: 'slow', latencyMs: SLOW_BEYOND_TIMEOUT_MS },
+    retried: false,
+  },
 ];
 
-interface Answer { status: number; text: string; model: string; headers: Headers }
-interface Failure { status: number | undefined; type: string | undefined; message: string; headers: Headers | undefined }
+interface Answer {
+  status: number;
+  text: string;
+  model: string;
+  headers: Headers;
+}
+interface Failure {
+  status: number | undefined;
+  type: string | undefined;
+  message: string;
+  headers: Headers | undefined;
+}
 
 /** One client dialect, spoken by its official SDK. */
 interface Client {
@@ -67,8 +92,15 @@ const CLIENTS: readonly Client[] = [
     unavailableType: 'service_unavailable_error',
     async ask(feature) {
       const { openai } = await rig();
-      const { data, response } = await openai.chat.completions.create({ model: feature, messages: [{ role: 'user', content: prompt }] }).withResponse();
-      return { status: response.status, text: data.choices[0]?.message.content ?? '', model: data.model, headers: response.headers };
+      const { data, response } = await openai.chat.completions
+        .create({ model: feature, messages: [{ role: 'user', content: prompt }] })
+        .withResponse();
+      return {
+        status: response.status,
+        text: data.choices[0]?.message.content ?? '',
+        model: data.model,
+        headers: response.headers,
+      };
     },
     failure(error) {
       expect(error).toBeInstanceOf(OpenAI.APIError);
@@ -81,7 +113,9 @@ const CLIENTS: readonly Client[] = [
     unavailableType: 'overloaded_error',
     async ask(feature) {
       const { anthropic } = await rig();
-      const { data, response } = await anthropic.messages.create({ model: feature, max_tokens: 100, messages: [{ role: 'user', content: prompt }] }).withResponse();
+      const { data, response } = await anthropic.messages
+        .create({ model: feature, max_tokens: 100, messages: [{ role: 'user', content: prompt }] })
+        .withResponse();
       const text = data.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
       return { status: response.status, text, model: data.model, headers: response.headers };
     },
@@ -96,7 +130,10 @@ const CLIENTS: readonly Client[] = [
 ];
 
 async function failureOf(client: Client, feature: string): Promise<Failure> {
-  const outcome = await client.ask(feature).then((answer) => answer, (error: unknown) => error);
+  const outcome = await client.ask(feature).then(
+    (answer) => answer,
+    (error: unknown) => error,
+  );
   return client.failure(outcome);
 }
 
@@ -133,30 +170,35 @@ describe('ai-only feature, provider-caused fault at the primary', () => {
 });
 
 describe('provider-caused fault at every provider', () => {
-  it.each(PROVIDER_FAULTS)('$name: ai-only is 503 in the dialect with Retry-After and x-should-retry false; enhanced is 200 with its fallback', async (fault) => {
-    sim.setFaults(onEvery(fault.rule));
-    const aiOnly = forEachClient(async (client) => {
-      const failure = await failureOf(client, 'chat');
-      expect(failure.status, client.name).toBe(503);
-      expect(failure.type, client.name).toBe(client.unavailableType);
-      expect(failure.headers?.get('retry-after'), client.name).toMatch(fault.retryAfter === undefined ? /^[1-9]\d*$/ : new RegExp(`^${fault.retryAfter}$`));
-      expect(failure.headers?.get('x-should-retry'), client.name).toBe('false');
-      expect(failure.headers?.get('x-failsoft-feature'), client.name).toBe('chat');
-      expect(failure.headers?.get('x-request-id'), client.name).toBeTruthy();
-    });
-    const enhanced = forEachClient(async (client) => {
-      const answer = await client.ask('summary');
-      expect(answer.status, client.name).toBe(200);
-      expect(answer.text, client.name).toBe(FALLBACK_TEXT);
-      expect(answer.model, client.name).toBe('summary');
-      expect(answer.headers.get('x-failsoft-feature'), client.name).toBe('summary');
-      expectAnswered(answer.headers, { provider: 'none', source: 'fallback', degraded: true }, client.name);
-    });
-    await Promise.all([aiOnly, enhanced]);
-    // Four calls; per call, retryable classes get one same-provider retry (maxRetries 1) once the route is exhausted.
-    const each = 4 * (fault.retried ? 2 : 1);
-    expect(calls()).toEqual({ claude: each, gpt: each, gemini: each });
-  });
+  it.each(PROVIDER_FAULTS)(
+    '$name: ai-only is 503 in the dialect with Retry-After and x-should-retry false; enhanced is 200 with its fallback',
+    async (fault) => {
+      sim.setFaults(onEvery(fault.rule));
+      const aiOnly = forEachClient(async (client) => {
+        const failure = await failureOf(client, 'chat');
+        expect(failure.status, client.name).toBe(503);
+        expect(failure.type, client.name).toBe(client.unavailableType);
+        expect(failure.headers?.get('retry-after'), client.name).toMatch(
+          fault.retryAfter === undefined ? /^[1-9]\d*$/ : new RegExp(`^${fault.retryAfter}$`),
+        );
+        expect(failure.headers?.get('x-should-retry'), client.name).toBe('false');
+        expect(failure.headers?.get('x-failsoft-feature'), client.name).toBe('chat');
+        expect(failure.headers?.get('x-request-id'), client.name).toBeTruthy();
+      });
+      const enhanced = forEachClient(async (client) => {
+        const answer = await client.ask('summary');
+        expect(answer.status, client.name).toBe(200);
+        expect(answer.text, client.name).toBe(FALLBACK_TEXT);
+        expect(answer.model, client.name).toBe('summary');
+        expect(answer.headers.get('x-failsoft-feature'), client.name).toBe('summary');
+        expectAnswered(answer.headers, { provider: 'none', source: 'fallback', degraded: true }, client.name);
+      });
+      await Promise.all([aiOnly, enhanced]);
+      // Four calls; per call, retryable classes get one same-provider retry (maxRetries 1) once the route is exhausted.
+      const each = 4 * (fault.retried ? 2 : 1);
+      expect(calls()).toEqual({ claude: each, gpt: each, gemini: each });
+    },
+  );
 });
 
 /**
@@ -168,19 +210,22 @@ describe('the provider refuses the request itself', () => {
   it.each([
     { name: 'bad_request', rule: { kind: 'bad_request' } },
     { name: 'context_length with no larger window in the route', rule: { kind: 'context_length' } },
-  ] satisfies { name: string; rule: FaultRule }[])('$name: 400 in the dialect (ai-only and enhanced alike), no retry, no other provider', async ({ rule }) => {
-    sim.setFaults(onPrimary(rule));
-    await forEachClient(async (client) => {
-      for (const feature of ['chat', 'summary']) {
-        const failure = await failureOf(client, feature);
-        expect(failure.status, `${client.name} ${feature}`).toBe(400);
-        expect(failure.type, `${client.name} ${feature}`).toBe('invalid_request_error');
-        expect(failure.headers?.get('x-should-retry'), `${client.name} ${feature}`).not.toBe('true');
-        expect(failure.headers?.get('x-request-id'), `${client.name} ${feature}`).toBeTruthy();
-      }
-    });
-    expect(calls()).toEqual({ claude: 4, gpt: 0, gemini: 0 });
-  });
+  ] satisfies { name: string; rule: FaultRule }[])(
+    '$name: 400 in the dialect (ai-only and enhanced alike), no retry, no other provider',
+    async ({ rule }) => {
+      sim.setFaults(onPrimary(rule));
+      await forEachClient(async (client) => {
+        for (const feature of ['chat', 'summary']) {
+          const failure = await failureOf(client, feature);
+          expect(failure.status, `${client.name} ${feature}`).toBe(400);
+          expect(failure.type, `${client.name} ${feature}`).toBe('invalid_request_error');
+          expect(failure.headers?.get('x-should-retry'), `${client.name} ${feature}`).not.toBe('true');
+          expect(failure.headers?.get('x-request-id'), `${client.name} ${feature}`).toBeTruthy();
+        }
+      });
+      expect(calls()).toEqual({ claude: 4, gpt: 0, gemini: 0 });
+    },
+  );
 
   it('context_length moves on only to an entry with a larger context window', async () => {
     sim.setFaults(onPrimary({ kind: 'context_length' }));

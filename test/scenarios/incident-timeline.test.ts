@@ -36,20 +36,23 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'failsoft-incident-scenario-'));
   configFile = join(dir, 'failsoft.yaml');
   const route = ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash'];
-  writeFileSync(configFile, JSON.stringify({
-    providers: {
-      claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKeyEnv: 'SIM_KEY' },
-      gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKeyEnv: 'SIM_KEY' },
-      gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKeyEnv: 'SIM_KEY' },
-    },
-    features: {
-      summary: { tier: 'enhanced', route, fallback: { leadSentences: 1 }, maxRetries: 0, hedge: false },
-      chat: { tier: 'ai-only', route, maxRetries: 0, hedge: false },
-    },
-    policies: { breaker: { consecutiveFailures: 3, openMs: 400 }, modes: { settleMs: 100 } },
-    incidents: { quietPeriod: `${QUIET_MS}ms` },
-    store: { dir: join(dir, 'data') },
-  }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      providers: {
+        claude: { type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKeyEnv: 'SIM_KEY' },
+        gpt: { type: 'openai', baseUrl: sim.urlFor('openai'), apiKeyEnv: 'SIM_KEY' },
+        gemini: { type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKeyEnv: 'SIM_KEY' },
+      },
+      features: {
+        summary: { tier: 'enhanced', route, fallback: { leadSentences: 1 }, maxRetries: 0, hedge: false },
+        chat: { tier: 'ai-only', route, maxRetries: 0, hedge: false },
+      },
+      policies: { breaker: { consecutiveFailures: 3, openMs: 400 }, modes: { settleMs: 100 } },
+      incidents: { quietPeriod: `${QUIET_MS}ms` },
+      store: { dir: join(dir, 'data') },
+    }),
+  );
 });
 afterAll(async () => {
   await sim.close();
@@ -60,15 +63,23 @@ const env = { SIM_KEY: 'sim', FAILSOFT_ADMIN_TOKEN: TOKEN, FAILSOFT_INSTANCE: 's
 const quietIo: CliIo = { out: () => undefined, err: () => undefined };
 
 async function serve(events: FailsoftEvent[]): Promise<RunningServe> {
-  const running = await startServe({ configFile, port: 0, host: '127.0.0.1', help: false, logLevel: 'silent' }, quietIo, env);
+  const running = await startServe(
+    { configFile, port: 0, host: '127.0.0.1', help: false, logLevel: 'silent' },
+    quietIo,
+    env,
+  );
   running.ai.on('*', (event) => events.push(event));
   return running;
 }
 
 async function ask(running: RunningServe, feature: string): Promise<number> {
   const res = await fetch(`${running.gateway.url}/v1/chat/completions`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: feature, messages: [{ role: 'user', content: 'Summarize: The plant closed at noon. Workers waited outside.' }] }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: feature,
+      messages: [{ role: 'user', content: 'Summarize: The plant closed at noon. Workers waited outside.' }],
+    }),
   });
   await res.arrayBuffer();
   return res.status;
@@ -83,12 +94,22 @@ async function admin<T>(running: RunningServe, path: string): Promise<T> {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `failsoft <args>` as a child process. */
-function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, ...extraEnv } });
+function cli(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env, ...extraEnv },
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
@@ -102,7 +123,11 @@ describe('an outage, its incident and its timeline', () => {
     for (let i = 0; i < 5; i++) expect(await ask(first, 'summary')).toBe(200);
     // 2. The second provider rate-limits (429 Retry-After: a cool-down), the third is overloaded too:
     //    summary answers with its fallback, chat (ai-only) is refused.
-    sim.setFaults({ anthropic: [{ kind: 'overloaded' }], openai: [{ kind: 'rate_limited', retryAfterS: 1 }], gemini: [{ kind: 'overloaded', count: 2 }] });
+    sim.setFaults({
+      anthropic: [{ kind: 'overloaded' }],
+      openai: [{ kind: 'rate_limited', retryAfterS: 1 }],
+      gemini: [{ kind: 'overloaded', count: 2 }],
+    });
     expect(await ask(first, 'summary')).toBe(200);
     expect(await ask(first, 'chat')).toBe(503);
     // 3. Recovery: faults cleared; past the breaker's open time and the cool-down, requests reach claude again.
@@ -142,7 +167,9 @@ describe('an outage, its incident and its timeline', () => {
         closed = await admin<IncidentDetailJson>(second, `/admin/incidents/${id}`);
       }
       expect(closed.status).toBe('resolved');
-      expect((await admin<{ incidents: IncidentSummaryJson[] }>(second, '/admin/incidents')).incidents.map((i) => i.id)).toEqual([id]);
+      expect(
+        (await admin<{ incidents: IncidentSummaryJson[] }>(second, '/admin/incidents')).incidents.map((i) => i.id),
+      ).toEqual([id]);
     } finally {
       await second.close();
     }
@@ -171,14 +198,25 @@ describe('an outage, its incident and its timeline', () => {
     const refused = order((e) => e.type === 'feature-mode-changed' && e.feature === 'chat' && e.to === 'unavailable');
     const closedAgain = order((e) => e.type === 'provider-closed' && e.provider === 'claude');
     const normal = order((e) => e.type === 'feature-mode-changed' && e.feature === 'summary' && e.to === 'normal');
-    expect([0, cooled, fellBack, refused, closedAgain, normal].every((n, i, all) => n >= 0 && (i === 0 || n > (all[i - 1] ?? 0))), JSON.stringify(during.map((e) => e.type))).toBe(true);
+    expect(
+      [0, cooled, fellBack, refused, closedAgain, normal].every(
+        (n, i, all) => n >= 0 && (i === 0 || n > (all[i - 1] ?? 0)),
+      ),
+      JSON.stringify(during.map((e) => e.type)),
+    ).toBe(true);
 
     // Counts: exactly what the engine reported from the incident's opening on (requests after the restart: none).
-    const tally = { servedBy: {} as Record<string, number>, fallback: 0, refused: 0, errorsByClass: {} as Record<string, number> };
+    const tally = {
+      servedBy: {} as Record<string, number>,
+      fallback: 0,
+      refused: 0,
+      errorsByClass: {} as Record<string, number>,
+    };
     const openedAt = events.indexOf(state[opening] as FailsoftEvent);
     for (const e of events.slice(openedAt)) {
       if (e.type === 'request-completed') {
-        if (e.source === 'provider') tally.servedBy[`${e.provider}/${e.model}`] = (tally.servedBy[`${e.provider}/${e.model}`] ?? 0) + 1;
+        if (e.source === 'provider')
+          tally.servedBy[`${e.provider}/${e.model}`] = (tally.servedBy[`${e.provider}/${e.model}`] ?? 0) + 1;
         else if (e.source === 'fallback') tally.fallback++;
         else tally.refused++;
       }

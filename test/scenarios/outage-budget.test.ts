@@ -7,13 +7,18 @@ import type { FailsoftConfig } from '../../src/engine/config/config-schema.js';
 import { outageRig, type OutageRig } from './outage-rig.js';
 
 let rig: OutageRig | undefined;
-afterEach(async () => { await rig?.close(); rig = undefined; });
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
 
 /** Every provider limited to `rpm` requests a minute. */
 function limitedTo(rpm: number) {
   return (config: FailsoftConfig): FailsoftConfig => ({
     ...config,
-    providers: Object.fromEntries(Object.entries(config.providers ?? {}).map(([name, p]) => [name, { ...p, limits: { rpm } }])),
+    providers: Object.fromEntries(
+      Object.entries(config.providers ?? {}).map(([name, p]) => [name, { ...p, limits: { rpm } }]),
+    ),
   });
 }
 
@@ -41,7 +46,15 @@ describe('a spent rate budget, default settings', () => {
 
   it('waits for budget that comes back within the bound, and is then served by a provider', async () => {
     // 120 rpm: one request's worth every 0.5 s, so a request finding the budget empty is served within 1 s.
-    rig = await outageRig((config) => limitedTo(120)({ ...config, features: { ...config.features, summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5'], fallback: { leadSentences: 1 } } } }));
+    rig = await outageRig((config) =>
+      limitedTo(120)({
+        ...config,
+        features: {
+          ...config.features,
+          summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5'], fallback: { leadSentences: 1 } },
+        },
+      }),
+    );
     const r = rig;
     const answers = await Promise.all(Array.from({ length: 130 }, () => r.call('summary')));
     const byProvider = answers.filter((a) => a.headers.get('x-failsoft-source') === 'provider');

@@ -7,7 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { outageRig, type OutageRig } from './outage-rig.js';
 
 let rig: OutageRig | undefined;
-afterEach(async () => { await rig?.close(); rig = undefined; });
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
 
 describe('a hung primary (accepts, never answers), default settings', () => {
   it('costs an interactive request at most 3 s before its breaker opens, then nothing; a half-open probe holds nobody', async () => {
@@ -15,7 +18,9 @@ describe('a hung primary (accepts, never answers), default settings', () => {
     const r = rig;
     r.sim.setFaults({ anthropic: [{ kind: 'timeout' }] });
     // A burst of users, enhanced and ai-only, streamed and not.
-    const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => r.call(i % 2 === 0 ? 'summary' : 'chat', { stream: i % 3 === 0 })));
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => r.call(i % 2 === 0 ? 'summary' : 'chat', { stream: i % 3 === 0 })),
+    );
     for (const answer of burst) {
       expect(answer.status).toBe(200);
       expect(answer.headers.get('x-failsoft-provider')).toBe('gpt');
@@ -42,6 +47,10 @@ describe('a hung primary (accepts, never answers), default settings', () => {
     expect(probed.headers.get('x-failsoft-provider')).toBe('gpt');
     expect(probed.ms).toBeLessThanOrEqual(50);
     expect(r.calls().claude).toBe(before + 1);
-    await expect.poll(() => r.events.filter((e) => e.type === 'provider-opened' && e.provider === 'claude').length, { timeout: 4_000 }).toBe(2);
+    await expect
+      .poll(() => r.events.filter((e) => e.type === 'provider-opened' && e.provider === 'claude').length, {
+        timeout: 4_000,
+      })
+      .toBe(2);
   }, 30_000);
 });

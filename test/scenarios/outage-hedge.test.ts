@@ -8,17 +8,24 @@ import type { FailsoftConfig } from '../../src/engine/config/config-schema.js';
 import { outageRig, quantile, type OutageRig } from './outage-rig.js';
 
 const rigs: OutageRig[] = [];
-afterEach(async () => { await Promise.all(rigs.splice(0).map((r) => r.close())); });
+afterEach(async () => {
+  await Promise.all(rigs.splice(0).map((r) => r.close()));
+});
 
 const USUAL_MS = 100;
 
 /** 200 interactive requests, 4 at a time, after 30 that teach the engine the primary's usual latency. */
-async function brownOut(edit?: (config: FailsoftConfig) => FailsoftConfig): Promise<{ p99: number; p50: number; hedges: number; upstreamPerRequest: number; answers: number }> {
+async function brownOut(
+  edit?: (config: FailsoftConfig) => FailsoftConfig,
+): Promise<{ p99: number; p50: number; hedges: number; upstreamPerRequest: number; answers: number }> {
   const rig = await outageRig(edit);
   rigs.push(rig);
   // Usually 100 ms to answer; 4 % of requests 5× that. The secondary answers in 100 ms.
   rig.sim.setFaults({
-    anthropic: [{ kind: 'slow', latencyMs: 4 * USUAL_MS, rate: 0.04 }, { kind: 'slow', latencyMs: USUAL_MS }],
+    anthropic: [
+      { kind: 'slow', latencyMs: 4 * USUAL_MS, rate: 0.04 },
+      { kind: 'slow', latencyMs: USUAL_MS },
+    ],
     openai: [{ kind: 'slow', latencyMs: USUAL_MS }],
   });
   for (let i = 0; i < 30; i++) await rig.call('summary');
@@ -38,7 +45,9 @@ async function brownOut(edit?: (config: FailsoftConfig) => FailsoftConfig): Prom
   const hedgeCount = Number(/failsoft_hedges_total\{feature="summary",reason="slow"\} (\d+)/.exec(metrics)?.[1] ?? 0);
   expect(hedgeCount).toBe(rig.events.filter((e) => e.type === 'attempt-hedged').length);
   return {
-    p50: quantile(times, 0.5), p99: quantile(times, 0.99), answers: times.length,
+    p50: quantile(times, 0.5),
+    p99: quantile(times, 0.99),
+    answers: times.length,
     hedges: rig.events.filter((e) => e.type === 'attempt-hedged').length - hedgesBefore,
     upstreamPerRequest: (calls.claude + calls.gpt + calls.gemini) / times.length,
   };
@@ -48,7 +57,16 @@ describe('a primary slowed 5× on some requests, default settings', () => {
   it('keeps interactive p99 near the secondary’s latency, within the hedge budget', async () => {
     const hedged = await brownOut();
     const unhedged = await brownOut((config) => ({
-      ...config, features: { ...config.features, summary: { ...(config.features?.summary as object), tier: 'enhanced', hedge: false, fallback: { leadSentences: 2 } } },
+      ...config,
+      features: {
+        ...config.features,
+        summary: {
+          ...(config.features?.summary as object),
+          tier: 'enhanced',
+          hedge: false,
+          fallback: { leadSentences: 2 },
+        },
+      },
     }));
     // Without hedging the slow 4 % set p99 at ~5× the usual latency; with it, ~ the hedge delay plus the secondary.
     // Judged against the unhedged run of the same test as well as absolutely: on a 2-core box running other test

@@ -6,7 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { outageRig, type OutageRig } from './outage-rig.js';
 
 let rig: OutageRig | undefined;
-afterEach(async () => { await rig?.close(); rig = undefined; });
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
 
 describe('a slow but healthy provider, default settings', () => {
   it('does not cut a slow but healthy answer: 20 s of steady chunks arrive whole, streamed and not', async () => {

@@ -7,9 +7,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { outageRig, type OutageRig } from './outage-rig.js';
 
 let rig: OutageRig | undefined;
-afterEach(async () => { await rig?.close(); rig = undefined; });
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
 
-const limited = (retryAfterS: number, count?: number) => ({ kind: 'rate_limited' as const, retryAfterS, ...(count === undefined ? {} : { count }) });
+const limited = (retryAfterS: number, count?: number) => ({
+  kind: 'rate_limited' as const,
+  retryAfterS,
+  ...(count === undefined ? {} : { count }),
+});
 
 describe('429 with Retry-After, default settings', () => {
   it('every provider 429 for 20 s: enhanced gets its fallback at once, ai-only a 503 saying 20 s, and nobody is called again meanwhile', async () => {
@@ -34,15 +41,25 @@ describe('429 with Retry-After, default settings', () => {
       expect(again.ms).toBeLessThanOrEqual(1_000);
     }
     expect(r.calls()).toEqual({ claude: 1, gpt: 2, gemini: 1 });
-    expect(r.events.filter((e) => e.type === 'provider-cooldown-started').map((e) => e.type === 'provider-cooldown-started' && e.provider).sort()).toEqual(['claude', 'gemini', 'gpt', 'gpt']);
+    expect(
+      r.events
+        .filter((e) => e.type === 'provider-cooldown-started')
+        .map((e) => e.type === 'provider-cooldown-started' && e.provider)
+        .sort(),
+    ).toEqual(['claude', 'gemini', 'gpt', 'gpt']);
     // A Retry-After is not a breaker failure: nothing opened. Health and metrics say who is cooling down, and for how long.
     expect(r.events.some((e) => e.type === 'provider-opened')).toBe(false);
-    const health = await (await fetch(`${r.gateway.url}/health/ai`)).json() as { status: string; providers: Record<string, { state: string; models: Record<string, { coolingDownMs?: number }> }> };
+    const health = (await (await fetch(`${r.gateway.url}/health/ai`)).json()) as {
+      status: string;
+      providers: Record<string, { state: string; models: Record<string, { coolingDownMs?: number }> }>;
+    };
     expect(health.status).toBe('degraded');
     expect(health.providers.claude?.state).toBe('closed');
     expect(health.providers.claude?.models['claude-sonnet-4-5']?.coolingDownMs).toBeGreaterThan(15_000);
     const metrics = await (await fetch(`${r.gateway.url}/metrics`)).text();
-    expect(metrics).toMatch(/failsoft_cooldown_remaining_seconds\{provider="claude",model="claude-sonnet-4-5"\} 1\d\.\d+/);
+    expect(metrics).toMatch(
+      /failsoft_cooldown_remaining_seconds\{provider="claude",model="claude-sonnet-4-5"\} 1\d\.\d+/,
+    );
     expect(metrics).toContain('failsoft_cooldowns_total{provider="gpt",model="gpt-4o",source="local"} 1');
   });
 

@@ -37,7 +37,11 @@ export interface OutageRig {
 /** One more engine + gateway over the same simulator (a second instance, e.g. sharing Redis). */
 export async function gatewayOver(
   sim: RunningSimulator,
-  options: { edit?: (config: FailsoftConfig) => FailsoftConfig; store?: PolicyState; env?: Record<string, string> } = {},
+  options: {
+    edit?: (config: FailsoftConfig) => FailsoftConfig;
+    store?: PolicyState;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Omit<OutageRig, 'sim' | 'calls'>> {
   const config = options.edit ? options.edit(exampleConfig(sim)) : exampleConfig(sim);
   const ai = createFailsoft(config, { env: options.env ?? {}, ...(options.store ? { store: options.store } : {}) });
@@ -45,12 +49,19 @@ export async function gatewayOver(
   ai.on('*', (event) => events.push(event));
   const gateway = await startGateway({ ai, port: 0, host: '127.0.0.1', log: () => undefined, graceMs: 0 });
   return {
-    ai, gateway, events,
+    ai,
+    gateway,
+    events,
     async call(feature, callOptions = {}) {
       const started = performance.now();
       const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: feature, messages: [{ role: 'user', content: prompt }], stream: callOptions.stream === true }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: feature,
+          messages: [{ role: 'user', content: prompt }],
+          stream: callOptions.stream === true,
+        }),
       });
       const body = await response.text();
       return { status: response.status, ms: performance.now() - started, headers: response.headers, body };
@@ -70,10 +81,15 @@ export async function outageRig(edit?: (config: FailsoftConfig) => FailsoftConfi
   const sim = await startSimulator({ port: 0 });
   const instance = await gatewayOver(sim, edit ? { edit } : {});
   return {
-    ...instance, sim,
+    ...instance,
+    sim,
     calls() {
       const stats = sim.stats();
-      return { claude: stats.anthropic?.requests ?? 0, gpt: stats.openai?.requests ?? 0, gemini: stats.gemini?.requests ?? 0 };
+      return {
+        claude: stats.anthropic?.requests ?? 0,
+        gpt: stats.openai?.requests ?? 0,
+        gemini: stats.gemini?.requests ?? 0,
+      };
     },
     async close() {
       await instance.close();

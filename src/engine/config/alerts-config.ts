@@ -35,17 +35,29 @@ export function resolveAlerts(cfg: AlertsConfig, issues: ConfigIssue[]): Resolve
   const channels = list.map((channel, index): ResolvedAlertChannel => {
     const sameKind = list.filter((c) => c.kind === channel.kind).length;
     const name = channel.name ?? (sameKind > 1 ? `${channel.kind}-${index}` : channel.kind);
-    if (names.has(name)) issues.push({ path: `${base}[${index}].name`, message: `"${name}" names an earlier channel too: names must be unique` });
+    if (names.has(name))
+      issues.push({
+        path: `${base}[${index}].name`,
+        message: `"${name}" names an earlier channel too: names must be unique`,
+      });
     names.add(name);
     const minSeverity = channel.minSeverity ?? 'warning';
-    return channel.kind === 'log' ? { kind: 'log', name, minSeverity } : { kind: channel.kind, name, urlEnv: channel.urlEnv, minSeverity };
+    return channel.kind === 'log'
+      ? { kind: 'log', name, minSeverity }
+      : { kind: channel.kind, name, urlEnv: channel.urlEnv, minSeverity };
   });
   return {
     channels,
     delivery: {
       attempts: delivery?.attempts ?? DEFAULT_ALERT_DELIVERY.attempts,
-      backoffMs: delivery?.backoff === undefined ? DEFAULT_ALERT_DELIVERY.backoffMs : parseDurationText(delivery.backoff) ?? DEFAULT_ALERT_DELIVERY.backoffMs,
-      timeoutMs: delivery?.timeout === undefined ? DEFAULT_ALERT_DELIVERY.timeoutMs : parseDurationText(delivery.timeout) ?? DEFAULT_ALERT_DELIVERY.timeoutMs,
+      backoffMs:
+        delivery?.backoff === undefined
+          ? DEFAULT_ALERT_DELIVERY.backoffMs
+          : (parseDurationText(delivery.backoff) ?? DEFAULT_ALERT_DELIVERY.backoffMs),
+      timeoutMs:
+        delivery?.timeout === undefined
+          ? DEFAULT_ALERT_DELIVERY.timeoutMs
+          : (parseDurationText(delivery.timeout) ?? DEFAULT_ALERT_DELIVERY.timeoutMs),
     },
   };
 }

@@ -6,16 +6,28 @@ import { parseDurationText } from './duration.js';
  * Written as a plain list of channels, or as `{ channels, delivery }`. Structure only; `alerts-config.ts` resolves it.
  */
 
-const durationText = z.string().refine((text) => parseDurationText(text) !== undefined, 'must be a duration like "500ms", "10s" or "1m"');
+const durationText = z
+  .string()
+  .refine((text) => parseDurationText(text) !== undefined, 'must be a duration like "500ms", "10s" or "1m"');
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 const channelName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'channel names use letters, digits, _ . -');
 const severity = z.enum(['warning', 'critical']);
 
 export const alertChannelSchema = z.discriminatedUnion('kind', [
   /** A Slack incoming webhook (its URL is a secret: from the environment). */
-  z.strictObject({ kind: z.literal('slack'), urlEnv: envName, name: channelName.optional(), minSeverity: severity.optional() }),
+  z.strictObject({
+    kind: z.literal('slack'),
+    urlEnv: envName,
+    name: channelName.optional(),
+    minSeverity: severity.optional(),
+  }),
   /** Any HTTP endpoint taking the JSON body (status, severity, incident, summary). */
-  z.strictObject({ kind: z.literal('webhook'), urlEnv: envName, name: channelName.optional(), minSeverity: severity.optional() }),
+  z.strictObject({
+    kind: z.literal('webhook'),
+    urlEnv: envName,
+    name: channelName.optional(),
+    minSeverity: severity.optional(),
+  }),
   /** One line on stderr. */
   z.strictObject({ kind: z.literal('log'), name: channelName.optional(), minSeverity: severity.optional() }),
 ]);

@@ -31,19 +31,29 @@ export const DEFAULT_AI_ERROR_RATE = 0.5;
 
 /** The defaults: no core checks, passive AI. */
 export const DEFAULT_CHECKS: ResolvedChecks = {
-  intervalMs: DEFAULT_CHECK_INTERVAL_MS, core: [], ai: { probes: false, probeIntervalMs: DEFAULT_PROBE_INTERVAL_MS, errorRate: DEFAULT_AI_ERROR_RATE },
+  intervalMs: DEFAULT_CHECK_INTERVAL_MS,
+  core: [],
+  ai: { probes: false, probeIntervalMs: DEFAULT_PROBE_INTERVAL_MS, errorRate: DEFAULT_AI_ERROR_RATE },
 };
 
 function kindsOf(cfg: CoreCheckConfig): CoreCheckKind[] {
-  return CORE_CHECK_KINDS.filter((kind) => cfg[kind] !== undefined || (kind !== 'tcp' && kind !== 'command' && cfg[`${kind}Env`] !== undefined));
+  return CORE_CHECK_KINDS.filter(
+    (kind) => cfg[kind] !== undefined || (kind !== 'tcp' && kind !== 'command' && cfg[`${kind}Env`] !== undefined),
+  );
 }
 
-function resolveTarget(cfg: CoreCheckConfig, kind: CoreCheckKind, path: string, issues: ConfigIssue[]): CoreCheckTarget | undefined {
+function resolveTarget(
+  cfg: CoreCheckConfig,
+  kind: CoreCheckKind,
+  path: string,
+  issues: ConfigIssue[],
+): CoreCheckTarget | undefined {
   if (kind === 'tcp') {
     const text = cfg.tcp ?? '';
     const colon = text.lastIndexOf(':');
     const port = Number(text.slice(colon + 1));
-    if (port < 1 || port > 65_535) issues.push({ path: `${path}.tcp`, message: `port ${port} is out of range (1 to 65535)` });
+    if (port < 1 || port > 65_535)
+      issues.push({ path: `${path}.tcp`, message: `port ${port} is out of range (1 to 65535)` });
     return { kind, host: text.slice(0, colon).replace(/^\[|\]$/g, ''), port };
   }
   if (kind === 'command') return { kind, argv: [...(cfg.command ?? [])] };
@@ -54,14 +64,22 @@ function resolveTarget(cfg: CoreCheckConfig, kind: CoreCheckKind, path: string, 
     return undefined;
   }
   const source = { ...(value === undefined ? {} : { value }), ...(env === undefined ? {} : { env }) };
-  if (value !== undefined && !urlProblemFree(kind, value)) issues.push({ path: `${path}.${kind}`, message: `must be a ${kind === 'http' ? 'http(s)' : kind} URL` });
+  if (value !== undefined && !urlProblemFree(kind, value))
+    issues.push({ path: `${path}.${kind}`, message: `must be a ${kind === 'http' ? 'http(s)' : kind} URL` });
   if (kind !== 'http') return { kind, ...source };
   const status = cfg.status === undefined ? undefined : Array.isArray(cfg.status) ? cfg.status : [cfg.status];
-  return { kind, ...source, ...(status === undefined ? {} : { status }), ...(cfg.contains === undefined ? {} : { contains: cfg.contains }) };
+  return {
+    kind,
+    ...source,
+    ...(status === undefined ? {} : { status }),
+    ...(cfg.contains === undefined ? {} : { contains: cfg.contains }),
+  };
 }
 
 const URL_PROTOCOLS: Record<'postgres' | 'redis' | 'http', readonly string[]> = {
-  postgres: ['postgres:', 'postgresql:'], redis: ['redis:', 'rediss:'], http: ['http:', 'https:'],
+  postgres: ['postgres:', 'postgresql:'],
+  redis: ['redis:', 'rediss:'],
+  http: ['http:', 'https:'],
 };
 
 function urlProblemFree(kind: 'postgres' | 'redis' | 'http', text: string): boolean {
@@ -81,25 +99,50 @@ export function resolveChecks(cfg: ChecksConfig | undefined, issues: ConfigIssue
   const names = new Set<string>();
   (cfg?.core ?? []).forEach((check, index) => {
     const path = `checks.core[${index}]`;
-    if (names.has(check.name)) issues.push({ path: `${path}.name`, message: `"${check.name}" is used by an earlier check: names must be unique` });
+    if (names.has(check.name))
+      issues.push({
+        path: `${path}.name`,
+        message: `"${check.name}" is used by an earlier check: names must be unique`,
+      });
     names.add(check.name);
     const kinds = kindsOf(check);
     if (kinds.length !== 1) {
-      issues.push({ path, message: kinds.length === 0 ? `says nothing to check: give one of ${CORE_CHECK_KINDS.join(', ')} (or postgresEnv, redisEnv, httpEnv)` : `checks ${kinds.join(' and ')}: give one kind per check` });
+      issues.push({
+        path,
+        message:
+          kinds.length === 0
+            ? `says nothing to check: give one of ${CORE_CHECK_KINDS.join(', ')} (or postgresEnv, redisEnv, httpEnv)`
+            : `checks ${kinds.join(' and ')}: give one kind per check`,
+      });
       return;
     }
     const kind = kinds[0] as CoreCheckKind;
-    if (kind !== 'http' && (check.status !== undefined || check.contains !== undefined)) issues.push({ path, message: 'status and contains apply to http checks only' });
+    if (kind !== 'http' && (check.status !== undefined || check.contains !== undefined))
+      issues.push({ path, message: 'status and contains apply to http checks only' });
     const target = resolveTarget(check, kind, path, issues);
     if (!target) return;
-    const timeoutMs = check.timeout === undefined ? DEFAULT_CHECK_TIMEOUT_MS : parseDurationText(check.timeout) ?? DEFAULT_CHECK_TIMEOUT_MS;
+    const timeoutMs =
+      check.timeout === undefined
+        ? DEFAULT_CHECK_TIMEOUT_MS
+        : (parseDurationText(check.timeout) ?? DEFAULT_CHECK_TIMEOUT_MS);
     core.push({ name: check.name, path, timeoutMs, target });
   });
-  const interval = cfg?.interval === undefined ? DEFAULT_CHECK_INTERVAL_MS : parseDurationText(cfg.interval) ?? DEFAULT_CHECK_INTERVAL_MS;
+  const interval =
+    cfg?.interval === undefined
+      ? DEFAULT_CHECK_INTERVAL_MS
+      : (parseDurationText(cfg.interval) ?? DEFAULT_CHECK_INTERVAL_MS);
   if (interval < 100) issues.push({ path: 'checks.interval', message: 'must be at least 100ms' });
-  const probeInterval = cfg?.ai?.probeInterval === undefined ? DEFAULT_PROBE_INTERVAL_MS : parseDurationText(cfg.ai.probeInterval) ?? DEFAULT_PROBE_INTERVAL_MS;
+  const probeInterval =
+    cfg?.ai?.probeInterval === undefined
+      ? DEFAULT_PROBE_INTERVAL_MS
+      : (parseDurationText(cfg.ai.probeInterval) ?? DEFAULT_PROBE_INTERVAL_MS);
   return {
-    intervalMs: interval, core,
-    ai: { probes: cfg?.ai?.probes ?? false, probeIntervalMs: probeInterval, errorRate: cfg?.ai?.errorRate ?? DEFAULT_AI_ERROR_RATE },
+    intervalMs: interval,
+    core,
+    ai: {
+      probes: cfg?.ai?.probes ?? false,
+      probeIntervalMs: probeInterval,
+      errorRate: cfg?.ai?.errorRate ?? DEFAULT_AI_ERROR_RATE,
+    },
   };
 }

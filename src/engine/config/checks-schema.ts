@@ -6,7 +6,9 @@ import { parseDurationText } from './duration.js';
  * is judged (`ai`: passive from real traffic, or active probes). Structure only; `checks-config.ts` resolves it.
  */
 
-const durationText = z.string().refine((text) => parseDurationText(text) !== undefined, 'must be a duration like "2s", "15s" or "1m"');
+const durationText = z
+  .string()
+  .refine((text) => parseDurationText(text) !== undefined, 'must be a duration like "2s", "15s" or "1m"');
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 /** The keys that name what a core check checks: exactly one of them per check. */
@@ -30,7 +32,10 @@ export const coreCheckSchema = z.strictObject({
   status: z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]).optional(),
   contains: z.string().min(1).optional(),
   /** `host:port`: a TCP connection is accepted. */
-  tcp: z.string().regex(/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/, 'must be "host:port"').optional(),
+  tcp: z
+    .string()
+    .regex(/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/, 'must be "host:port"')
+    .optional(),
   /** argv (no shell): the command exits 0. */
   command: z.array(z.string().min(1)).min(1).optional(),
 });

@@ -31,7 +31,10 @@ export const providerSchema = z.strictObject({
   type: z.enum(['anthropic', 'openai', 'gemini', 'openai-compatible']),
   baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   /** Name of the environment variable holding the API key. */
-  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+    .optional(),
   /** The key itself: only accepted in code, never in a config file (see loadConfigFile). */
   apiKey: z.string().min(1).optional(),
   headers: z.record(z.string(), z.string()).optional(),
@@ -46,7 +49,13 @@ export const providerSchema = z.strictObject({
    * Fixed liveness timeouts instead of learned ones (ms): `headersMs` (stream accepted), `firstTokenMs` (first content,
    * from the attempt's start), `idleMs` (longest silence once content flows). For models that think before answering.
    */
-  liveness: z.strictObject({ headersMs: positiveInt.optional(), firstTokenMs: positiveInt.optional(), idleMs: positiveInt.optional() }).optional(),
+  liveness: z
+    .strictObject({
+      headersMs: positiveInt.optional(),
+      firstTokenMs: positiveInt.optional(),
+      idleMs: positiveInt.optional(),
+    })
+    .optional(),
   /** Stream from this provider even when the caller wants one answer, so a hang shows in seconds (default true). */
   streamUpstream: z.boolean().optional(),
 });
@@ -72,7 +81,10 @@ const fallbackSchema = z.union([
   z.strictObject({ text: z.string(), json: jsonFallback.optional() }),
   z.strictObject({ leadSentences: positiveInt, json: jsonFallback.optional() }),
   z.strictObject({ json: jsonFallback }),
-  z.custom<FallbackFunction>((value) => typeof value === 'function', 'must be { text }, { leadSentences }, { json } or a function'),
+  z.custom<FallbackFunction>(
+    (value) => typeof value === 'function',
+    'must be { text }, { leadSentences }, { json } or a function',
+  ),
 ]);
 
 export const featureSchema = z.strictObject({
@@ -145,7 +157,9 @@ const hedgeSchema = z.strictObject({
 
 const clientSchema = z.strictObject({
   /** SHA-256 of the client's key: `sha256:<64 hex digits>` (the key itself is never stored). */
-  keyHash: z.string().regex(/^sha256:[0-9a-fA-F]{64}$/, 'must be "sha256:<64 hex digits>" (e.g. from `printf %s "$KEY" | sha256sum`)'),
+  keyHash: z
+    .string()
+    .regex(/^sha256:[0-9a-fA-F]{64}$/, 'must be "sha256:<64 hex digits>" (e.g. from `printf %s "$KEY" | sha256sum`)'),
   /** Features this client may call (default: every feature). */
   features: z.array(z.string().min(1)).optional(),
   /** Rate-budget priority of this client's calls (default: each feature's own). */
@@ -154,19 +168,28 @@ const clientSchema = z.strictObject({
 
 export const gatewaySchema = z.strictObject({
   /** Client keys: when any is configured, every AI route needs one. */
-  clients: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'client names use letters, digits, _ . -'), clientSchema).optional(),
+  clients: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'client names use letters, digits, _ . -'), clientSchema)
+    .optional(),
   /** Extra names a request's `model` may use for a feature: `{ alias: feature }`. */
   aliases: z.record(z.string().regex(/^\S+$/, 'aliases contain no spaces'), z.string().min(1)).optional(),
   /** Browser origins (`https://app.example.com`) whose pages may call the AI routes; `*` only with client keys. */
-  corsOrigins: z.array(z.string().superRefine((value, ctx) => {
-    const problem = corsOriginProblem(value);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  })).optional(),
+  corsOrigins: z
+    .array(
+      z.string().superRefine((value, ctx) => {
+        const problem = corsOriginProblem(value);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    )
+    .optional(),
 });
 
 export const incidentsSchema = z.strictObject({
   /** How long every component involved must stay healthy before an incident closes (`30s`, `5m`, `1h`; default 5m). */
-  quietPeriod: z.string().refine((text) => parseDurationText(text) !== undefined, 'must be a duration like "30s", "5m" or "1h"').optional(),
+  quietPeriod: z
+    .string()
+    .refine((text) => parseDurationText(text) !== undefined, 'must be a duration like "30s", "5m" or "1h"')
+    .optional(),
 });
 
 export const storeSchema = z.strictObject({
@@ -183,13 +206,22 @@ export const storeSchema = z.strictObject({
 export const configSchema = z.strictObject({
   /** Master switch; the AI_ENABLED environment variable overrides it. */
   aiEnabled: z.boolean().optional(),
-  providers: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider names use letters, digits, _ . -'), providerSchema).optional(),
-  features: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'feature names use letters, digits, _ . : -'), featureSchema).optional(),
-  policies: z.strictObject({
-    breaker: breakerSchema.optional(), retry: retrySchema.optional(), liveness: livenessSchema.optional(), hedge: hedgeSchema.optional(),
-    /** `settleMs`: how long a feature's better mode must hold before it is reported back (default 5000; 0 = at once). */
-    modes: z.strictObject({ settleMs: z.number().int().min(0).optional() }).optional(),
-  }).optional(),
+  providers: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'provider names use letters, digits, _ . -'), providerSchema)
+    .optional(),
+  features: z
+    .record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'feature names use letters, digits, _ . : -'), featureSchema)
+    .optional(),
+  policies: z
+    .strictObject({
+      breaker: breakerSchema.optional(),
+      retry: retrySchema.optional(),
+      liveness: livenessSchema.optional(),
+      hedge: hedgeSchema.optional(),
+      /** `settleMs`: how long a feature's better mode must hold before it is reported back (default 5000; 0 = at once). */
+      modes: z.strictObject({ settleMs: z.number().int().min(0).optional() }).optional(),
+    })
+    .optional(),
   /** `failsoft serve` only: client keys and model aliases. */
   gateway: gatewaySchema.optional(),
   /** How state changes group into incidents. */

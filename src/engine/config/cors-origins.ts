@@ -21,9 +21,11 @@ export function corsOriginProblem(value: string): string | undefined {
   } catch {
     return 'must be an origin like "https://app.example.com" (scheme, host and optional port)';
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must start with http:// or https://, got "${url.protocol}"`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `must start with http:// or https://, got "${url.protocol}"`;
   if (url.username !== '' || url.password !== '') return 'must not carry a user name or password';
-  if (!ORIGIN_SHAPE.test(value)) return `has a path: an origin is scheme, host and optional port only: write "${url.origin}"`;
+  if (!ORIGIN_SHAPE.test(value))
+    return `has a path: an origin is scheme, host and optional port only: write "${url.origin}"`;
   return undefined;
 }
 

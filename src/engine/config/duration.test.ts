@@ -30,7 +30,9 @@ describe('incidents.quietPeriod in a config', () => {
   it('resolves to milliseconds, and a bad value names its key', async () => {
     const { resolveConfig } = await import('./resolve-config.js');
     const { ConfigError } = await import('../../model/errors.js');
-    expect(resolveConfig({ incidents: { quietPeriod: '2m' } }, { env: {} }).incidents).toEqual({ quietPeriodMs: 120_000 });
+    expect(resolveConfig({ incidents: { quietPeriod: '2m' } }, { env: {} }).incidents).toEqual({
+      quietPeriodMs: 120_000,
+    });
     expect(resolveConfig({}, { env: {} }).incidents).toBeUndefined();
     let error: unknown;
     try {

@@ -58,7 +58,7 @@ export const DEFAULT_LEASE_MS = 30_000;
  * @example resolveScheduler({ gatewayUrl: 'http://127.0.0.1:8787/', lease: '1m' }) // { gatewayUrl: 'http://127.0.0.1:8787', leaseMs: 60000 }
  */
 export function resolveScheduler(cfg: SchedulerConfig | undefined): ResolvedScheduler {
-  const leaseMs = cfg?.lease === undefined ? DEFAULT_LEASE_MS : parseDurationText(cfg.lease) ?? DEFAULT_LEASE_MS;
+  const leaseMs = cfg?.lease === undefined ? DEFAULT_LEASE_MS : (parseDurationText(cfg.lease) ?? DEFAULT_LEASE_MS);
   return cfg?.gatewayUrl === undefined ? { leaseMs } : { gatewayUrl: cfg.gatewayUrl.replace(/\/+$/, ''), leaseMs };
 }
 
@@ -74,7 +74,13 @@ function minuteOfDay(text: string): number {
 }
 
 /** Resolves one job; `unknownProvider` words the "did you mean" when `ai.provider` is not configured. */
-function resolveJob(name: string, cfg: JobConfig, providers: readonly string[], unknownProvider: (name: string) => string, issues: ConfigIssue[]): ResolvedJob {
+function resolveJob(
+  name: string,
+  cfg: JobConfig,
+  providers: readonly string[],
+  unknownProvider: (name: string) => string,
+  issues: ConfigIssue[],
+): ResolvedJob {
   const path = `jobs.${name}`;
   const job: ResolvedJob = {
     name,
@@ -82,11 +88,15 @@ function resolveJob(name: string, cfg: JobConfig, providers: readonly string[], 
     shell: cfg.shell ?? false,
     tier: cfg.tier ?? 'enhanced',
     priority: cfg.priority ?? DEFAULT_JOB_PRIORITY,
-    flexMs: cfg.flex === undefined ? 0 : parseDurationText(cfg.flex) ?? 0,
-    killGraceMs: cfg.killGrace === undefined ? DEFAULT_KILL_GRACE_MS : parseDurationText(cfg.killGrace) ?? DEFAULT_KILL_GRACE_MS,
+    flexMs: cfg.flex === undefined ? 0 : (parseDurationText(cfg.flex) ?? 0),
+    killGraceMs:
+      cfg.killGrace === undefined ? DEFAULT_KILL_GRACE_MS : (parseDurationText(cfg.killGrace) ?? DEFAULT_KILL_GRACE_MS),
     retries: {
       max: cfg.retries?.max ?? 0,
-      backoffMs: cfg.retries?.backoff === undefined ? DEFAULT_BACKOFF_MS : parseDurationText(cfg.retries.backoff) ?? DEFAULT_BACKOFF_MS,
+      backoffMs:
+        cfg.retries?.backoff === undefined
+          ? DEFAULT_BACKOFF_MS
+          : (parseDurationText(cfg.retries.backoff) ?? DEFAULT_BACKOFF_MS),
       multiplier: cfg.retries?.multiplier ?? DEFAULT_MULTIPLIER,
     },
     overlap: cfg.overlap ?? 'skip',
@@ -97,13 +107,21 @@ function resolveJob(name: string, cfg: JobConfig, providers: readonly string[], 
   if (cfg.timeout !== undefined) job.timeoutMs = parseDurationText(cfg.timeout);
   if (job.shell && typeof cfg.command !== 'string') {
     job.command = [cfg.command.join(' ')];
-    if (cfg.command.length > 1) issues.push({ path: `${path}.command`, message: 'with `shell: true` write the command line as one string (an argv list runs without a shell)' });
+    if (cfg.command.length > 1)
+      issues.push({
+        path: `${path}.command`,
+        message: 'with `shell: true` write the command line as one string (an argv list runs without a shell)',
+      });
   }
   if (cfg.ai !== undefined) {
-    if (!providers.includes(cfg.ai.provider)) issues.push({ path: `${path}.ai.provider`, message: unknownProvider(cfg.ai.provider) });
+    if (!providers.includes(cfg.ai.provider))
+      issues.push({ path: `${path}.ai.provider`, message: unknownProvider(cfg.ai.provider) });
     job.ai = {
-      provider: cfg.ai.provider, requests: cfg.ai.requests, inputTokens: cfg.ai.inputTokens ?? 0,
-      outputTokens: cfg.ai.outputTokens ?? 0, minutes: cfg.ai.minutes ?? 1,
+      provider: cfg.ai.provider,
+      requests: cfg.ai.requests,
+      inputTokens: cfg.ai.inputTokens ?? 0,
+      outputTokens: cfg.ai.outputTokens ?? 0,
+      minutes: cfg.ai.minutes ?? 1,
     };
   }
   return job;
@@ -121,12 +139,15 @@ export function resolveJobs(
   issues: ConfigIssue[],
 ): { jobs: Record<string, ResolvedJob>; planning: ResolvedPlanning } {
   const resolved: Record<string, ResolvedJob> = {};
-  for (const [name, cfg] of Object.entries(jobs ?? {})) resolved[name] = resolveJob(name, cfg, providers, unknownProvider, issues);
-  const avoid = (planning?.avoid ?? []).map((w): ResolvedAvoidWindow => ({
-    days: parseDays(w.days ?? '*') ?? [0, 1, 2, 3, 4, 5, 6],
-    fromMinute: minuteOfDay(w.from),
-    toMinute: minuteOfDay(w.to),
-    ...(w.tz === undefined ? {} : { tz: w.tz }),
-  }));
+  for (const [name, cfg] of Object.entries(jobs ?? {}))
+    resolved[name] = resolveJob(name, cfg, providers, unknownProvider, issues);
+  const avoid = (planning?.avoid ?? []).map(
+    (w): ResolvedAvoidWindow => ({
+      days: parseDays(w.days ?? '*') ?? [0, 1, 2, 3, 4, 5, 6],
+      fromMinute: minuteOfDay(w.from),
+      toMinute: minuteOfDay(w.to),
+      ...(w.tz === undefined ? {} : { tz: w.tz }),
+    }),
+  );
   return { jobs: resolved, planning: { reserve: planning?.reserve ?? DEFAULT_PLANNING_RESERVE, avoid } };
 }

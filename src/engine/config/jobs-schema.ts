@@ -15,7 +15,11 @@ export function cronProblem(expression: string, timezone?: string): string | und
     return `"${expression}" has ${fields.length} field${fields.length === 1 ? '' : 's'}: write 5 (minute hour day month weekday) or 6 with seconds first`;
   }
   try {
-    new Cron(expression, { paused: true, mode: '5-or-6-parts', ...(timezone === undefined ? {} : { timezone }) }).stop();
+    new Cron(expression, {
+      paused: true,
+      mode: '5-or-6-parts',
+      ...(timezone === undefined ? {} : { timezone }),
+    }).stop();
     return undefined;
   } catch (error) {
     return `"${expression}" is not a valid cron expression (${error instanceof Error ? error.message : String(error)})`;
@@ -32,7 +36,9 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-const durationText = z.string().refine((text) => parseDurationText(text) !== undefined, 'must be a duration like "30s", "20m" or "1h"');
+const durationText = z
+  .string()
+  .refine((text) => parseDurationText(text) !== undefined, 'must be a duration like "30s", "20m" or "1h"');
 const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone like "Europe/Paris" or "UTC"');
 const count = z.number().int().min(0);
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time of day "HH:MM" (00:00 to 24:00)');
@@ -48,7 +54,10 @@ export function parseDays(text: string): number[] | undefined {
   if (t === '*' || t === 'daily' || t === 'every day') return [0, 1, 2, 3, 4, 5, 6];
   const days = new Set<number>();
   for (const part of t.split(',')) {
-    const [from, to, extra] = part.trim().split('-').map((s) => DAY_NAMES.indexOf(s.trim().slice(0, 3) as (typeof DAY_NAMES)[number]));
+    const [from, to, extra] = part
+      .trim()
+      .split('-')
+      .map((s) => DAY_NAMES.indexOf(s.trim().slice(0, 3) as (typeof DAY_NAMES)[number]));
     if (from === undefined || from < 0 || extra !== undefined || (to !== undefined && to < 0)) return undefined;
     for (let d = from; ; d = (d + 1) % 7) {
       days.add(d);
@@ -75,42 +84,54 @@ const retriesSchema = z.strictObject({
   multiplier: z.number().min(1).max(100).optional(),
 });
 
-export const jobSchema = z.strictObject({
-  /** 5-field cron, or 6 with seconds first; needed to plan or run unless a crontab gives it (`plan --from-crontab`). */
-  schedule: z.string().min(1).optional(),
-  /** Time zone of the schedule (default: the machine's). */
-  tz: timeZone.optional(),
-  /** argv (no shell), or one command line when `shell: true`. */
-  command: z.union([z.array(z.string().min(1)).min(1), z.string().min(1)]),
-  shell: z.boolean().optional(),
-  tier: z.enum(['enhanced', 'ai-only']).optional(),
-  /** Lower number = more important: gets the earlier slots (default 5). */
-  priority: z.number().int().min(0).max(1000).optional(),
-  ai: aiEstimateSchema.optional(),
-  /** How late the planner may start it after its schedule (default 0: never moved). */
-  flex: durationText.optional(),
-  timeout: durationText.optional(),
-  killGrace: durationText.optional(),
-  retries: retriesSchema.optional(),
-  overlap: z.enum(['skip', 'queue', 'allow']).optional(),
-  catchUp: z.enum(['none', 'once']).optional(),
-}).superRefine((job, ctx) => {
-  if (job.schedule !== undefined && (job.tz === undefined || isTimeZone(job.tz))) {
-    const problem = cronProblem(job.schedule, job.tz);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['schedule'], message: problem });
-  }
-  if (typeof job.command === 'string' && job.shell !== true) {
-    ctx.addIssue({ code: 'custom', path: ['command'], message: 'a command line as one string needs `shell: true`; otherwise write it as an argv list ["/path/to/job", "--flag"]' });
-  }
-});
+export const jobSchema = z
+  .strictObject({
+    /** 5-field cron, or 6 with seconds first; needed to plan or run unless a crontab gives it (`plan --from-crontab`). */
+    schedule: z.string().min(1).optional(),
+    /** Time zone of the schedule (default: the machine's). */
+    tz: timeZone.optional(),
+    /** argv (no shell), or one command line when `shell: true`. */
+    command: z.union([z.array(z.string().min(1)).min(1), z.string().min(1)]),
+    shell: z.boolean().optional(),
+    tier: z.enum(['enhanced', 'ai-only']).optional(),
+    /** Lower number = more important: gets the earlier slots (default 5). */
+    priority: z.number().int().min(0).max(1000).optional(),
+    ai: aiEstimateSchema.optional(),
+    /** How late the planner may start it after its schedule (default 0: never moved). */
+    flex: durationText.optional(),
+    timeout: durationText.optional(),
+    killGrace: durationText.optional(),
+    retries: retriesSchema.optional(),
+    overlap: z.enum(['skip', 'queue', 'allow']).optional(),
+    catchUp: z.enum(['none', 'once']).optional(),
+  })
+  .superRefine((job, ctx) => {
+    if (job.schedule !== undefined && (job.tz === undefined || isTimeZone(job.tz))) {
+      const problem = cronProblem(job.schedule, job.tz);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['schedule'], message: problem });
+    }
+    if (typeof job.command === 'string' && job.shell !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['command'],
+        message:
+          'a command line as one string needs `shell: true`; otherwise write it as an argv list ["/path/to/job", "--flag"]',
+      });
+    }
+  });
 
-const avoidSchema = z.strictObject({
-  /** `mon-fri`, `sat,sun`, `*` (default every day). */
-  days: z.string().refine((text) => parseDays(text) !== undefined, 'must be days like "mon-fri", "sat,sun" or "*"').optional(),
-  from: clock,
-  to: clock,
-  tz: timeZone.optional(),
-}).refine((w) => w.from !== w.to, { message: 'from and to are the same time: the window is empty', path: ['to'] });
+const avoidSchema = z
+  .strictObject({
+    /** `mon-fri`, `sat,sun`, `*` (default every day). */
+    days: z
+      .string()
+      .refine((text) => parseDays(text) !== undefined, 'must be days like "mon-fri", "sat,sun" or "*"')
+      .optional(),
+    from: clock,
+    to: clock,
+    tz: timeZone.optional(),
+  })
+  .refine((w) => w.from !== w.to, { message: 'from and to are the same time: the window is empty', path: ['to'] });
 
 export const planningSchema = z.strictObject({
   /** Share of each provider budget kept free for interactive traffic (default 0.2). */
@@ -121,7 +142,13 @@ export const planningSchema = z.strictObject({
 
 export const schedulerSchema = z.strictObject({
   /** The gateway jobs call (their OPENAI_BASE_URL / ANTHROPIC_BASE_URL) when the runner runs outside `serve`. */
-  gatewayUrl: z.string().refine((text) => /^https?:\/\/[^/\s]+\/?$/.test(text), 'must be a gateway base URL like "http://127.0.0.1:8787" (no path: /v1 is added for OpenAI SDKs)').optional(),
+  gatewayUrl: z
+    .string()
+    .refine(
+      (text) => /^https?:\/\/[^/\s]+\/?$/.test(text),
+      'must be a gateway base URL like "http://127.0.0.1:8787" (no path: /v1 is added for OpenAI SDKs)',
+    )
+    .optional(),
   /** How long a runner's claim on a run holds without renewal; a run whose owner died is taken over after it (default 30s). */
   lease: durationText.refine((text) => (parseDurationText(text) ?? 0) >= 3_000, 'must be at least 3s').optional(),
 });

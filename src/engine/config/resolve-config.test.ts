@@ -13,18 +13,29 @@ const providers = {
   local: { type: 'openai-compatible', baseUrl: 'http://127.0.0.1:11434/v1' },
 } as const;
 
-
 describe('resolveConfig', () => {
   it('resolves the documented example: routes, tiers, defaults, secrets from the environment', () => {
-    const config = resolveConfig({
-      providers,
-      features: {
-        summary: { tier: 'enhanced', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash'], deadlineMs: 15000, fallback: { text: 'Auto-summary unavailable' } },
-        chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'] },
-        billing: { tier: 'critical' },
+    const config = resolveConfig(
+      {
+        providers,
+        features: {
+          summary: {
+            tier: 'enhanced',
+            route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash'],
+            deadlineMs: 15000,
+            fallback: { text: 'Auto-summary unavailable' },
+          },
+          chat: { tier: 'ai-only', route: ['claude/claude-sonnet-4-5', 'gpt/gpt-4o'] },
+          billing: { tier: 'critical' },
+        },
       },
-    }, { env: { ANTHROPIC_API_KEY: 'sk-ant-test' } });
-    expect(config.features.summary!.route.map((r) => r.key)).toEqual(['claude/claude-sonnet-4-5', 'gpt/gpt-4o-mini', 'gemini/gemini-2.5-flash']);
+      { env: { ANTHROPIC_API_KEY: 'sk-ant-test' } },
+    );
+    expect(config.features.summary!.route.map((r) => r.key)).toEqual([
+      'claude/claude-sonnet-4-5',
+      'gpt/gpt-4o-mini',
+      'gemini/gemini-2.5-flash',
+    ]);
     expect(config.features.summary!.deadlineMs).toBe(15000);
     expect(config.features.chat!.deadlineMs).toBe(30000);
     expect(config.providers.claude!.apiKey).toBe('sk-ant-test');
@@ -35,7 +46,10 @@ describe('resolveConfig', () => {
   });
 
   it('names the route entry that points at an unknown provider, with a suggestion', () => {
-    const issues = issuesOf({ providers, features: { summary: { tier: 'enhanced', route: ['claude/x', 'gtp/gpt-4o'], fallback: { text: 'n/a' } } } });
+    const issues = issuesOf({
+      providers,
+      features: { summary: { tier: 'enhanced', route: ['claude/x', 'gtp/gpt-4o'], fallback: { text: 'n/a' } } },
+    });
     expect(issues).toEqual(['features.summary.route[1]: unknown provider "gtp" (did you mean "gpt"?)']);
   });
 
@@ -49,21 +63,36 @@ describe('resolveConfig', () => {
         empty: { tier: 'ai-only', route: [] },
       },
     });
-    expect(issues).toContain('features.billing.route: a critical feature must not have a route: critical features never depend on AI');
-    expect(issues.some((i) => i.startsWith('features.summary.fallback: an enhanced feature must declare a fallback'))).toBe(true);
-    expect(issues.some((i) => i.startsWith('features.chat.fallback: an ai-only feature never returns fallback text'))).toBe(true);
+    expect(issues).toContain(
+      'features.billing.route: a critical feature must not have a route: critical features never depend on AI',
+    );
+    expect(
+      issues.some((i) => i.startsWith('features.summary.fallback: an enhanced feature must declare a fallback')),
+    ).toBe(true);
+    expect(
+      issues.some((i) => i.startsWith('features.chat.fallback: an ai-only feature never returns fallback text')),
+    ).toBe(true);
     expect(issues.some((i) => i.startsWith('features.empty.route: a ai-only feature needs at least one'))).toBe(true);
   });
 
   it('accepts fallback.json alone or beside text/leadSentences, and refuses text with leadSentences', () => {
-    const ok = issuesOf({ providers, features: {
-      a: { tier: 'enhanced', route: ['claude/x'], fallback: { json: { summary: null } } },
-      b: { tier: 'enhanced', route: ['claude/x'], fallback: { leadSentences: 2, json: { summary: null } } },
-    } });
+    const ok = issuesOf({
+      providers,
+      features: {
+        a: { tier: 'enhanced', route: ['claude/x'], fallback: { json: { summary: null } } },
+        b: { tier: 'enhanced', route: ['claude/x'], fallback: { leadSentences: 2, json: { summary: null } } },
+      },
+    });
     expect(ok).toEqual([]);
-    const bad = issuesOf({ providers, features: { c: { tier: 'enhanced', route: ['claude/x'], fallback: { text: 'x', leadSentences: 2 } } } } as never);
+    const bad = issuesOf({
+      providers,
+      features: { c: { tier: 'enhanced', route: ['claude/x'], fallback: { text: 'x', leadSentences: 2 } } },
+    } as never);
     expect(bad.some((i) => i.startsWith('features.c.fallback'))).toBe(true);
-    const notObject = issuesOf({ providers, features: { d: { tier: 'enhanced', route: ['claude/x'], fallback: { json: [1, 2] } } } } as never);
+    const notObject = issuesOf({
+      providers,
+      features: { d: { tier: 'enhanced', route: ['claude/x'], fallback: { json: [1, 2] } } },
+    } as never);
     expect(notObject.some((i) => i.startsWith('features.d.fallback'))).toBe(true);
   });
 
@@ -79,34 +108,53 @@ describe('resolveConfig', () => {
   });
 
   it('requires a baseUrl for openai-compatible providers', () => {
-    expect(issuesOf({ providers: { local: { type: 'openai-compatible' } } })).toEqual(['providers.local.baseUrl: required for type openai-compatible']);
+    expect(issuesOf({ providers: { local: { type: 'openai-compatible' } } })).toEqual([
+      'providers.local.baseUrl: required for type openai-compatible',
+    ]);
   });
 
   it('AI_ENABLED in the environment overrides the file, and junk values are errors', () => {
     expect(resolveConfig({ aiEnabled: true }, { env: { AI_ENABLED: 'false' } }).aiEnabled).toBe(false);
     expect(resolveConfig({ aiEnabled: false }, { env: {} }).aiEnabled).toBe(false);
-    expect(issuesOf({}, { AI_ENABLED: 'maybe' })).toEqual(['AI_ENABLED (environment): must be true or false, got "maybe"']);
+    expect(issuesOf({}, { AI_ENABLED: 'maybe' })).toEqual([
+      'AI_ENABLED (environment): must be true or false, got "maybe"',
+    ]);
   });
 
   it('refuses secrets inside a config file and names the file and line of YAML errors', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'failsoft-config-'));
     const withSecret = join(dir, 'secret.yaml');
     await writeFile(withSecret, 'providers:\n  claude: { type: anthropic, apiKey: sk-ant-123 }\n');
-    await expect(loadConfigFile(withSecret, {})).rejects.toThrow(/providers\.claude\.apiKey: secrets do not belong in the config file/);
+    await expect(loadConfigFile(withSecret, {})).rejects.toThrow(
+      /providers\.claude\.apiKey: secrets do not belong in the config file/,
+    );
     const broken = join(dir, 'broken.yaml');
     await writeFile(broken, 'providers:\n  claude: { type: anthropic\n');
-    await expect(loadConfigFile(broken, {})).rejects.toThrow(/broken\.yaml: invalid configuration:\n {2}line \d+, column \d+: not valid YAML/);
-    await expect(loadConfigFile(join(dir, 'missing.yaml'), {})).rejects.toThrow(/missing\.yaml: invalid configuration:\n {2}\(file\): cannot read/);
+    await expect(loadConfigFile(broken, {})).rejects.toThrow(
+      /broken\.yaml: invalid configuration:\n {2}line \d+, column \d+: not valid YAML/,
+    );
+    await expect(loadConfigFile(join(dir, 'missing.yaml'), {})).rejects.toThrow(
+      /missing\.yaml: invalid configuration:\n {2}\(file\): cannot read/,
+    );
   });
 
   it('resolves gateway clients (hash, features, priority) and aliases', () => {
     const hash = 'ab'.repeat(32);
-    const config = resolveConfig({
-      providers,
-      features: { chat: { tier: 'ai-only', route: ['claude/x'] }, billing: { tier: 'critical' } },
-      gateway: { clients: { cron: { keyHash: `sha256:${hash.toUpperCase()}`, features: ['chat'], priority: 'batch' } }, aliases: { 'gpt-4o': 'chat' } },
-    }, { env: {} });
-    expect(config.gateway).toEqual({ clients: { cron: { name: 'cron', keyHash: hash, features: ['chat'], priority: 'batch' } }, aliases: { 'gpt-4o': 'chat' } });
+    const config = resolveConfig(
+      {
+        providers,
+        features: { chat: { tier: 'ai-only', route: ['claude/x'] }, billing: { tier: 'critical' } },
+        gateway: {
+          clients: { cron: { keyHash: `sha256:${hash.toUpperCase()}`, features: ['chat'], priority: 'batch' } },
+          aliases: { 'gpt-4o': 'chat' },
+        },
+      },
+      { env: {} },
+    );
+    expect(config.gateway).toEqual({
+      clients: { cron: { name: 'cron', keyHash: hash, features: ['chat'], priority: 'batch' } },
+      aliases: { 'gpt-4o': 'chat' },
+    });
     expect(resolveConfig({}, { env: {} }).gateway).toEqual({ clients: {}, aliases: {} });
   });
 
@@ -116,7 +164,11 @@ describe('resolveConfig', () => {
       providers,
       features: { chat: { tier: 'ai-only', route: ['claude/x'] }, billing: { tier: 'critical' } },
       gateway: {
-        clients: { a: { keyHash: 'md5:abc' }, b: { keyHash: hash, features: ['chat', 'caht'] }, c: { keyHash: hash, priority: 'urgent' } },
+        clients: {
+          a: { keyHash: 'md5:abc' },
+          b: { keyHash: hash, features: ['chat', 'caht'] },
+          c: { keyHash: hash, priority: 'urgent' },
+        },
         aliases: { fast: 'nope', chat: 'chat', pay: 'billing' },
       },
     });
@@ -125,7 +177,10 @@ describe('resolveConfig', () => {
     const semantic = issuesOf({
       providers,
       features: { chat: { tier: 'ai-only', route: ['claude/x'] }, billing: { tier: 'critical' } },
-      gateway: { clients: { b: { keyHash: hash, features: ['chat', 'caht'] }, c: { keyHash: hash } }, aliases: { fast: 'nope', chat: 'chat', pay: 'billing' } },
+      gateway: {
+        clients: { b: { keyHash: hash, features: ['chat', 'caht'] }, c: { keyHash: hash } },
+        aliases: { fast: 'nope', chat: 'chat', pay: 'billing' },
+      },
     });
     expect(semantic).toEqual([
       'gateway.clients.b.features[1]: unknown feature "caht" (known: chat, billing)',
@@ -139,7 +194,11 @@ describe('resolveConfig', () => {
 
 describe('resolveConfig: store', () => {
   it('applies the defaults to what is set, and leaves store out when the config has none', () => {
-    expect(resolveConfig({ store: { retainDays: 7 } }, { env: {} }).store).toEqual({ dir: './.failsoft', retainDays: 7, bufferRecords: 10_000 });
+    expect(resolveConfig({ store: { retainDays: 7 } }, { env: {} }).store).toEqual({
+      dir: './.failsoft',
+      retainDays: 7,
+      bufferRecords: 10_000,
+    });
     expect(resolveConfig({}, { env: {} }).store).toBeUndefined();
   });
 
@@ -151,21 +210,29 @@ describe('resolveConfig: store', () => {
   it('an unknown key says which known key it was probably meant to be', () => {
     const error = (() => {
       try {
-        resolveConfig({
-          providers: { claude: { type: 'anthropic', apiKey: 'k', limts: { rpm: 5 } } },
-          features: { summary: { tier: 'enhanced', route: ['claude/x'], fallbak: { text: 'x' } }, chat: { tier: 'ai-only', route: ['claude/x'], zzz: 1 } },
-          polices: {},
-        }, { env: {} });
+        resolveConfig(
+          {
+            providers: { claude: { type: 'anthropic', apiKey: 'k', limts: { rpm: 5 } } },
+            features: {
+              summary: { tier: 'enhanced', route: ['claude/x'], fallbak: { text: 'x' } },
+              chat: { tier: 'ai-only', route: ['claude/x'], zzz: 1 },
+            },
+            polices: {},
+          },
+          { env: {} },
+        );
       } catch (e) {
         return e as ConfigError;
       }
       throw new Error('expected a ConfigError');
     })();
-    expect(error.issues).toEqual(expect.arrayContaining([
-      { path: 'providers.claude.limts', message: 'unknown key (did you mean "limits"?)' },
-      { path: 'features.summary.fallbak', message: 'unknown key (did you mean "fallback"?)' },
-      { path: 'features.chat.zzz', message: 'unknown key' },
-      { path: 'polices', message: 'unknown key (did you mean "policies"?)' },
-    ]));
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        { path: 'providers.claude.limts', message: 'unknown key (did you mean "limits"?)' },
+        { path: 'features.summary.fallbak', message: 'unknown key (did you mean "fallback"?)' },
+        { path: 'features.chat.zzz', message: 'unknown key' },
+        { path: 'polices', message: 'unknown key (did you mean "policies"?)' },
+      ]),
+    );
   });
 });

@@ -5,15 +5,30 @@ import { zodIssues } from '../../model/validation.js';
 import { closestName } from '../../model/suggest.js';
 import type { ProviderType } from '../../providers/provider-adapter.js';
 import {
-  configSchema, type BreakerConfig, type FailsoftConfig, type FallbackFunction, type FeatureConfig,
-  type GatewayConfig, type HedgeConfig, type LimitsConfig, type LivenessConfig, type ProviderConfig, type RetryConfig,
+  configSchema,
+  type BreakerConfig,
+  type FailsoftConfig,
+  type FallbackFunction,
+  type FeatureConfig,
+  type GatewayConfig,
+  type HedgeConfig,
+  type LimitsConfig,
+  type LivenessConfig,
+  type ProviderConfig,
+  type RetryConfig,
 } from './config-schema.js';
 import type { LivenessOverride } from '../../policy/liveness.js';
 import { leadSentences, textFallback } from '../fallbacks.js';
 import { ownValue, reservedNameIssues } from './reserved-names.js';
 import { corsWildcardIssue, normalizeCorsOrigin } from './cors-origins.js';
 import { parseDurationText } from './duration.js';
-import { resolveJobs, resolveScheduler, type ResolvedJob, type ResolvedPlanning, type ResolvedScheduler } from './jobs-config.js';
+import {
+  resolveJobs,
+  resolveScheduler,
+  type ResolvedJob,
+  type ResolvedPlanning,
+  type ResolvedScheduler,
+} from './jobs-config.js';
 import { resolveChecks, type ResolvedChecks } from './checks-config.js';
 import { resolveAlerts, type ResolvedAlerts } from './alerts-config.js';
 
@@ -157,17 +172,30 @@ function parseSwitch(value: string | undefined): boolean | undefined | 'invalid'
   return 'invalid';
 }
 
-
 function unknownProviderMessage(name: string, known: string[]): string {
   const close = closestName(name, known);
-  const hint = close !== undefined ? ` (did you mean "${close}"?)` : known.length > 0 ? ` (known: ${known.join(', ')})` : ' (no providers are configured)';
+  const hint =
+    close !== undefined
+      ? ` (did you mean "${close}"?)`
+      : known.length > 0
+        ? ` (known: ${known.join(', ')})`
+        : ' (no providers are configured)';
   return `unknown provider "${name}"${hint}`;
 }
 
-function resolveProvider(name: string, cfg: ProviderConfig, env: ResolveOptions['env'], allowSecrets: boolean, issues: ConfigIssue[]): ResolvedProvider | undefined {
+function resolveProvider(
+  name: string,
+  cfg: ProviderConfig,
+  env: ResolveOptions['env'],
+  allowSecrets: boolean,
+  issues: ConfigIssue[],
+): ResolvedProvider | undefined {
   const path = `providers.${name}`;
   if (cfg.apiKey !== undefined && !allowSecrets) {
-    issues.push({ path: `${path}.apiKey`, message: 'secrets do not belong in the config file: set apiKeyEnv to the name of an environment variable' });
+    issues.push({
+      path: `${path}.apiKey`,
+      message: 'secrets do not belong in the config file: set apiKeyEnv to the name of an environment variable',
+    });
   }
   const baseUrl = cfg.baseUrl ?? DEFAULT_BASE_URL[cfg.type];
   if (baseUrl === undefined) {
@@ -175,8 +203,12 @@ function resolveProvider(name: string, cfg: ProviderConfig, env: ResolveOptions[
     return undefined;
   }
   const provider: ResolvedProvider = {
-    name, type: cfg.type, baseUrl: baseUrl.replace(/\/+$/, ''), headers: cfg.headers ?? {},
-    batchReserve: cfg.batchReserve ?? 0.2, streamUpstream: cfg.streamUpstream ?? true,
+    name,
+    type: cfg.type,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    headers: cfg.headers ?? {},
+    batchReserve: cfg.batchReserve ?? 0.2,
+    streamUpstream: cfg.streamUpstream ?? true,
   };
   if (cfg.apiKey !== undefined) provider.apiKey = cfg.apiKey;
   else if (cfg.apiKeyEnv !== undefined) {
@@ -196,13 +228,19 @@ function resolveFallback(cfg: FeatureConfig['fallback']): FallbackFunction | und
   if (cfg === undefined) return undefined;
   if (typeof cfg === 'function') return cfg;
   const json = cfg.json === undefined ? undefined : JSON.stringify(cfg.json);
-  const plain = 'text' in cfg ? textFallback(cfg.text) : 'leadSentences' in cfg ? leadSentences(cfg.leadSentences) : undefined;
+  const plain =
+    'text' in cfg ? textFallback(cfg.text) : 'leadSentences' in cfg ? leadSentences(cfg.leadSentences) : undefined;
   if (json === undefined) return plain;
   if (plain === undefined) return () => json;
   return (request) => (request.responseFormat === undefined ? plain(request) : json);
 }
 
-function resolveFeature(name: string, cfg: FeatureConfig, providers: Record<string, ResolvedProvider>, issues: ConfigIssue[]): ResolvedFeature {
+function resolveFeature(
+  name: string,
+  cfg: FeatureConfig,
+  providers: Record<string, ResolvedProvider>,
+  issues: ConfigIssue[],
+): ResolvedFeature {
   const path = `features.${name}`;
   const known = Object.keys(providers);
   const route: ResolvedRouteEntry[] = [];
@@ -223,22 +261,43 @@ function resolveFeature(name: string, cfg: FeatureConfig, providers: Record<stri
     route.push(resolved);
   });
   if (cfg.tier === 'critical') {
-    if (cfg.route !== undefined) issues.push({ path: `${path}.route`, message: 'a critical feature must not have a route: critical features never depend on AI' });
-    if (cfg.fallback !== undefined) issues.push({ path: `${path}.fallback`, message: 'a critical feature has no AI to fall back from' });
+    if (cfg.route !== undefined)
+      issues.push({
+        path: `${path}.route`,
+        message: 'a critical feature must not have a route: critical features never depend on AI',
+      });
+    if (cfg.fallback !== undefined)
+      issues.push({ path: `${path}.fallback`, message: 'a critical feature has no AI to fall back from' });
   } else {
-    if (cfg.route === undefined || cfg.route.length === 0) issues.push({ path: `${path}.route`, message: `a ${cfg.tier} feature needs at least one "provider/model" route entry` });
+    if (cfg.route === undefined || cfg.route.length === 0)
+      issues.push({
+        path: `${path}.route`,
+        message: `a ${cfg.tier} feature needs at least one "provider/model" route entry`,
+      });
   }
   if (cfg.tier === 'enhanced' && cfg.fallback === undefined) {
-    issues.push({ path: `${path}.fallback`, message: 'an enhanced feature must declare a fallback ({ text: "…" }, { leadSentences: n } or a function)' });
+    issues.push({
+      path: `${path}.fallback`,
+      message: 'an enhanced feature must declare a fallback ({ text: "…" }, { leadSentences: n } or a function)',
+    });
   }
   if (cfg.tier === 'ai-only' && cfg.fallback !== undefined) {
-    issues.push({ path: `${path}.fallback`, message: 'an ai-only feature never returns fallback text: make it enhanced, or remove the fallback' });
+    issues.push({
+      path: `${path}.fallback`,
+      message: 'an ai-only feature never returns fallback text: make it enhanced, or remove the fallback',
+    });
   }
   const feature: ResolvedFeature = {
-    name, tier: cfg.tier, route, deadlineMs: cfg.deadlineMs ?? DEFAULT_DEADLINE_MS,
-    priority: cfg.priority ?? 'interactive', maxRetries: cfg.maxRetries ?? 2,
-    contentFilterFallover: cfg.contentFilterFallover ?? false, enabled: cfg.enabled ?? true,
-    hedge: cfg.hedge ?? true, maxWaitMs: cfg.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+    name,
+    tier: cfg.tier,
+    route,
+    deadlineMs: cfg.deadlineMs ?? DEFAULT_DEADLINE_MS,
+    priority: cfg.priority ?? 'interactive',
+    maxRetries: cfg.maxRetries ?? 2,
+    contentFilterFallover: cfg.contentFilterFallover ?? false,
+    enabled: cfg.enabled ?? true,
+    hedge: cfg.hedge ?? true,
+    maxWaitMs: cfg.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
   };
   const fallback = resolveFallback(cfg.fallback);
   if (fallback !== undefined && cfg.tier === 'enhanced') feature.fallback = fallback;
@@ -253,16 +312,26 @@ function servableFeatureIssue(name: string, features: Record<string, ResolvedFea
     const known = Object.keys(features);
     return `unknown feature "${name}"${known.length > 0 ? ` (known: ${known.join(', ')})` : ' (no features are configured)'}`;
   }
-  return feature.tier === 'critical' ? `feature "${name}" is critical: it is never served through AI routes` : undefined;
+  return feature.tier === 'critical'
+    ? `feature "${name}" is critical: it is never served through AI routes`
+    : undefined;
 }
 
-function resolveGateway(cfg: GatewayConfig | undefined, features: Record<string, ResolvedFeature>, issues: ConfigIssue[]): ResolvedGateway {
+function resolveGateway(
+  cfg: GatewayConfig | undefined,
+  features: Record<string, ResolvedFeature>,
+  issues: ConfigIssue[],
+): ResolvedGateway {
   const clients: Record<string, ResolvedGatewayClient> = {};
   const hashes = new Map<string, string>();
   for (const [name, c] of Object.entries(cfg?.clients ?? {})) {
     const keyHash = c.keyHash.slice('sha256:'.length).toLowerCase();
     const twin = hashes.get(keyHash);
-    if (twin !== undefined) issues.push({ path: `gateway.clients.${name}.keyHash`, message: `same key as client "${twin}": every client needs its own key` });
+    if (twin !== undefined)
+      issues.push({
+        path: `gateway.clients.${name}.keyHash`,
+        message: `same key as client "${twin}": every client needs its own key`,
+      });
     hashes.set(keyHash, name);
     (c.features ?? []).forEach((feature, index) => {
       const issue = servableFeatureIssue(feature, features);
@@ -276,7 +345,8 @@ function resolveGateway(cfg: GatewayConfig | undefined, features: Record<string,
   const aliases: Record<string, string> = {};
   for (const [alias, feature] of Object.entries(cfg?.aliases ?? {})) {
     const path = `gateway.aliases.${alias}`;
-    if (Object.hasOwn(features, alias)) issues.push({ path, message: `"${alias}" is already a feature name: an alias cannot hide a feature` });
+    if (Object.hasOwn(features, alias))
+      issues.push({ path, message: `"${alias}" is already a feature name: an alias cannot hide a feature` });
     const issue = servableFeatureIssue(feature, features);
     if (issue) issues.push({ path, message: issue });
     aliases[alias] = feature;
@@ -297,7 +367,8 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
   // Before the schema, which silently drops a `__proto__` key.
   const reserved = reservedNameIssues(doc);
   const parsed = configSchema.safeParse(doc ?? {});
-  if (!parsed.success) throw new ConfigError([...reserved, ...zodIssues(parsed.error, '', configSchema)], options.source);
+  if (!parsed.success)
+    throw new ConfigError([...reserved, ...zodIssues(parsed.error, '', configSchema)], options.source);
   const cfg = parsed.data;
   const issues: ConfigIssue[] = [...reserved];
   const providers: Record<string, ResolvedProvider> = {};
@@ -306,24 +377,38 @@ export function resolveConfig(doc: unknown, options: ResolveOptions = {}): Resol
     if (resolved) providers[name] = resolved;
   }
   const features: Record<string, ResolvedFeature> = {};
-  for (const [name, f] of Object.entries(cfg.features ?? {})) features[name] = resolveFeature(name, f, providers, issues);
+  for (const [name, f] of Object.entries(cfg.features ?? {}))
+    features[name] = resolveFeature(name, f, providers, issues);
   const gateway = resolveGateway(cfg.gateway, features, issues);
-  const scheduling = resolveJobs(cfg.jobs, cfg.planning, Object.keys(cfg.providers ?? {}), (name) => unknownProviderMessage(name, Object.keys(cfg.providers ?? {})), issues);
+  const scheduling = resolveJobs(
+    cfg.jobs,
+    cfg.planning,
+    Object.keys(cfg.providers ?? {}),
+    (name) => unknownProviderMessage(name, Object.keys(cfg.providers ?? {})),
+    issues,
+  );
   const checks = cfg.checks === undefined ? undefined : resolveChecks(cfg.checks, issues);
   const alerts = cfg.alerts === undefined ? undefined : resolveAlerts(cfg.alerts, issues);
   const envSwitch = parseSwitch(env.AI_ENABLED);
-  if (envSwitch === 'invalid') issues.push({ path: 'AI_ENABLED (environment)', message: `must be true or false, got "${env.AI_ENABLED}"` });
+  if (envSwitch === 'invalid')
+    issues.push({ path: 'AI_ENABLED (environment)', message: `must be true or false, got "${env.AI_ENABLED}"` });
   if (issues.length > 0) throw new ConfigError(issues, options.source);
   return {
-    aiEnabled: typeof envSwitch === 'boolean' ? envSwitch : cfg.aiEnabled ?? true,
-    providers, features, breaker: cfg.policies?.breaker ?? {}, retry: cfg.policies?.retry ?? {}, gateway,
+    aiEnabled: typeof envSwitch === 'boolean' ? envSwitch : (cfg.aiEnabled ?? true),
+    providers,
+    features,
+    breaker: cfg.policies?.breaker ?? {},
+    retry: cfg.policies?.retry ?? {},
+    gateway,
     ...(cfg.policies?.liveness === undefined ? {} : { liveness: cfg.policies.liveness }),
     ...(cfg.policies?.hedge === undefined ? {} : { hedge: cfg.policies.hedge }),
     ...(cfg.policies?.modes?.settleMs === undefined ? {} : { modeSettleMs: cfg.policies.modes.settleMs }),
     ...(cfg.jobs === undefined ? {} : { jobs: scheduling.jobs }),
     ...(cfg.planning === undefined ? {} : { planning: scheduling.planning }),
     ...(cfg.scheduler === undefined ? {} : { scheduler: resolveScheduler(cfg.scheduler) }),
-    ...(cfg.incidents?.quietPeriod === undefined ? {} : { incidents: { quietPeriodMs: parseDurationText(cfg.incidents.quietPeriod) ?? DEFAULT_QUIET_PERIOD_MS } }),
+    ...(cfg.incidents?.quietPeriod === undefined
+      ? {}
+      : { incidents: { quietPeriodMs: parseDurationText(cfg.incidents.quietPeriod) ?? DEFAULT_QUIET_PERIOD_MS } }),
     ...(cfg.store === undefined ? {} : { store: { ...DEFAULT_STORE, ...definedOnly(cfg.store) } }),
     ...(checks === undefined ? {} : { checks }),
     ...(alerts === undefined ? {} : { alerts }),
@@ -339,7 +424,10 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  * Reads and validates a YAML (or JSON) config file. Secrets must come from the environment.
  * @example const config = await loadConfigFile('failsoft.yaml');
  */
-export async function loadConfigFile(path: string, env: Record<string, string | undefined> = process.env): Promise<ResolvedConfig> {
+export async function loadConfigFile(
+  path: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<ResolvedConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -350,11 +438,21 @@ export async function loadConfigFile(path: string, env: Record<string, string | 
   try {
     doc = parseYaml(text);
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '(file)';
-    throw new ConfigError([{ path: where, message: `not valid YAML: ${(error as Error).message.split('\n')[0]}` }], path);
+    const where =
+      error instanceof YAMLParseError && error.linePos
+        ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}`
+        : '(file)';
+    throw new ConfigError(
+      [{ path: where, message: `not valid YAML: ${(error as Error).message.split('\n')[0]}` }],
+      path,
+    );
   }
   // An empty file is a mistake (a wrong path, a truncated write), not "no settings": say so, whoever reads it.
-  if (doc === null || doc === undefined) throw new ConfigError([{ path: '(file)', message: 'is empty (or only comments): a config needs at least one feature' }], path);
+  if (doc === null || doc === undefined)
+    throw new ConfigError(
+      [{ path: '(file)', message: 'is empty (or only comments): a config needs at least one feature' }],
+      path,
+    );
   return resolveConfig(doc, { env, source: path, allowInlineSecrets: false });
 }
 

@@ -1,9 +1,25 @@
 import { z } from 'zod';
-import type { AnswerPart, ContentPart, GenerateRequest, Message, ResponseFormat, ToolChoice } from '../../model/message.js';
+import type {
+  AnswerPart,
+  ContentPart,
+  GenerateRequest,
+  Message,
+  ResponseFormat,
+  ToolChoice,
+} from '../../model/message.js';
 import type { FinishReason } from '../../model/response.js';
 import { zodIssues } from '../../model/validation.js';
 import type { FailsoftStreamEvent, GenerateResult } from '../../engine/results.js';
-import { answerModel, sseFrame, type Dialect, type DialectError, type GatewayErrorKind, type ParseOutcome, type ParsedCall, type StreamRenderer } from '../dialect.js';
+import {
+  answerModel,
+  sseFrame,
+  type Dialect,
+  type DialectError,
+  type GatewayErrorKind,
+  type ParseOutcome,
+  type ParsedCall,
+  type StreamRenderer,
+} from '../dialect.js';
 import { nextId } from '../ids.js';
 import { urlWireImage } from './wire-images.js';
 
@@ -39,18 +55,24 @@ const message = z.discriminatedUnion('role', [
 const chatRequestSchema = z.looseObject({
   model: z.string().min(1),
   messages: z.array(message).min(1, 'at least one message is required'),
-  tools: z.array(z.looseObject({
-    type: z.literal('function'),
-    function: z.looseObject({
-      name: z.string().min(1),
-      description: z.string().optional(),
-      parameters: z.record(z.string(), z.unknown()).optional(),
-    }),
-  })).nullish(),
-  tool_choice: z.union([
-    z.enum(['auto', 'none', 'required']),
-    z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string().min(1) }) }),
-  ]).nullish(),
+  tools: z
+    .array(
+      z.looseObject({
+        type: z.literal('function'),
+        function: z.looseObject({
+          name: z.string().min(1),
+          description: z.string().optional(),
+          parameters: z.record(z.string(), z.unknown()).optional(),
+        }),
+      }),
+    )
+    .nullish(),
+  tool_choice: z
+    .union([
+      z.enum(['auto', 'none', 'required']),
+      z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string().min(1) }) }),
+    ])
+    .nullish(),
   max_completion_tokens: z.number().int().positive().nullish(),
   max_tokens: z.number().int().positive().nullish(),
   temperature: z.number().min(0).max(2).nullish(),
@@ -59,19 +81,21 @@ const chatRequestSchema = z.looseObject({
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   n: z.literal(1, 'only n=1 is supported').nullish(),
-  response_format: z.discriminatedUnion('type', [
-    z.looseObject({ type: z.literal('text') }),
-    z.looseObject({ type: z.literal('json_object') }),
-    z.looseObject({
-      type: z.literal('json_schema'),
-      json_schema: z.looseObject({
-        name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64 characters'),
-        description: z.string().optional(),
-        schema: z.record(z.string(), z.unknown()).optional(),
-        strict: z.boolean().nullish(),
+  response_format: z
+    .discriminatedUnion('type', [
+      z.looseObject({ type: z.literal('text') }),
+      z.looseObject({ type: z.literal('json_object') }),
+      z.looseObject({
+        type: z.literal('json_schema'),
+        json_schema: z.looseObject({
+          name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and -, at most 64 characters'),
+          description: z.string().optional(),
+          schema: z.record(z.string(), z.unknown()).optional(),
+          strict: z.boolean().nullish(),
+        }),
       }),
-    }),
-  ]).nullish(),
+    ])
+    .nullish(),
 });
 
 /**
@@ -80,10 +104,22 @@ const chatRequestSchema = z.looseObject({
  * `presence_penalty` are dropped: they change no contract).
  */
 const REFUSED_FIELDS: ReadonlyArray<readonly [string, (value: unknown) => boolean, string]> = [
-  ['functions', (v) => v !== undefined && v !== null, 'the legacy functions API is not supported: send tools (and tool_choice)'],
-  ['function_call', (v) => v !== undefined && v !== null, 'the legacy functions API is not supported: send tool_choice'],
+  [
+    'functions',
+    (v) => v !== undefined && v !== null,
+    'the legacy functions API is not supported: send tools (and tool_choice)',
+  ],
+  [
+    'function_call',
+    (v) => v !== undefined && v !== null,
+    'the legacy functions API is not supported: send tool_choice',
+  ],
   ['logprobs', (v) => v === true, 'logprobs are not supported (not every provider can return them)'],
-  ['top_logprobs', (v) => v !== undefined && v !== null, 'logprobs are not supported (not every provider can return them)'],
+  [
+    'top_logprobs',
+    (v) => v !== undefined && v !== null,
+    'logprobs are not supported (not every provider can return them)',
+  ],
   ['audio', (v) => v !== undefined && v !== null, 'audio output is not supported'],
   ['modalities', (v) => Array.isArray(v) && v.some((m) => m !== 'text'), 'only text output is supported'],
 ];
@@ -93,12 +129,17 @@ type ChatMessage = z.infer<typeof message>;
 
 /** A field that parsed but cannot be converted (e.g. tool arguments that are not JSON). */
 class ConversionError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
-function joinText(content: string | readonly { type: string; text?: string; refusal?: string }[] | null | undefined): string {
+function joinText(
+  content: string | readonly { type: string; text?: string; refusal?: string }[] | null | undefined,
+): string {
   if (content === null || content === undefined) return '';
   if (typeof content === 'string') return content;
   let out = '';
@@ -108,7 +149,8 @@ function joinText(content: string | readonly { type: string; text?: string; refu
 
 /** A user turn: plain text, or its parts in order when it carries images (`data:` URLs become bytes). */
 function userMessage(content: Extract<ChatMessage, { role: 'user' }>['content'], index: number): Message {
-  if (typeof content === 'string' || !content.some((part) => part.type === 'image_url')) return { role: 'user', content: joinText(content) };
+  if (typeof content === 'string' || !content.some((part) => part.type === 'image_url'))
+    return { role: 'user', content: joinText(content) };
   const parts: ContentPart[] = content.map((part, j) => {
     if (part.type === 'text') return { type: 'text', text: part.text };
     const image = urlWireImage(part.image_url.url);
@@ -122,7 +164,17 @@ function toCanonicalMessage(msg: ChatMessage, index: number, toolNames: Map<stri
   if (msg.role === 'user') return userMessage(msg.content, index);
   if (msg.role === 'tool') {
     const name = toolNames.get(msg.tool_call_id);
-    return { role: 'tool', content: [{ type: 'tool-result', toolCallId: msg.tool_call_id, content: joinText(msg.content), ...(name === undefined ? {} : { name }) }] };
+    return {
+      role: 'tool',
+      content: [
+        {
+          type: 'tool-result',
+          toolCallId: msg.tool_call_id,
+          content: joinText(msg.content),
+          ...(name === undefined ? {} : { name }),
+        },
+      ],
+    };
   }
   if (msg.role === 'assistant') {
     const text = joinText(msg.content);
@@ -131,7 +183,12 @@ function toCanonicalMessage(msg: ChatMessage, index: number, toolNames: Map<stri
     const parts: ContentPart[] = text === '' ? [] : [{ type: 'text', text }];
     calls.forEach((call, j) => {
       toolNames.set(call.id, call.function.name);
-      parts.push({ type: 'tool-call', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments, `messages[${index}].tool_calls[${j}].function.arguments`) });
+      parts.push({
+        type: 'tool-call',
+        id: call.id,
+        name: call.function.name,
+        input: parseArguments(call.function.arguments, `messages[${index}].tool_calls[${j}].function.arguments`),
+      });
     });
     return { role: 'assistant', content: parts };
   }
@@ -151,9 +208,11 @@ function toResponseFormat(format: ChatRequest['response_format']): ResponseForma
   if (format === null || format === undefined || format.type === 'text') return undefined;
   if (format.type === 'json_object') return { type: 'json' };
   const { name, description, schema, strict } = format.json_schema;
-  if (schema !== undefined && schema['type'] !== 'object') throw new ConversionError('response_format.json_schema.schema', 'the root must be { "type": "object" }');
+  if (schema !== undefined && schema['type'] !== 'object')
+    throw new ConversionError('response_format.json_schema.schema', 'the root must be { "type": "object" }');
   return {
-    type: 'json', name,
+    type: 'json',
+    name,
     ...(schema === undefined ? {} : { schema }),
     ...(description === undefined ? {} : { description }),
     ...(strict === null || strict === undefined ? {} : { strict }),
@@ -174,17 +233,20 @@ function toCanonical(body: ChatRequest): GenerateRequest {
     if (msg.role === 'system' || msg.role === 'developer') system.push(joinText(msg.content));
     else messages.push(toCanonicalMessage(msg, i, toolNames));
   });
-  if (messages.length === 0) throw new ConversionError('messages', 'at least one user, assistant or tool message is required');
+  if (messages.length === 0)
+    throw new ConversionError('messages', 'at least one user, assistant or tool message is required');
   const request: GenerateRequest = { messages };
   if (system.length > 0) request.system = system.join('\n\n');
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   if (maxTokens !== null && maxTokens !== undefined) request.maxOutputTokens = maxTokens;
   if (body.temperature !== null && body.temperature !== undefined) request.temperature = body.temperature;
   if (body.top_p !== null && body.top_p !== undefined) request.topP = body.top_p;
-  if (body.stop !== null && body.stop !== undefined) request.stopSequences = typeof body.stop === 'string' ? [body.stop] : body.stop;
+  if (body.stop !== null && body.stop !== undefined)
+    request.stopSequences = typeof body.stop === 'string' ? [body.stop] : body.stop;
   if (body.tools && body.tools.length > 0) {
     request.tools = body.tools.map((t) => ({
-      name: t.function.name, inputSchema: t.function.parameters ?? { type: 'object', properties: {} },
+      name: t.function.name,
+      inputSchema: t.function.parameters ?? { type: 'object', properties: {} },
       ...(t.function.description === undefined ? {} : { description: t.function.description }),
     }));
   }
@@ -209,7 +271,9 @@ export function parseChatCompletionRequest(body: unknown): ParseOutcome {
   }
   try {
     const call: ParsedCall = {
-      feature: parsed.data.model, request: toCanonical(parsed.data), stream: parsed.data.stream === true,
+      feature: parsed.data.model,
+      request: toCanonical(parsed.data),
+      stream: parsed.data.stream === true,
       includeUsage: parsed.data.stream_options?.include_usage === true,
     };
     return { ok: true, call };
@@ -220,13 +284,25 @@ export function parseChatCompletionRequest(body: unknown): ParseOutcome {
 }
 
 const FINISH: Record<FinishReason, string> = {
-  stop: 'stop', length: 'length', 'tool-calls': 'tool_calls', 'content-filter': 'content_filter', error: 'stop', other: 'stop',
+  stop: 'stop',
+  length: 'length',
+  'tool-calls': 'tool_calls',
+  'content-filter': 'content_filter',
+  error: 'stop',
+  other: 'stop',
 };
 
-function toolCallsOf(content: readonly AnswerPart[]): { id: string; type: 'function'; function: { name: string; arguments: string } }[] {
+function toolCallsOf(
+  content: readonly AnswerPart[],
+): { id: string; type: 'function'; function: { name: string; arguments: string } }[] {
   const calls = [];
   for (const part of content) {
-    if (part.type === 'tool-call') calls.push({ id: part.id, type: 'function' as const, function: { name: part.name, arguments: JSON.stringify(part.input ?? {}) } });
+    if (part.type === 'tool-call')
+      calls.push({
+        id: part.id,
+        type: 'function' as const,
+        function: { name: part.name, arguments: JSON.stringify(part.input ?? {}) },
+      });
   }
   return calls;
 }
@@ -242,16 +318,24 @@ export function renderChatCompletion(result: GenerateResult): unknown {
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: answerModel(result),
-    choices: [{
-      index: 0,
-      message: {
-        role: 'assistant', content: toolCalls.length > 0 && result.text === '' ? null : result.text, refusal: null,
-        ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: toolCalls.length > 0 && result.text === '' ? null : result.text,
+          refusal: null,
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+        },
+        logprobs: null,
+        finish_reason: FINISH[result.finishReason],
       },
-      logprobs: null,
-      finish_reason: FINISH[result.finishReason],
-    }],
-    usage: { prompt_tokens: result.usage.inputTokens, completion_tokens: result.usage.outputTokens, total_tokens: result.usage.totalTokens },
+    ],
+    usage: {
+      prompt_tokens: result.usage.inputTokens,
+      completion_tokens: result.usage.outputTokens,
+      total_tokens: result.usage.totalTokens,
+    },
   };
 }
 
@@ -268,7 +352,10 @@ class ChatChunkRenderer implements StreamRenderer {
 
   private chunk(delta: Record<string, unknown>, finishReason: string | null = null): string {
     return sseFrame({
-      id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model,
+      id: this.id,
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: this.model,
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     });
   }
@@ -282,28 +369,47 @@ class ChatChunkRenderer implements StreamRenderer {
         return this.chunk({ content: event.text });
       case 'tool-call-start':
         this.started.add(event.index);
-        return this.chunk({ tool_calls: [{ index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }] });
+        return this.chunk({
+          tool_calls: [
+            { index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } },
+          ],
+        });
       case 'tool-call-delta':
         this.argsSent.add(event.index);
         return this.chunk({ tool_calls: [{ index: event.index, function: { arguments: event.argumentsDelta } }] });
       case 'tool-call': {
         if (this.argsSent.has(event.index)) return '';
         const args = JSON.stringify(event.input ?? {});
-        if (this.started.has(event.index)) return this.chunk({ tool_calls: [{ index: event.index, function: { arguments: args } }] });
-        return this.chunk({ tool_calls: [{ index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: args } }] });
+        if (this.started.has(event.index))
+          return this.chunk({ tool_calls: [{ index: event.index, function: { arguments: args } }] });
+        return this.chunk({
+          tool_calls: [
+            { index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: args } },
+          ],
+        });
       }
       case 'finish': {
         let out = this.chunk({}, FINISH[event.finishReason]);
         if (this.includeUsage) {
           out += sseFrame({
-            id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [],
-            usage: { prompt_tokens: event.usage.inputTokens, completion_tokens: event.usage.outputTokens, total_tokens: event.usage.totalTokens },
+            id: this.id,
+            object: 'chat.completion.chunk',
+            created: this.created,
+            model: this.model,
+            choices: [],
+            usage: {
+              prompt_tokens: event.usage.inputTokens,
+              completion_tokens: event.usage.outputTokens,
+              total_tokens: event.usage.totalTokens,
+            },
           });
         }
         return `${out}data: [DONE]\n\n`;
       }
       case 'error':
-        return sseFrame({ error: { message: event.error.message, type: 'server_error', param: null, code: event.error.class ?? null } });
+        return sseFrame({
+          error: { message: event.error.message, type: 'server_error', param: null, code: event.error.class ?? null },
+        });
     }
   }
 }
@@ -322,7 +428,10 @@ const ERROR_SHAPE: Record<GatewayErrorKind, { status: number; type: string; code
  */
 export function renderChatError(kind: GatewayErrorKind, message: string, param?: string): DialectError {
   const shape = ERROR_SHAPE[kind];
-  return { status: shape.status, body: { error: { message, type: shape.type, param: param ?? null, code: shape.code } } };
+  return {
+    status: shape.status,
+    body: { error: { message, type: shape.type, param: param ?? null, code: shape.code } },
+  };
 }
 
 /** The OpenAI chat-completions dialect. */

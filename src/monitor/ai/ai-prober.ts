@@ -24,7 +24,10 @@ export class AiProber {
   private stopped = false;
   last: ProbeRound = [];
 
-  constructor(private readonly engine: ProbingEngine, private readonly options: { intervalMs: number; clock?: Clock; onRound?: (round: ProbeRound) => void }) {
+  constructor(
+    private readonly engine: ProbingEngine,
+    private readonly options: { intervalMs: number; clock?: Clock; onRound?: (round: ProbeRound) => void },
+  ) {
     this.clock = options.clock ?? systemClock;
   }
 

@@ -23,26 +23,47 @@ export interface ChannelContext {
 }
 
 /** Sends once: resolves on a 2xx (or a log line written); throws with the reason otherwise. */
-export async function sendOnce(channel: ResolvedAlertChannel, message: AlertMessage, context: ChannelContext, timeoutMs: number): Promise<void> {
+export async function sendOnce(
+  channel: ResolvedAlertChannel,
+  message: AlertMessage,
+  context: ChannelContext,
+  timeoutMs: number,
+): Promise<void> {
   if (channel.kind === 'log') return context.writeLog(logLine(message));
   const url = context.env[channel.urlEnv]?.trim();
   if (!url) throw new Error(`environment variable ${channel.urlEnv} is not set`);
   const body = channel.kind === 'slack' ? JSON.stringify(slackPayload(message)) : webhookBody(message);
   let response;
   try {
-    response = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'user-agent': 'failsoft-alerts' }, signal: AbortSignal.timeout(timeoutMs) });
+    response = await request(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'user-agent': 'failsoft-alerts' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (error) {
-    throw new Error(error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : networkErrorText(error));
+    throw new Error(
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : networkErrorText(error),
+    );
   }
   const text = await response.body.text().catch(() => '');
-  if (response.statusCode < 200 || response.statusCode >= 300) throw new Error(`HTTP ${response.statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`);
+  if (response.statusCode < 200 || response.statusCode >= 300)
+    throw new Error(`HTTP ${response.statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`);
 }
 
 /**
  * Delivers `message` on `channel`, retrying per `delivery`.
  * @example const outcome = await deliver(channel, message, { env: process.env, writeLog: console.error }, DEFAULT_ALERT_DELIVERY, systemClock);
  */
-export async function deliver(channel: ResolvedAlertChannel, message: AlertMessage, context: ChannelContext, delivery: ResolvedAlertDelivery, clock: Clock): Promise<DeliveryOutcome> {
+export async function deliver(
+  channel: ResolvedAlertChannel,
+  message: AlertMessage,
+  context: ChannelContext,
+  delivery: ResolvedAlertDelivery,
+  clock: Clock,
+): Promise<DeliveryOutcome> {
   let error = '';
   for (let tries = 1; tries <= delivery.attempts; tries++) {
     try {

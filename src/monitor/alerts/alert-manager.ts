@@ -75,7 +75,11 @@ export class AlertManager {
     const open = this.options.current();
     if (open && !this.incidents.has(open.id)) {
       const severity = open.severity === 'critical' ? 'critical' : 'warning';
-      const sent = new Map(this.options.alerts.channels.filter((c) => RANK[severity] >= RANK[c.minSeverity]).map((c) => [c.name, severity] as const));
+      const sent = new Map(
+        this.options.alerts.channels
+          .filter((c) => RANK[severity] >= RANK[c.minSeverity])
+          .map((c) => [c.name, severity] as const),
+      );
       this.incidents.set(open.id, { cancelWait: undefined, sent });
     }
     return changes.onIncident((change) => this.handle(change));
@@ -103,7 +107,8 @@ export class AlertManager {
     state.cancelWait?.();
     this.incidents.delete(incident.id);
     const message = alertMessage(incident, 'resolved');
-    for (const channel of this.options.alerts.channels) if (state.sent.has(channel.name)) this.dispatch(channel, message, incident.id);
+    for (const channel of this.options.alerts.channels)
+      if (state.sent.has(channel.name)) this.dispatch(channel, message, incident.id);
   }
 
   /** Deliveries so far, per channel and outcome (for `failsoft_alerts_sent_total`). */
@@ -138,15 +143,29 @@ export class AlertManager {
   }
 
   private dispatch(channel: ResolvedAlertChannel, message: AlertMessage, incidentId: string): void {
-    const delivery = deliver(channel, message, this.options, this.options.alerts.delivery, this.clock).then((outcome) => {
-      this.count(channel.name, outcome.ok ? 'sent' : 'failed');
-      const what = `${message.status} ${message.severity} alert on ${channel.name} (${channel.kind})`;
-      this.options.record({
-        at: this.clock.now(), type: outcome.ok ? 'alert-sent' : 'alert-failed', severity: outcome.ok ? 'info' : 'warning', incidentId,
-        message: outcome.ok ? `${what} delivered${outcome.tries > 1 ? ` on try ${outcome.tries}` : ''}` : `${what} not delivered after ${outcome.tries} tries: ${outcome.error ?? 'unknown error'}`,
-        data: { channel: channel.name, kind: channel.kind, status: message.status, alertSeverity: message.severity, tries: outcome.tries, ...(outcome.error === undefined ? {} : { error: outcome.error }) },
-      });
-    }).catch(() => undefined);
+    const delivery = deliver(channel, message, this.options, this.options.alerts.delivery, this.clock)
+      .then((outcome) => {
+        this.count(channel.name, outcome.ok ? 'sent' : 'failed');
+        const what = `${message.status} ${message.severity} alert on ${channel.name} (${channel.kind})`;
+        this.options.record({
+          at: this.clock.now(),
+          type: outcome.ok ? 'alert-sent' : 'alert-failed',
+          severity: outcome.ok ? 'info' : 'warning',
+          incidentId,
+          message: outcome.ok
+            ? `${what} delivered${outcome.tries > 1 ? ` on try ${outcome.tries}` : ''}`
+            : `${what} not delivered after ${outcome.tries} tries: ${outcome.error ?? 'unknown error'}`,
+          data: {
+            channel: channel.name,
+            kind: channel.kind,
+            status: message.status,
+            alertSeverity: message.severity,
+            tries: outcome.tries,
+            ...(outcome.error === undefined ? {} : { error: outcome.error }),
+          },
+        });
+      })
+      .catch(() => undefined);
     this.inFlight.add(delivery);
     void delivery.finally(() => this.inFlight.delete(delivery));
   }

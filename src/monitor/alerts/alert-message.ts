@@ -24,7 +24,10 @@ function coreComponents(incident: IncidentRecord): string[] {
 
 /** The title without the core phrases (what AI was doing meanwhile). */
 function aiPart(incident: IncidentRecord, core: readonly string[]): string {
-  return incident.title.split('; ').filter((phrase) => !core.some((name) => phrase === `${name} down`)).join('; ');
+  return incident.title
+    .split('; ')
+    .filter((phrase) => !core.some((name) => phrase === `${name} down`))
+    .join('; ');
 }
 
 /**
@@ -35,7 +38,8 @@ export function alertSummary(incident: IncidentRecord, status: 'firing' | 'resol
   const core = coreComponents(incident);
   const ai = aiPart(incident, core);
   if (status === 'resolved') {
-    const lasted = incident.resolvedAt === undefined ? '' : ` after ${formatDuration(incident.resolvedAt - incident.openedAt)}`;
+    const lasted =
+      incident.resolvedAt === undefined ? '' : ` after ${formatDuration(incident.resolvedAt - incident.openedAt)}`;
     return `Resolved${lasted}: ${incident.title}`;
   }
   if (incident.severity === 'critical') {
@@ -54,7 +58,9 @@ export function alertMessage(incident: IncidentRecord, status: 'firing' | 'resol
     status,
     severity: incident.severity === 'critical' ? 'critical' : 'warning',
     incident: {
-      id: incident.id, title: incident.title, openedAt: new Date(incident.openedAt).toISOString(),
+      id: incident.id,
+      title: incident.title,
+      openedAt: new Date(incident.openedAt).toISOString(),
       resolvedAt: incident.resolvedAt === undefined ? null : new Date(incident.resolvedAt).toISOString(),
     },
     summary: alertSummary(incident, status),
@@ -65,7 +71,9 @@ export function alertMessage(incident: IncidentRecord, status: 'firing' | 'resol
 export function testAlertMessage(now: number): AlertMessage {
   const at = new Date(now).toISOString();
   return {
-    status: 'firing', severity: 'warning', test: true,
+    status: 'firing',
+    severity: 'warning',
+    test: true,
     incident: { id: 'test', title: 'failsoft alert test', openedAt: at, resolvedAt: null },
     summary: 'Test alert from failsoft: this channel receives incident alerts. No action needed.',
   };
@@ -105,7 +113,17 @@ export function slackPayload(message: AlertMessage): { text: string; blocks: Sla
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: header.length > 150 ? `${header.slice(0, 149)}…` : header } },
       { type: 'section', text: { type: 'mrkdwn', text: escapeSlack(text).slice(0, 3000) } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlack(`incident \`${message.incident.id}\` · ${times} · \`failsoft incident ${message.incident.id}\``) }] },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: escapeSlack(
+              `incident \`${message.incident.id}\` · ${times} · \`failsoft incident ${message.incident.id}\``,
+            ),
+          },
+        ],
+      },
     ],
   };
 }

@@ -19,23 +19,36 @@ export interface AlertSink {
 }
 
 const isText = (value: unknown, type: string): boolean =>
-  typeof value === 'object' && value !== null && (value as { type?: unknown }).type === type && typeof (value as { text?: unknown }).text === 'string' && (value as { text: string }).text.length > 0;
+  typeof value === 'object' &&
+  value !== null &&
+  (value as { type?: unknown }).type === type &&
+  typeof (value as { text?: unknown }).text === 'string' &&
+  (value as { text: string }).text.length > 0;
 
 /** Why a Slack payload is invalid, or undefined when it is valid. */
 export function slackPayloadProblem(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return 'not an object';
   const { text, blocks } = body as { text?: unknown; blocks?: unknown };
   if (typeof text !== 'string' || text === '') return 'text must be a non-empty string';
-  if (!Array.isArray(blocks) || blocks.length === 0 || blocks.length > 50) return 'blocks must be an array of 1 to 50 blocks';
+  if (!Array.isArray(blocks) || blocks.length === 0 || blocks.length > 50)
+    return 'blocks must be an array of 1 to 50 blocks';
   for (const [i, block] of blocks.entries()) {
     const b = block as { type?: unknown; text?: unknown; elements?: unknown };
     if (b.type === 'header') {
-      if (!isText(b.text, 'plain_text') || (b.text as { text: string }).text.length > 150) return `blocks[${i}]: header needs plain_text of at most 150 characters`;
+      if (!isText(b.text, 'plain_text') || (b.text as { text: string }).text.length > 150)
+        return `blocks[${i}]: header needs plain_text of at most 150 characters`;
     } else if (b.type === 'section') {
-      if (!isText(b.text, 'mrkdwn') && !isText(b.text, 'plain_text')) return `blocks[${i}]: section needs a text object`;
+      if (!isText(b.text, 'mrkdwn') && !isText(b.text, 'plain_text'))
+        return `blocks[${i}]: section needs a text object`;
       if ((b.text as { text: string }).text.length > 3000) return `blocks[${i}]: section text over 3000 characters`;
     } else if (b.type === 'context') {
-      if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 10 || !b.elements.every((e) => isText(e, 'mrkdwn') || isText(e, 'plain_text'))) return `blocks[${i}]: context needs 1 to 10 text elements`;
+      if (
+        !Array.isArray(b.elements) ||
+        b.elements.length === 0 ||
+        b.elements.length > 10 ||
+        !b.elements.every((e) => isText(e, 'mrkdwn') || isText(e, 'plain_text'))
+      )
+        return `blocks[${i}]: context needs 1 to 10 text elements`;
     } else {
       return `blocks[${i}]: unexpected block type ${String(b.type)}`;
     }
@@ -78,8 +91,14 @@ export async function startAlertSink(options: { slack?: boolean; failWith?: numb
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const sink: AlertSink = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    received, rejected, refused: 0,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    received,
+    rejected,
+    refused: 0,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   return sink;
 }

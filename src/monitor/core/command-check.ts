@@ -10,7 +10,9 @@ export function commandProbe(argv: readonly string[], signal: AbortSignal): Prom
   return new Promise((resolve) => {
     let stderr = '';
     const child = spawn(file ?? '', args, { stdio: ['ignore', 'ignore', 'pipe'], signal, killSignal: 'SIGKILL' });
-    child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString('utf8')).slice(-2_000); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-2_000);
+    });
     child.once('error', (error: NodeJS.ErrnoException) => {
       if (signal.aborted) return resolve('no answer: killed');
       resolve(error.code === 'ENOENT' ? `${file}: command not found` : `${file}: ${error.message}`);
@@ -19,7 +21,9 @@ export function commandProbe(argv: readonly string[], signal: AbortSignal): Prom
       if (signal.aborted) return resolve('no answer: killed');
       if (code === 0) return resolve(undefined);
       const last = stderr.trim().split('\n').at(-1)?.trim();
-      resolve(`${code === null ? `killed by ${killedBy ?? 'a signal'}` : `exit ${code}`}${last ? `: ${last.slice(0, 200)}` : ''}`);
+      resolve(
+        `${code === null ? `killed by ${killedBy ?? 'a signal'}` : `exit ${code}`}${last ? `: ${last.slice(0, 200)}` : ''}`,
+      );
     });
   });
 }

@@ -31,7 +31,11 @@ async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
  * GETs `url`; resolves to undefined when the status is expected (and the body contains `contains`), else the reason.
  * @example await httpProbe('http://127.0.0.1:8000/health', {}, AbortSignal.timeout(5000)) // undefined | 'HTTP 500 (expected 2xx)'
  */
-export async function httpProbe(url: string, expect: HttpExpectation, signal: AbortSignal): Promise<string | undefined> {
+export async function httpProbe(
+  url: string,
+  expect: HttpExpectation,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   let response;
   try {
     response = await request(url, { method: 'GET', signal, headers: { 'user-agent': 'failsoft-check' } });
@@ -40,7 +44,10 @@ export async function httpProbe(url: string, expect: HttpExpectation, signal: Ab
     const parsed = new URL(url);
     return networkErrorText(error, parsed.port === '' ? parsed.hostname : `${parsed.hostname}:${parsed.port}`);
   }
-  const ok = expect.status === undefined ? response.statusCode >= 200 && response.statusCode < 300 : expect.status.includes(response.statusCode);
+  const ok =
+    expect.status === undefined
+      ? response.statusCode >= 200 && response.statusCode < 300
+      : expect.status.includes(response.statusCode);
   if (!ok) {
     await response.body.dump().catch(() => undefined);
     return `HTTP ${response.statusCode} (expected ${statusText(expect.status)})`;
@@ -51,5 +58,7 @@ export async function httpProbe(url: string, expect: HttpExpectation, signal: Ab
   }
   const text = await readCapped(response.body);
   response.body.destroy();
-  return text.includes(expect.contains) ? undefined : `HTTP ${response.statusCode} but the body does not contain "${expect.contains}"`;
+  return text.includes(expect.contains)
+    ? undefined
+    : `HTTP ${response.statusCode} but the body does not contain "${expect.contains}"`;
 }

@@ -36,12 +36,25 @@ export function networkErrorText(error: unknown, fallbackWhere?: string): string
   const e = asRecord(error);
   const nested = Array.isArray(e?.errors) ? asRecord(e.errors.at(-1)) : undefined;
   const source = e?.code === undefined && nested ? nested : e;
-  const code = typeof source?.code === 'string' ? source.code : typeof nested?.code === 'string' ? nested.code : undefined;
+  const code =
+    typeof source?.code === 'string' ? source.code : typeof nested?.code === 'string' ? nested.code : undefined;
   const words = code === undefined ? undefined : WORDS[code];
-  const address = typeof source?.address === 'string' ? source.address : typeof nested?.address === 'string' ? nested.address : undefined;
-  const port = typeof source?.port === 'number' ? source.port : typeof nested?.port === 'number' ? nested.port : undefined;
-  const where = address !== undefined ? (port === undefined ? address : `${address.includes(':') ? `[${address}]` : address}:${port}`)
-    : typeof source?.hostname === 'string' ? source.hostname : fallbackWhere;
+  const address =
+    typeof source?.address === 'string'
+      ? source.address
+      : typeof nested?.address === 'string'
+        ? nested.address
+        : undefined;
+  const port =
+    typeof source?.port === 'number' ? source.port : typeof nested?.port === 'number' ? nested.port : undefined;
+  const where =
+    address !== undefined
+      ? port === undefined
+        ? address
+        : `${address.includes(':') ? `[${address}]` : address}:${port}`
+      : typeof source?.hostname === 'string'
+        ? source.hostname
+        : fallbackWhere;
   if (words !== undefined) return where === undefined ? words : `${words} (${where})`;
   const message = error instanceof Error ? error.message : typeof e?.message === 'string' ? e.message : String(error);
   const line = message.split('\n')[0] ?? message;

@@ -11,10 +11,16 @@ export async function redisProbe(url: string, timeoutMs: number): Promise<string
   // Loaded on first use: a process with no Redis check (most `failsoft check` runs) never loads the client.
   const { Redis } = await import('ioredis');
   const redis = new Redis(url, {
-    lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0,
-    enableOfflineQueue: false, retryStrategy: () => null,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
   });
-  redis.on('error', (error: unknown) => { lastError = error; });
+  redis.on('error', (error: unknown) => {
+    lastError = error;
+  });
   try {
     await redis.connect();
     const answer = await redis.ping();

@@ -10,17 +10,28 @@ const redisUrl = process.env.FAILSOFT_TEST_REDIS_URL?.trim() || undefined;
 
 describe('core checks against real services', () => {
   it.skipIf(postgresUrl === undefined)('postgres: connects and runs select 1 (URL from the environment)', async () => {
-    const result = await runCoreCheck({ name: 'db', path: 'checks.core[0]', timeoutMs: 5_000, target: { kind: 'postgres', env: 'DB' } }, { DB: postgresUrl });
+    const result = await runCoreCheck(
+      { name: 'db', path: 'checks.core[0]', timeoutMs: 5_000, target: { kind: 'postgres', env: 'DB' } },
+      { DB: postgresUrl },
+    );
     expect(result).toMatchObject({ status: 'ok', detail: 'ok' });
     const wrongDb = new URL(postgresUrl ?? 'postgres://x');
     wrongDb.pathname = '/no_such_database_failsoft';
-    const missing = await runCoreCheck({ name: 'db', path: 'checks.core[0]', timeoutMs: 5_000, target: { kind: 'postgres', value: wrongDb.toString() } }, {});
+    const missing = await runCoreCheck(
+      { name: 'db', path: 'checks.core[0]', timeoutMs: 5_000, target: { kind: 'postgres', value: wrongDb.toString() } },
+      {},
+    );
     expect(missing.status).toBe('critical');
     expect(missing.detail).toContain('no_such_database_failsoft');
     expect(missing.detail).not.toContain(wrongDb.password || '\u0000');
   });
 
   it.skipIf(redisUrl === undefined)('redis: PING answered', async () => {
-    expect(await runCoreCheck({ name: 'cache', path: 'checks.core[0]', timeoutMs: 5_000, target: { kind: 'redis', value: redisUrl ?? '' } }, {})).toMatchObject({ status: 'ok', detail: 'ok' });
+    expect(
+      await runCoreCheck(
+        { name: 'cache', path: 'checks.core[0]', timeoutMs: 5_000, target: { kind: 'redis', value: redisUrl ?? '' } },
+        {},
+      ),
+    ).toMatchObject({ status: 'ok', detail: 'ok' });
   });
 });

@@ -14,7 +14,8 @@ function targetOf(check: ResolvedCoreCheck, env: Env): { url: string } | { probl
   if (target.kind !== 'postgres' && target.kind !== 'redis' && target.kind !== 'http') return undefined;
   if (target.value !== undefined) return { url: target.value };
   const value = target.env === undefined ? undefined : env[target.env]?.trim();
-  if (!value) return { problem: `environment variable ${target.env ?? '?'} is not set (${check.path}.${target.kind}Env)` };
+  if (!value)
+    return { problem: `environment variable ${target.env ?? '?'} is not set (${check.path}.${target.kind}Env)` };
   return { url: value };
 }
 
@@ -28,7 +29,11 @@ function probe(check: ResolvedCoreCheck, env: Env, signal: AbortSignal): Promise
   if (target.kind === 'postgres') return postgresProbe(resolved.url, check.timeoutMs);
   if (target.kind === 'redis') return redisProbe(resolved.url, check.timeoutMs);
   if (target.kind !== 'http') return Promise.resolve('unsupported check');
-  return httpProbe(resolved.url, { ...(target.status ? { status: target.status } : {}), ...(target.contains ? { contains: target.contains } : {}) }, signal);
+  return httpProbe(
+    resolved.url,
+    { ...(target.status ? { status: target.status } : {}), ...(target.contains ? { contains: target.contains } : {}) },
+    signal,
+  );
 }
 
 /**
@@ -54,7 +59,13 @@ export async function runCoreCheck(check: ResolvedCoreCheck, env: Env): Promise<
     clearTimeout(timer);
   }
   const ms = Math.round(performance.now() - started);
-  return { name: check.name, group: 'core', status: problem === undefined ? 'ok' : 'critical', detail: problem ?? 'ok', ms };
+  return {
+    name: check.name,
+    group: 'core',
+    status: problem === undefined ? 'ok' : 'critical',
+    detail: problem ?? 'ok',
+    ms,
+  };
 }
 
 /**

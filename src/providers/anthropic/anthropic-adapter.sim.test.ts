@@ -13,7 +13,12 @@ let claude: ProviderAdapter;
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0, apiKeys: { anthropic: 'sk-ant-sim' } });
-  claude = createAnthropicAdapter({ name: 'claude', type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-sim' });
+  claude = createAnthropicAdapter({
+    name: 'claude',
+    type: 'anthropic',
+    baseUrl: sim.urlFor('anthropic'),
+    apiKey: 'sk-ant-sim',
+  });
 });
 
 afterEach(() => {
@@ -27,10 +32,20 @@ afterAll(async () => {
 });
 
 const MODEL = 'claude-sonnet-4-6';
-const hello: GenerateRequest = { system: 'Be brief.', messages: [{ role: 'user', content: 'Hello from the adapter' }], maxOutputTokens: 200 };
+const hello: GenerateRequest = {
+  system: 'Be brief.',
+  messages: [{ role: 'user', content: 'Hello from the adapter' }],
+  maxOutputTokens: 200,
+};
 const weather: GenerateRequest = {
   messages: [{ role: 'user', content: 'Weather in Paris?' }],
-  tools: [{ name: 'get_weather', description: 'Weather', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
+  tools: [
+    {
+      name: 'get_weather',
+      description: 'Weather',
+      inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  ],
   toolChoice: { type: 'tool', name: 'get_weather' },
 };
 
@@ -83,7 +98,9 @@ describe('anthropic adapter vs simulator: answers', () => {
     expect(call).toMatchObject({ type: 'tool-call', name: 'get_weather', input: { city: expect.any(String) } });
 
     const events = await drain(weather);
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['tool-call-start', 'tool-call-delta', 'tool-call', 'finish']));
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['tool-call-start', 'tool-call-delta', 'tool-call', 'finish']),
+    );
     const streamed = events.find((e) => e.type === 'tool-call');
     expect(streamed?.type === 'tool-call' && streamed.input).toEqual(call?.type === 'tool-call' && call.input);
     expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool-calls' });
@@ -96,7 +113,11 @@ describe('anthropic adapter vs simulator: answers', () => {
     const next = await claude.generate(MODEL, {
       ...weather,
       toolChoice: 'auto',
-      messages: [...weather.messages, { role: 'assistant', content: response.content }, { role: 'tool', content: [{ type: 'tool-result', toolCallId: call.id, content: 'Sunny' }] }],
+      messages: [
+        ...weather.messages,
+        { role: 'assistant', content: response.content },
+        { role: 'tool', content: [{ type: 'tool-result', toolCallId: call.id, content: 'Sunny' }] },
+      ],
     });
     expect(next.response.finishReason).toBe('stop');
     expect(next.response.text.length).toBeGreaterThan(0);
@@ -132,7 +153,9 @@ describe('anthropic adapter vs simulator: every fault kind is classified', () =>
     expect(quota.retryAfterMs).toBeUndefined();
     expect(quota.code).toBe('enforced_spend_limit_reached');
     sim.setFaults({ anthropic: [{ kind: 'overloaded' }] });
-    expect((await failure(() => claude.generate(MODEL, hello))).message).toMatch(/^anthropic 'claude': 529 overloaded_error: Overloaded \(request-id req_/);
+    expect((await failure(() => claude.generate(MODEL, hello))).message).toMatch(
+      /^anthropic 'claude': 529 overloaded_error: Overloaded \(request-id req_/,
+    );
   });
 
   it('timeout → timeout when headers do not come within headersTimeoutMs', async () => {
@@ -163,7 +186,12 @@ describe('anthropic adapter vs simulator: every fault kind is classified', () =>
   });
 
   it('a wrong key → auth', async () => {
-    const wrong = createAnthropicAdapter({ name: 'claude', type: 'anthropic', baseUrl: sim.urlFor('anthropic'), apiKey: 'sk-ant-wrong' });
+    const wrong = createAnthropicAdapter({
+      name: 'claude',
+      type: 'anthropic',
+      baseUrl: sim.urlFor('anthropic'),
+      apiKey: 'sk-ant-wrong',
+    });
     const error = await failure(() => wrong.generate(MODEL, hello));
     await wrong.close();
     expect(error.class).toBe('auth');
@@ -198,7 +226,10 @@ describe('anthropic adapter vs simulator: stopping early', () => {
 
   beforeAll(async () => {
     slow = await startSimulator({ port: 0, chunkDelayMs: 40 });
-    adapter = createAnthropicAdapter({ name: 'claude', type: 'anthropic', baseUrl: slow.urlFor('anthropic'), apiKey: 'k' }, { transport: { connections: 1 } });
+    adapter = createAnthropicAdapter(
+      { name: 'claude', type: 'anthropic', baseUrl: slow.urlFor('anthropic'), apiKey: 'k' },
+      { transport: { connections: 1 } },
+    );
   });
 
   afterAll(async () => {
@@ -207,7 +238,14 @@ describe('anthropic adapter vs simulator: stopping early', () => {
   });
 
   it('releases the connection when the caller breaks out, so the next call is not stuck behind it', async () => {
-    const long: GenerateRequest = { messages: [{ role: 'user', content: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen' }] };
+    const long: GenerateRequest = {
+      messages: [
+        {
+          role: 'user',
+          content: 'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen',
+        },
+      ],
+    };
     const stream = await adapter.stream(MODEL, long);
     for await (const event of stream.events) {
       expect(event.type).toBe('text-delta');

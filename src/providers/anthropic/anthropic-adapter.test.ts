@@ -52,10 +52,22 @@ async function failure(promise: Promise<unknown>): Promise<ProviderError> {
 }
 
 describe('createAnthropicAdapter (scripted endpoint)', () => {
-  const adapter = () => createAnthropicAdapter({ name: 'claude', type: 'anthropic', baseUrl, apiKey: KEY, headers: { 'x-team': 'core' }, defaultMaxOutputTokens: 512 });
+  const adapter = () =>
+    createAnthropicAdapter({
+      name: 'claude',
+      type: 'anthropic',
+      baseUrl,
+      apiKey: KEY,
+      headers: { 'x-team': 'core' },
+      defaultMaxOutputTokens: 512,
+    });
 
   it('posts to /v1/messages with x-api-key, anthropic-version, extra headers and the endpoint default max_tokens', async () => {
-    next = { status: 200, body: fixture('message-text.json'), headers: { 'anthropic-ratelimit-requests-remaining': '9' } };
+    next = {
+      status: 200,
+      body: fixture('message-text.json'),
+      headers: { 'anthropic-ratelimit-requests-remaining': '9' },
+    };
     const claude = adapter();
     const result = await claude.generate('claude-haiku-4-5', { messages: [{ role: 'user', content: 'Hi' }] });
     await claude.close();
@@ -63,7 +75,11 @@ describe('createAnthropicAdapter (scripted endpoint)', () => {
     expect(seen?.headers['x-api-key']).toBe(KEY);
     expect(seen?.headers['anthropic-version']).toBe('2023-06-01');
     expect(seen?.headers['x-team']).toBe('core');
-    expect(JSON.parse(seen?.body ?? '{}')).toEqual({ model: 'claude-haiku-4-5', max_tokens: 512, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] });
+    expect(JSON.parse(seen?.body ?? '{}')).toEqual({
+      model: 'claude-haiku-4-5',
+      max_tokens: 512,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
+    });
     expect(result.response.text).toBe('Hello! How can I help you today?');
     expect(result.status).toBe(200);
     expect(result.rateLimit).toEqual({ requests: { remaining: 9 } });
@@ -72,21 +88,30 @@ describe('createAnthropicAdapter (scripted endpoint)', () => {
   it('turns a malformed 200 body into server_error, never a crash', async () => {
     const claude = adapter();
     next = { status: 200, body: '<html>oops</html>' };
-    expect((await failure(claude.generate('m', { messages: [{ role: 'user', content: 'Hi' }] }))).class).toBe('server_error');
+    expect((await failure(claude.generate('m', { messages: [{ role: 'user', content: 'Hi' }] }))).class).toBe(
+      'server_error',
+    );
     next = { status: 200, body: '{"id":"msg_1","type":"message"}' };
-    expect((await failure(claude.generate('m', { messages: [{ role: 'user', content: 'Hi' }] }))).class).toBe('server_error');
+    expect((await failure(claude.generate('m', { messages: [{ role: 'user', content: 'Hi' }] }))).class).toBe(
+      'server_error',
+    );
     await claude.close();
   });
 
   it('classifies an error body even when a proxy sends it with status 200', async () => {
     next = { status: 200, body: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' };
     const claude = adapter();
-    expect((await failure(claude.generate('m', { messages: [{ role: 'user', content: 'Hi' }] }))).class).toBe('overloaded');
+    expect((await failure(claude.generate('m', { messages: [{ role: 'user', content: 'Hi' }] }))).class).toBe(
+      'overloaded',
+    );
     await claude.close();
   });
 
   it('rejects a stream before any event on a non-200, and keeps the API key out of the message', async () => {
-    next = { status: 401, body: `{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key ${KEY}"}}` };
+    next = {
+      status: 401,
+      body: `{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key ${KEY}"}}`,
+    };
     const claude = adapter();
     const error = await failure(claude.stream('m', { messages: [{ role: 'user', content: 'Hi' }] }));
     await claude.close();
@@ -98,7 +123,9 @@ describe('createAnthropicAdapter (scripted endpoint)', () => {
   it('times out when headers do not arrive within headersTimeoutMs', async () => {
     next = { status: 200, body: '', hang: true };
     const claude = adapter();
-    const error = await failure(claude.generate('m', { messages: [{ role: 'user', content: 'Hi' }] }, { headersTimeoutMs: 100 }));
+    const error = await failure(
+      claude.generate('m', { messages: [{ role: 'user', content: 'Hi' }] }, { headersTimeoutMs: 100 }),
+    );
     await claude.close();
     expect(error.class).toBe('timeout');
   });
@@ -108,7 +135,11 @@ describe('createAnthropicAdapter (scripted endpoint)', () => {
     const claude = adapter();
     const controller = new AbortController();
     const reason = new Error('another attempt won');
-    const pending = claude.generate('m', { messages: [{ role: 'user', content: 'Hi' }] }, { signal: controller.signal });
+    const pending = claude.generate(
+      'm',
+      { messages: [{ role: 'user', content: 'Hi' }] },
+      { signal: controller.signal },
+    );
     setTimeout(() => controller.abort(reason), 20);
     await expect(pending).rejects.toBe(reason);
     await claude.close();

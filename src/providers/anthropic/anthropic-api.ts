@@ -18,7 +18,11 @@ export const anthropicToolUseBlockSchema = z.object({
 /** A block of a type failsoft does not translate (thinking, server tool results, …). */
 const otherBlockSchema = z.looseObject({ type: z.string().refine((type) => type !== 'text' && type !== 'tool_use') });
 
-export const anthropicContentBlockSchema = z.union([anthropicTextBlockSchema, anthropicToolUseBlockSchema, otherBlockSchema]);
+export const anthropicContentBlockSchema = z.union([
+  anthropicTextBlockSchema,
+  anthropicToolUseBlockSchema,
+  otherBlockSchema,
+]);
 
 export const anthropicUsageSchema = z.object({
   input_tokens: count,

@@ -19,7 +19,10 @@ function number(text: string | undefined): number | undefined {
  * (reset is an RFC 3339 time) into a canonical snapshot; undefined when none are present.
  * @example readAnthropicRateLimit({ 'anthropic-ratelimit-requests-remaining': '49' }) // { requests: { remaining: 49 } }
  */
-export function readAnthropicRateLimit(headers: HttpReply['headers'], nowMs: number = Date.now()): RateLimitSnapshot | undefined {
+export function readAnthropicRateLimit(
+  headers: HttpReply['headers'],
+  nowMs: number = Date.now(),
+): RateLimitSnapshot | undefined {
   let snapshot: RateLimitSnapshot | undefined;
   for (const [key, name] of DIMENSIONS) {
     const dimension: RateLimitDimension = {};

@@ -9,7 +9,10 @@ function fixture(name: string): string {
 }
 
 /** A body that yields the text in small uneven chunks (events split across chunks) and records destroy(). */
-function body(text: string, options: { chunk?: number; failWith?: Error } = {}): AnthropicStreamBody & { destroyed: boolean } {
+function body(
+  text: string,
+  options: { chunk?: number; failWith?: Error } = {},
+): AnthropicStreamBody & { destroyed: boolean } {
   const size = options.chunk ?? 37;
   const out = {
     destroyed: false,
@@ -25,10 +28,18 @@ function body(text: string, options: { chunk?: number; failWith?: Error } = {}):
   return out;
 }
 
-async function collect(source: AnthropicStreamBody, signal?: AbortSignal): Promise<{ events: StreamEvent[]; error?: ProviderError }> {
+async function collect(
+  source: AnthropicStreamBody,
+  signal?: AbortSignal,
+): Promise<{ events: StreamEvent[]; error?: ProviderError }> {
   const events: StreamEvent[] = [];
   try {
-    for await (const event of anthropicStreamEvents(source, { provider: 'claude', model: 'claude-sonnet-4-5', ...(signal ? { signal } : {}) })) events.push(event);
+    for await (const event of anthropicStreamEvents(source, {
+      provider: 'claude',
+      model: 'claude-sonnet-4-5',
+      ...(signal ? { signal } : {}),
+    }))
+      events.push(event);
     return { events };
   } catch (error) {
     if (!ProviderError.isInstance(error)) throw error;
@@ -63,7 +74,13 @@ describe('anthropicStreamEvents', () => {
       { type: 'tool-call-start', index: 0, id: 'toolu_0173ctUSHAMeHcosVSXzrTXc', name: 'get_weather' },
       { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city": "Par' },
       { type: 'tool-call-delta', index: 0, argumentsDelta: 'is", "days": 2}' },
-      { type: 'tool-call', index: 0, id: 'toolu_0173ctUSHAMeHcosVSXzrTXc', name: 'get_weather', input: { city: 'Paris', days: 2 } },
+      {
+        type: 'tool-call',
+        index: 0,
+        id: 'toolu_0173ctUSHAMeHcosVSXzrTXc',
+        name: 'get_weather',
+        input: { city: 'Paris', days: 2 },
+      },
       { type: 'tool-call-start', index: 1, id: 'toolu_01A09q90qw90lq917835lq9', name: 'get_time' },
       { type: 'tool-call', index: 1, id: 'toolu_01A09q90qw90lq917835lq9', name: 'get_time', input: {} },
       {
@@ -103,7 +120,10 @@ describe('anthropicStreamEvents', () => {
   });
 
   it('fails a malformed event with a classified server_error', async () => {
-    const broken = fixture('stream-text.sse').replace('"index":0,"delta":{"type":"text_delta","text":"Hello"}', '"index":"zero"');
+    const broken = fixture('stream-text.sse').replace(
+      '"index":0,"delta":{"type":"text_delta","text":"Hello"}',
+      '"index":"zero"',
+    );
     const { error } = await collect(body(broken));
     expect(error?.class).toBe('server_error');
     expect(error?.inStream).toBe(true);

@@ -67,7 +67,12 @@ function parse<T extends z.ZodType>(schema: T, data: unknown, ctx: AnthropicStre
   return result.data;
 }
 
-function* onEvent(event: string, data: unknown, state: StreamState, ctx: AnthropicStreamContext): Generator<StreamEvent> {
+function* onEvent(
+  event: string,
+  data: unknown,
+  state: StreamState,
+  ctx: AnthropicStreamContext,
+): Generator<StreamEvent> {
   switch (event) {
     case 'message_start': {
       const { message } = parse(messageStartSchema, data, ctx, event);
@@ -80,7 +85,13 @@ function* onEvent(event: string, data: unknown, state: StreamState, ctx: Anthrop
       const { index, content_block: block } = parse(contentBlockStartSchema, data, ctx, event);
       if (isTextBlock(block) && block.text !== '') yield { type: 'text-delta', text: block.text };
       if (isToolUseBlock(block)) {
-        const tool: ToolBlock = { ordinal: state.toolCount++, id: block.id, name: block.name, json: '', initialInput: block.input };
+        const tool: ToolBlock = {
+          ordinal: state.toolCount++,
+          id: block.id,
+          name: block.name,
+          json: '',
+          initialInput: block.input,
+        };
         state.tools.set(index, tool);
         yield { type: 'tool-call-start', index: tool.ordinal, id: tool.id, name: tool.name };
       }
@@ -112,12 +123,21 @@ function* onEvent(event: string, data: unknown, state: StreamState, ctx: Anthrop
     case 'message_delta': {
       const { delta, usage } = parse(messageDeltaSchema, data, ctx, event);
       if (delta.stop_reason !== undefined) state.stopReason = delta.stop_reason;
-      const input = usage.input_tokens == null ? undefined : anthropicUsage({ ...usage, input_tokens: usage.input_tokens }).inputTokens;
+      const input =
+        usage.input_tokens == null
+          ? undefined
+          : anthropicUsage({ ...usage, input_tokens: usage.input_tokens }).inputTokens;
       state.setUsage(input, usage.output_tokens);
       return;
     }
     case 'error':
-      throw classifyAnthropicError({ provider: ctx.provider, model: ctx.model, body: JSON.stringify(data), inStream: true, redact: ctx.redact ?? [] });
+      throw classifyAnthropicError({
+        provider: ctx.provider,
+        model: ctx.model,
+        body: JSON.stringify(data),
+        inStream: true,
+        redact: ctx.redact ?? [],
+      });
     default:
       return; // ping and event types added after this adapter was written
   }
@@ -134,9 +154,13 @@ function toolInput(tool: ToolBlock, ctx: AnthropicStreamContext): unknown {
 
 /** A stream event that is not what the API documents: the shared malformed-response error. */
 function malformed(ctx: AnthropicStreamContext, detail: string, cause?: unknown): ProviderError {
-  return malformedResponse({ protocol: 'anthropic', provider: ctx.provider, model: ctx.model, secrets: ctx.redact }, { inStream: true }, detail, cause);
+  return malformedResponse(
+    { protocol: 'anthropic', provider: ctx.provider, model: ctx.model, secrets: ctx.redact },
+    { inStream: true },
+    detail,
+    cause,
+  );
 }
-
 
 /**
  * Reads an Anthropic SSE body into canonical events: text deltas, tool-call start/delta/complete
@@ -146,37 +170,44 @@ function malformed(ctx: AnthropicStreamContext, detail: string, cause?: unknown)
  * an aborted `signal` rethrows its reason.
  * @example for await (const event of anthropicStreamEvents(reply.body, { provider: 'claude', model })) console.log(event);
  */
-export async function* anthropicStreamEvents(body: AnthropicStreamBody, ctx: AnthropicStreamContext): AsyncGenerator<StreamEvent> {
-  const sseOptions = { tooLarge: (limit: number) => malformed(ctx, `no complete event in more than ${String(limit)} bytes`) };
+export async function* anthropicStreamEvents(
+  body: AnthropicStreamBody,
+  ctx: AnthropicStreamContext,
+): AsyncGenerator<StreamEvent> {
+  const sseOptions = {
+    tooLarge: (limit: number) => malformed(ctx, `no complete event in more than ${String(limit)} bytes`),
+  };
   const state = new StreamState(ctx.model);
   let finished = false;
   try {
     if (ctx.signal?.aborted) throw ctx.signal.reason;
-    for await (const items of readSseBatches(body, sseOptions)) for (const item of items) {
-      if (item.kind !== 'event') continue;
-      let data: unknown;
-      try {
-        data = JSON.parse(item.data);
-      } catch (error) {
-        if (item.event === 'ping') continue;
-        throw malformed(ctx, `event ${item.event ?? '(unnamed)'} data is not JSON`, error);
+    for await (const items of readSseBatches(body, sseOptions))
+      for (const item of items) {
+        if (item.kind !== 'event') continue;
+        let data: unknown;
+        try {
+          data = JSON.parse(item.data);
+        } catch (error) {
+          if (item.event === 'ping') continue;
+          throw malformed(ctx, `event ${item.event ?? '(unnamed)'} data is not JSON`, error);
+        }
+        const name =
+          item.event ?? (typeof data === 'object' && data !== null ? String((data as { type?: unknown }).type) : '');
+        if (name === 'message_stop') {
+          finished = true;
+          const finishReason = anthropicFinishReason(state.stopReason);
+          yield {
+            type: 'finish',
+            finishReason,
+            ...(state.stopReason ? { rawFinishReason: state.stopReason } : {}),
+            usage: state.usage,
+            model: state.model,
+            ...(state.id === undefined ? {} : { id: state.id }),
+          };
+          return;
+        }
+        yield* onEvent(name, data, state, ctx);
       }
-      const name = item.event ?? (typeof data === 'object' && data !== null ? String((data as { type?: unknown }).type) : '');
-      if (name === 'message_stop') {
-        finished = true;
-        const finishReason = anthropicFinishReason(state.stopReason);
-        yield {
-          type: 'finish',
-          finishReason,
-          ...(state.stopReason ? { rawFinishReason: state.stopReason } : {}),
-          usage: state.usage,
-          model: state.model,
-          ...(state.id === undefined ? {} : { id: state.id }),
-        };
-        return;
-      }
-      yield* onEvent(name, data, state, ctx);
-    }
     throw providerError({
       class: 'network',
       message: `anthropic '${ctx.provider}': stream ended without its terminator (no message_stop)`,

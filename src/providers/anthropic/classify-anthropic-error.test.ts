@@ -9,13 +9,24 @@ interface Recorded {
   body: string;
 }
 
-const recorded = JSON.parse(readFileSync(new URL('./__fixtures__/errors.json', import.meta.url), 'utf8')) as Record<string, Recorded>;
+const recorded = JSON.parse(readFileSync(new URL('./__fixtures__/errors.json', import.meta.url), 'utf8')) as Record<
+  string,
+  Recorded
+>;
 const NOW = Date.parse('2026-04-09T01:00:00Z');
 
 function classify(name: string, extra: { redact?: string[] } = {}): ReturnType<typeof classifyAnthropicError> {
   const wire = recorded[name];
   if (!wire) throw new Error(`no fixture ${name}`);
-  return classifyAnthropicError({ provider: 'claude', model: 'claude-sonnet-4-5', status: wire.status, body: wire.body, headers: wire.headers, nowMs: NOW, ...extra });
+  return classifyAnthropicError({
+    provider: 'claude',
+    model: 'claude-sonnet-4-5',
+    status: wire.status,
+    body: wire.body,
+    headers: wire.headers,
+    nowMs: NOW,
+    ...extra,
+  });
 }
 
 describe('classifyAnthropicError: one case per taxonomy row', () => {
@@ -48,8 +59,12 @@ describe('classifyAnthropicError: one case per taxonomy row', () => {
   });
 
   it('writes messages a human can act on, with the request id', () => {
-    expect(classify('overloaded-529').message).toBe("anthropic 'claude': 529 overloaded_error: Overloaded (request-id req_011CXw8h8A796q3f74Ezmhav)");
-    expect(classify('bad-gateway-502').message).toBe("anthropic 'claude': 502 <html><head><title>502 Bad Gateway</title></head></html>");
+    expect(classify('overloaded-529').message).toBe(
+      "anthropic 'claude': 529 overloaded_error: Overloaded (request-id req_011CXw8h8A796q3f74Ezmhav)",
+    );
+    expect(classify('bad-gateway-502').message).toBe(
+      "anthropic 'claude': 502 <html><head><title>502 Bad Gateway</title></head></html>",
+    );
   });
 
   it('reads retry-after and the rate-limit headers on a 429', () => {
@@ -75,13 +90,25 @@ describe('classifyAnthropicError: one case per taxonomy row', () => {
   });
 
   it('classifies in-stream error events by their type', () => {
-    const overloaded = classifyAnthropicError({ provider: 'claude', body: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', inStream: true });
+    const overloaded = classifyAnthropicError({
+      provider: 'claude',
+      body: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+      inStream: true,
+    });
     expect(overloaded.class).toBe('overloaded');
     expect(overloaded.inStream).toBe(true);
     expect(overloaded.status).toBeUndefined();
-    const api = classifyAnthropicError({ provider: 'claude', body: '{"type":"error","error":{"type":"api_error","message":"Internal server error"}}', inStream: true });
+    const api = classifyAnthropicError({
+      provider: 'claude',
+      body: '{"type":"error","error":{"type":"api_error","message":"Internal server error"}}',
+      inStream: true,
+    });
     expect(api.class).toBe('server_error');
-    const rate = classifyAnthropicError({ provider: 'claude', body: '{"type":"error","error":{"type":"rate_limit_error","message":"Rate limited"}}', inStream: true });
+    const rate = classifyAnthropicError({
+      provider: 'claude',
+      body: '{"type":"error","error":{"type":"rate_limit_error","message":"Rate limited"}}',
+      inStream: true,
+    });
     expect(rate.class).toBe('rate_limited');
   });
 

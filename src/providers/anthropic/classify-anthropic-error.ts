@@ -38,7 +38,8 @@ const SPEND_CAP_CODES = new Set([
 ]);
 const AUTH_CODES = new Set(['organization_on_hold']);
 
-const CONTEXT_PATTERN = /prompt is too long|exceed context limit|context window|context length|too many (input )?tokens/i;
+const CONTEXT_PATTERN =
+  /prompt is too long|exceed context limit|context window|context length|too many (input )?tokens/i;
 const SPEND_MESSAGE_PATTERN = /reached your (specified )?API usage limits/i;
 
 /** What the classifier needs to know about one failed call. */
@@ -72,13 +73,20 @@ const STATUS_OF_TYPE: Record<string, number> = {
   overloaded_error: 529,
 };
 
-function classOf(status: number | undefined, type: string | undefined, code: string | undefined, message: string): ErrorClass {
+function classOf(
+  status: number | undefined,
+  type: string | undefined,
+  code: string | undefined,
+  message: string,
+): ErrorClass {
   const effective = status ?? (type === undefined ? undefined : STATUS_OF_TYPE[type]);
-  if ((code !== undefined && SPEND_CAP_CODES.has(code)) || effective === 402 || type === 'billing_error') return 'quota_exhausted';
+  if ((code !== undefined && SPEND_CAP_CODES.has(code)) || effective === 402 || type === 'billing_error')
+    return 'quota_exhausted';
   if (effective === 400 && SPEND_MESSAGE_PATTERN.test(message)) return 'quota_exhausted';
   if (effective === 429 || type === 'rate_limit_error') return 'rate_limited';
   if (effective === 529 || effective === 503 || type === 'overloaded_error') return 'overloaded';
-  if (effective === 401 || effective === 403 || type === 'authentication_error' || type === 'permission_error') return 'auth';
+  if (effective === 401 || effective === 403 || type === 'authentication_error' || type === 'permission_error')
+    return 'auth';
   if (code !== undefined && AUTH_CODES.has(code)) return 'auth';
   if (effective === 404 || type === 'not_found_error') return 'not_found';
   if ((effective === 400 || effective === 413) && CONTEXT_PATTERN.test(message)) return 'context_length';
@@ -95,9 +103,14 @@ function readError(body: string): { type?: string; message?: string; code?: stri
     return {};
   }
   const full = anthropicErrorBodySchema.safeParse(json);
-  const object = full.success ? full.data.error : anthropicErrorObjectSchema.safeParse((json as { error?: unknown } | null)?.error).data;
+  const object = full.success
+    ? full.data.error
+    : anthropicErrorObjectSchema.safeParse((json as { error?: unknown } | null)?.error).data;
   if (object === undefined) return {};
-  const out: { type?: string; message?: string; code?: string; requestId?: string } = { type: object.type, message: object.message };
+  const out: { type?: string; message?: string; code?: string; requestId?: string } = {
+    type: object.type,
+    message: object.message,
+  };
   if (object.details?.error_code !== undefined) out.code = object.details.error_code;
   if (full.success && full.data.request_id) out.requestId = full.data.request_id;
   return out;

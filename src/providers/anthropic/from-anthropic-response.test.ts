@@ -28,7 +28,12 @@ describe('fromAnthropicMessage', () => {
     const response = message('message-tool-use.json');
     expect(response.content).toEqual([
       { type: 'text', text: "I'll check the weather in Paris." },
-      { type: 'tool-call', id: 'toolu_01KBzzjoMzuzrhMEeAJVgdh5', name: 'get_weather', input: { city: 'Paris', unit: 'celsius' } },
+      {
+        type: 'tool-call',
+        id: 'toolu_01KBzzjoMzuzrhMEeAJVgdh5',
+        name: 'get_weather',
+        input: { city: 'Paris', unit: 'celsius' },
+      },
     ]);
     expect(response.finishReason).toBe('tool-calls');
     expect(response.usage).toEqual({ inputTokens: 562, outputTokens: 61, totalTokens: 623 });
@@ -42,7 +47,10 @@ describe('fromAnthropicMessage', () => {
   });
 
   it('rejects a body that is not a message (the adapter turns this into server_error)', () => {
-    expect(anthropicMessageSchema.safeParse({ id: 'x', type: 'message', role: 'assistant', content: [{ type: 'text' }] }).success).toBe(false);
+    expect(
+      anthropicMessageSchema.safeParse({ id: 'x', type: 'message', role: 'assistant', content: [{ type: 'text' }] })
+        .success,
+    ).toBe(false);
   });
 
   it.each([

@@ -1,6 +1,11 @@
 import type { AnswerPart } from '../../model/message.js';
 import type { FinishReason, ProviderResponse, Usage } from '../../model/response.js';
-import type { AnthropicContentBlock, AnthropicMessage, AnthropicTextBlock, AnthropicToolUseBlock } from './anthropic-api.js';
+import type {
+  AnthropicContentBlock,
+  AnthropicMessage,
+  AnthropicTextBlock,
+  AnthropicToolUseBlock,
+} from './anthropic-api.js';
 
 // The block schema refuses other shapes for these two types, so the type name decides.
 /** True for a `text` block. */
@@ -43,7 +48,8 @@ export function anthropicUsage(usage: {
   cache_creation_input_tokens?: number | null | undefined;
   cache_read_input_tokens?: number | null | undefined;
 }): Usage {
-  const inputTokens = usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
+  const inputTokens =
+    usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
   const outputTokens = usage.output_tokens ?? 0;
   return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
 }

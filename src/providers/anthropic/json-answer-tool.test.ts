@@ -5,7 +5,10 @@ import { JSON_ANSWER_TOOL, jsonAnswerEvents, jsonAnswerResponse } from './json-a
 
 const usage = { inputTokens: 10, outputTokens: 5, totalTokens: 15 };
 
-function response(content: ProviderResponse['content'], finishReason: ProviderResponse['finishReason'] = 'tool-calls'): ProviderResponse {
+function response(
+  content: ProviderResponse['content'],
+  finishReason: ProviderResponse['finishReason'] = 'tool-calls',
+): ProviderResponse {
   return { id: 'msg_1', model: 'claude', content, text: '', finishReason, usage };
 }
 
@@ -19,37 +22,43 @@ async function collect(events: StreamEvent[]): Promise<StreamEvent[]> {
 }
 
 describe('jsonAnswerResponse', () => {
-  it('turns the answer tool\'s input into the text and finishes as stop', () => {
-    const r = jsonAnswerResponse(response([{ type: 'tool-call', id: 't1', name: JSON_ANSWER_TOOL, input: { city: 'Paris', n: 1 } }]));
+  it("turns the answer tool's input into the text and finishes as stop", () => {
+    const r = jsonAnswerResponse(
+      response([{ type: 'tool-call', id: 't1', name: JSON_ANSWER_TOOL, input: { city: 'Paris', n: 1 } }]),
+    );
     expect(r.text).toBe('{"city":"Paris","n":1}');
     expect(r.content).toEqual([{ type: 'text', text: '{"city":"Paris","n":1}' }]);
     expect(r.finishReason).toBe('stop');
   });
 
   it('drops prose beside the answer and a second call of the answer tool, so the text stays one JSON value', () => {
-    const r = jsonAnswerResponse(response([
-      { type: 'text', text: 'Here is the JSON:' },
-      { type: 'tool-call', id: 't1', name: JSON_ANSWER_TOOL, input: { city: 'Paris' } },
-      { type: 'tool-call', id: 't2', name: JSON_ANSWER_TOOL, input: { city: 'Lyon' } },
-    ]));
+    const r = jsonAnswerResponse(
+      response([
+        { type: 'text', text: 'Here is the JSON:' },
+        { type: 'tool-call', id: 't1', name: JSON_ANSWER_TOOL, input: { city: 'Paris' } },
+        { type: 'tool-call', id: 't2', name: JSON_ANSWER_TOOL, input: { city: 'Lyon' } },
+      ]),
+    );
     expect(r.text).toBe('{"city":"Paris"}');
     expect(r.content).toEqual([{ type: 'text', text: '{"city":"Paris"}' }]);
   });
 
-  it('leaves the caller\'s own tool calls (and their finish reason) alone', () => {
+  it("leaves the caller's own tool calls (and their finish reason) alone", () => {
     const own = response([{ type: 'tool-call', id: 't1', name: 'get_weather', input: { city: 'Paris' } }]);
     expect(jsonAnswerResponse(own)).toBe(own);
-    const mixed = jsonAnswerResponse(response([
-      { type: 'tool-call', id: 't1', name: 'get_weather', input: {} },
-      { type: 'tool-call', id: 't2', name: JSON_ANSWER_TOOL, input: { a: true } },
-    ]));
+    const mixed = jsonAnswerResponse(
+      response([
+        { type: 'tool-call', id: 't1', name: 'get_weather', input: {} },
+        { type: 'tool-call', id: 't2', name: JSON_ANSWER_TOOL, input: { a: true } },
+      ]),
+    );
     expect(mixed.finishReason).toBe('tool-calls');
     expect(mixed.content.map((p) => p.type)).toEqual(['tool-call', 'text']);
   });
 });
 
 describe('jsonAnswerEvents', () => {
-  it('streams the answer tool\'s argument pieces as text deltas, drops its start and end, finishes as stop', async () => {
+  it("streams the answer tool's argument pieces as text deltas, drops its start and end, finishes as stop", async () => {
     const out = await collect([
       { type: 'tool-call-start', index: 0, id: 't1', name: JSON_ANSWER_TOOL },
       { type: 'tool-call-delta', index: 0, argumentsDelta: '' },
@@ -75,10 +84,13 @@ describe('jsonAnswerEvents', () => {
       { type: 'tool-call', index: 1, id: 't2', name: JSON_ANSWER_TOOL, input: { a: 2 } },
       { type: 'finish', finishReason: 'tool-calls', usage },
     ]);
-    expect(out).toEqual([{ type: 'text-delta', text: '{"a":1}' }, { type: 'finish', finishReason: 'stop', usage }]);
+    expect(out).toEqual([
+      { type: 'text-delta', text: '{"a":1}' },
+      { type: 'finish', finishReason: 'stop', usage },
+    ]);
   });
 
-  it('sends the input whole when no pieces came, and passes the caller\'s own tool calls through', async () => {
+  it("sends the input whole when no pieces came, and passes the caller's own tool calls through", async () => {
     const out = await collect([
       { type: 'tool-call-start', index: 0, id: 't1', name: JSON_ANSWER_TOOL },
       { type: 'tool-call', index: 0, id: 't1', name: JSON_ANSWER_TOOL, input: {} },

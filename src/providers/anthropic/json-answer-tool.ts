@@ -11,7 +11,8 @@ import type { AnthropicRequestBody } from './to-anthropic-request.js';
  */
 export const JSON_ANSWER_TOOL = 'failsoft_json_answer';
 
-const DEFAULT_DESCRIPTION = 'Give your whole answer as this tool\'s input: the JSON object the user asked for. Do not answer in text.';
+const DEFAULT_DESCRIPTION =
+  "Give your whole answer as this tool's input: the JSON object the user asked for. Do not answer in text.";
 
 /** Adds the answer tool to a request body in JSON mode (no change otherwise). */
 export function withJsonAnswerTool(body: AnthropicRequestBody, request: GenerateRequest): AnthropicRequestBody {
@@ -52,7 +53,12 @@ export function jsonAnswerResponse(response: ProviderResponse): ProviderResponse
     }
   }
   if (!answered) return response;
-  return { ...response, content, text, finishReason: response.finishReason === 'tool-calls' && !otherCalls ? 'stop' : response.finishReason };
+  return {
+    ...response,
+    content,
+    text,
+    finishReason: response.finishReason === 'tool-calls' && !otherCalls ? 'stop' : response.finishReason,
+  };
 }
 
 /**
@@ -88,7 +94,8 @@ export async function* jsonAnswerEvents(events: AsyncIterable<StreamEvent>): Asy
         if (answerIndexes.has(event.index) || event.name === JSON_ANSWER_TOOL) {
           answerIndex ??= event.index;
           // No pieces came (an empty object, or a provider that sends the input whole): send it now.
-          if (event.index === answerIndex && !streamed.has(event.index)) yield { type: 'text-delta', text: JSON.stringify(event.input ?? {}) };
+          if (event.index === answerIndex && !streamed.has(event.index))
+            yield { type: 'text-delta', text: JSON.stringify(event.input ?? {}) };
           continue;
         }
         otherCalls = true;

@@ -1,4 +1,11 @@
-import type { ContentPart, GenerateRequest, ImageMediaType, ImagePart, Message, ToolChoice } from '../../model/message.js';
+import type {
+  ContentPart,
+  GenerateRequest,
+  ImageMediaType,
+  ImagePart,
+  Message,
+  ToolChoice,
+} from '../../model/message.js';
 import { contentText, isInlineImage } from '../../model/message.js';
 import { withJsonAnswerTool } from './json-answer-tool.js';
 
@@ -13,11 +20,15 @@ export type AnthropicRequestBlock =
   | { type: 'image'; source: AnthropicImageSource };
 
 /** An image block's source (the SDK's `Base64ImageSource` and `URLImageSource`). */
-export type AnthropicImageSource = { type: 'base64'; media_type: ImageMediaType; data: string } | { type: 'url'; url: string };
+export type AnthropicImageSource =
+  | { type: 'base64'; media_type: ImageMediaType; data: string }
+  | { type: 'url'; url: string };
 
 /** A canonical image as the Messages API's image source: base64 bytes, or a URL Anthropic fetches. */
 export function anthropicImageSource(part: ImagePart): AnthropicImageSource {
-  return isInlineImage(part) ? { type: 'base64', media_type: part.mediaType, data: part.data } : { type: 'url', url: part.url };
+  return isInlineImage(part)
+    ? { type: 'base64', media_type: part.mediaType, data: part.data }
+    : { type: 'url', url: part.url };
 }
 
 export interface AnthropicRequestMessage {
@@ -51,7 +62,12 @@ function blocksOf(content: string | ContentPart[]): AnthropicRequestBlock[] {
     } else if (part.type === 'image') {
       blocks.push({ type: 'image', source: anthropicImageSource(part) });
     } else {
-      blocks.push({ type: 'tool_result', tool_use_id: part.toolCallId, content: part.content, ...(part.isError ? { is_error: true } : {}) });
+      blocks.push({
+        type: 'tool_result',
+        tool_use_id: part.toolCallId,
+        content: part.content,
+        ...(part.isError ? { is_error: true } : {}),
+      });
     }
   }
   return blocks;
@@ -83,7 +99,10 @@ export function toAnthropicMessages(messages: readonly Message[]): AnthropicRequ
 
 /** The system prompt and every `system` message, joined by blank lines (the wire has one `system`). */
 export function anthropicSystem(request: GenerateRequest): string | undefined {
-  const parts = [request.system ?? '', ...request.messages.filter((m) => m.role === 'system').map((m) => contentText(m.content))];
+  const parts = [
+    request.system ?? '',
+    ...request.messages.filter((m) => m.role === 'system').map((m) => contentText(m.content)),
+  ];
   const joined = parts.filter((p) => p !== '').join('\n\n');
   return joined === '' ? undefined : joined;
 }
@@ -113,7 +132,8 @@ export function toAnthropicRequest(
   if (system !== undefined) body.system = system;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
-  if (request.stopSequences !== undefined && request.stopSequences.length > 0) body.stop_sequences = [...request.stopSequences];
+  if (request.stopSequences !== undefined && request.stopSequences.length > 0)
+    body.stop_sequences = [...request.stopSequences];
   if (request.tools !== undefined && request.tools.length > 0) {
     body.tools = request.tools.map((tool) => ({
       name: tool.name,

@@ -27,7 +27,12 @@ describe('classifyGeminiError', () => {
   ];
 
   it.each(table)('%s → %s', (_label, status, fixture, expected) => {
-    const error = classifyGeminiError({ ...base, status, body: body(fixture), headers: { 'content-type': 'application/json; charset=UTF-8' } });
+    const error = classifyGeminiError({
+      ...base,
+      status,
+      body: body(fixture),
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+    });
     expect(error.class).toBe(expected);
     expect(error.status).toBe(status);
     expect(error.provider).toBe('gemini-main');
@@ -48,35 +53,67 @@ describe('classifyGeminiError', () => {
   });
 
   it('reads fractional protobuf durations (0.500s)', () => {
-    const json = { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '0.500s' }] } };
+    const json = {
+      error: {
+        code: 429,
+        status: 'RESOURCE_EXHAUSTED',
+        message: 'Quota exceeded',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '0.500s' }],
+      },
+    };
     expect(classifyGeminiError({ ...base, status: 429, body: json }).retryAfterMs).toBe(500);
   });
 
   it('falls back to a retry-after header, and gives no delay for a quota that will not refill', () => {
-    const legacy = classifyGeminiError({ ...base, status: 429, body: body('error-429-legacy.json'), headers: { 'retry-after': '3' } });
+    const legacy = classifyGeminiError({
+      ...base,
+      status: 429,
+      body: body('error-429-legacy.json'),
+      headers: { 'retry-after': '3' },
+    });
     expect(legacy).toMatchObject({ class: 'rate_limited', retryAfterMs: 3000 });
-    expect(classifyGeminiError({ ...base, status: 429, body: body('error-429-per-day.json') }).retryAfterMs).toBeUndefined();
+    expect(
+      classifyGeminiError({ ...base, status: 429, body: body('error-429-per-day.json') }).retryAfterMs,
+    ).toBeUndefined();
   });
 
   it('treats a quota whose limit is zero as exhausted', () => {
-    const json = { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded', details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier', quotaValue: '0' }] }] } };
+    const json = {
+      error: {
+        code: 429,
+        status: 'RESOURCE_EXHAUSTED',
+        message: 'Quota exceeded',
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+            violations: [{ quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier', quotaValue: '0' }],
+          },
+        ],
+      },
+    };
     expect(classifyGeminiError({ ...base, status: 429, body: json }).class).toBe('quota_exhausted');
   });
 
   it('writes a message a human can act on, naming provider, status and Google status', () => {
     const error = classifyGeminiError({ ...base, status: 503, body: body('error-503-unavailable.json') });
-    expect(error.message).toBe("gemini 'gemini-main': 503 UNAVAILABLE: The model is overloaded. Please try again later.");
+    expect(error.message).toBe(
+      "gemini 'gemini-main': 503 UNAVAILABLE: The model is overloaded. Please try again later.",
+    );
     const quota = classifyGeminiError({ ...base, status: 429, body: body('error-429-per-day.json') });
     expect(quota.message).toContain('(quota GenerateRequestsPerDayPerProjectPerModel-FreeTier)');
   });
 
   it('uses the ErrorInfo reason as the code for a bad key', () => {
-    expect(classifyGeminiError({ ...base, status: 400, body: body('error-400-api-key-invalid.json') }).code).toBe('API_KEY_INVALID');
+    expect(classifyGeminiError({ ...base, status: 400, body: body('error-400-api-key-invalid.json') }).code).toBe(
+      'API_KEY_INVALID',
+    );
   });
 
   it('never puts the API key in the message', () => {
     const key = 'AIzaSyD-secret-key-123456';
-    const json = { error: { code: 400, status: 'INVALID_ARGUMENT', message: `API key ${key} not valid; see ?key=${key}` } };
+    const json = {
+      error: { code: 400, status: 'INVALID_ARGUMENT', message: `API key ${key} not valid; see ?key=${key}` },
+    };
     const error = classifyGeminiError({ ...base, status: 400, body: json, secrets: [key] });
     expect(error.message).not.toContain(key);
   });
@@ -88,6 +125,8 @@ describe('classifyGeminiError', () => {
   });
 
   it('marks errors that arrived inside a stream', () => {
-    expect(classifyGeminiError({ ...base, status: 503, body: body('error-503-unavailable.json'), inStream: true }).inStream).toBe(true);
+    expect(
+      classifyGeminiError({ ...base, status: 503, body: body('error-503-unavailable.json'), inStream: true }).inStream,
+    ).toBe(true);
   });
 });

@@ -42,9 +42,11 @@ export function classifyGeminiError(input: GeminiErrorInput): ProviderError {
   const statusName = error?.status;
   const rawMessage = error?.message ?? (typeof input.body === 'string' ? input.body.slice(0, 500) : '');
   const cls = classOf(input.status, statusName, reason, rawMessage, details);
-  const retryAfterMs = cls === 'rate_limited' || cls === 'overloaded' || cls === 'server_error'
-    ? retryDelayMs(details, rawMessage) ?? (input.headers ? retryAfterFromHeaders(input.headers, input.nowMs) : undefined)
-    : undefined;
+  const retryAfterMs =
+    cls === 'rate_limited' || cls === 'overloaded' || cls === 'server_error'
+      ? (retryDelayMs(details, rawMessage) ??
+        (input.headers ? retryAfterFromHeaders(input.headers, input.nowMs) : undefined))
+      : undefined;
   const rateLimit = input.headers ? geminiRateLimitFromHeaders(input.headers) : undefined;
   const code = reason ?? statusName;
   const quotaId = details.find((d) => d['@type'] === QUOTA_FAILURE)?.violations?.[0]?.quotaId;
@@ -62,8 +64,20 @@ export function classifyGeminiError(input: GeminiErrorInput): ProviderError {
   });
 }
 
-function classOf(status: number, statusName: string | undefined, reason: string | undefined, message: string, details: readonly GeminiErrorDetail[]): ErrorClass {
-  if (reason === 'API_KEY_INVALID' || reason === 'API_KEY_EXPIRED' || statusName === 'UNAUTHENTICATED' || statusName === 'PERMISSION_DENIED') return 'auth';
+function classOf(
+  status: number,
+  statusName: string | undefined,
+  reason: string | undefined,
+  message: string,
+  details: readonly GeminiErrorDetail[],
+): ErrorClass {
+  if (
+    reason === 'API_KEY_INVALID' ||
+    reason === 'API_KEY_EXPIRED' ||
+    statusName === 'UNAUTHENTICATED' ||
+    statusName === 'PERMISSION_DENIED'
+  )
+    return 'auth';
   // FAILED_PRECONDITION ("User location is not supported", free tier unavailable in a country) is the
   // account's problem, not the request's: like auth it opens long, alerts, and lets the next provider serve.
   if (statusName === 'FAILED_PRECONDITION') return 'auth';

@@ -7,7 +7,9 @@ import { fromGeminiResponse, mapGeminiFinishReason } from './from-gemini-respons
 const context = { provider: 'gemini', model: 'gemini-2.5-flash' };
 
 function fixture(name: string): ReturnType<typeof geminiResponseSchema.parse> {
-  return geminiResponseSchema.parse(JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8')));
+  return geminiResponseSchema.parse(
+    JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8')),
+  );
 }
 
 describe('fromGeminiResponse', () => {
@@ -36,7 +38,10 @@ describe('fromGeminiResponse', () => {
   });
 
   it('reads a candidate without parts (output cap hit while thinking) as an empty answer cut for length', () => {
-    const response = fromGeminiResponse(fixture('generate-thoughts-max-tokens.json'), { provider: 'gemini', model: 'gemini-2.5-pro' });
+    const response = fromGeminiResponse(fixture('generate-thoughts-max-tokens.json'), {
+      provider: 'gemini',
+      model: 'gemini-2.5-pro',
+    });
     expect(response.text).toBe('');
     expect(response.content).toEqual([]);
     expect(response.finishReason).toBe('length');
@@ -61,7 +66,9 @@ describe('fromGeminiResponse', () => {
   });
 
   it('throws server_error for a 200 body with neither candidates nor a block reason', () => {
-    expect(() => fromGeminiResponse({ modelVersion: 'x' }, context)).toThrow(expect.objectContaining({ class: 'server_error' }));
+    expect(() => fromGeminiResponse({ modelVersion: 'x' }, context)).toThrow(
+      expect.objectContaining({ class: 'server_error' }),
+    );
   });
 });
 

@@ -11,7 +11,13 @@ export interface GeminiCallContext {
 }
 
 const CONTENT_FILTER_REASONS = new Set([
-  'SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT',
+  'SAFETY',
+  'RECITATION',
+  'BLOCKLIST',
+  'PROHIBITED_CONTENT',
+  'SPII',
+  'IMAGE_SAFETY',
+  'IMAGE_PROHIBITED_CONTENT',
 ]);
 
 /**
@@ -63,7 +69,11 @@ export function geminiAnswerParts(parts: readonly GeminiPart[], firstCallIndex =
  * The `content_filter` error for a prompt Gemini refused outright (no candidates, a block reason).
  * Returns undefined when the response is not a blocked prompt.
  */
-export function blockedPromptError(body: GeminiResponse, context: GeminiCallContext, inStream = false): ProviderError | undefined {
+export function blockedPromptError(
+  body: GeminiResponse,
+  context: GeminiCallContext,
+  inStream = false,
+): ProviderError | undefined {
   const reason = body.promptFeedback?.blockReason;
   if ((body.candidates?.length ?? 0) > 0 || reason === undefined) return undefined;
   const detail = body.promptFeedback?.blockReasonMessage;

@@ -29,7 +29,11 @@ afterEach(() => {
 });
 
 const hello: GenerateRequest = { system: 'Be brief.', messages: [{ role: 'user', content: 'Tell me about the sea' }] };
-const weather = { name: 'get_weather', description: 'Current weather', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+const weather = {
+  name: 'get_weather',
+  description: 'Current weather',
+  inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+};
 
 async function failure(run: () => Promise<unknown>): Promise<ProviderError> {
   try {
@@ -61,11 +65,20 @@ describe('Gemini adapter against the simulator', () => {
   });
 
   it('forces a tool and round-trips its result', async () => {
-    const request: GenerateRequest = { messages: [{ role: 'user', content: 'Weather in Oslo?' }], tools: [weather], toolChoice: { type: 'tool', name: 'get_weather' } };
+    const request: GenerateRequest = {
+      messages: [{ role: 'user', content: 'Weather in Oslo?' }],
+      tools: [weather],
+      toolChoice: { type: 'tool', name: 'get_weather' },
+    };
     const first = await adapter.generate(MODEL, request);
     expect(first.response.finishReason).toBe('tool-calls');
     const call = first.response.content[0];
-    expect(call).toEqual({ type: 'tool-call', id: 'call_0_get_weather', name: 'get_weather', input: { city: 'Weather in Oslo?' } });
+    expect(call).toEqual({
+      type: 'tool-call',
+      id: 'call_0_get_weather',
+      name: 'get_weather',
+      input: { city: 'Weather in Oslo?' },
+    });
     const second = await adapter.generate(MODEL, {
       messages: [
         ...request.messages,
@@ -82,16 +95,34 @@ describe('Gemini adapter against the simulator', () => {
     const text = events.flatMap((e) => (e.type === 'text-delta' ? [e.text] : [])).join('');
     expect(text).toBe(`Simulated reply from gemini (${MODEL}): Tell me about the sea`);
     const finishes = events.filter((e) => e.type === 'finish');
-    expect(finishes).toEqual([{ type: 'finish', finishReason: 'stop', rawFinishReason: 'STOP', usage: expect.objectContaining({ inputTokens: 8 }), model: MODEL, id: expect.any(String) }]);
+    expect(finishes).toEqual([
+      {
+        type: 'finish',
+        finishReason: 'stop',
+        rawFinishReason: 'STOP',
+        usage: expect.objectContaining({ inputTokens: 8 }),
+        model: MODEL,
+        id: expect.any(String),
+      },
+    ]);
     expect(events.at(-1)?.type).toBe('finish');
   });
 
   it('streams a tool call as start, delta and the parsed call', async () => {
-    const events = await collect({ messages: [{ role: 'user', content: 'Use get_weather for Oslo' }], tools: [weather] });
+    const events = await collect({
+      messages: [{ role: 'user', content: 'Use get_weather for Oslo' }],
+      tools: [weather],
+    });
     expect(events).toEqual([
       { type: 'tool-call-start', index: 0, id: 'call_0_get_weather', name: 'get_weather' },
       { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"Use get_weather for Oslo"}' },
-      { type: 'tool-call', index: 0, id: 'call_0_get_weather', name: 'get_weather', input: { city: 'Use get_weather for Oslo' } },
+      {
+        type: 'tool-call',
+        index: 0,
+        id: 'call_0_get_weather',
+        name: 'get_weather',
+        input: { city: 'Use get_weather for Oslo' },
+      },
       expect.objectContaining({ type: 'finish', finishReason: 'tool-calls' }),
     ]);
   });
@@ -115,7 +146,12 @@ describe('Gemini adapter against the simulator', () => {
     it('rate_limited → rate_limited with retryAfterMs from RetryInfo', async () => {
       sim.setFaults({ gemini: [{ kind: 'rate_limited', count: 1, retryAfterS: 3 }] });
       const error = await failure(() => adapter.generate(MODEL, hello));
-      expect(error).toMatchObject({ class: 'rate_limited', status: 429, code: 'RESOURCE_EXHAUSTED', retryAfterMs: 3000 });
+      expect(error).toMatchObject({
+        class: 'rate_limited',
+        status: 429,
+        code: 'RESOURCE_EXHAUSTED',
+        retryAfterMs: 3000,
+      });
     });
 
     it('quota_exhausted carries no retry delay', async () => {
@@ -163,7 +199,12 @@ describe('Gemini adapter against the simulator', () => {
   });
 
   it('a wrong key → auth (API_KEY_INVALID), no key → auth (403), and the key never shows in the message', async () => {
-    const wrong = createGeminiAdapter({ name: 'gemini-main', type: 'gemini', baseUrl: sim.urlFor('gemini'), apiKey: 'AIza-wrong-key' });
+    const wrong = createGeminiAdapter({
+      name: 'gemini-main',
+      type: 'gemini',
+      baseUrl: sim.urlFor('gemini'),
+      apiKey: 'AIza-wrong-key',
+    });
     const bad = await failure(() => wrong.generate(MODEL, hello));
     await wrong.close();
     expect(bad).toMatchObject({ class: 'auth', status: 400, code: 'API_KEY_INVALID' });
@@ -175,7 +216,12 @@ describe('Gemini adapter against the simulator', () => {
   });
 
   it('a path the API does not serve → not_found', async () => {
-    const lost = createGeminiAdapter({ name: 'gemini-main', type: 'gemini', baseUrl: `${sim.urlFor('gemini')}/wrong-prefix`, apiKey: KEY });
+    const lost = createGeminiAdapter({
+      name: 'gemini-main',
+      type: 'gemini',
+      baseUrl: `${sim.urlFor('gemini')}/wrong-prefix`,
+      apiKey: KEY,
+    });
     const error = await failure(() => lost.generate(MODEL, hello));
     await lost.close();
     expect(error).toMatchObject({ class: 'not_found', status: 404 });

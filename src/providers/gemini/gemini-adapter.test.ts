@@ -57,7 +57,13 @@ function json(status: number, body: string): Handler {
   };
 }
 
-const endpoint = () => ({ name: 'gemini-main', type: 'gemini' as const, baseUrl, apiKey: 'AIza-test-key', headers: { 'x-team': 'search' } });
+const endpoint = () => ({
+  name: 'gemini-main',
+  type: 'gemini' as const,
+  baseUrl,
+  apiKey: 'AIza-test-key',
+  headers: { 'x-team': 'search' },
+});
 const request = { messages: [{ role: 'user' as const, content: 'Why is the sky blue?' }], system: 'Be brief.' };
 
 describe('createGeminiAdapter', () => {
@@ -101,15 +107,27 @@ describe('createGeminiAdapter', () => {
     const failure = await adapter.stream('gemini-2.5-flash', request).catch((e: unknown) => e);
     await adapter.close();
     expect(ProviderError.isInstance(failure)).toBe(true);
-    expect(failure).toMatchObject({ class: 'rate_limited', status: 429, retryAfterMs: 37_000, provider: 'gemini-main', model: 'gemini-2.5-flash' });
+    expect(failure).toMatchObject({
+      class: 'rate_limited',
+      status: 429,
+      retryAfterMs: 37_000,
+      provider: 'gemini-main',
+      model: 'gemini-2.5-flash',
+    });
   });
 
   it('turns a malformed 200 body into server_error instead of crashing', async () => {
     const adapter = createGeminiAdapter(endpoint());
     handler = json(200, '{"candidates": "nope"}');
-    await expect(adapter.generate('gemini-2.5-flash', request)).rejects.toMatchObject({ class: 'server_error', status: 200 });
+    await expect(adapter.generate('gemini-2.5-flash', request)).rejects.toMatchObject({
+      class: 'server_error',
+      status: 200,
+    });
     handler = json(200, '<html>oops</html>');
-    await expect(adapter.generate('gemini-2.5-flash', request)).rejects.toMatchObject({ class: 'server_error', status: 200 });
+    await expect(adapter.generate('gemini-2.5-flash', request)).rejects.toMatchObject({
+      class: 'server_error',
+      status: 200,
+    });
     await adapter.close();
   });
 
@@ -155,7 +173,10 @@ describe('createGeminiAdapter', () => {
 
   it('reports a refused connection as network', async () => {
     const adapter = createGeminiAdapter({ ...endpoint(), baseUrl: 'http://127.0.0.1:1' });
-    await expect(adapter.generate('gemini-2.5-flash', request)).rejects.toMatchObject({ class: 'network', provider: 'gemini-main' });
+    await expect(adapter.generate('gemini-2.5-flash', request)).rejects.toMatchObject({
+      class: 'network',
+      provider: 'gemini-main',
+    });
     await adapter.close();
   });
 });

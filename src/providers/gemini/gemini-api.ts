@@ -72,11 +72,13 @@ export const geminiErrorDetailSchema = z.looseObject({
   retryDelay: z.string().optional(),
   /** google.rpc.QuotaFailure */
   violations: z
-    .array(z.looseObject({
-      quotaMetric: z.string().optional(),
-      quotaId: z.string().optional(),
-      quotaValue: z.union([z.string(), z.number()]).optional(),
-    }))
+    .array(
+      z.looseObject({
+        quotaMetric: z.string().optional(),
+        quotaId: z.string().optional(),
+        quotaValue: z.union([z.string(), z.number()]).optional(),
+      }),
+    )
     .optional(),
 });
 

@@ -12,7 +12,10 @@ async function* replay(name: string, pieceSize = 17): AsyncGenerator<Uint8Array>
   for (let i = 0; i < bytes.length; i += pieceSize) yield bytes.subarray(i, i + pieceSize);
 }
 
-async function collect(name: string, ctx: GeminiStreamContext = context): Promise<{ events: StreamEvent[]; error?: ProviderError }> {
+async function collect(
+  name: string,
+  ctx: GeminiStreamContext = context,
+): Promise<{ events: StreamEvent[]; error?: ProviderError }> {
   const events: StreamEvent[] = [];
   try {
     for await (const event of geminiStreamEvents(replay(name), ctx)) events.push(event);
@@ -32,8 +35,12 @@ describe('geminiStreamEvents', () => {
       { type: 'text-delta', text: ', world' },
       { type: 'text-delta', text: '!' },
       {
-        type: 'finish', finishReason: 'stop', rawFinishReason: 'STOP',
-        usage: { inputTokens: 4, outputTokens: 3, totalTokens: 7 }, model: 'gemini-2.5-flash', id: 'Sl1daOaeNOHWnvgP6eHmiQ4',
+        type: 'finish',
+        finishReason: 'stop',
+        rawFinishReason: 'STOP',
+        usage: { inputTokens: 4, outputTokens: 3, totalTokens: 7 },
+        model: 'gemini-2.5-flash',
+        id: 'Sl1daOaeNOHWnvgP6eHmiQ4',
       },
     ]);
   });
@@ -50,8 +57,19 @@ describe('geminiStreamEvents', () => {
       { type: 'text-delta', text: 'Checking.' },
       { type: 'tool-call-start', index: 0, id: 'call_0_get_weather', name: 'get_weather' },
       { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"Paris","unit":"c"}' },
-      { type: 'tool-call', index: 0, id: 'call_0_get_weather', name: 'get_weather', input: { city: 'Paris', unit: 'c' } },
-      expect.objectContaining({ type: 'finish', finishReason: 'tool-calls', rawFinishReason: 'STOP', usage: { inputTokens: 30, outputTokens: 12, totalTokens: 42 } }),
+      {
+        type: 'tool-call',
+        index: 0,
+        id: 'call_0_get_weather',
+        name: 'get_weather',
+        input: { city: 'Paris', unit: 'c' },
+      },
+      expect.objectContaining({
+        type: 'finish',
+        finishReason: 'tool-calls',
+        rawFinishReason: 'STOP',
+        usage: { inputTokens: 30, outputTokens: 12, totalTokens: 42 },
+      }),
     ]);
   });
 
@@ -63,7 +81,10 @@ describe('geminiStreamEvents', () => {
 
   it('classifies the raw pretty-printed JSON error tail after some chunks, in-stream', async () => {
     const { events, error } = await collect('stream-error-tail.sse');
-    expect(events).toEqual([{ type: 'text-delta', text: 'Hello' }, { type: 'text-delta', text: ', world' }]);
+    expect(events).toEqual([
+      { type: 'text-delta', text: 'Hello' },
+      { type: 'text-delta', text: ', world' },
+    ]);
     expect(error).toMatchObject({ class: 'overloaded', status: 503, code: 'UNAVAILABLE', inStream: true });
   });
 
@@ -93,7 +114,10 @@ describe('geminiStreamEvents', () => {
 
   it('releases the connection when the consumer stops early', async () => {
     let released = 0;
-    for await (const event of geminiStreamEvents(replay('stream-text.sse'), { ...context, release: () => released++ })) {
+    for await (const event of geminiStreamEvents(replay('stream-text.sse'), {
+      ...context,
+      release: () => released++,
+    })) {
       expect(event.type).toBe('text-delta');
       break;
     }
@@ -102,7 +126,8 @@ describe('geminiStreamEvents', () => {
 
   it('does not release a connection that was read to the end', async () => {
     let released = 0;
-    for await (const event of geminiStreamEvents(replay('stream-text.sse'), { ...context, release: () => released++ })) void event;
+    for await (const event of geminiStreamEvents(replay('stream-text.sse'), { ...context, release: () => released++ }))
+      void event;
     expect(released).toBe(0);
   });
 
@@ -110,12 +135,17 @@ describe('geminiStreamEvents', () => {
     const controller = new AbortController();
     const reason = new Error('deadline passed');
     const seen: StreamEvent[] = [];
-    await expect((async () => {
-      for await (const event of geminiStreamEvents(replay('stream-text.sse'), { ...context, signal: controller.signal })) {
-        seen.push(event);
-        controller.abort(reason);
-      }
-    })()).rejects.toBe(reason);
+    await expect(
+      (async () => {
+        for await (const event of geminiStreamEvents(replay('stream-text.sse'), {
+          ...context,
+          signal: controller.signal,
+        })) {
+          seen.push(event);
+          controller.abort(reason);
+        }
+      })(),
+    ).rejects.toBe(reason);
     expect(seen).toHaveLength(1);
   });
 

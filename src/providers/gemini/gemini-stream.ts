@@ -5,7 +5,13 @@ import { readSseBatches, UnframedTail } from '../sse.js';
 import { streamReadFailure } from '../stream-failure.js';
 import { geminiResponseSchema, type GeminiResponse, type GeminiUsage } from './gemini-api.js';
 import { classifyGeminiError } from './classify-gemini-error.js';
-import { blockedPromptError, geminiAnswerParts, geminiUsage, mapGeminiFinishReason, type GeminiCallContext } from './from-gemini-response.js';
+import {
+  blockedPromptError,
+  geminiAnswerParts,
+  geminiUsage,
+  mapGeminiFinishReason,
+  type GeminiCallContext,
+} from './from-gemini-response.js';
 import { throwIfCancelled, type CancelSignal } from '../../model/cancel-signal.js';
 
 /** What the stream parser needs besides the body. */
@@ -24,8 +30,13 @@ export interface GeminiStreamContext extends GeminiCallContext {
  * `network` for a stream that ends without a finishReason, `server_error` for a malformed chunk.
  * @example for await (const event of geminiStreamEvents(reply.body, { provider: 'gemini', model })) console.log(event);
  */
-export async function* geminiStreamEvents(body: AsyncIterable<Uint8Array | string>, context: GeminiStreamContext): AsyncGenerator<StreamEvent> {
-  const sseOptions = { tooLarge: (limit: number) => malformed(`no complete event in more than ${String(limit)} bytes`, context) };
+export async function* geminiStreamEvents(
+  body: AsyncIterable<Uint8Array | string>,
+  context: GeminiStreamContext,
+): AsyncGenerator<StreamEvent> {
+  const sseOptions = {
+    tooLarge: (limit: number) => malformed(`no complete event in more than ${String(limit)} bytes`, context),
+  };
   const rawLines = new UnframedTail();
   let finishReason: string | undefined;
   let usage: GeminiUsage | undefined;
@@ -36,36 +47,37 @@ export async function* geminiStreamEvents(body: AsyncIterable<Uint8Array | strin
   let completed = false;
   try {
     try {
-      for await (const items of readSseBatches(body, sseOptions)) for (const item of items) {
-        throwIfCancelled(context.signal);
-        if (item.kind === 'raw') {
-          rawLines.add(item.line);
-          continue;
-        }
-        // Gemini names no events; anything named (or a keep-alive) is not an answer chunk.
-        if (item.event !== undefined && item.event !== 'message') continue;
-        const chunk = parseChunk(item.data, context);
-        if (chunk === undefined) continue;
-        const blocked = blockedPromptError(chunk, context, true);
-        if (blocked !== undefined) throw blocked;
-        if (chunk.usageMetadata !== undefined) usage = chunk.usageMetadata;
-        model = chunk.modelVersion ?? model;
-        id = chunk.responseId ?? id;
-        const candidate = chunk.candidates?.[0];
-        if (candidate === undefined) continue;
-        if (candidate.finishReason !== undefined) finishReason = candidate.finishReason;
-        for (const part of geminiAnswerParts(candidate.content?.parts ?? [], callCount)) {
-          if (part.type === 'text') {
-            yield { type: 'text-delta', text: part.text };
+      for await (const items of readSseBatches(body, sseOptions))
+        for (const item of items) {
+          throwIfCancelled(context.signal);
+          if (item.kind === 'raw') {
+            rawLines.add(item.line);
             continue;
           }
-          const index = callCount++;
-          sawToolCall = true;
-          yield { type: 'tool-call-start', index, id: part.id, name: part.name };
-          yield { type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(part.input) };
-          yield { type: 'tool-call', index, id: part.id, name: part.name, input: part.input };
+          // Gemini names no events; anything named (or a keep-alive) is not an answer chunk.
+          if (item.event !== undefined && item.event !== 'message') continue;
+          const chunk = parseChunk(item.data, context);
+          if (chunk === undefined) continue;
+          const blocked = blockedPromptError(chunk, context, true);
+          if (blocked !== undefined) throw blocked;
+          if (chunk.usageMetadata !== undefined) usage = chunk.usageMetadata;
+          model = chunk.modelVersion ?? model;
+          id = chunk.responseId ?? id;
+          const candidate = chunk.candidates?.[0];
+          if (candidate === undefined) continue;
+          if (candidate.finishReason !== undefined) finishReason = candidate.finishReason;
+          for (const part of geminiAnswerParts(candidate.content?.parts ?? [], callCount)) {
+            if (part.type === 'text') {
+              yield { type: 'text-delta', text: part.text };
+              continue;
+            }
+            const index = callCount++;
+            sawToolCall = true;
+            yield { type: 'tool-call-start', index, id: part.id, name: part.name };
+            yield { type: 'tool-call-delta', index, argumentsDelta: JSON.stringify(part.input) };
+            yield { type: 'tool-call', index, id: part.id, name: part.name, input: part.input };
+          }
         }
-      }
     } catch (error) {
       throw streamReadFailure(error, context);
     }
@@ -108,7 +120,11 @@ function parseChunk(data: string, context: GeminiStreamContext): GeminiResponse 
     throw classifyStreamError(json, context);
   }
   const result = geminiResponseSchema.safeParse(json);
-  if (!result.success) throw malformed(`stream chunk does not match GenerateContentResponse: ${result.error.issues[0]?.message ?? ''}`, context);
+  if (!result.success)
+    throw malformed(
+      `stream chunk does not match GenerateContentResponse: ${result.error.issues[0]?.message ?? ''}`,
+      context,
+    );
   return result.data;
 }
 
@@ -139,5 +155,9 @@ function classifyStreamError(json: object, context: GeminiStreamContext): Provid
 }
 
 function malformed(detail: string, context: GeminiStreamContext): ProviderError {
-  return malformedResponse({ protocol: 'gemini', provider: context.provider, model: context.model, secrets: context.secrets }, { inStream: true }, detail);
+  return malformedResponse(
+    { protocol: 'gemini', provider: context.provider, model: context.model, secrets: context.secrets },
+    { inStream: true },
+    detail,
+  );
 }

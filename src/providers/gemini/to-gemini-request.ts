@@ -1,5 +1,13 @@
 import { mediaTypeFromUrl } from '../../model/image-validation.js';
-import { contentText, isInlineImage, type ContentPart, type GenerateRequest, type ImagePart, type Message, type ToolChoice } from '../../model/message.js';
+import {
+  contentText,
+  isInlineImage,
+  type ContentPart,
+  type GenerateRequest,
+  type ImagePart,
+  type Message,
+  type ToolChoice,
+} from '../../model/message.js';
 import type { GeminiRequestBody, GeminiRequestContent, GeminiRequestPart } from './gemini-api.js';
 
 /**
@@ -55,25 +63,30 @@ export function toGeminiRequest(request: GenerateRequest, options: ToGeminiOptio
   const body: GeminiRequestBody = { contents };
   if (systemTexts.length > 0) body.systemInstruction = { parts: systemTexts.map((text) => ({ text })) };
   if (request.tools !== undefined && request.tools.length > 0) {
-    body.tools = [{
-      functionDeclarations: request.tools.map((tool) => ({
-        name: tool.name,
-        ...(tool.description === undefined ? {} : { description: tool.description }),
-        parametersJsonSchema: tool.inputSchema,
-      })),
-    }];
-    if (request.toolChoice !== undefined) body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(request.toolChoice) };
+    body.tools = [
+      {
+        functionDeclarations: request.tools.map((tool) => ({
+          name: tool.name,
+          ...(tool.description === undefined ? {} : { description: tool.description }),
+          parametersJsonSchema: tool.inputSchema,
+        })),
+      },
+    ];
+    if (request.toolChoice !== undefined)
+      body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(request.toolChoice) };
   }
   const generationConfig: NonNullable<GeminiRequestBody['generationConfig']> = {};
   const maxOutputTokens = request.maxOutputTokens ?? options.defaultMaxOutputTokens;
   if (maxOutputTokens !== undefined) generationConfig.maxOutputTokens = maxOutputTokens;
   if (request.temperature !== undefined) generationConfig.temperature = request.temperature;
   if (request.topP !== undefined) generationConfig.topP = request.topP;
-  if (request.stopSequences !== undefined && request.stopSequences.length > 0) generationConfig.stopSequences = request.stopSequences;
+  if (request.stopSequences !== undefined && request.stopSequences.length > 0)
+    generationConfig.stopSequences = request.stopSequences;
   if (request.responseFormat !== undefined) {
     // JSON mode; the schema goes as JSON Schema (responseJsonSchema), not Google's OpenAPI subset (responseSchema).
     generationConfig.responseMimeType = 'application/json';
-    if (request.responseFormat.schema !== undefined) generationConfig.responseJsonSchema = request.responseFormat.schema;
+    if (request.responseFormat.schema !== undefined)
+      generationConfig.responseJsonSchema = request.responseFormat.schema;
   }
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   return body;
@@ -86,7 +99,10 @@ function toParts(message: Message, earlier: readonly Message[], needsSignature: 
     if (part.type === 'text') {
       if (part.text !== '') parts.push({ text: part.text });
     } else if (part.type === 'tool-call') {
-      const functionCall: { name: string; args: Record<string, unknown>; id?: string } = { name: part.name, args: asArgs(part.input) };
+      const functionCall: { name: string; args: Record<string, unknown>; id?: string } = {
+        name: part.name,
+        args: asArgs(part.input),
+      };
       // Ids the API itself issued go back; the ones failsoft made up mean nothing to Google.
       if (!SYNTHETIC_CALL_ID.test(part.id)) functionCall.id = part.id;
       parts.push(needsSignature ? { functionCall, thoughtSignature: SKIP_THOUGHT_SIGNATURE } : { functionCall });
@@ -109,7 +125,8 @@ function toParts(message: Message, earlier: readonly Message[], needsSignature: 
 export function geminiImagePart(part: ImagePart): GeminiRequestPart {
   if (isInlineImage(part)) return { inlineData: { mimeType: part.mediaType, data: part.data } };
   const mimeType = part.mediaType ?? mediaTypeFromUrl(part.url);
-  if (mimeType === undefined) throw new TypeError(`Gemini needs the media type of the image at ${part.url}; give the part a mediaType`);
+  if (mimeType === undefined)
+    throw new TypeError(`Gemini needs the media type of the image at ${part.url}; give the part a mediaType`);
   return { fileData: { mimeType, fileUri: part.url } };
 }
 
@@ -121,7 +138,12 @@ export function geminiCannotTake(request: GenerateRequest): string | undefined {
   for (const message of request.messages) {
     if (typeof message.content === 'string') continue;
     for (const part of message.content) {
-      if (part.type === 'image' && !isInlineImage(part) && part.mediaType === undefined && mediaTypeFromUrl(part.url) === undefined) {
+      if (
+        part.type === 'image' &&
+        !isInlineImage(part) &&
+        part.mediaType === undefined &&
+        mediaTypeFromUrl(part.url) === undefined
+      ) {
         return "Gemini needs an image URL's media type (none given, and the URL has no .png/.jpg/.gif/.webp extension)";
       }
     }
@@ -134,14 +156,19 @@ function findCallName(toolCallId: string, earlier: readonly Message[]): string |
   for (let i = earlier.length - 1; i >= 0; i--) {
     const content = earlier[i]?.content;
     if (typeof content === 'string' || content === undefined) continue;
-    const call = content.find((p): p is Extract<ContentPart, { type: 'tool-call' }> => p.type === 'tool-call' && p.id === toolCallId);
+    const call = content.find(
+      (p): p is Extract<ContentPart, { type: 'tool-call' }> => p.type === 'tool-call' && p.id === toolCallId,
+    );
     if (call !== undefined) return call.name;
   }
   const synthetic = /^call_\d+_(.+)$/.exec(toolCallId);
   return synthetic?.[1];
 }
 
-function toFunctionCallingConfig(choice: ToolChoice): { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] } {
+function toFunctionCallingConfig(choice: ToolChoice): {
+  mode: 'AUTO' | 'ANY' | 'NONE';
+  allowedFunctionNames?: string[];
+} {
   if (choice === 'auto') return { mode: 'AUTO' };
   if (choice === 'none') return { mode: 'NONE' };
   if (choice === 'required') return { mode: 'ANY' };

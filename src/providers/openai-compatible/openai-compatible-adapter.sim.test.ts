@@ -8,7 +8,11 @@ import { createOpenAICompatibleAdapter } from './openai-compatible-adapter.js';
 let sim: RunningSimulator;
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, providers: { openai: 'openai', local: 'openai' }, apiKeys: { local: 'local-key' } });
+  sim = await startSimulator({
+    port: 0,
+    providers: { openai: 'openai', local: 'openai' },
+    apiKeys: { local: 'local-key' },
+  });
 });
 
 afterAll(async () => {
@@ -23,7 +27,12 @@ const hello = { messages: [{ role: 'user' as const, content: 'Hello local' }] };
 
 describe('OpenAI-compatible adapter against the simulator', () => {
   it('generates and streams through the same base adapter, as type openai-compatible', async () => {
-    const adapter = createOpenAICompatibleAdapter({ name: 'local', type: 'openai-compatible', baseUrl: sim.urlFor('local'), apiKey: 'local-key' });
+    const adapter = createOpenAICompatibleAdapter({
+      name: 'local',
+      type: 'openai-compatible',
+      baseUrl: sim.urlFor('local'),
+      apiKey: 'local-key',
+    });
     const { response } = await adapter.generate('llama3.1:8b', hello);
     expect(adapter.type).toBe('openai-compatible');
     expect(response.text).toBe('Simulated reply from local (llama3.1:8b): Hello local');
@@ -35,17 +44,28 @@ describe('OpenAI-compatible adapter against the simulator', () => {
   });
 
   it('sends no key when none is configured (this vendor wants one, so it answers auth)', async () => {
-    const adapter = createOpenAICompatibleAdapter({ name: 'local', type: 'openai-compatible', baseUrl: sim.urlFor('local') });
+    const adapter = createOpenAICompatibleAdapter({
+      name: 'local',
+      type: 'openai-compatible',
+      baseUrl: sim.urlFor('local'),
+    });
     const error = await adapter.generate('llama3.1:8b', hello).catch((e: unknown) => e);
     await adapter.close();
     expect(ProviderError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ class: 'auth', status: 401, provider: 'local' });
-    expect((error as Error).message).toMatch(/^openai-compatible 'local': 401 invalid_request_error: You didn't provide an API key/);
+    expect((error as Error).message).toMatch(
+      /^openai-compatible 'local': 401 invalid_request_error: You didn't provide an API key/,
+    );
   });
 
   it('classifies faults the same way, with its own name in the message', async () => {
     sim.setFaults({ local: [{ kind: 'overloaded', count: 1 }] });
-    const adapter = createOpenAICompatibleAdapter({ name: 'local', type: 'openai-compatible', baseUrl: sim.urlFor('local'), apiKey: 'local-key' });
+    const adapter = createOpenAICompatibleAdapter({
+      name: 'local',
+      type: 'openai-compatible',
+      baseUrl: sim.urlFor('local'),
+      apiKey: 'local-key',
+    });
     const error = await adapter.generate('llama3.1:8b', hello).catch((e: unknown) => e);
     await adapter.close();
     expect(error).toMatchObject({ class: 'overloaded', status: 503, provider: 'local' });

@@ -15,6 +15,9 @@ const COMPATIBLE_FLAVOR: OpenAIProtocolFlavor = { type: 'openai-compatible', max
  * @example
  * const local = createOpenAICompatibleAdapter({ name: 'local', type: 'openai-compatible', baseUrl: 'http://127.0.0.1:11434/v1' });
  */
-export function createOpenAICompatibleAdapter(endpoint: ProviderEndpoint, options?: { transport?: HttpTransportOptions }): ProviderAdapter {
+export function createOpenAICompatibleAdapter(
+  endpoint: ProviderEndpoint,
+  options?: { transport?: HttpTransportOptions },
+): ProviderAdapter {
   return createOpenAIProtocolAdapter(endpoint, COMPATIBLE_FLAVOR, options);
 }

@@ -41,12 +41,20 @@ describe('classifyOpenAIError: one case per taxonomy row OpenAI can produce', ()
     expect(classifyOpenAIError({ ...base, status: 408, body: '' }).class).toBe('timeout');
     expect(classifyOpenAIError({ ...base, status: 504, body: '' }).class).toBe('server_error');
     expect(classifyOpenAIError({ ...base, status: 529, body: '' }).class).toBe('overloaded');
-    expect(classifyOpenAIError({ ...base, status: 429, body: '{"error":{"message":"Your credit balance is too low","code":"credit_balance_exhausted"}}' }).class).toBe('quota_exhausted');
+    expect(
+      classifyOpenAIError({
+        ...base,
+        status: 429,
+        body: '{"error":{"message":"Your credit balance is too low","code":"credit_balance_exhausted"}}',
+      }).class,
+    ).toBe('quota_exhausted');
   });
 
   it('writes a message a human can act on', () => {
     const error = classifyOpenAIError({ ...base, status: 503, body: fixture('error-503-overloaded.json') });
-    expect(error.message).toBe("openai 'gpt': 503 server_is_overloaded: Our servers are currently overloaded. Please try again later.");
+    expect(error.message).toBe(
+      "openai 'gpt': 503 server_is_overloaded: Our servers are currently overloaded. Please try again later.",
+    );
     const html = classifyOpenAIError({ ...base, status: 502, body: fixture('error-502-gateway.html') });
     expect(html.message).toContain('502 Bad Gateway');
     expect(classifyOpenAIError({ ...base, status: 500, body: '' }).message).toBe("openai 'gpt': 500: no body");
@@ -56,26 +64,49 @@ describe('classifyOpenAIError: one case per taxonomy row OpenAI can produce', ()
 describe('classifyOpenAIError: retry delays', () => {
   it('prefers retry-after-ms, then retry-after', () => {
     const body = fixture('error-429-rate-limit.json');
-    expect(classifyOpenAIError({ ...base, status: 429, body, headers: { 'retry-after-ms': '120', 'retry-after': '3' } }).retryAfterMs).toBe(120);
-    expect(classifyOpenAIError({ ...base, status: 429, body, headers: { 'retry-after': '3' } }).retryAfterMs).toBe(3000);
+    expect(
+      classifyOpenAIError({ ...base, status: 429, body, headers: { 'retry-after-ms': '120', 'retry-after': '3' } })
+        .retryAfterMs,
+    ).toBe(120);
+    expect(classifyOpenAIError({ ...base, status: 429, body, headers: { 'retry-after': '3' } }).retryAfterMs).toBe(
+      3000,
+    );
   });
 
   it('falls back to "Please try again in …" in the message when no header says', () => {
-    expect(classifyOpenAIError({ ...base, status: 429, body: fixture('error-429-rate-limit.json'), headers: {} }).retryAfterMs).toBe(265);
-    const seconds = '{"error":{"message":"Rate limit reached for requests. Please try again in 1.5s.","type":"requests","code":"rate_limit_exceeded"}}';
+    expect(
+      classifyOpenAIError({ ...base, status: 429, body: fixture('error-429-rate-limit.json'), headers: {} })
+        .retryAfterMs,
+    ).toBe(265);
+    const seconds =
+      '{"error":{"message":"Rate limit reached for requests. Please try again in 1.5s.","type":"requests","code":"rate_limit_exceeded"}}';
     expect(classifyOpenAIError({ ...base, status: 429, body: seconds }).retryAfterMs).toBe(1500);
-    const minutes = '{"error":{"message":"Rate limit reached on requests per day (RPD). Please try again in 7m12s.","type":"requests","code":"rate_limit_exceeded"}}';
+    const minutes =
+      '{"error":{"message":"Rate limit reached on requests per day (RPD). Please try again in 7m12s.","type":"requests","code":"rate_limit_exceeded"}}';
     expect(classifyOpenAIError({ ...base, status: 429, body: minutes }).retryAfterMs).toBe(432_000);
   });
 
   it('gives no delay for quota exhaustion even when a header is present', () => {
-    expect(classifyOpenAIError({ ...base, status: 429, body: fixture('error-429-quota.json'), headers: { 'retry-after': '20' } }).retryAfterMs).toBeUndefined();
+    expect(
+      classifyOpenAIError({
+        ...base,
+        status: 429,
+        body: fixture('error-429-quota.json'),
+        headers: { 'retry-after': '20' },
+      }).retryAfterMs,
+    ).toBeUndefined();
   });
 
   it('reads the rate-limit snapshot from error headers', () => {
     const error = classifyOpenAIError({
-      ...base, status: 429, body: fixture('error-429-rate-limit.json'),
-      headers: { 'x-ratelimit-limit-tokens': '200000', 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '265ms' },
+      ...base,
+      status: 429,
+      body: fixture('error-429-rate-limit.json'),
+      headers: {
+        'x-ratelimit-limit-tokens': '200000',
+        'x-ratelimit-remaining-tokens': '0',
+        'x-ratelimit-reset-tokens': '265ms',
+      },
     });
     expect(error.rateLimit).toEqual({ tokens: { limit: 200000, remaining: 0, resetMs: 265 } });
   });
@@ -83,10 +114,24 @@ describe('classifyOpenAIError: retry delays', () => {
 
 describe('classifyOpenAIError: in-stream errors and secrets', () => {
   it('classifies a parsed in-stream error chunk by its type and code', () => {
-    const serverError = classifyOpenAIError({ ...base, body: { error: { message: 'boom', type: 'server_error', param: null, code: null } }, inStream: true });
+    const serverError = classifyOpenAIError({
+      ...base,
+      body: { error: { message: 'boom', type: 'server_error', param: null, code: null } },
+      inStream: true,
+    });
     expect(serverError).toMatchObject({ class: 'server_error', inStream: true, status: undefined });
-    expect(classifyOpenAIError({ ...base, body: { error: { message: 'busy', type: 'service_unavailable_error', code: 'server_is_overloaded' } } }).class).toBe('overloaded');
-    expect(classifyOpenAIError({ ...base, body: { error: { message: 'slow down', type: 'tokens', code: 'rate_limit_exceeded' } } }).class).toBe('rate_limited');
+    expect(
+      classifyOpenAIError({
+        ...base,
+        body: { error: { message: 'busy', type: 'service_unavailable_error', code: 'server_is_overloaded' } },
+      }).class,
+    ).toBe('overloaded');
+    expect(
+      classifyOpenAIError({
+        ...base,
+        body: { error: { message: 'slow down', type: 'tokens', code: 'rate_limit_exceeded' } },
+      }).class,
+    ).toBe('rate_limited');
   });
 
   it('never puts an API key in a message', () => {
@@ -94,16 +139,36 @@ describe('classifyOpenAIError: in-stream errors and secrets', () => {
     const echoed = `{"error":{"message":"Invalid key ${key} for this project","type":"invalid_request_error"}}`;
     const error = classifyOpenAIError({ ...base, status: 401, body: echoed, secrets: [key] });
     expect(error.message).not.toContain(key);
-    const shaped = classifyOpenAIError({ ...base, status: 401, body: '{"error":{"message":"Bad key sk-proj-abcdefghijklmnop"}}' });
+    const shaped = classifyOpenAIError({
+      ...base,
+      status: 401,
+      body: '{"error":{"message":"Bad key sk-proj-abcdefghijklmnop"}}',
+    });
     expect(shaped.message).not.toContain('abcdefghijklmnop');
   });
 });
 
 describe('classifyOpenAIError: a 404 names the URL', () => {
   it('a path not found names the URL without its query; a missing model does not', () => {
-    const path = classifyOpenAIError({ provider: 'gpt', protocol: 'openai', model: 'm', status: 404, body: '{"error":{"message":"Invalid URL (POST /chat/completions)","type":"invalid_request_error"}}', url: 'https://api.example/chat/completions?key=sk-secretsecret' });
-    expect(path.message).toBe("openai 'gpt': 404 invalid_request_error: Invalid URL (POST /chat/completions) (POST https://api.example/chat/completions: path not found; check the provider's baseUrl, which for OpenAI ends in /v1)");
-    const model = classifyOpenAIError({ provider: 'gpt', protocol: 'openai', model: 'm', status: 404, body: '{"error":{"message":"The model m does not exist","code":"model_not_found"}}', url: 'https://api.example/v1/chat/completions' });
+    const path = classifyOpenAIError({
+      provider: 'gpt',
+      protocol: 'openai',
+      model: 'm',
+      status: 404,
+      body: '{"error":{"message":"Invalid URL (POST /chat/completions)","type":"invalid_request_error"}}',
+      url: 'https://api.example/chat/completions?key=sk-secretsecret',
+    });
+    expect(path.message).toBe(
+      "openai 'gpt': 404 invalid_request_error: Invalid URL (POST /chat/completions) (POST https://api.example/chat/completions: path not found; check the provider's baseUrl, which for OpenAI ends in /v1)",
+    );
+    const model = classifyOpenAIError({
+      provider: 'gpt',
+      protocol: 'openai',
+      model: 'm',
+      status: 404,
+      body: '{"error":{"message":"The model m does not exist","code":"model_not_found"}}',
+      url: 'https://api.example/v1/chat/completions',
+    });
     expect(model.message).not.toContain('path not found');
   });
 });

@@ -4,7 +4,9 @@ import { chatCompletionSchema } from './openai-api.js';
 import { fromOpenAIResponse, mapOpenAIFinishReason, parseToolArguments } from './from-openai-response.js';
 
 function fixture(name: string): ReturnType<typeof chatCompletionSchema.parse> {
-  return chatCompletionSchema.parse(JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8')));
+  return chatCompletionSchema.parse(
+    JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8')),
+  );
 }
 
 describe('fromOpenAIResponse', () => {
@@ -22,7 +24,9 @@ describe('fromOpenAIResponse', () => {
 
   it('reads tool calls with parsed arguments', () => {
     const response = fromOpenAIResponse(fixture('chat-completion-tool-call.json'), 'gpt-4o');
-    expect(response.content).toEqual([{ type: 'tool-call', id: 'call_9qkS2b7xXcJ1v3k8V6bM2pQe', name: 'get_weather', input: { city: 'Paris' } }]);
+    expect(response.content).toEqual([
+      { type: 'tool-call', id: 'call_9qkS2b7xXcJ1v3k8V6bM2pQe', name: 'get_weather', input: { city: 'Paris' } },
+    ]);
     expect(response.text).toBe('');
     expect(response.finishReason).toBe('tool-calls');
     expect(response.rawFinishReason).toBe('tool_calls');
@@ -40,13 +44,23 @@ describe('fromOpenAIResponse', () => {
   });
 
   it('tolerates a vendor without usage, id or model', () => {
-    const response = fromOpenAIResponse(chatCompletionSchema.parse({ choices: [{ message: { content: 'ok' }, finish_reason: null }] }), 'llama3');
-    expect(response).toEqual({ model: 'llama3', content: [{ type: 'text', text: 'ok' }], text: 'ok', finishReason: 'stop', usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 } });
+    const response = fromOpenAIResponse(
+      chatCompletionSchema.parse({ choices: [{ message: { content: 'ok' }, finish_reason: null }] }),
+      'llama3',
+    );
+    expect(response).toEqual({
+      model: 'llama3',
+      content: [{ type: 'text', text: 'ok' }],
+      text: 'ok',
+      finishReason: 'stop',
+      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    });
   });
 
   it('maps every finish reason, keeping unknown ones as other', () => {
-    expect(['stop', 'length', 'tool_calls', 'function_call', 'content_filter', 'eos'].map(mapOpenAIFinishReason))
-      .toEqual(['stop', 'length', 'tool-calls', 'tool-calls', 'content-filter', 'other']);
+    expect(
+      ['stop', 'length', 'tool_calls', 'function_call', 'content_filter', 'eos'].map(mapOpenAIFinishReason),
+    ).toEqual(['stop', 'length', 'tool-calls', 'tool-calls', 'content-filter', 'other']);
   });
 
   it('keeps arguments that are not JSON as the raw string, and reads empty ones as {}', () => {

@@ -55,7 +55,13 @@ export function fromOpenAIResponse(body: ChatCompletion, requestedModel: string)
   if (text !== '') content.push({ type: 'text', text });
   const toolCalls = message?.tool_calls;
   if (toolCalls) {
-    for (const call of toolCalls) content.push({ type: 'tool-call', id: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments) });
+    for (const call of toolCalls)
+      content.push({
+        type: 'tool-call',
+        id: call.id,
+        name: call.function.name,
+        input: parseToolArguments(call.function.arguments),
+      });
   }
   const raw = choice?.finish_reason ?? undefined;
   // Plain assignments, not conditional spreads: this runs once per answer on the gateway's hot path.
@@ -63,7 +69,13 @@ export function fromOpenAIResponse(body: ChatCompletion, requestedModel: string)
     model: body.model ?? requestedModel,
     content,
     text,
-    finishReason: refused ? 'content-filter' : raw === undefined ? (toolCalls && toolCalls.length > 0 ? 'tool-calls' : 'stop') : mapOpenAIFinishReason(raw),
+    finishReason: refused
+      ? 'content-filter'
+      : raw === undefined
+        ? toolCalls && toolCalls.length > 0
+          ? 'tool-calls'
+          : 'stop'
+        : mapOpenAIFinishReason(raw),
     usage: fromOpenAIUsage(body.usage),
   };
   if (body.id !== undefined) response.id = body.id;

@@ -29,7 +29,13 @@ beforeEach(() => {
 const hello: GenerateRequest = { system: 'Be brief.', messages: [{ role: 'user', content: 'Hello there' }] };
 const withTool: GenerateRequest = {
   messages: [{ role: 'user', content: 'Weather in Paris?' }],
-  tools: [{ name: 'get_weather', description: 'Weather', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
+  tools: [
+    {
+      name: 'get_weather',
+      description: 'Weather',
+      inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  ],
   toolChoice: 'required',
 };
 
@@ -151,7 +157,9 @@ describe('OpenAI adapter against the simulator: every fault kind is classified',
 
   it('timeout → timeout when headers do not arrive in time', async () => {
     sim.setFaults({ openai: [{ kind: 'timeout', count: 1 }] });
-    expect(await failure(adapter.generate('gpt-4o-mini', hello, { headersTimeoutMs: 200 }))).toMatchObject({ class: 'timeout' });
+    expect(await failure(adapter.generate('gpt-4o-mini', hello, { headersTimeoutMs: 200 }))).toMatchObject({
+      class: 'timeout',
+    });
   });
 
   it('reset → network', async () => {
@@ -216,7 +224,9 @@ describe('OpenAI adapter against the simulator: limits and keys', () => {
     const error = await failure(lost.generate('gpt-4o-mini', hello));
     await lost.close();
     expect(error).toMatchObject({ class: 'not_found', status: 404 });
-    expect(error.message).toContain(`(POST ${sim.url}/openai/v2/chat/completions: path not found; check the provider's baseUrl`);
+    expect(error.message).toContain(
+      `(POST ${sim.url}/openai/v2/chat/completions: path not found; check the provider's baseUrl`,
+    );
   });
 
   it('a base URL without /v1 (the usual mistake) is named the same way, streamed or not', async () => {
@@ -224,6 +234,8 @@ describe('OpenAI adapter against the simulator: limits and keys', () => {
     const error = await failure(bare.stream('gpt-4o-mini', hello));
     await bare.close();
     expect(error).toMatchObject({ class: 'not_found', status: 404 });
-    expect(error.message).toContain(`POST ${sim.url}/openai/chat/completions: path not found; check the provider's baseUrl, which for OpenAI ends in /v1`);
+    expect(error.message).toContain(
+      `POST ${sim.url}/openai/chat/completions: path not found; check the provider's baseUrl, which for OpenAI ends in /v1`,
+    );
   });
 });

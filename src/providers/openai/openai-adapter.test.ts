@@ -16,7 +16,11 @@ interface Seen {
 let server: Server;
 let baseUrl: string;
 let seen: Seen[] = [];
-let answer: { status: number; contentType: string; body: string } = { status: 200, contentType: 'application/json', body: '' };
+let answer: { status: number; contentType: string; body: string } = {
+  status: 200,
+  contentType: 'application/json',
+  body: '',
+};
 let closedEarly = 0;
 
 function fixture(name: string): string {
@@ -60,7 +64,13 @@ const request = { messages: [{ role: 'user' as const, content: 'Hi' }], maxOutpu
 
 describe('OpenAI adapter on the wire', () => {
   it('posts to {baseUrl}/chat/completions with a bearer key, extra headers and max_completion_tokens', async () => {
-    const adapter = createOpenAIAdapter({ name: 'gpt', type: 'openai', baseUrl, apiKey: 'sk-test-123456', headers: { 'openai-organization': 'org-1' } });
+    const adapter = createOpenAIAdapter({
+      name: 'gpt',
+      type: 'openai',
+      baseUrl,
+      apiKey: 'sk-test-123456',
+      headers: { 'openai-organization': 'org-1' },
+    });
     const result = await adapter.generate('gpt-4o-mini', request);
     await adapter.close();
     expect(adapter.type).toBe('openai');
@@ -97,7 +107,10 @@ describe('OpenAI adapter on the wire', () => {
     const adapter = createOpenAIAdapter({ name: 'gpt', type: 'openai', baseUrl, apiKey: 'k' });
     const error = await adapter.generate('gpt-4o-mini', request).catch((e: unknown) => e);
     await adapter.close();
-    expect(error).toMatchObject({ class: 'server_error', message: expect.stringContaining("openai 'gpt': 200 malformed response body") });
+    expect(error).toMatchObject({
+      class: 'server_error',
+      message: expect.stringContaining("openai 'gpt': 200 malformed response body"),
+    });
   });
 
   it('breaking out of a stream early releases the connection', async () => {

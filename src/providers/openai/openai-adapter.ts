@@ -44,7 +44,8 @@ export function createOpenAIProtocolAdapter(
     protocol: flavor.type,
     accept: true,
     authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
-    classify: ({ model, status, body, headers, url }) => classifyOpenAIError({ ...label, model, status, body, headers, url }),
+    classify: ({ model, status, body, headers, url }) =>
+      classifyOpenAIError({ ...label, model, status, body, headers, url }),
     rateLimit: openaiRateLimitFromHeaders,
     ...(options.transport === undefined ? {} : { transport: options.transport }),
   });

@@ -33,7 +33,10 @@ export interface OpenAIChatRequest {
   temperature?: number;
   top_p?: number;
   stop?: string[];
-  tools?: Array<{ type: 'function'; function: { name: string; description?: string; parameters: Record<string, unknown> } }>;
+  tools?: Array<{
+    type: 'function';
+    function: { name: string; description?: string; parameters: Record<string, unknown> };
+  }>;
   tool_choice?: OpenAIWireToolChoice;
   stream?: true;
   stream_options?: { include_usage: boolean };
@@ -43,7 +46,10 @@ export interface OpenAIChatRequest {
 /** JSON mode on the wire: a JSON object of the model's choosing, or one matching a named schema. */
 export type OpenAIWireResponseFormat =
   | { type: 'json_object' }
-  | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; description?: string; strict?: boolean } };
+  | {
+      type: 'json_schema';
+      json_schema: { name: string; schema: Record<string, unknown>; description?: string; strict?: boolean };
+    };
 
 export const openaiUsageSchema = z.object({
   prompt_tokens: z.number(),
@@ -61,15 +67,19 @@ const toolCallSchema = z.object({
 export const chatCompletionSchema = z.object({
   id: z.string().optional(),
   model: z.string().optional(),
-  choices: z.array(z.object({
-    index: z.number().optional(),
-    message: z.object({
-      content: z.string().nullish(),
-      refusal: z.string().nullish(),
-      tool_calls: z.array(toolCallSchema).nullish(),
-    }),
-    finish_reason: z.string().nullish(),
-  })).min(1),
+  choices: z
+    .array(
+      z.object({
+        index: z.number().optional(),
+        message: z.object({
+          content: z.string().nullish(),
+          refusal: z.string().nullish(),
+          tool_calls: z.array(toolCallSchema).nullish(),
+        }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
   usage: openaiUsageSchema.nullish(),
 });
 
@@ -86,15 +96,21 @@ const toolCallDeltaSchema = z.object({
 export const chatCompletionChunkSchema = z.object({
   id: z.string().optional(),
   model: z.string().optional(),
-  choices: z.array(z.object({
-    index: z.number().optional(),
-    delta: z.object({
-      content: z.string().nullish(),
-      refusal: z.string().nullish(),
-      tool_calls: z.array(toolCallDeltaSchema).nullish(),
-    }).nullish(),
-    finish_reason: z.string().nullish(),
-  })).nullish(),
+  choices: z
+    .array(
+      z.object({
+        index: z.number().optional(),
+        delta: z
+          .object({
+            content: z.string().nullish(),
+            refusal: z.string().nullish(),
+            tool_calls: z.array(toolCallDeltaSchema).nullish(),
+          })
+          .nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .nullish(),
   usage: openaiUsageSchema.nullish(),
 });
 

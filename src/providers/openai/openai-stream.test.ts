@@ -21,7 +21,10 @@ function body(name: string, pieceSize = 7): OpenAIStreamBody & { destroyed: bool
   return source;
 }
 
-async function collect(source: OpenAIStreamBody, ctx: Parameters<typeof openaiStreamEvents>[1] = context): Promise<{ events: StreamEvent[]; error?: unknown }> {
+async function collect(
+  source: OpenAIStreamBody,
+  ctx: Parameters<typeof openaiStreamEvents>[1] = context,
+): Promise<{ events: StreamEvent[]; error?: unknown }> {
   const events: StreamEvent[] = [];
   try {
     for await (const event of openaiStreamEvents(source, ctx)) events.push(event);
@@ -40,9 +43,12 @@ describe('openaiStreamEvents', () => {
       { type: 'text-delta', text: ' there' },
       { type: 'text-delta', text: '!' },
       {
-        type: 'finish', finishReason: 'stop', rawFinishReason: 'stop',
+        type: 'finish',
+        finishReason: 'stop',
+        rawFinishReason: 'stop',
         usage: { inputTokens: 19, outputTokens: 4, totalTokens: 23 },
-        model: 'gpt-4o-mini-2024-07-18', id: 'chatcmpl-BN0cV3hVv0sKvQ0bq1xC1e2vq8R4X',
+        model: 'gpt-4o-mini-2024-07-18',
+        id: 'chatcmpl-BN0cV3hVv0sKvQ0bq1xC1e2vq8R4X',
       },
     ]);
   });
@@ -54,13 +60,33 @@ describe('openaiStreamEvents', () => {
       { type: 'tool-call-start', index: 0, id: 'call_9qkS2b7xXcJ1v3k8V6bM2pQe', name: 'get_weather' },
       { type: 'tool-call-start', index: 1, id: 'call_Lr0s8n2WmYt4uX5zC7aB1dFg', name: 'get_time' },
     ]);
-    const args0 = events.filter((e) => e.type === 'tool-call-delta' && e.index === 0).map((e) => (e.type === 'tool-call-delta' ? e.argumentsDelta : '')).join('');
+    const args0 = events
+      .filter((e) => e.type === 'tool-call-delta' && e.index === 0)
+      .map((e) => (e.type === 'tool-call-delta' ? e.argumentsDelta : ''))
+      .join('');
     expect(args0).toBe('{"city": "Paris"}');
     expect(events.filter((e) => e.type === 'tool-call')).toEqual([
-      { type: 'tool-call', index: 0, id: 'call_9qkS2b7xXcJ1v3k8V6bM2pQe', name: 'get_weather', input: { city: 'Paris' } },
-      { type: 'tool-call', index: 1, id: 'call_Lr0s8n2WmYt4uX5zC7aB1dFg', name: 'get_time', input: { tz: 'Europe/Paris' } },
+      {
+        type: 'tool-call',
+        index: 0,
+        id: 'call_9qkS2b7xXcJ1v3k8V6bM2pQe',
+        name: 'get_weather',
+        input: { city: 'Paris' },
+      },
+      {
+        type: 'tool-call',
+        index: 1,
+        id: 'call_Lr0s8n2WmYt4uX5zC7aB1dFg',
+        name: 'get_time',
+        input: { tz: 'Europe/Paris' },
+      },
     ]);
-    expect(events[events.length - 1]).toMatchObject({ type: 'finish', finishReason: 'tool-calls', rawFinishReason: 'tool_calls', usage: { inputTokens: 85, outputTokens: 48, totalTokens: 133 } });
+    expect(events[events.length - 1]).toMatchObject({
+      type: 'finish',
+      finishReason: 'tool-calls',
+      rawFinishReason: 'tool_calls',
+      usage: { inputTokens: 85, outputTokens: 48, totalTokens: 133 },
+    });
     expect(events.filter((e) => e.type === 'finish')).toHaveLength(1);
   });
 
@@ -68,15 +94,26 @@ describe('openaiStreamEvents', () => {
     const { events, error } = await collect(body('stream-pings.sse', 5));
     expect(error).toBeUndefined();
     expect(events.map((e) => e.type)).toEqual(['text-delta', 'finish']);
-    expect(events[1]).toMatchObject({ finishReason: 'stop', usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 } });
+    expect(events[1]).toMatchObject({
+      finishReason: 'stop',
+      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    });
   });
 
   it('throws the classified in-stream error after the content that preceded it', async () => {
     const { events, error } = await collect(body('stream-error.sse'));
     expect(events).toEqual([{ type: 'text-delta', text: 'Partial' }]);
     expect(ProviderError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ class: 'server_error', inStream: true, provider: 'gpt', model: 'gpt-4o-mini', status: undefined });
-    expect((error as Error).message).toBe("openai 'gpt': in-stream error server_error: The server had an error while processing your request. Sorry about that!");
+    expect(error).toMatchObject({
+      class: 'server_error',
+      inStream: true,
+      provider: 'gpt',
+      model: 'gpt-4o-mini',
+      status: undefined,
+    });
+    expect((error as Error).message).toBe(
+      "openai 'gpt': in-stream error server_error: The server had an error while processing your request. Sorry about that!",
+    );
   });
 
   it('treats a stream that ends without [DONE] as a network failure, not a short answer', async () => {
@@ -87,23 +124,41 @@ describe('openaiStreamEvents', () => {
   });
 
   it('accepts a compatible vendor that sends no usage and finish_reason null before [DONE]', async () => {
-    const { events, error } = await collect(body('stream-compatible-no-usage.sse'), { ...context, protocol: 'openai-compatible', model: 'llama3.1:8b' });
+    const { events, error } = await collect(body('stream-compatible-no-usage.sse'), {
+      ...context,
+      protocol: 'openai-compatible',
+      model: 'llama3.1:8b',
+    });
     expect(error).toBeUndefined();
     expect(events).toEqual([
       { type: 'text-delta', text: 'Hi' },
       { type: 'text-delta', text: ' from llama' },
-      { type: 'finish', finishReason: 'stop', usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 }, model: 'llama3.1:8b', id: 'cmpl-5f1c' },
+      {
+        type: 'finish',
+        finishReason: 'stop',
+        usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+        model: 'llama3.1:8b',
+        id: 'cmpl-5f1c',
+      },
     ]);
   });
 
   it('classifies a malformed chunk as a server error', async () => {
-    const source = { async *[Symbol.asyncIterator]() { yield 'data: {"choices": "nope"}\n\n'; } };
+    const source = {
+      async *[Symbol.asyncIterator]() {
+        yield 'data: {"choices": "nope"}\n\n';
+      },
+    };
     const { error } = await collect(source);
     expect(error).toMatchObject({ class: 'server_error', inStream: true });
   });
 
   it('classifies an unframed JSON error tail (some compatible vendors)', async () => {
-    const source = { async *[Symbol.asyncIterator]() { yield '{"error": {"message": "Rate limit reached. Please try again in 2s.", "type": "requests", "code": "rate_limit_exceeded"}}'; } };
+    const source = {
+      async *[Symbol.asyncIterator]() {
+        yield '{"error": {"message": "Rate limit reached. Please try again in 2s.", "type": "requests", "code": "rate_limit_exceeded"}}';
+      },
+    };
     const { error } = await collect(source);
     expect(error).toMatchObject({ class: 'rate_limited', inStream: true, retryAfterMs: 2000 });
   });
@@ -120,7 +175,10 @@ describe('openaiStreamEvents', () => {
     const events: StreamEvent[] = [];
     let caught: unknown;
     try {
-      for await (const event of openaiStreamEvents(body('stream-text.sse'), { ...context, signal: controller.signal })) {
+      for await (const event of openaiStreamEvents(body('stream-text.sse'), {
+        ...context,
+        signal: controller.signal,
+      })) {
         events.push(event);
         controller.abort(reason);
       }

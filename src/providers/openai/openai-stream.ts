@@ -11,7 +11,10 @@ import { fromOpenAIUsage, mapOpenAIFinishReason, parseToolArguments } from './fr
 import { throwIfCancelled, type CancelSignal } from '../../model/cancel-signal.js';
 
 /** A streamed body: bytes, and a way to drop the connection when the reader stops early. */
-export type OpenAIStreamBody = AsyncIterable<Uint8Array | string> & { destroy?(error?: Error): unknown; dump?(): Promise<void> };
+export type OpenAIStreamBody = AsyncIterable<Uint8Array | string> & {
+  destroy?(error?: Error): unknown;
+  dump?(): Promise<void>;
+};
 
 export interface OpenAIStreamContext {
   provider: string;
@@ -91,9 +94,12 @@ class StreamState {
   /** The one `finish` event. A vendor that never said why it stopped finished normally. */
   *finish(requestedModel: string): Generator<StreamEvent> {
     yield* this.completeToolCalls();
-    let finishReason: FinishReason = this.finishRaw === undefined
-      ? (this.calls.size > 0 ? 'tool-calls' : 'stop')
-      : mapOpenAIFinishReason(this.finishRaw);
+    let finishReason: FinishReason =
+      this.finishRaw === undefined
+        ? this.calls.size > 0
+          ? 'tool-calls'
+          : 'stop'
+        : mapOpenAIFinishReason(this.finishRaw);
     if (this.refused) finishReason = 'content-filter';
     yield {
       type: 'finish',
@@ -125,38 +131,44 @@ function inStreamError(context: OpenAIStreamContext, body: unknown): ProviderErr
  * and (class `network`) when the body ends before `[DONE]`. Stopping early releases the connection.
  * @example for await (const event of openaiStreamEvents(reply.body, { provider: 'gpt', protocol: 'openai', model: 'gpt-4o' })) console.log(event);
  */
-export async function* openaiStreamEvents(body: OpenAIStreamBody, context: OpenAIStreamContext): AsyncGenerator<StreamEvent> {
-  const sseOptions = { tooLarge: (limit: number) => malformed(context, `no complete event in more than ${String(limit)} bytes`) };
+export async function* openaiStreamEvents(
+  body: OpenAIStreamBody,
+  context: OpenAIStreamContext,
+): AsyncGenerator<StreamEvent> {
+  const sseOptions = {
+    tooLarge: (limit: number) => malformed(context, `no complete event in more than ${String(limit)} bytes`),
+  };
   const state = new StreamState();
   const rawLines = new UnframedTail();
   let done = false;
   let ended = false;
   try {
     try {
-      for await (const items of readSseBatches(body, sseOptions)) for (const item of items) {
-        throwIfCancelled(context.signal);
-        if (done) continue; // drain what follows [DONE] so the connection can be reused
-        if (item.kind === 'raw') {
-          rawLines.add(item.line);
-          continue;
+      for await (const items of readSseBatches(body, sseOptions))
+        for (const item of items) {
+          throwIfCancelled(context.signal);
+          if (done) continue; // drain what follows [DONE] so the connection can be reused
+          if (item.kind === 'raw') {
+            rawLines.add(item.line);
+            continue;
+          }
+          if (item.event !== undefined && item.event !== 'message' && item.event !== 'error') continue; // unknown event names
+          if (item.data.trim() === '[DONE]') {
+            done = true;
+            yield* state.finish(context.model);
+            continue;
+          }
+          let json: unknown;
+          try {
+            json = JSON.parse(item.data) as unknown;
+          } catch {
+            throw malformed(context, item.data);
+          }
+          if (hasTopLevelError(json)) throw inStreamError(context, json);
+          const chunk = chatCompletionChunkSchema.safeParse(json);
+          if (!chunk.success) throw malformed(context, item.data);
+          yield* state.apply(chunk.data);
         }
-        if (item.event !== undefined && item.event !== 'message' && item.event !== 'error') continue; // unknown event names
-        if (item.data.trim() === '[DONE]') {
-          done = true;
-          yield* state.finish(context.model);
-          continue;
-        }
-        let json: unknown;
-        try {
-          json = JSON.parse(item.data) as unknown;
-        } catch {
-          throw malformed(context, item.data);
-        }
-        if (hasTopLevelError(json)) throw inStreamError(context, json);
-        const chunk = chatCompletionChunkSchema.safeParse(json);
-        if (!chunk.success) throw malformed(context, item.data);
-        yield* state.apply(chunk.data);
-      }
     } catch (error) {
       throw streamReadFailure(error, context);
     }

@@ -1,6 +1,19 @@
-import { isInlineImage, type ContentPart, type GenerateRequest, type ImagePart, type Message, type ResponseFormat, type ToolChoice } from '../../model/message.js';
+import {
+  isInlineImage,
+  type ContentPart,
+  type GenerateRequest,
+  type ImagePart,
+  type Message,
+  type ResponseFormat,
+  type ToolChoice,
+} from '../../model/message.js';
 import type {
-  OpenAIChatRequest, OpenAIWireMessage, OpenAIWireResponseFormat, OpenAIWireToolCall, OpenAIWireToolChoice, OpenAIWireUserPart,
+  OpenAIChatRequest,
+  OpenAIWireMessage,
+  OpenAIWireResponseFormat,
+  OpenAIWireToolCall,
+  OpenAIWireToolChoice,
+  OpenAIWireUserPart,
 } from './openai-api.js';
 
 /** How one OpenAI-protocol vendor wants its body. */
@@ -57,17 +70,23 @@ function toWireMessages(message: Message): OpenAIWireMessage[] {
     case 'user':
     case 'tool':
       if (parts.some((part) => part.type === 'image')) wire.push({ role: 'user', content: userParts(parts) });
-      else if (hasText) wire.push({ role: 'user', content: typeof message.content === 'string' ? message.content : textOf(parts) });
+      else if (hasText)
+        wire.push({ role: 'user', content: typeof message.content === 'string' ? message.content : textOf(parts) });
       break;
     case 'assistant': {
       const toolCalls: OpenAIWireToolCall[] = [];
       for (const part of parts) {
         if (part.type === 'tool-call') {
-          toolCalls.push({ id: part.id, type: 'function', function: { name: part.name, arguments: toolArguments(part.input) } });
+          toolCalls.push({
+            id: part.id,
+            type: 'function',
+            function: { name: part.name, arguments: toolArguments(part.input) },
+          });
         }
       }
       const text = textOf(parts);
-      if (toolCalls.length > 0) wire.push({ role: 'assistant', content: text === '' ? null : text, tool_calls: toolCalls });
+      if (toolCalls.length > 0)
+        wire.push({ role: 'assistant', content: text === '' ? null : text, tool_calls: toolCalls });
       else if (hasText) wire.push({ role: 'assistant', content: text });
       break;
     }
@@ -99,7 +118,8 @@ export function toWireResponseFormat(format: ResponseFormat): OpenAIWireResponse
   return {
     type: 'json_schema',
     json_schema: {
-      name: format.name ?? 'response', schema: format.schema,
+      name: format.name ?? 'response',
+      schema: format.schema,
       ...(format.description === undefined ? {} : { description: format.description }),
       ...(format.strict === undefined ? {} : { strict: format.strict }),
     },
@@ -112,7 +132,11 @@ export function toWireResponseFormat(format: ResponseFormat): OpenAIWireResponse
  * assistant `tool_calls` with JSON-string arguments, tool results as `role: tool` messages.
  * @example toOpenAIRequest('gpt-4o', { messages: [{ role: 'user', content: 'Hi' }] }, { stream: false, maxTokensField: 'max_completion_tokens' })
  */
-export function toOpenAIRequest(model: string, request: GenerateRequest, options: OpenAIRequestOptions): OpenAIChatRequest {
+export function toOpenAIRequest(
+  model: string,
+  request: GenerateRequest,
+  options: OpenAIRequestOptions,
+): OpenAIChatRequest {
   const messages: OpenAIWireMessage[] = [];
   if (request.system !== undefined && request.system !== '') messages.push({ role: 'system', content: request.system });
   for (const message of request.messages) messages.push(...toWireMessages(message));
@@ -135,7 +159,8 @@ export function toOpenAIRequest(model: string, request: GenerateRequest, options
   }
   if (request.responseFormat !== undefined) {
     body.response_format = toWireResponseFormat(request.responseFormat);
-    if (body.response_format.type === 'json_object' && !mentionsJson(messages)) messages.unshift({ role: 'system', content: JSON_OBJECT_HINT });
+    if (body.response_format.type === 'json_object' && !mentionsJson(messages))
+      messages.unshift({ role: 'system', content: JSON_OBJECT_HINT });
   }
   if (options.stream) {
     body.stream = true;

@@ -35,7 +35,11 @@ afterAll(async () => {
 
 // Not a model the SDK warns about as deprecated (claude-sonnet-4-5 is, in SDK 1.14).
 const MODEL = 'claude-sonnet-4-6';
-const hello = { model: MODEL, max_tokens: 256, messages: [{ role: 'user' as const, content: 'Hello there, simulator' }] };
+const hello = {
+  model: MODEL,
+  max_tokens: 256,
+  messages: [{ role: 'user' as const, content: 'Hello there, simulator' }],
+};
 const weatherTool = {
   name: 'get_weather',
   description: 'Current weather for a city',
@@ -102,18 +106,34 @@ describe('official SDK: answers', () => {
     expect(call?.type === 'tool_use' && call.input).toMatchObject({ city: expect.any(String) });
   });
 
-  it('fills a forced tool\'s nested object schema recursively (how failsoft asks Anthropic for JSON)', async () => {
+  it("fills a forced tool's nested object schema recursively (how failsoft asks Anthropic for JSON)", async () => {
     const emit = {
       name: 'emit_recipe',
       input_schema: {
         type: 'object' as const,
-        properties: { name: { type: 'string' }, meta: { type: 'object', properties: { minutes: { type: 'integer' }, vegan: { type: 'boolean' } }, required: ['minutes', 'vegan'] }, steps: { type: 'array', items: { type: 'string' } } },
+        properties: {
+          name: { type: 'string' },
+          meta: {
+            type: 'object',
+            properties: { minutes: { type: 'integer' }, vegan: { type: 'boolean' } },
+            required: ['minutes', 'vegan'],
+          },
+          steps: { type: 'array', items: { type: 'string' } },
+        },
         required: ['name', 'meta', 'steps'],
       },
     };
-    const message = await client.messages.create({ ...hello, tools: [emit], tool_choice: { type: 'tool', name: 'emit_recipe' } });
+    const message = await client.messages.create({
+      ...hello,
+      tools: [emit],
+      tool_choice: { type: 'tool', name: 'emit_recipe' },
+    });
     const call = message.content.find((block) => block.type === 'tool_use');
-    expect(call?.type === 'tool_use' && call.input).toEqual({ name: 'Hello there, simulator', meta: { minutes: 1, vegan: true }, steps: ['Hello there, simulator'] });
+    expect(call?.type === 'tool_use' && call.input).toEqual({
+      name: 'Hello there, simulator',
+      meta: { minutes: 1, vegan: true },
+      steps: ['Hello there, simulator'],
+    });
   });
 
   it('streams a tool call whose input_json_delta pieces the SDK assembles', async () => {
@@ -127,7 +147,9 @@ describe('official SDK: answers', () => {
     const call = final.content.find((block) => block.type === 'tool_use');
     const same = whole.content.find((block) => block.type === 'tool_use');
     expect(call?.type === 'tool_use' && call.id).toMatch(/^toolu_/);
-    expect(call?.type === 'tool_use' && { name: call.name, input: call.input }).toEqual(same?.type === 'tool_use' && { name: same.name, input: same.input });
+    expect(call?.type === 'tool_use' && { name: call.name, input: call.input }).toEqual(
+      same?.type === 'tool_use' && { name: same.name, input: same.input },
+    );
   });
 
   it('continues after a tool result with plain text', async () => {
@@ -148,7 +170,9 @@ describe('official SDK: answers', () => {
   });
 
   it('rejects a body without max_tokens as the real API does', async () => {
-    const error = await rejection(client.messages.create({ model: MODEL, messages: hello.messages } as unknown as typeof hello));
+    const error = await rejection(
+      client.messages.create({ model: MODEL, messages: hello.messages } as unknown as typeof hello),
+    );
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as BadRequestError).apiMessage).toBe('max_tokens: Field required');
   });
@@ -227,9 +251,11 @@ describe('official SDK: each fault kind surfaces as the real API failure does', 
     sim.setFaults({ anthropic: [{ kind: 'mid_stream_error', afterChunks: 1 }] });
     const stream = await client.messages.create({ ...hello, stream: true });
     const seen: string[] = [];
-    const error = await rejection((async () => {
-      for await (const event of stream) seen.push(event.type);
-    })());
+    const error = await rejection(
+      (async () => {
+        for await (const event of stream) seen.push(event.type);
+      })(),
+    );
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).type).toBe('overloaded_error');
     expect((error as APIError).status).toBeUndefined();
@@ -263,7 +289,9 @@ describe('official SDK: limits and keys', () => {
     expect(response.headers.get('anthropic-ratelimit-requests-remaining')).toBe('0');
     expect(response.headers.get('anthropic-ratelimit-input-tokens-limit')).toBe('10000');
     expect(response.headers.get('anthropic-ratelimit-output-tokens-limit')).toBe('2000');
-    expect(Date.parse(response.headers.get('anthropic-ratelimit-requests-reset') ?? '')).toBeGreaterThan(Date.now() - 1000);
+    expect(Date.parse(response.headers.get('anthropic-ratelimit-requests-reset') ?? '')).toBeGreaterThan(
+      Date.now() - 1000,
+    );
 
     const error = await rejection(client.messages.create(hello));
     expect(error).toBeInstanceOf(RateLimitError);

@@ -65,7 +65,11 @@ export function notFound(): SimHttpReply {
 
 /** The 413 for a body over the API's 32 MB request limit. */
 export function requestTooLarge(): SimHttpReply {
-  return anthropicError(413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes. The maximum request size is 32 MB for standard API requests.');
+  return anthropicError(
+    413,
+    'request_too_large',
+    'Request exceeds the maximum allowed number of bytes. The maximum request size is 32 MB for standard API requests.',
+  );
 }
 
 /** A 400 `invalid_request_error` naming the offending field, as validation failures read. */
@@ -79,9 +83,14 @@ export function renderAnthropicFault(kind: SimHttpFaultKind, context: SimFaultCo
     case 'overloaded':
       return anthropicError(529, 'overloaded_error', 'Overloaded');
     case 'rate_limited':
-      return anthropicError(429, 'rate_limit_error', "This request would exceed your account's rate limit. Please try again later.", {
-        headers: { 'retry-after': String(Math.ceil(context.retryAfterS ?? 10)) },
-      });
+      return anthropicError(
+        429,
+        'rate_limit_error',
+        "This request would exceed your account's rate limit. Please try again later.",
+        {
+          headers: { 'retry-after': String(Math.ceil(context.retryAfterS ?? 10)) },
+        },
+      );
     case 'quota_exhausted':
       return anthropicError(
         429,
@@ -95,7 +104,9 @@ export function renderAnthropicFault(kind: SimHttpFaultKind, context: SimFaultCo
     case 'auth':
       return anthropicError(401, 'authentication_error', 'invalid x-api-key');
     case 'bad_request':
-      return invalidRequest('messages: all messages must have non-empty content except for the optional final assistant message');
+      return invalidRequest(
+        'messages: all messages must have non-empty content except for the optional final assistant message',
+      );
     case 'context_length': {
       const tokens = context.inputTokens > 200_000 ? context.inputTokens : 200_000 + Math.max(1, context.inputTokens);
       return invalidRequest(`prompt is too long: ${tokens} tokens > 200000 maximum`);
@@ -114,21 +125,33 @@ function resetTime(nowMs: number, resetMs: number | undefined): string {
   return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function putDimension(headers: Record<string, string>, name: string, dimension: RateLimitDimension, nowMs: number): void {
+function putDimension(
+  headers: Record<string, string>,
+  name: string,
+  dimension: RateLimitDimension,
+  nowMs: number,
+): void {
   if (dimension.limit !== undefined) headers[`anthropic-ratelimit-${name}-limit`] = String(Math.floor(dimension.limit));
-  if (dimension.remaining !== undefined) headers[`anthropic-ratelimit-${name}-remaining`] = String(Math.max(0, Math.floor(dimension.remaining)));
+  if (dimension.remaining !== undefined)
+    headers[`anthropic-ratelimit-${name}-remaining`] = String(Math.max(0, Math.floor(dimension.remaining)));
   headers[`anthropic-ratelimit-${name}-reset`] = resetTime(nowMs, dimension.resetMs);
 }
 
 /** The more restrictive of two dimensions (lower remaining), which the real `tokens-*` headers report. */
-function mostRestrictive(a: RateLimitDimension | undefined, b: RateLimitDimension | undefined): RateLimitDimension | undefined {
+function mostRestrictive(
+  a: RateLimitDimension | undefined,
+  b: RateLimitDimension | undefined,
+): RateLimitDimension | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
   return (b.remaining ?? Infinity) < (a.remaining ?? Infinity) ? b : a;
 }
 
 /** `anthropic-ratelimit-{requests,input-tokens,output-tokens,tokens}-{limit,remaining,reset}` headers. */
-export function anthropicRateLimitHeaders(context: SimLimitContext, nowMs: number = Date.now()): Record<string, string> {
+export function anthropicRateLimitHeaders(
+  context: SimLimitContext,
+  nowMs: number = Date.now(),
+): Record<string, string> {
   const headers: Record<string, string> = {};
   const { snapshot } = context;
   if (snapshot.requests) putDimension(headers, 'requests', snapshot.requests, nowMs);

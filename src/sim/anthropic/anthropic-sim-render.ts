@@ -7,7 +7,11 @@ import { messageId, nextRequestId, toolUseId } from './anthropic-sim-ids.js';
  * `inference_geo`. Streams are named SSE events; each frame is `event: X\ndata: {"type":"X",…}\n\n`.
  */
 
-const STOP_REASON: Record<SimAnswer['stop'], string> = { end: 'end_turn', max_tokens: 'max_tokens', tool_use: 'tool_use' };
+const STOP_REASON: Record<SimAnswer['stop'], string> = {
+  end: 'end_turn',
+  max_tokens: 'max_tokens',
+  tool_use: 'tool_use',
+};
 
 function usage(inputTokens: number, outputTokens: number): Record<string, unknown> {
   return {
@@ -25,7 +29,12 @@ function contentOf(answer: SimAnswer): Record<string, unknown>[] {
   const content: Record<string, unknown>[] = [];
   if (answer.text !== '' || answer.toolCall === undefined) content.push({ type: 'text', text: answer.text });
   if (answer.toolCall) {
-    content.push({ type: 'tool_use', id: toolUseId(answer.toolCall.id), name: answer.toolCall.name, input: answer.toolCall.input });
+    content.push({
+      type: 'tool_use',
+      id: toolUseId(answer.toolCall.id),
+      name: answer.toolCall.name,
+      input: answer.toolCall.input,
+    });
   }
   return content;
 }
@@ -99,14 +108,18 @@ export function renderAnthropicStream(answer: SimAnswer, _request: SimParsedRequ
   let index = 0;
   if (hasText) {
     head.push(frame('content_block_start', { index, content_block: { type: 'text', text: '' } }));
-    for (const text of answer.textChunks) deltas.push(frame('content_block_delta', { index, delta: { type: 'text_delta', text } }));
+    for (const text of answer.textChunks)
+      deltas.push(frame('content_block_delta', { index, delta: { type: 'text_delta', text } }));
   }
   if (answer.toolCall) {
     const toolIndex = hasText ? index + 1 : index;
     const block = { type: 'tool_use', id: toolUseId(answer.toolCall.id), name: answer.toolCall.name, input: {} };
     const opening = frame('content_block_start', { index: toolIndex, content_block: block });
     jsonPieces(JSON.stringify(answer.toolCall.input)).forEach((partial_json, n) => {
-      const delta = frame('content_block_delta', { index: toolIndex, delta: { type: 'input_json_delta', partial_json } });
+      const delta = frame('content_block_delta', {
+        index: toolIndex,
+        delta: { type: 'input_json_delta', partial_json },
+      });
       if (n > 0) deltas.push(delta);
       else if (hasText) deltas.push(frame('content_block_stop', { index }) + opening + delta);
       else {
@@ -121,7 +134,12 @@ export function renderAnthropicStream(answer: SimAnswer, _request: SimParsedRequ
     frame('content_block_stop', { index }),
     frame('message_delta', {
       delta: { stop_reason: STOP_REASON[answer.stop], stop_sequence: null, stop_details: null },
-      usage: { input_tokens: answer.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: answer.outputTokens },
+      usage: {
+        input_tokens: answer.inputTokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens: answer.outputTokens,
+      },
     }),
     frame('message_stop', {}),
   ];

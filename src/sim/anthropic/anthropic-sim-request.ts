@@ -35,7 +35,8 @@ export function presentedKey(info: SimRequestInfo): string | undefined {
 export function authenticateAnthropic(info: SimRequestInfo, acceptedKey: string | undefined): SimHttpReply | undefined {
   const key = presentedKey(info);
   if (key === undefined) return anthropicError(401, 'authentication_error', 'x-api-key header is required');
-  if (acceptedKey !== undefined && key !== acceptedKey) return anthropicError(401, 'authentication_error', 'invalid x-api-key');
+  if (acceptedKey !== undefined && key !== acceptedKey)
+    return anthropicError(401, 'authentication_error', 'invalid x-api-key');
   return undefined;
 }
 
@@ -52,7 +53,9 @@ export function parseAnthropic(body: string): SimParsedRequest | SimHttpReply {
     lastUserText: valid.lastUserText,
     lastIsToolResult: valid.lastIsToolResult,
     ...(valid.lastUserImages > 0 ? { images: valid.lastUserImages } : {}),
-    tools: valid.tools.map((tool) => (tool.inputSchema === undefined ? { name: tool.name } : { name: tool.name, inputSchema: tool.inputSchema })),
+    tools: valid.tools.map((tool) =>
+      tool.inputSchema === undefined ? { name: tool.name } : { name: tool.name, inputSchema: tool.inputSchema },
+    ),
     toolChoice: valid.toolChoice,
   };
 }

@@ -56,7 +56,8 @@ function object(value: unknown, path: string): Json {
 
 function optionalNumber(body: Json, key: string): void {
   const value = body[key];
-  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) fail(key, 'Input should be a valid number');
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value)))
+    fail(key, 'Input should be a valid number');
 }
 
 /** Text of a `tool_result` content: a string or a list of blocks (text blocks counted). */
@@ -92,14 +93,18 @@ function imageBlock(block: Json, at: string): void {
   if (type === 'base64') {
     const where = `${at}.image.source.base64`;
     const mediaType = string(need(source, 'media_type', `${where}.media_type`), `${where}.media_type`);
-    if (!IMAGE_MEDIA_TYPES.includes(mediaType)) fail(`${where}.media_type`, "Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'");
+    if (!IMAGE_MEDIA_TYPES.includes(mediaType))
+      fail(`${where}.media_type`, "Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'");
     const data = string(need(source, 'data', `${where}.data`), `${where}.data`);
     // Wording unconfirmed: the API refuses data that does not decode as base64.
     if (data === '' || data.length % 4 !== 0 || !BASE64.test(data)) fail(`${where}.data`, 'Invalid base64 data');
   } else if (type === 'url') {
     string(need(source, 'url', `${at}.image.source.url.url`), `${at}.image.source.url.url`);
   } else if (type !== 'file') {
-    fail(`${at}.image.source`, `Input tag '${type}' found using 'type' does not match any of the expected tags: 'base64', 'url', 'file'`);
+    fail(
+      `${at}.image.source`,
+      `Input tag '${type}' found using 'type' does not match any of the expected tags: 'base64', 'url', 'file'`,
+    );
   }
 }
 
@@ -133,7 +138,8 @@ function contentBlocks(value: unknown[], path: string): MessageText {
 function messageText(raw: unknown, path: string): MessageText & { role: string } {
   const message = object(raw, path);
   const role = string(need(message, 'role', `${path}.role`), `${path}.role`);
-  if (role !== 'user' && role !== 'assistant' && role !== 'system') fail(`${path}.role`, "Input should be 'user' or 'assistant'");
+  if (role !== 'user' && role !== 'assistant' && role !== 'system')
+    fail(`${path}.role`, "Input should be 'user' or 'assistant'");
   const content = need(message, 'content', `${path}.content`);
   if (typeof content === 'string') return { role, counted: content, text: content, hasToolResult: false, images: 0 };
   if (!Array.isArray(content)) fail(`${path}.content`, 'Input should be a valid list');
@@ -193,12 +199,14 @@ function validate(body: Json): ValidAnthropicBody {
   const model = string(need(body, 'model', 'model'), 'model');
   const rawMessages = list(need(body, 'messages', 'messages'), 'messages');
   const maxTokens = need(body, 'max_tokens', 'max_tokens');
-  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens)) fail('max_tokens', 'Input should be a valid integer');
+  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens))
+    fail('max_tokens', 'Input should be a valid integer');
   if (maxTokens < 1) fail('max_tokens', 'Input should be greater than or equal to 1');
   if (body.stream !== undefined && typeof body.stream !== 'boolean') fail('stream', 'Input should be a valid boolean');
   optionalNumber(body, 'temperature');
   optionalNumber(body, 'top_p');
-  if (body.stop_sequences !== undefined) for (const [i, s] of list(body.stop_sequences, 'stop_sequences').entries()) string(s, `stop_sequences.${i}`);
+  if (body.stop_sequences !== undefined)
+    for (const [i, s] of list(body.stop_sequences, 'stop_sequences').entries()) string(s, `stop_sequences.${i}`);
   if (rawMessages.length === 0) throw new Invalid('messages: at least one message is required');
 
   let counted = systemText(body.system);

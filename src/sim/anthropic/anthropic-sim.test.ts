@@ -11,8 +11,16 @@ function isReply(value: unknown): value is SimHttpReply {
   return typeof value === 'object' && value !== null && 'status' in value && 'body' in value;
 }
 
-function errorOf(reply: SimHttpReply): { type: string; error: { type: string; message: string; details?: unknown }; request_id: string } {
-  return JSON.parse(reply.body) as { type: string; error: { type: string; message: string; details?: unknown }; request_id: string };
+function errorOf(reply: SimHttpReply): {
+  type: string;
+  error: { type: string; message: string; details?: unknown };
+  request_id: string;
+} {
+  return JSON.parse(reply.body) as {
+    type: string;
+    error: { type: string; message: string; details?: unknown };
+    request_id: string;
+  };
 }
 
 function parse(body: unknown): SimParsedRequest | SimHttpReply {
@@ -81,11 +89,16 @@ describe('anthropic sim routing and auth', () => {
   it('accepts x-api-key or Authorization: Bearer, and rejects a missing or wrong key with 401', () => {
     expect(protocol.authenticate(info('POST', '/v1/messages', { 'x-api-key': 'k1' }), 'k1')).toBeUndefined();
     expect(protocol.authenticate(info('POST', '/v1/messages', { authorization: 'Bearer k1' }), 'k1')).toBeUndefined();
-    expect(protocol.authenticate(info('POST', '/v1/messages', { authorization: 'Bearer anything' }), undefined)).toBeUndefined();
+    expect(
+      protocol.authenticate(info('POST', '/v1/messages', { authorization: 'Bearer anything' }), undefined),
+    ).toBeUndefined();
 
     const wrong = protocol.authenticate(info('POST', '/v1/messages', { 'x-api-key': 'nope' }), 'k1');
     expect(wrong?.status).toBe(401);
-    expect(errorOf(wrong as SimHttpReply).error).toEqual({ type: 'authentication_error', message: 'invalid x-api-key' });
+    expect(errorOf(wrong as SimHttpReply).error).toEqual({
+      type: 'authentication_error',
+      message: 'invalid x-api-key',
+    });
 
     const none = protocol.authenticate(info('POST', '/v1/messages'), undefined);
     expect(none?.status).toBe(401);
@@ -114,14 +127,22 @@ describe('anthropic sim request validation', () => {
 
   it('names wrong types by their dotted path', () => {
     expect(rejection({ ...base, max_tokens: 'many' })).toBe('max_tokens: Input should be a valid integer');
-    expect(rejection({ ...base, messages: [{ role: 'robot', content: 'x' }] })).toBe("messages.0.role: Input should be 'user' or 'assistant'");
-    expect(rejection({ ...base, messages: [{ role: 'user', content: 5 }] })).toBe('messages.0.content: Input should be a valid list');
-    expect(rejection({ ...base, messages: [{ role: 'user', content: [{ type: 'text' }] }] })).toBe('messages.0.content.0.text: Field required');
+    expect(rejection({ ...base, messages: [{ role: 'robot', content: 'x' }] })).toBe(
+      "messages.0.role: Input should be 'user' or 'assistant'",
+    );
+    expect(rejection({ ...base, messages: [{ role: 'user', content: 5 }] })).toBe(
+      'messages.0.content: Input should be a valid list',
+    );
+    expect(rejection({ ...base, messages: [{ role: 'user', content: [{ type: 'text' }] }] })).toBe(
+      'messages.0.content.0.text: Field required',
+    );
     expect(rejection({ ...base, tools: [{ name: 'f' }] })).toBe('tools.0.input_schema: Field required');
   });
 
   it('answers malformed JSON with the decoder position', () => {
-    expect(rejection('{"model": ')).toMatch(/^The request body is not valid JSON: Expecting value: line 1 column \d+ \(char \d+\)$/);
+    expect(rejection('{"model": ')).toMatch(
+      /^The request body is not valid JSON: Expecting value: line 1 column \d+ \(char \d+\)$/,
+    );
   });
 
   it('sends x-should-retry: false on 400s, as recorded from the real API', () => {
@@ -137,7 +158,10 @@ describe('anthropic sim request validation', () => {
       tools: [{ name: 'get_weather', description: 'Weather', input_schema: schema }],
       messages: [
         { role: 'user', content: 'Weather in Paris?' },
-        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }] },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }],
+        },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'Sunny' }] },
       ],
     });
@@ -149,8 +173,20 @@ describe('anthropic sim request validation', () => {
   });
 
   it('reduces a valid body to model, stream flag, max_tokens and tool choice', () => {
-    const request = parsed({ ...base, stream: true, tool_choice: { type: 'tool', name: 'f' }, tools: [{ name: 'f', input_schema: { type: 'object' } }] });
-    expect(request).toMatchObject({ model: 'claude-sonnet-4-5', stream: true, maxOutputTokens: 100, lastUserText: 'Hello', lastIsToolResult: false, toolChoice: { name: 'f' } });
+    const request = parsed({
+      ...base,
+      stream: true,
+      tool_choice: { type: 'tool', name: 'f' },
+      tools: [{ name: 'f', input_schema: { type: 'object' } }],
+    });
+    expect(request).toMatchObject({
+      model: 'claude-sonnet-4-5',
+      stream: true,
+      maxOutputTokens: 100,
+      lastUserText: 'Hello',
+      lastIsToolResult: false,
+      toolChoice: { name: 'f' },
+    });
     expect(parsed({ ...base, tool_choice: { type: 'any' } }).toolChoice).toBe('required');
     expect(parsed({ ...base, tool_choice: { type: 'none' } }).toolChoice).toBe('none');
     expect(parsed(base).toolChoice).toBe('auto');
@@ -180,34 +216,62 @@ describe('anthropic sim answers', () => {
   it('renders a tool call as a tool_use block with a toolu_ id and stop_reason tool_use', () => {
     const body = JSON.parse(protocol.renderAnswer(toolAnswer, {}).body) as { content: unknown[]; stop_reason: string };
     expect(body.stop_reason).toBe('tool_use');
-    expect(body.content).toEqual([{ type: 'tool_use', id: expect.stringMatching(/^toolu_01/), name: 'get_weather', input: { city: 'Paris', days: 1 } }]);
+    expect(body.content).toEqual([
+      {
+        type: 'tool_use',
+        id: expect.stringMatching(/^toolu_01/),
+        name: 'get_weather',
+        input: { city: 'Paris', days: 1 },
+      },
+    ]);
   });
 
   it('streams message_start, content_block_start, ping, text deltas, then stop, message_delta and message_stop', () => {
-    const frames = protocol.renderStream(textAnswer, parsed({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }));
+    const frames = protocol.renderStream(
+      textAnswer,
+      parsed({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }),
+    );
     expect(frames.deltas).toHaveLength(3);
     const all = events([...frames.head, ...frames.deltas, ...frames.tail]);
     expect(all.map((e) => e.event)).toEqual([
-      'message_start', 'content_block_start', 'ping',
-      'content_block_delta', 'content_block_delta', 'content_block_delta',
-      'content_block_stop', 'message_delta', 'message_stop',
+      'message_start',
+      'content_block_start',
+      'ping',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
     ]);
     expect(all[0]?.data).toMatchObject({ message: { content: [], stop_reason: null, usage: { input_tokens: 7 } } });
-    const text = all.filter((e) => e.event === 'content_block_delta').map((e) => (e.data.delta as { text: string }).text).join('');
+    const text = all
+      .filter((e) => e.event === 'content_block_delta')
+      .map((e) => (e.data.delta as { text: string }).text)
+      .join('');
     expect(text).toBe(textAnswer.text);
     expect(all[7]?.data).toMatchObject({ delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 14 } });
   });
 
   it('streams a tool call as input_json_delta pieces that join to the input', () => {
-    const frames = protocol.renderStream({ ...toolAnswer, text: 'Let me check.', textChunks: ['Let me ', 'check.'] }, parsed({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }));
+    const frames = protocol.renderStream(
+      { ...toolAnswer, text: 'Let me check.', textChunks: ['Let me ', 'check.'] },
+      parsed({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
+    );
     const all = events([...frames.head, ...frames.deltas, ...frames.tail]);
     const starts = all.filter((e) => e.event === 'content_block_start').map((e) => e.data);
     expect(starts).toEqual([
       { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-      { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: expect.stringMatching(/^toolu_01/), name: 'get_weather', input: {} } },
+      {
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'tool_use', id: expect.stringMatching(/^toolu_01/), name: 'get_weather', input: {} },
+      },
     ]);
     const json = all
-      .filter((e) => e.event === 'content_block_delta' && (e.data.delta as { type: string }).type === 'input_json_delta')
+      .filter(
+        (e) => e.event === 'content_block_delta' && (e.data.delta as { type: string }).type === 'input_json_delta',
+      )
       .map((e) => (e.data.delta as { partial_json: string }).partial_json);
     expect(json.length).toBeGreaterThan(2);
     expect(JSON.parse(json.join(''))).toEqual({ city: 'Paris', days: 1 });
@@ -216,7 +280,9 @@ describe('anthropic sim answers', () => {
   });
 
   it('renders the in-stream error as event: error with overloaded_error', () => {
-    expect(protocol.renderStreamError('m')).toBe('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n');
+    expect(protocol.renderStreamError('m')).toBe(
+      'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
+    );
   });
 
   it('opens streams as text/event-stream', () => {
@@ -225,7 +291,15 @@ describe('anthropic sim answers', () => {
 
   it('lists models in the paginated model-list shape', () => {
     const body = JSON.parse(protocol.listModels(['claude-a', 'claude-b']).body) as Record<string, unknown>;
-    expect(body).toMatchObject({ has_more: false, first_id: 'claude-a', last_id: 'claude-b', data: [{ type: 'model', id: 'claude-a' }, { type: 'model', id: 'claude-b' }] });
+    expect(body).toMatchObject({
+      has_more: false,
+      first_id: 'claude-a',
+      last_id: 'claude-b',
+      data: [
+        { type: 'model', id: 'claude-a' },
+        { type: 'model', id: 'claude-b' },
+      ],
+    });
   });
 });
 
@@ -294,7 +368,10 @@ describe('anthropic sim faults and limits', () => {
   it('renders the over-limit 429 with the dimension in the message, retry-after rounded up and the headers', () => {
     const reply = protocol.renderOverLimit({
       model: 'claude-sonnet-4-5',
-      snapshot: { requests: { limit: 50, remaining: 0, resetMs: 60_000 }, inputTokens: { limit: 30_000, remaining: 100, resetMs: 59_000 } },
+      snapshot: {
+        requests: { limit: 50, remaining: 0, resetMs: 60_000 },
+        inputTokens: { limit: 30_000, remaining: 100, resetMs: 59_000 },
+      },
       dimension: 'input_tokens',
       limit: 30_000,
       requested: 500,
@@ -305,6 +382,8 @@ describe('anthropic sim faults and limits', () => {
     expect(reply.headers['anthropic-ratelimit-requests-remaining']).toBe('0');
     const error = errorOf(reply).error;
     expect(error.type).toBe('rate_limit_error');
-    expect(error.message).toMatch(/^This request would exceed your organization's rate limit of 30,000 input tokens per minute \(org: [0-9a-f-]+, model: claude-sonnet-4-5\)/);
+    expect(error.message).toMatch(
+      /^This request would exceed your organization's rate limit of 30,000 input tokens per minute \(org: [0-9a-f-]+, model: claude-sonnet-4-5\)/,
+    );
   });
 });

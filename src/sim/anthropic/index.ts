@@ -7,7 +7,12 @@ import {
   renderAnthropicStream,
   renderAnthropicStreamError,
 } from './anthropic-sim-render.js';
-import { anthropicRateLimitHeaders, renderAnthropicFault, renderAnthropicOverLimit, requestTooLarge } from './anthropic-sim-errors.js';
+import {
+  anthropicRateLimitHeaders,
+  renderAnthropicFault,
+  renderAnthropicOverLimit,
+  requestTooLarge,
+} from './anthropic-sim-errors.js';
 
 /**
  * The Anthropic Messages API as the simulator speaks it: faithful enough that the official

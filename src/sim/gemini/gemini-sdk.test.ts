@@ -28,16 +28,21 @@ afterEach(() => {
 function client(options: { apiKey?: string; timeout?: number } = {}): GoogleGenAI {
   return new GoogleGenAI({
     apiKey: options.apiKey ?? KEY,
-    httpOptions: { baseUrl: sim.urlFor('gemini'), ...(options.timeout === undefined ? {} : { timeout: options.timeout }) },
+    httpOptions: {
+      baseUrl: sim.urlFor('gemini'),
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    },
   });
 }
 
 const weatherTool = {
-  functionDeclarations: [{
-    name: 'get_weather',
-    description: 'Current weather in a city',
-    parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  }],
+  functionDeclarations: [
+    {
+      name: 'get_weather',
+      description: 'Current weather in a city',
+      parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  ],
 };
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
@@ -50,7 +55,10 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 /** The error the SDK raised, with the Google error body it carries in its message. */
-function apiError(error: unknown): { status: number; body: { error: { code: number; status: string; message: string; details?: Record<string, unknown>[] } } } {
+function apiError(error: unknown): {
+  status: number;
+  body: { error: { code: number; status: string; message: string; details?: Record<string, unknown>[] } };
+} {
   expect(error).toBeInstanceOf(ApiError);
   const api = error as ApiError;
   return { status: api.status, body: JSON.parse(api.message) };
@@ -64,7 +72,11 @@ async function drain(stream: AsyncGenerator<GenerateContentResponse>): Promise<G
 
 describe('@google/genai against the simulated Gemini API', () => {
   it('generates text with usage, modelVersion and responseId', async () => {
-    const response = await client().models.generateContent({ model: MODEL, contents: 'Why is the sky blue?', config: { systemInstruction: 'Be brief.', maxOutputTokens: 200 } });
+    const response = await client().models.generateContent({
+      model: MODEL,
+      contents: 'Why is the sky blue?',
+      config: { systemInstruction: 'Be brief.', maxOutputTokens: 200 },
+    });
     expect(response.text).toBe(`Simulated reply from gemini (${MODEL}): Why is the sky blue?`);
     expect(response.candidates?.[0]?.finishReason).toBe('STOP');
     expect(response.usageMetadata?.promptTokenCount).toBeGreaterThan(0);
@@ -77,7 +89,12 @@ describe('@google/genai against the simulated Gemini API', () => {
     const response = await client().models.generateContent({
       model: MODEL,
       contents: 'Weather in Paris?',
-      config: { tools: [weatherTool], toolConfig: { functionCallingConfig: { mode: FunctionCallingConfigMode.ANY, allowedFunctionNames: ['get_weather'] } } },
+      config: {
+        tools: [weatherTool],
+        toolConfig: {
+          functionCallingConfig: { mode: FunctionCallingConfigMode.ANY, allowedFunctionNames: ['get_weather'] },
+        },
+      },
     });
     expect(response.functionCalls).toEqual([{ name: 'get_weather', args: { city: 'Weather in Paris?' } }]);
   });
@@ -96,9 +113,13 @@ describe('@google/genai against the simulated Gemini API', () => {
   });
 
   it('streams text in pieces; the last chunk carries finishReason and usage', async () => {
-    const chunks = await drain(await client().models.generateContentStream({ model: MODEL, contents: 'Tell me a story about the sea' }));
+    const chunks = await drain(
+      await client().models.generateContentStream({ model: MODEL, contents: 'Tell me a story about the sea' }),
+    );
     expect(chunks.length).toBeGreaterThan(2);
-    expect(chunks.map((c) => c.text ?? '').join('')).toBe(`Simulated reply from gemini (${MODEL}): Tell me a story about the sea`);
+    expect(chunks.map((c) => c.text ?? '').join('')).toBe(
+      `Simulated reply from gemini (${MODEL}): Tell me a story about the sea`,
+    );
     const last = chunks.at(-1);
     expect(last?.candidates?.[0]?.finishReason).toBe('STOP');
     expect(last?.usageMetadata?.candidatesTokenCount).toBeGreaterThan(0);
@@ -106,36 +127,64 @@ describe('@google/genai against the simulated Gemini API', () => {
 
   const recipeSchema = {
     type: 'object',
-    properties: { name: { type: 'string' }, minutes: { type: 'integer' }, tags: { type: 'array', items: { type: 'string', enum: ['sweet', 'salty'] } } },
+    properties: {
+      name: { type: 'string' },
+      minutes: { type: 'integer' },
+      tags: { type: 'array', items: { type: 'string', enum: ['sweet', 'salty'] } },
+    },
     required: ['name', 'minutes', 'tags'],
   };
 
   it('answers responseMimeType application/json with responseJsonSchema as JSON text', async () => {
-    const response = await client().models.generateContent({ model: MODEL, contents: 'A cookie recipe', config: { responseMimeType: 'application/json', responseJsonSchema: recipeSchema } });
+    const response = await client().models.generateContent({
+      model: MODEL,
+      contents: 'A cookie recipe',
+      config: { responseMimeType: 'application/json', responseJsonSchema: recipeSchema },
+    });
     expect(JSON.parse(response.text ?? '')).toEqual({ name: 'A cookie recipe', minutes: 1, tags: ['sweet'] });
     expect(response.candidates?.[0]?.finishReason).toBe('STOP');
   });
 
   it('streams JSON built from an OpenAPI-style responseSchema, the pieces joining to valid JSON', async () => {
-    const responseSchema = { type: Type.OBJECT, properties: { title: { type: Type.STRING }, rating: { type: Type.NUMBER }, ok: { type: Type.BOOLEAN } }, required: ['title', 'rating', 'ok'] };
-    const chunks = await drain(await client().models.generateContentStream({ model: MODEL, contents: 'Rate this cookie please', config: { responseMimeType: 'application/json', responseSchema } }));
+    const responseSchema = {
+      type: Type.OBJECT,
+      properties: { title: { type: Type.STRING }, rating: { type: Type.NUMBER }, ok: { type: Type.BOOLEAN } },
+      required: ['title', 'rating', 'ok'],
+    };
+    const chunks = await drain(
+      await client().models.generateContentStream({
+        model: MODEL,
+        contents: 'Rate this cookie please',
+        config: { responseMimeType: 'application/json', responseSchema },
+      }),
+    );
     expect(chunks.length).toBeGreaterThan(2);
-    expect(JSON.parse(chunks.map((c) => c.text ?? '').join(''))).toEqual({ title: 'Rate this cookie please', rating: 1, ok: true });
+    expect(JSON.parse(chunks.map((c) => c.text ?? '').join(''))).toEqual({
+      title: 'Rate this cookie please',
+      rating: 1,
+      ok: true,
+    });
   });
 
   it('refuses a responseJsonSchema without responseMimeType application/json with 400 INVALID_ARGUMENT', async () => {
-    const { status, body } = apiError(await failure(client().models.generateContent({ model: MODEL, contents: 'Hi', config: { responseJsonSchema: recipeSchema } })));
+    const { status, body } = apiError(
+      await failure(
+        client().models.generateContent({ model: MODEL, contents: 'Hi', config: { responseJsonSchema: recipeSchema } }),
+      ),
+    );
     expect(status).toBe(400);
     expect(body.error.status).toBe('INVALID_ARGUMENT');
     expect(body.error.message).toContain('generation_config.response_json_schema');
   });
 
   it('streams a tool call', async () => {
-    const chunks = await drain(await client().models.generateContentStream({
-      model: MODEL,
-      contents: 'Use get_weather for Oslo',
-      config: { tools: [weatherTool] },
-    }));
+    const chunks = await drain(
+      await client().models.generateContentStream({
+        model: MODEL,
+        contents: 'Use get_weather for Oslo',
+        config: { tools: [weatherTool] },
+      }),
+    );
     const calls = chunks.flatMap((c) => c.functionCalls ?? []);
     expect(calls).toEqual([{ name: 'get_weather', args: { city: 'Use get_weather for Oslo' } }]);
     expect(chunks.at(-1)?.candidates?.[0]?.finishReason).toBe('STOP');
@@ -148,22 +197,31 @@ describe('@google/genai against the simulated Gemini API', () => {
       ['bad_request', 400, 'INVALID_ARGUMENT'],
     ] as const)('%s → ApiError %i %s', async (kind, status, googleStatus) => {
       sim.setFaults({ gemini: [{ kind, count: 1 }] });
-      const { status: seen, body } = apiError(await failure(client().models.generateContent({ model: MODEL, contents: 'Hi' })));
+      const { status: seen, body } = apiError(
+        await failure(client().models.generateContent({ model: MODEL, contents: 'Hi' })),
+      );
       expect(seen).toBe(status);
       expect(body.error).toMatchObject({ code: status, status: googleStatus });
     });
 
     it('rate_limited → 429 RESOURCE_EXHAUSTED whose RetryInfo carries the delay (no retry-after header)', async () => {
       sim.setFaults({ gemini: [{ kind: 'rate_limited', count: 1, retryAfterS: 37 }] });
-      const { status, body } = apiError(await failure(client().models.generateContent({ model: MODEL, contents: 'Hi' })));
+      const { status, body } = apiError(
+        await failure(client().models.generateContent({ model: MODEL, contents: 'Hi' })),
+      );
       expect(status).toBe(429);
       expect(body.error.status).toBe('RESOURCE_EXHAUSTED');
-      expect(body.error.details).toContainEqual({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '37s' });
+      expect(body.error.details).toContainEqual({
+        '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+        retryDelay: '37s',
+      });
     });
 
     it('quota_exhausted → 429 with a PerDay quota and no RetryInfo', async () => {
       sim.setFaults({ gemini: [{ kind: 'quota_exhausted', count: 1 }] });
-      const { status, body } = apiError(await failure(client().models.generateContent({ model: MODEL, contents: 'Hi' })));
+      const { status, body } = apiError(
+        await failure(client().models.generateContent({ model: MODEL, contents: 'Hi' })),
+      );
       expect(status).toBe(429);
       expect(JSON.stringify(body.error.details)).toContain('PerDay');
       expect(body.error.details?.some((d) => d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo')).toBe(false);
@@ -171,21 +229,29 @@ describe('@google/genai against the simulated Gemini API', () => {
 
     it('auth → 400 INVALID_ARGUMENT with reason API_KEY_INVALID', async () => {
       sim.setFaults({ gemini: [{ kind: 'auth', count: 1 }] });
-      const { status, body } = apiError(await failure(client().models.generateContent({ model: MODEL, contents: 'Hi' })));
+      const { status, body } = apiError(
+        await failure(client().models.generateContent({ model: MODEL, contents: 'Hi' })),
+      );
       expect(status).toBe(400);
       expect(body.error.details?.[0]).toMatchObject({ reason: 'API_KEY_INVALID' });
     });
 
     it('context_length → 400 "The input token count … exceeds the maximum"', async () => {
       sim.setFaults({ gemini: [{ kind: 'context_length', count: 1 }] });
-      const { status, body } = apiError(await failure(client().models.generateContent({ model: MODEL, contents: 'Hi' })));
+      const { status, body } = apiError(
+        await failure(client().models.generateContent({ model: MODEL, contents: 'Hi' })),
+      );
       expect(status).toBe(400);
-      expect(body.error.message).toMatch(/^The input token count \(\d+\) exceeds the maximum number of tokens allowed \(1048576\)\.$/);
+      expect(body.error.message).toMatch(
+        /^The input token count \(\d+\) exceeds the maximum number of tokens allowed \(1048576\)\.$/,
+      );
     });
 
     it('a stream request gets the same HTTP error before any chunk', async () => {
       sim.setFaults({ gemini: [{ kind: 'overloaded', count: 1 }] });
-      const { status } = apiError(await failure(client().models.generateContentStream({ model: MODEL, contents: 'Hi' })));
+      const { status } = apiError(
+        await failure(client().models.generateContentStream({ model: MODEL, contents: 'Hi' })),
+      );
       expect(status).toBe(503);
     });
   });
@@ -207,9 +273,15 @@ describe('@google/genai against the simulated Gemini API', () => {
     // The error tail arrives in a read of its own, as from the real API: the SDK raises ApiError 503.
     sim.setFaults({ gemini: [{ kind: 'mid_stream_error', count: 1, afterChunks: 2 }] });
     const chunks: GenerateContentResponse[] = [];
-    const error = await failure((async () => {
-      for await (const chunk of await client().models.generateContentStream({ model: MODEL, contents: 'Tell me a long story about the sea' })) chunks.push(chunk);
-    })());
+    const error = await failure(
+      (async () => {
+        for await (const chunk of await client().models.generateContentStream({
+          model: MODEL,
+          contents: 'Tell me a long story about the sea',
+        }))
+          chunks.push(chunk);
+      })(),
+    );
     expect(chunks).toHaveLength(2);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(503);
@@ -219,7 +291,9 @@ describe('@google/genai against the simulated Gemini API', () => {
     // The SDK cannot resume without a continuation token and keeps no error, so a cut stream looks
     // like a short answer: only the missing finishReason gives it away (failsoft's adapter throws).
     sim.setFaults({ gemini: [{ kind: 'truncated_stream', count: 1, afterChunks: 2 }] });
-    const chunks = await drain(await client().models.generateContentStream({ model: MODEL, contents: 'Tell me a long story about the sea' }));
+    const chunks = await drain(
+      await client().models.generateContentStream({ model: MODEL, contents: 'Tell me a long story about the sea' }),
+    );
     expect(chunks).toHaveLength(2);
     expect(chunks.every((c) => c.candidates?.[0]?.finishReason === undefined)).toBe(true);
   });
@@ -229,7 +303,9 @@ describe('@google/genai against the simulated Gemini API', () => {
     const first = await client().models.generateContent({ model: MODEL, contents: 'Hi' });
     const headers = first.sdkHttpResponse?.headers ?? {};
     expect(Object.keys(headers).filter((h) => /ratelimit|retry-after/i.test(h))).toEqual([]);
-    const { status, body } = apiError(await failure(client().models.generateContent({ model: MODEL, contents: 'Hi again' })));
+    const { status, body } = apiError(
+      await failure(client().models.generateContent({ model: MODEL, contents: 'Hi again' })),
+    );
     expect(status).toBe(429);
     expect(JSON.stringify(body.error.details)).toContain('GenerateRequestsPerMinutePerProjectPerModel');
     const retry = body.error.details?.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo');
@@ -237,8 +313,13 @@ describe('@google/genai against the simulated Gemini API', () => {
   });
 
   it('a wrong key gets the SDK error for 400 API_KEY_INVALID', async () => {
-    const { status, body } = apiError(await failure(client({ apiKey: 'AIza-wrong' }).models.generateContent({ model: MODEL, contents: 'Hi' })));
+    const { status, body } = apiError(
+      await failure(client({ apiKey: 'AIza-wrong' }).models.generateContent({ model: MODEL, contents: 'Hi' })),
+    );
     expect(status).toBe(400);
-    expect(body.error).toMatchObject({ status: 'INVALID_ARGUMENT', message: 'API key not valid. Please pass a valid API key.' });
+    expect(body.error).toMatchObject({
+      status: 'INVALID_ARGUMENT',
+      message: 'API key not valid. Please pass a valid API key.',
+    });
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { SimHttpFaultKind } from '../sim-protocol.js';
-import { formatProtoDuration, renderGeminiFault, renderGeminiOverLimit, renderGeminiStreamError } from './gemini-sim-errors.js';
+import {
+  formatProtoDuration,
+  renderGeminiFault,
+  renderGeminiOverLimit,
+  renderGeminiStreamError,
+} from './gemini-sim-errors.js';
 
 const context = { model: 'gemini-2.5-flash', inputTokens: 12 };
 
@@ -18,10 +23,20 @@ function errorOf(body: string): GoogleError {
 describe('renderGeminiFault', () => {
   it.each([
     ['overloaded', 503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.'],
-    ['server_error', 500, 'INTERNAL', 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting'],
+    [
+      'server_error',
+      500,
+      'INTERNAL',
+      'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+    ],
     ['auth', 400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.'],
     ['bad_request', 400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.'],
-    ['context_length', 400, 'INVALID_ARGUMENT', 'The input token count (1048588) exceeds the maximum number of tokens allowed (1048576).'],
+    [
+      'context_length',
+      400,
+      'INVALID_ARGUMENT',
+      'The input token count (1048588) exceeds the maximum number of tokens allowed (1048576).',
+    ],
   ] as const)('%s → %i %s', (kind, status, googleStatus, message) => {
     const reply = renderGeminiFault(kind, context);
     expect(reply.status).toBe(status);
@@ -30,7 +45,15 @@ describe('renderGeminiFault', () => {
   });
 
   it('pretty-prints bodies with two spaces and sends no retry-after, request-id or rate-limit headers', () => {
-    const kinds: SimHttpFaultKind[] = ['overloaded', 'rate_limited', 'quota_exhausted', 'server_error', 'auth', 'bad_request', 'context_length'];
+    const kinds: SimHttpFaultKind[] = [
+      'overloaded',
+      'rate_limited',
+      'quota_exhausted',
+      'server_error',
+      'auth',
+      'bad_request',
+      'context_length',
+    ];
     for (const kind of kinds) {
       const reply = renderGeminiFault(kind, { ...context, retryAfterS: 3 });
       expect(reply.body.startsWith('{\n  "error": {\n    "code": ')).toBe(true);
@@ -44,7 +67,12 @@ describe('renderGeminiFault', () => {
     expect(error.message).toContain('Please retry in 37s.');
     expect(error.details?.[0]).toMatchObject({
       '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
-      violations: [{ quotaId: 'GenerateRequestsPerMinutePerProjectPerModel', quotaDimensions: { location: 'global', model: 'gemini-2.5-flash' } }],
+      violations: [
+        {
+          quotaId: 'GenerateRequestsPerMinutePerProjectPerModel',
+          quotaDimensions: { location: 'global', model: 'gemini-2.5-flash' },
+        },
+      ],
     });
     expect(error.details?.at(-1)).toEqual({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '37s' });
   });
@@ -66,14 +94,27 @@ describe('renderGeminiFault', () => {
 
 describe('renderGeminiOverLimit', () => {
   it('names the refusing bucket as a quota and puts its refill time in RetryInfo', () => {
-    const reply = renderGeminiOverLimit({ model: 'gemini-2.5-flash', snapshot: {}, dimension: 'input_tokens', limit: 1000, requested: 1500, retryAfterMs: 500 });
+    const reply = renderGeminiOverLimit({
+      model: 'gemini-2.5-flash',
+      snapshot: {},
+      dimension: 'input_tokens',
+      limit: 1000,
+      requested: 1500,
+      retryAfterMs: 500,
+    });
     expect(reply.status).toBe(429);
     expect(reply.headers).not.toHaveProperty('retry-after');
     const error = errorOf(reply.body);
-    expect((error.details?.[0] as { violations: { quotaId: string; quotaValue: string }[] } | undefined)?.violations[0]).toMatchObject({
-      quotaId: 'GenerateContentPaidTierInputTokensPerModelPerMinute', quotaValue: '1000',
+    expect(
+      (error.details?.[0] as { violations: { quotaId: string; quotaValue: string }[] } | undefined)?.violations[0],
+    ).toMatchObject({
+      quotaId: 'GenerateContentPaidTierInputTokensPerModelPerMinute',
+      quotaValue: '1000',
     });
-    expect(error.details?.at(-1)).toEqual({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '0.500s' });
+    expect(error.details?.at(-1)).toEqual({
+      '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+      retryDelay: '0.500s',
+    });
   });
 });
 
@@ -90,7 +131,9 @@ describe('renderGeminiStreamError', () => {
   it('is a raw pretty-printed JSON error, not an SSE frame', () => {
     const tail = renderGeminiStreamError();
     expect(tail.startsWith('data:')).toBe(false);
-    expect(JSON.parse(tail)).toEqual({ error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } });
+    expect(JSON.parse(tail)).toEqual({
+      error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' },
+    });
     expect(tail).toContain('\n  "error": {\n');
   });
 });

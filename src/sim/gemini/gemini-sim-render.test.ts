@@ -2,24 +2,47 @@ import { describe, expect, it } from 'vitest';
 import { readSse } from '../../providers/sse.js';
 import type { SimAnswer, SimParsedRequest } from '../sim-protocol.js';
 import { renderGeminiStreamError } from './gemini-sim-errors.js';
-import { geminiStreamHeaders, JSON_ARRAY_SEPARATOR, renderGeminiAnswer, renderGeminiModels, renderGeminiStream } from './gemini-sim-render.js';
+import {
+  geminiStreamHeaders,
+  JSON_ARRAY_SEPARATOR,
+  renderGeminiAnswer,
+  renderGeminiModels,
+  renderGeminiStream,
+} from './gemini-sim-render.js';
 
 const request: SimParsedRequest = {
-  model: 'gemini-2.5-flash', stream: true, inputTokens: 7, maxOutputTokens: 4096, includeUsage: true,
-  lastUserText: 'Hello', lastIsToolResult: false, tools: [], toolChoice: 'auto',
+  model: 'gemini-2.5-flash',
+  stream: true,
+  inputTokens: 7,
+  maxOutputTokens: 4096,
+  includeUsage: true,
+  lastUserText: 'Hello',
+  lastIsToolResult: false,
+  tools: [],
+  toolChoice: 'auto',
 };
 
 const textAnswer: SimAnswer = {
-  id: '0123456789abcdef', model: 'gemini-2.5-flash', created: 1_700_000_000,
+  id: '0123456789abcdef',
+  model: 'gemini-2.5-flash',
+  created: 1_700_000_000,
   textChunks: ['Simulated reply ', 'from gemini ', '(gemini-2.5-flash): Hello'],
   text: 'Simulated reply from gemini (gemini-2.5-flash): Hello',
-  inputTokens: 7, outputTokens: 13, stop: 'end',
+  inputTokens: 7,
+  outputTokens: 13,
+  stop: 'end',
 };
 
 const toolAnswer: SimAnswer = {
-  id: 'fedcba9876543210', model: 'gemini-2.5-flash', created: 1_700_000_000, textChunks: [], text: '',
+  id: 'fedcba9876543210',
+  model: 'gemini-2.5-flash',
+  created: 1_700_000_000,
+  textChunks: [],
+  text: '',
   toolCall: { id: 'fedcba9876543210t', name: 'get_weather', input: { city: 'Paris' } },
-  inputTokens: 20, outputTokens: 6, stop: 'tool_use',
+  inputTokens: 20,
+  outputTokens: 6,
+  stop: 'tool_use',
 };
 
 async function chunksOf(frames: string): Promise<unknown[]> {
@@ -45,7 +68,12 @@ describe('renderGeminiAnswer', () => {
     const body = JSON.parse(reply.body);
     expect(body).toEqual({
       candidates: [{ content: { parts: [{ text: textAnswer.text }], role: 'model' }, finishReason: 'STOP', index: 0 }],
-      usageMetadata: { promptTokenCount: 7, candidatesTokenCount: 13, totalTokenCount: 20, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 7 }] },
+      usageMetadata: {
+        promptTokenCount: 7,
+        candidatesTokenCount: 13,
+        totalTokenCount: 20,
+        promptTokensDetails: [{ modality: 'TEXT', tokenCount: 7 }],
+      },
       modelVersion: 'gemini-2.5-flash',
       responseId: expect.stringMatching(/^[A-Za-z0-9_-]{23}$/),
     });
@@ -54,7 +82,11 @@ describe('renderGeminiAnswer', () => {
 
   it('renders a tool call as a functionCall part with finishReason STOP', () => {
     const body = JSON.parse(renderGeminiAnswer(toolAnswer, {}).body);
-    expect(body.candidates[0]).toEqual({ content: { parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }], role: 'model' }, finishReason: 'STOP', index: 0 });
+    expect(body.candidates[0]).toEqual({
+      content: { parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }], role: 'model' },
+      finishReason: 'STOP',
+      index: 0,
+    });
   });
 
   it('renders an answer cut at the cap with MAX_TOKENS', () => {
@@ -69,10 +101,15 @@ describe('renderGeminiStream', () => {
     expect(frames.head).toEqual([]);
     expect(frames.deltas).toHaveLength(3);
     for (const frame of [...frames.deltas, ...frames.tail]) expect(frame).toMatch(/^data: \{.*\}\r\n\r\n$/s);
-    const deltas = (await chunksOf(frames.deltas.join(''))) as { candidates: { content: { parts: { text: string }[] }; finishReason?: string }[] }[];
+    const deltas = (await chunksOf(frames.deltas.join(''))) as {
+      candidates: { content: { parts: { text: string }[] }; finishReason?: string }[];
+    }[];
     expect(deltas.map((c) => c.candidates[0]?.content.parts[0]?.text).join('')).toBe(textAnswer.text);
     expect(deltas.every((c) => c.candidates[0]?.finishReason === undefined)).toBe(true);
-    const [tail] = (await chunksOf(frames.tail.join(''))) as { candidates: { finishReason: string }[]; usageMetadata: unknown }[];
+    const [tail] = (await chunksOf(frames.tail.join(''))) as {
+      candidates: { finishReason: string }[];
+      usageMetadata: unknown;
+    }[];
     expect(tail?.candidates[0]?.finishReason).toBe('STOP');
     expect(tail?.usageMetadata).toMatchObject({ promptTokenCount: 7, candidatesTokenCount: 13, totalTokenCount: 20 });
   });
@@ -81,7 +118,9 @@ describe('renderGeminiStream', () => {
     const frames = renderGeminiStream(toolAnswer, request);
     expect(frames.deltas).toHaveLength(1);
     const [chunk] = (await chunksOf(frames.deltas[0] ?? '')) as { candidates: { content: { parts: unknown[] } }[] }[];
-    expect(chunk?.candidates[0]?.content.parts).toEqual([{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }]);
+    expect(chunk?.candidates[0]?.content.parts).toEqual([
+      { functionCall: { name: 'get_weather', args: { city: 'Paris' } } },
+    ]);
   });
 
   it('opens the stream as text/event-stream', () => {
@@ -118,6 +157,9 @@ describe('renderGeminiStream without alt=sse: one streamed JSON array', () => {
 describe('renderGeminiModels', () => {
   it('lists models by resource name', () => {
     const body = JSON.parse(renderGeminiModels(['gemini-2.5-flash', 'gemini-2.5-pro']).body);
-    expect(body.models.map((m: { name: string }) => m.name)).toEqual(['models/gemini-2.5-flash', 'models/gemini-2.5-pro']);
+    expect(body.models.map((m: { name: string }) => m.name)).toEqual([
+      'models/gemini-2.5-flash',
+      'models/gemini-2.5-pro',
+    ]);
   });
 });

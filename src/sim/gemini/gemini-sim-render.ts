@@ -38,7 +38,8 @@ function promptUsage(answer: SimAnswer): Record<string, unknown> {
 function answerParts(answer: SimAnswer): Part[] {
   const parts: Part[] = [];
   if (answer.text !== '') parts.push({ text: answer.text });
-  if (answer.toolCall !== undefined) parts.push({ functionCall: { name: answer.toolCall.name, args: answer.toolCall.input } });
+  if (answer.toolCall !== undefined)
+    parts.push({ functionCall: { name: answer.toolCall.name, args: answer.toolCall.input } });
   return parts;
 }
 
@@ -49,21 +50,30 @@ function answerParts(answer: SimAnswer): Part[] {
 export function renderGeminiAnswer(answer: SimAnswer, headers: Record<string, string>): SimHttpReply {
   const parts = answerParts(answer);
   const body = {
-    candidates: [{
-      content: parts.length > 0 ? { parts, role: 'model' } : { role: 'model' },
-      finishReason: finishReason(answer),
-      index: 0,
-    }],
+    candidates: [
+      {
+        content: parts.length > 0 ? { parts, role: 'model' } : { role: 'model' },
+        finishReason: finishReason(answer),
+        index: 0,
+      },
+    ],
     usageMetadata: usage(answer),
     modelVersion: answer.model,
     responseId: geminiResponseId(answer.id),
   };
-  return { status: 200, headers: { ...googleHeaders(JSON_CONTENT_TYPE), ...headers }, body: `${JSON.stringify(body, null, 2)}\n` };
+  return {
+    status: 200,
+    headers: { ...googleHeaders(JSON_CONTENT_TYPE), ...headers },
+    body: `${JSON.stringify(body, null, 2)}\n`,
+  };
 }
 
 /** Headers that open a streamed answer. */
 export function geminiStreamHeaders(request?: SimParsedRequest): Record<string, string> {
-  return { ...googleHeaders(request?.jsonArrayStream === true ? JSON_CONTENT_TYPE : SSE_CONTENT_TYPE), 'content-disposition': 'attachment' };
+  return {
+    ...googleHeaders(request?.jsonArrayStream === true ? JSON_CONTENT_TYPE : SSE_CONTENT_TYPE),
+    'content-disposition': 'attachment',
+  };
 }
 
 function frame(chunk: unknown): string {
@@ -93,13 +103,16 @@ function asJsonArray(chunks: unknown[], final: unknown): SimStreamFrames {
 export function renderGeminiStream(answer: SimAnswer, request: SimParsedRequest): SimStreamFrames {
   const responseId = geminiResponseId(answer.id);
   const chunk = (parts: Part[], final: boolean): Record<string, unknown> => ({
-    candidates: [{ content: { parts, role: 'model' }, ...(final ? { finishReason: finishReason(answer) } : {}), index: 0 }],
+    candidates: [
+      { content: { parts, role: 'model' }, ...(final ? { finishReason: finishReason(answer) } : {}), index: 0 },
+    ],
     usageMetadata: final ? usage(answer) : promptUsage(answer),
     modelVersion: answer.model,
     responseId,
   });
   const chunks = answer.textChunks.map((text) => chunk([{ text }], false));
-  if (answer.toolCall !== undefined) chunks.push(chunk([{ functionCall: { name: answer.toolCall.name, args: answer.toolCall.input } }], false));
+  if (answer.toolCall !== undefined)
+    chunks.push(chunk([{ functionCall: { name: answer.toolCall.name, args: answer.toolCall.input } }], false));
   const final = chunk([{ text: '' }], true);
   if (request.jsonArrayStream === true) return asJsonArray(chunks, final);
   return { head: [], deltas: chunks.map(frame), tail: [frame(final)] };

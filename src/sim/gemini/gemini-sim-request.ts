@@ -1,7 +1,18 @@
 import { IMAGE_TOKENS, estimateTokens } from '../../model/token-estimate.js';
 import type { SimHttpReply, SimParsedRequest, SimRequestInfo, SimRoute, SimTool } from '../sim-protocol.js';
-import { contextLengthReply, GEMINI_MAX_INPUT_TOKENS, invalidKeyReply, missingKeyReply, notFoundReply } from './gemini-sim-errors.js';
-import { GeminiValidationError, unparsableBodyReply, validateGeminiRequest, type ValidGeminiRequest } from './gemini-sim-validate.js';
+import {
+  contextLengthReply,
+  GEMINI_MAX_INPUT_TOKENS,
+  invalidKeyReply,
+  missingKeyReply,
+  notFoundReply,
+} from './gemini-sim-errors.js';
+import {
+  GeminiValidationError,
+  unparsableBodyReply,
+  validateGeminiRequest,
+  type ValidGeminiRequest,
+} from './gemini-sim-validate.js';
 
 /** Output tokens a request gets when its generationConfig names no `maxOutputTokens`. */
 export const GEMINI_DEFAULT_MAX_OUTPUT_TOKENS = 4096;
@@ -22,7 +33,9 @@ export function routeGemini(info: SimRequestInfo): SimRoute | SimHttpReply {
   const resource = decodeURIComponent(match[2] ?? '');
   const model = resource.startsWith('models/') ? resource.slice('models/'.length) : resource;
   if (match[3] !== 'streamGenerateContent') return { operation: 'generate', model };
-  return info.query.get('alt') === 'sse' ? { operation: 'stream', model } : { operation: 'stream', model, jsonArray: true };
+  return info.query.get('alt') === 'sse'
+    ? { operation: 'stream', model }
+    : { operation: 'stream', model, jsonArray: true };
 }
 
 /**
@@ -39,7 +52,10 @@ export function authenticateGemini(info: SimRequestInfo, acceptedKey: string | u
 }
 
 /** Parses and validates a `GenerateContentRequest` into what the core derives answers from. */
-export function parseGeminiRequest(route: SimRoute & { operation: 'generate' | 'stream' }, body: string): SimParsedRequest | SimHttpReply {
+export function parseGeminiRequest(
+  route: SimRoute & { operation: 'generate' | 'stream' },
+  body: string,
+): SimParsedRequest | SimHttpReply {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -73,12 +89,19 @@ function toParsedRequest(request: ValidGeminiRequest, model: string, stream: boo
   for (const tool of request.tools) text += tool.name + (tool.description ?? '') + JSON.stringify(tool.schema ?? {});
   if (request.json?.schema !== undefined) text += JSON.stringify(request.json.schema);
   const last = request.contents[request.contents.length - 1];
-  const lastUser = [...request.contents].reverse().find((c) => c.role === 'user' && c.parts.some((p) => p.kind === 'text' || p.kind === 'media'));
+  const lastUser = [...request.contents]
+    .reverse()
+    .find((c) => c.role === 'user' && c.parts.some((p) => p.kind === 'text' || p.kind === 'media'));
   const lastUserImages = lastUser?.parts.filter((p) => p.kind === 'media' && p.image).length ?? 0;
-  const allowed = request.mode === 'ANY' && request.allowedFunctionNames.length > 0 ? new Set(request.allowedFunctionNames) : undefined;
+  const allowed =
+    request.mode === 'ANY' && request.allowedFunctionNames.length > 0
+      ? new Set(request.allowedFunctionNames)
+      : undefined;
   const tools: SimTool[] = request.tools
     .filter((tool) => allowed === undefined || allowed.has(tool.name))
-    .map((tool) => (tool.schema === undefined ? { name: tool.name } : { name: tool.name, inputSchema: lowerCaseTypes(tool.schema) }));
+    .map((tool) =>
+      tool.schema === undefined ? { name: tool.name } : { name: tool.name, inputSchema: lowerCaseTypes(tool.schema) },
+    );
   return {
     model,
     stream,
@@ -107,10 +130,14 @@ function lowerCaseTypes(schema: Record<string, unknown>): Record<string, unknown
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'type' && typeof value === 'string') out[key] = value.toLowerCase();
     else if (key === 'properties' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [
-        name,
-        typeof sub === 'object' && sub !== null && !Array.isArray(sub) ? lowerCaseTypes(sub as Record<string, unknown>) : sub,
-      ]));
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, sub]) => [
+          name,
+          typeof sub === 'object' && sub !== null && !Array.isArray(sub)
+            ? lowerCaseTypes(sub as Record<string, unknown>)
+            : sub,
+        ]),
+      );
     } else out[key] = value;
   }
   return out;

@@ -27,12 +27,27 @@ function rejected(generationConfig: Record<string, unknown>): { code: number; st
 
 const jsonSchema = {
   type: 'object',
-  properties: { name: { type: 'string' }, minutes: { type: 'integer' }, ingredients: { type: 'array', items: { type: 'object', properties: { item: { type: 'string' }, grams: { type: 'number' } }, required: ['item', 'grams'] } } },
+  properties: {
+    name: { type: 'string' },
+    minutes: { type: 'integer' },
+    ingredients: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { item: { type: 'string' }, grams: { type: 'number' } },
+        required: ['item', 'grams'],
+      },
+    },
+  },
   required: ['name', 'minutes', 'ingredients'],
 };
 const openApiSchema = {
   type: 'OBJECT',
-  properties: { name: { type: 'STRING' }, vegan: { type: 'BOOLEAN' }, level: { type: 'STRING', format: 'enum', enum: ['easy', 'hard'] } },
+  properties: {
+    name: { type: 'STRING' },
+    vegan: { type: 'BOOLEAN' },
+    level: { type: 'STRING', format: 'enum', enum: ['easy', 'hard'] },
+  },
   required: ['name', 'vegan', 'level'],
 };
 
@@ -46,7 +61,9 @@ describe('gemini sim JSON mode', () => {
   it('turns application/json without a schema into {"reply": …}', () => {
     const request = parsed({ responseMimeType: 'application/json' });
     expect(request.json).toEqual({});
-    expect(JSON.parse(deriveAnswer('gemini', request, 0).text)).toEqual({ reply: 'Simulated reply from gemini (gemini-2.5-flash): List a cookie recipe' });
+    expect(JSON.parse(deriveAnswer('gemini', request, 0).text)).toEqual({
+      reply: 'Simulated reply from gemini (gemini-2.5-flash): List a cookie recipe',
+    });
   });
 
   it('builds the answer from responseJsonSchema, counted into the input tokens', () => {
@@ -62,23 +79,34 @@ describe('gemini sim JSON mode', () => {
 
   it('builds the answer from an OpenAPI-style responseSchema with upper-case types, in snake_case too', () => {
     const request = parsed({ response_mime_type: 'application/json', response_schema: openApiSchema });
-    expect(JSON.parse(deriveAnswer('gemini', request, 0).text)).toEqual({ name: 'List a cookie recipe', vegan: true, level: 'easy' });
+    expect(JSON.parse(deriveAnswer('gemini', request, 0).text)).toEqual({
+      name: 'List a cookie recipe',
+      vegan: true,
+      level: 'easy',
+    });
   });
 
   it('refuses a schema without responseMimeType application/json with 400 INVALID_ARGUMENT naming the field', () => {
     const error = rejected({ responseSchema: openApiSchema });
     expect(error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
-    expect(error.message).toMatch(/^\* GenerateContentRequest\.generation_config\.response_schema: .*response_mime_type/);
-    expect(rejected({ responseMimeType: 'text/plain', responseJsonSchema: jsonSchema }).message)
-      .toMatch(/^\* GenerateContentRequest\.generation_config\.response_json_schema: /);
+    expect(error.message).toMatch(
+      /^\* GenerateContentRequest\.generation_config\.response_schema: .*response_mime_type/,
+    );
+    expect(rejected({ responseMimeType: 'text/plain', responseJsonSchema: jsonSchema }).message).toMatch(
+      /^\* GenerateContentRequest\.generation_config\.response_json_schema: /,
+    );
   });
 
   it('refuses an unknown MIME type, both schemas at once, and a schema that is not an object', () => {
     expect(rejected({ responseMimeType: 'image/png' }).message).toBe(
       '* GenerateContentRequest.generation_config.response_mime_type: allowed mimetypes are `text/plain`, `application/json`, `application/xml`, `application/yaml` and `text/x.enum`.\n',
     );
-    expect(rejected({ responseMimeType: 'application/json', responseSchema: openApiSchema, responseJsonSchema: jsonSchema }).message)
-      .toMatch(/response_json_schema: response_schema and response_json_schema cannot both be set/);
-    expect(rejected({ responseMimeType: 'application/json', responseSchema: 'OBJECT' }).message).toMatch(/^Invalid value at 'generation_config.response_schema'/);
+    expect(
+      rejected({ responseMimeType: 'application/json', responseSchema: openApiSchema, responseJsonSchema: jsonSchema })
+        .message,
+    ).toMatch(/response_json_schema: response_schema and response_json_schema cannot both be set/);
+    expect(rejected({ responseMimeType: 'application/json', responseSchema: 'OBJECT' }).message).toMatch(
+      /^Invalid value at 'generation_config.response_schema'/,
+    );
   });
 });

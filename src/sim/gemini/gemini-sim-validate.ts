@@ -50,14 +50,52 @@ export class GeminiValidationError extends Error {
 }
 
 const V1BETA = 'type.googleapis.com/google.ai.generativelanguage.v1beta.';
-const REQUEST_FIELDS = new Set(['model', 'contents', 'systemInstruction', 'tools', 'toolConfig', 'safetySettings', 'generationConfig', 'cachedContent', 'labels', 'serviceTier', 'store']);
+const REQUEST_FIELDS = new Set([
+  'model',
+  'contents',
+  'systemInstruction',
+  'tools',
+  'toolConfig',
+  'safetySettings',
+  'generationConfig',
+  'cachedContent',
+  'labels',
+  'serviceTier',
+  'store',
+]);
 const CONTENT_FIELDS = new Set(['role', 'parts']);
 const PART_FIELDS = new Set([
-  'text', 'inlineData', 'functionCall', 'functionResponse', 'fileData', 'executableCode', 'codeExecutionResult',
-  'thought', 'thoughtSignature', 'videoMetadata', 'partMetadata', 'mediaResolution',
+  'text',
+  'inlineData',
+  'functionCall',
+  'functionResponse',
+  'fileData',
+  'executableCode',
+  'codeExecutionResult',
+  'thought',
+  'thoughtSignature',
+  'videoMetadata',
+  'partMetadata',
+  'mediaResolution',
 ]);
-const DATA_FIELDS = ['text', 'inlineData', 'functionCall', 'functionResponse', 'fileData', 'executableCode', 'codeExecutionResult'] as const;
-const DECLARATION_FIELDS = new Set(['name', 'description', 'parameters', 'parametersJsonSchema', 'response', 'responseJsonSchema', 'behavior']);
+const DATA_FIELDS = [
+  'text',
+  'inlineData',
+  'functionCall',
+  'functionResponse',
+  'fileData',
+  'executableCode',
+  'codeExecutionResult',
+] as const;
+const DECLARATION_FIELDS = new Set([
+  'name',
+  'description',
+  'parameters',
+  'parametersJsonSchema',
+  'response',
+  'responseJsonSchema',
+  'behavior',
+]);
 const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
 
 /** A semantic error, as the API words them. */
@@ -70,12 +108,19 @@ function plain(message: string): GeminiValidationError {
 }
 
 function invalidValue(path: string, type: string, value: unknown): GeminiValidationError {
-  return new GeminiValidationError(invalidArgument(`Invalid value at '${path}' (${type}), ${JSON.stringify(value) ?? 'undefined'}`, path));
+  return new GeminiValidationError(
+    invalidArgument(`Invalid value at '${path}' (${type}), ${JSON.stringify(value) ?? 'undefined'}`, path),
+  );
 }
 
 function unknownName(name: string, path: string): GeminiValidationError {
   const where = path === '' ? '' : ` at '${path}'`;
-  return new GeminiValidationError(invalidArgument(`Invalid JSON payload received. Unknown name "${name}"${where}: Cannot find field.`, path === '' ? null : path));
+  return new GeminiValidationError(
+    invalidArgument(
+      `Invalid JSON payload received. Unknown name "${name}"${where}: Cannot find field.`,
+      path === '' ? null : path,
+    ),
+  );
 }
 
 /** The 400 for a body that is not JSON at all. */
@@ -141,7 +186,8 @@ function part(value: unknown, path: string): ValidPart {
   checkKnown(value, PART_FIELDS, path);
   const set = DATA_FIELDS.filter((name) => field(value, name) !== undefined);
   if (set.length === 0) throw semantic(`${path}.data`, "required oneof field 'data' must have one initialized field");
-  if (set.length > 1) throw plain(`Invalid JSON payload received. Oneof field 'data' is already set. Cannot set '${set[1] ?? ''}'`);
+  if (set.length > 1)
+    throw plain(`Invalid JSON payload received. Oneof field 'data' is already set. Cannot set '${set[1] ?? ''}'`);
   const kind = set[0];
   if (kind === 'text') return { kind: 'text', text: text(field(value, 'text'), join(path, 'text')) ?? '' };
   if (kind === 'functionCall') {
@@ -151,7 +197,8 @@ function part(value: unknown, path: string): ValidPart {
     const name = text(field(call, 'name'), join(at, 'name')) ?? '';
     if (name === '') throw semantic(join(at, 'name'), 'Name cannot be empty.');
     const args = field(call, 'args');
-    if (args !== undefined && !isRecord(args)) throw invalidValue(join(at, 'args'), 'type.googleapis.com/google.protobuf.Struct', args);
+    if (args !== undefined && !isRecord(args))
+      throw invalidValue(join(at, 'args'), 'type.googleapis.com/google.protobuf.Struct', args);
     return { kind: 'call', name, args: args ?? {} };
   }
   if (kind === 'functionResponse') {
@@ -161,17 +208,26 @@ function part(value: unknown, path: string): ValidPart {
     const name = text(field(response, 'name'), join(at, 'name')) ?? '';
     if (name === '') throw semantic(join(at, 'name'), 'Name cannot be empty.');
     const body = field(response, 'response');
-    if (body !== undefined && !isRecord(body)) throw invalidValue(join(at, 'response'), 'type.googleapis.com/google.protobuf.Struct', body);
+    if (body !== undefined && !isRecord(body))
+      throw invalidValue(join(at, 'response'), 'type.googleapis.com/google.protobuf.Struct', body);
     return { kind: 'response', name, response: body ?? {} };
   }
-  if (kind === 'inlineData') return { kind: 'media', image: inlineData(field(value, 'inlineData'), join(path, 'inlineData')) };
+  if (kind === 'inlineData')
+    return { kind: 'media', image: inlineData(field(value, 'inlineData'), join(path, 'inlineData')) };
   if (kind === 'fileData') return { kind: 'media', image: fileData(field(value, 'fileData'), join(path, 'fileData')) };
   return { kind: 'media', image: false };
 }
 
 const MEDIA_TYPE = /^[a-z]+\/[a-z0-9.+-]+$/i;
 /** Image types Gemini reads (its documented list: PNG, JPEG, WEBP, HEIC, HEIF; GIF is taken too). */
-const IMAGE_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif', 'image/gif'];
+const IMAGE_TYPES: readonly string[] = [
+  'image/png',
+  'image/jpeg',
+  'image/webp',
+  'image/heic',
+  'image/heif',
+  'image/gif',
+];
 /** Proto-JSON bytes: standard or URL-safe base64, padding optional. */
 const PROTO_BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
@@ -191,7 +247,12 @@ function inlineData(value: unknown, path: string): boolean {
   const data = field(value, 'data');
   if (typeof data !== 'string') throw invalidValue(join(path, 'data'), 'TYPE_BYTES', data);
   if (!PROTO_BASE64.test(data)) {
-    throw new GeminiValidationError(invalidArgument(`Invalid value at '${join(path, 'data')}' (TYPE_BYTES), Base64 decoding failed for ${JSON.stringify(data.slice(0, 40))}`, join(path, 'data')));
+    throw new GeminiValidationError(
+      invalidArgument(
+        `Invalid value at '${join(path, 'data')}' (TYPE_BYTES), Base64 decoding failed for ${JSON.stringify(data.slice(0, 40))}`,
+        join(path, 'data'),
+      ),
+    );
   }
   return mimeType.startsWith('image/');
 }
@@ -221,24 +282,41 @@ function declarations(value: unknown): ValidFunctionDeclaration[] {
   list(value, 'tools', `${V1BETA}Tool`).forEach((tool, t) => {
     const at = `tools[${t}]`;
     if (!isRecord(tool)) throw invalidValue(at, `${V1BETA}Tool`, tool);
-    list(field(tool, 'functionDeclarations'), join(at, 'functionDeclarations'), `${V1BETA}FunctionDeclaration`).forEach((decl, d) => {
-      const dat = `${join(at, 'functionDeclarations')}[${d}]`;
-      if (!isRecord(decl)) throw invalidValue(dat, `${V1BETA}FunctionDeclaration`, decl);
-      checkKnown(decl, DECLARATION_FIELDS, dat);
-      const name = text(field(decl, 'name'), join(dat, 'name')) ?? '';
-      if (!FUNCTION_NAME.test(name)) {
-        throw semantic(join(dat, 'name'), 'Invalid function name. Must start with a letter or an underscore. Must be alphameric (a-z, A-Z, 0-9), underscores (_), dots (.), colons (:) or dashes (-), with a maximum length of 128.');
-      }
-      const description = text(field(decl, 'description'), join(dat, 'description'));
-      const parameters = field(decl, 'parameters');
-      const jsonSchema = field(decl, 'parametersJsonSchema');
-      if (parameters !== undefined && jsonSchema !== undefined) {
-        throw semantic(join(dat, 'parametersJsonSchema'), 'parameters and parameters_json_schema cannot both be set.');
-      }
-      const schema = jsonSchema ?? parameters;
-      if (schema !== undefined && !isRecord(schema)) throw invalidValue(join(dat, jsonSchema === undefined ? 'parameters' : 'parametersJsonSchema'), `${V1BETA}Schema`, schema);
-      out.push({ name, ...(description === undefined ? {} : { description }), ...(schema === undefined ? {} : { schema }) });
-    });
+    list(field(tool, 'functionDeclarations'), join(at, 'functionDeclarations'), `${V1BETA}FunctionDeclaration`).forEach(
+      (decl, d) => {
+        const dat = `${join(at, 'functionDeclarations')}[${d}]`;
+        if (!isRecord(decl)) throw invalidValue(dat, `${V1BETA}FunctionDeclaration`, decl);
+        checkKnown(decl, DECLARATION_FIELDS, dat);
+        const name = text(field(decl, 'name'), join(dat, 'name')) ?? '';
+        if (!FUNCTION_NAME.test(name)) {
+          throw semantic(
+            join(dat, 'name'),
+            'Invalid function name. Must start with a letter or an underscore. Must be alphameric (a-z, A-Z, 0-9), underscores (_), dots (.), colons (:) or dashes (-), with a maximum length of 128.',
+          );
+        }
+        const description = text(field(decl, 'description'), join(dat, 'description'));
+        const parameters = field(decl, 'parameters');
+        const jsonSchema = field(decl, 'parametersJsonSchema');
+        if (parameters !== undefined && jsonSchema !== undefined) {
+          throw semantic(
+            join(dat, 'parametersJsonSchema'),
+            'parameters and parameters_json_schema cannot both be set.',
+          );
+        }
+        const schema = jsonSchema ?? parameters;
+        if (schema !== undefined && !isRecord(schema))
+          throw invalidValue(
+            join(dat, jsonSchema === undefined ? 'parameters' : 'parametersJsonSchema'),
+            `${V1BETA}Schema`,
+            schema,
+          );
+        out.push({
+          name,
+          ...(description === undefined ? {} : { description }),
+          ...(schema === undefined ? {} : { schema }),
+        });
+      },
+    );
   });
   return out;
 }
@@ -250,18 +328,29 @@ function checkFunctionTurns(contents: readonly ValidContent[]): void {
     const calls = turn.parts.filter((p) => p.kind === 'call').length;
     const responses = turn.parts.filter((p) => p.kind === 'response').length;
     if (calls > 0 && (previous === undefined || previous.role !== 'user')) {
-      throw plain('Please ensure that function call turn comes immediately after a user turn or after a function response turn.');
+      throw plain(
+        'Please ensure that function call turn comes immediately after a user turn or after a function response turn.',
+      );
     }
     if (responses === 0) return;
     const previousCalls = previous?.role === 'model' ? previous.parts.filter((p) => p.kind === 'call').length : 0;
-    if (previousCalls === 0) throw plain('Please ensure that function response turn comes immediately after a function call turn.');
+    if (previousCalls === 0)
+      throw plain('Please ensure that function response turn comes immediately after a function call turn.');
     if (previousCalls !== responses) {
-      throw plain('Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.');
+      throw plain(
+        'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.',
+      );
     }
   });
 }
 
-const MIME_TYPES: readonly string[] = ['text/plain', 'application/json', 'application/xml', 'application/yaml', 'text/x.enum'];
+const MIME_TYPES: readonly string[] = [
+  'text/plain',
+  'application/json',
+  'application/xml',
+  'application/yaml',
+  'text/x.enum',
+];
 /** MIME types a response schema may go with. */
 const SCHEMA_MIME_TYPES: readonly string[] = ['application/json', 'text/x.enum'];
 
@@ -274,21 +363,32 @@ function responseFormat(generation: Record<string, unknown>): ValidGeminiRequest
   const mimePath = 'generation_config.response_mime_type';
   const mime = text(field(generation, 'responseMimeType'), mimePath) ?? '';
   if (mime !== '' && !MIME_TYPES.includes(mime)) {
-    throw semantic(mimePath, 'allowed mimetypes are `text/plain`, `application/json`, `application/xml`, `application/yaml` and `text/x.enum`.');
+    throw semantic(
+      mimePath,
+      'allowed mimetypes are `text/plain`, `application/json`, `application/xml`, `application/yaml` and `text/x.enum`.',
+    );
   }
   const openApiSchema = field(generation, 'responseSchema');
   const jsonSchema = field(generation, 'responseJsonSchema');
-  if (openApiSchema !== undefined && !isRecord(openApiSchema)) throw invalidValue('generation_config.response_schema', `${V1BETA}Schema`, openApiSchema);
+  if (openApiSchema !== undefined && !isRecord(openApiSchema))
+    throw invalidValue('generation_config.response_schema', `${V1BETA}Schema`, openApiSchema);
   if (jsonSchema !== undefined && !isRecord(jsonSchema)) {
     throw semantic('generation_config.response_json_schema', 'response_json_schema must be a JSON Schema object.');
   }
   if (openApiSchema !== undefined && jsonSchema !== undefined) {
-    throw semantic('generation_config.response_json_schema', 'response_schema and response_json_schema cannot both be set.');
+    throw semantic(
+      'generation_config.response_json_schema',
+      'response_schema and response_json_schema cannot both be set.',
+    );
   }
   const schema = jsonSchema ?? openApiSchema;
   if (schema !== undefined && !SCHEMA_MIME_TYPES.includes(mime)) {
-    const schemaPath = jsonSchema === undefined ? 'generation_config.response_schema' : 'generation_config.response_json_schema';
-    throw semantic(schemaPath, 'a compatible response_mime_type must also be set. Compatible MIME types: application/json.');
+    const schemaPath =
+      jsonSchema === undefined ? 'generation_config.response_schema' : 'generation_config.response_json_schema';
+    throw semantic(
+      schemaPath,
+      'a compatible response_mime_type must also be set. Compatible MIME types: application/json.',
+    );
   }
   if (mime !== 'application/json') return undefined;
   return schema === undefined ? {} : { schema };
@@ -299,15 +399,24 @@ function responseFormat(generation: Record<string, unknown>): ValidGeminiRequest
  * @example validateGeminiRequest({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] }).contents.length // 1
  */
 export function validateGeminiRequest(json: unknown): ValidGeminiRequest {
-  if (!isRecord(json)) throw new GeminiValidationError(invalidArgument('Invalid JSON payload received. Unknown name "": Root element must be a message.', null));
+  if (!isRecord(json))
+    throw new GeminiValidationError(
+      invalidArgument('Invalid JSON payload received. Unknown name "": Root element must be a message.', null),
+    );
   checkKnown(json, REQUEST_FIELDS, '');
-  const contents = list(field(json, 'contents'), 'contents', `${V1BETA}Content`).map((item, index) => content(item, `contents[${index}]`));
+  const contents = list(field(json, 'contents'), 'contents', `${V1BETA}Content`).map((item, index) =>
+    content(item, `contents[${index}]`),
+  );
   if (contents.length === 0) throw semantic('contents', 'contents is not specified');
   checkFunctionTurns(contents);
 
   const system = field(json, 'systemInstruction');
-  const systemText = system === undefined ? '' : content(system, 'system_instruction', true).parts
-    .map((p) => (p.kind === 'text' ? p.text : '')).join('');
+  const systemText =
+    system === undefined
+      ? ''
+      : content(system, 'system_instruction', true)
+          .parts.map((p) => (p.kind === 'text' ? p.text : ''))
+          .join('');
 
   const tools = declarations(field(json, 'tools'));
   const toolConfig = field(json, 'toolConfig');
@@ -324,11 +433,15 @@ export function validateGeminiRequest(json: unknown): ValidGeminiRequest {
         throw invalidValue(`${at}.mode`, `${V1BETA}FunctionCallingConfig.Mode`, rawMode);
       }
       mode = rawMode as FunctionCallingMode | undefined;
-      allowedFunctionNames = list(field(calling, 'allowedFunctionNames'), `${at}.allowed_function_names`, 'TYPE_STRING')
-        .map((name, i) => text(name, `${at}.allowed_function_names[${i}]`) ?? '');
+      allowedFunctionNames = list(
+        field(calling, 'allowedFunctionNames'),
+        `${at}.allowed_function_names`,
+        'TYPE_STRING',
+      ).map((name, i) => text(name, `${at}.allowed_function_names[${i}]`) ?? '');
       if (tools.length === 0) throw semantic(at, 'function calling config is set without function_declarations.');
       for (const name of allowedFunctionNames) {
-        if (!tools.some((tool) => tool.name === name)) throw semantic(`${at}.allowed_function_names`, `function name "${name}" is not declared in tools.`);
+        if (!tools.some((tool) => tool.name === name))
+          throw semantic(`${at}.allowed_function_names`, `function name "${name}" is not declared in tools.`);
       }
     }
   }
@@ -339,7 +452,8 @@ export function validateGeminiRequest(json: unknown): ValidGeminiRequest {
   if (generation !== undefined) {
     if (!isRecord(generation)) throw invalidValue('generation_config', `${V1BETA}GenerationConfig`, generation);
     maxOutputTokens = number(field(generation, 'maxOutputTokens'), 'generation_config.max_output_tokens', 'TYPE_INT32');
-    if (maxOutputTokens !== undefined && maxOutputTokens < 0) throw semantic('generation_config.max_output_tokens', 'max_output_tokens must be positive.');
+    if (maxOutputTokens !== undefined && maxOutputTokens < 0)
+      throw semantic('generation_config.max_output_tokens', 'max_output_tokens must be positive.');
     number(field(generation, 'temperature'), 'generation_config.temperature', 'TYPE_FLOAT');
     number(field(generation, 'topP'), 'generation_config.top_p', 'TYPE_FLOAT');
     number(field(generation, 'topK'), 'generation_config.top_k', 'TYPE_INT32');
@@ -347,5 +461,13 @@ export function validateGeminiRequest(json: unknown): ValidGeminiRequest {
     for (const [i, s] of stops.entries()) text(s, `generation_config.stop_sequences[${i}]`);
     jsonMode = responseFormat(generation);
   }
-  return { contents, systemText, tools, mode, allowedFunctionNames, maxOutputTokens: maxOutputTokens === 0 ? undefined : maxOutputTokens, json: jsonMode };
+  return {
+    contents,
+    systemText,
+    tools,
+    mode,
+    allowedFunctionNames,
+    maxOutputTokens: maxOutputTokens === 0 ? undefined : maxOutputTokens,
+    json: jsonMode,
+  };
 }

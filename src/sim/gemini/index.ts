@@ -1,6 +1,16 @@
 import type { SimProtocol } from '../sim-protocol.js';
-import { bodyTooLargeReply, renderGeminiFault, renderGeminiOverLimit, renderGeminiStreamError } from './gemini-sim-errors.js';
-import { geminiStreamHeaders, renderGeminiAnswer, renderGeminiModels, renderGeminiStream } from './gemini-sim-render.js';
+import {
+  bodyTooLargeReply,
+  renderGeminiFault,
+  renderGeminiOverLimit,
+  renderGeminiStreamError,
+} from './gemini-sim-errors.js';
+import {
+  geminiStreamHeaders,
+  renderGeminiAnswer,
+  renderGeminiModels,
+  renderGeminiStream,
+} from './gemini-sim-render.js';
 import { authenticateGemini, parseGeminiRequest, routeGemini } from './gemini-sim-request.js';
 
 /**

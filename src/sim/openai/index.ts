@@ -5,7 +5,12 @@ import {
   renderOpenAIOverLimit,
   renderOpenAIStreamError,
 } from './openai-sim-errors.js';
-import { openaiStreamHeaders, renderOpenAIAnswer, renderOpenAIModels, renderOpenAIStream } from './openai-sim-render.js';
+import {
+  openaiStreamHeaders,
+  renderOpenAIAnswer,
+  renderOpenAIModels,
+  renderOpenAIStream,
+} from './openai-sim-render.js';
 import { authenticateOpenAI, parseOpenAIRequest, routeOpenAI } from './openai-sim-request.js';
 
 /**

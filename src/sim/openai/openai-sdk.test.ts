@@ -37,7 +37,11 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 
 const weatherTool: OpenAI.Chat.ChatCompletionTool = {
   type: 'function',
-  function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 
 const hello = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hello there' }] };
@@ -68,7 +72,11 @@ describe('OpenAI SDK against the simulator: answers', () => {
   });
 
   it('streams text, then a usage chunk when include_usage is set', async () => {
-    const stream = await client.chat.completions.create({ ...hello, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      ...hello,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let finish: string | null = null;
     let usage: OpenAI.CompletionUsage | null | undefined;
@@ -83,7 +91,12 @@ describe('OpenAI SDK against the simulator: answers', () => {
   });
 
   it("streams a tool call that the SDK's stream helper assembles into a final message", async () => {
-    const runner = client.chat.completions.stream({ ...hello, tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'get_weather' } }, stream_options: { include_usage: true } });
+    const runner = client.chat.completions.stream({
+      ...hello,
+      tools: [weatherTool],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      stream_options: { include_usage: true },
+    });
     const final = await runner.finalChatCompletion();
     const call = final.choices[0]?.message.tool_calls?.[0];
     if (call?.type !== 'function') throw new Error('expected a function call');
@@ -97,20 +110,39 @@ describe('OpenAI SDK against the simulator: answers', () => {
     properties: {
       name: { type: 'string' },
       servings: { type: 'integer' },
-      steps: { type: 'array', items: { type: 'object', properties: { text: { type: 'string' }, minutes: { type: 'number' } }, required: ['text', 'minutes'], additionalProperties: false } },
+      steps: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { text: { type: 'string' }, minutes: { type: 'number' } },
+          required: ['text', 'minutes'],
+          additionalProperties: false,
+        },
+      },
     },
     required: ['name', 'servings', 'steps'],
     additionalProperties: false,
   };
 
   it('answers response_format json_schema with JSON content built from the schema', async () => {
-    const data = await client.chat.completions.create({ ...hello, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: recipeSchema, strict: true } } });
+    const data = await client.chat.completions.create({
+      ...hello,
+      response_format: { type: 'json_schema', json_schema: { name: 'x', schema: recipeSchema, strict: true } },
+    });
     expect(data.choices[0]?.finish_reason).toBe('stop');
-    expect(JSON.parse(data.choices[0]?.message.content ?? '')).toEqual({ name: 'Hello there', servings: 1, steps: [{ text: 'Hello there', minutes: 1 }] });
+    expect(JSON.parse(data.choices[0]?.message.content ?? '')).toEqual({
+      name: 'Hello there',
+      servings: 1,
+      steps: [{ text: 'Hello there', minutes: 1 }],
+    });
   });
 
   it('streams JSON-mode content whose deltas join to valid JSON', async () => {
-    const stream = await client.chat.completions.create({ ...hello, stream: true, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: recipeSchema } } });
+    const stream = await client.chat.completions.create({
+      ...hello,
+      stream: true,
+      response_format: { type: 'json_schema', json_schema: { name: 'x', schema: recipeSchema } },
+    });
     const deltas: string[] = [];
     for await (const chunk of stream) deltas.push(chunk.choices[0]?.delta.content ?? '');
     expect(deltas.filter((d) => d !== '').length).toBeGreaterThan(2);
@@ -118,9 +150,18 @@ describe('OpenAI SDK against the simulator: answers', () => {
   });
 
   it('refuses a malformed response_format with a BadRequestError naming the param', async () => {
-    const error = await failure(client.chat.completions.create({ ...hello, response_format: { type: 'json_schema', json_schema: { schema: recipeSchema } as never } }));
+    const error = await failure(
+      client.chat.completions.create({
+        ...hello,
+        response_format: { type: 'json_schema', json_schema: { schema: recipeSchema } as never },
+      }),
+    );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-    expect(error).toMatchObject({ status: 400, param: 'response_format.json_schema.name', code: 'missing_required_parameter' });
+    expect(error).toMatchObject({
+      status: 400,
+      param: 'response_format.json_schema.name',
+      code: 'missing_required_parameter',
+    });
   });
 
   it('lists models', async () => {
@@ -180,9 +221,11 @@ describe('OpenAI SDK against the simulator: each fault kind as the real API surf
     sim.setFaults({ openai: [{ kind: 'mid_stream_error', count: 1, afterChunks: 1 }] });
     const stream = await client.chat.completions.create({ ...hello, stream: true });
     const received: string[] = [];
-    const error = await failure((async () => {
-      for await (const chunk of stream) received.push(chunk.choices[0]?.delta.content ?? '');
-    })());
+    const error = await failure(
+      (async () => {
+        for await (const chunk of stream) received.push(chunk.choices[0]?.delta.content ?? '');
+      })(),
+    );
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect(error).toMatchObject({ status: undefined, type: 'server_error' });
     expect((error as Error).message).toBe('The server had an error while processing your request. Sorry about that!');
@@ -232,8 +275,12 @@ describe('OpenAI SDK against the simulator: limits and keys', () => {
     expect((error as Error).message).not.toContain('sk-wrong-key-0000000000');
   });
 
-  it("rejects an invalid body with BadRequestError naming the field", async () => {
-    const error = await failure(client.chat.completions.create({ model: 'gpt-4o-mini' } as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming));
+  it('rejects an invalid body with BadRequestError naming the field', async () => {
+    const error = await failure(
+      client.chat.completions.create({
+        model: 'gpt-4o-mini',
+      } as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming),
+    );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error).toMatchObject({ param: 'messages', code: 'missing_required_parameter' });
   });

@@ -34,7 +34,11 @@ const RATE_LIMIT_DOCS = 'Visit https://platform.openai.com/account/rate-limits t
 const KEYS_PAGE = 'https://platform.openai.com/account/api-keys';
 
 /** Renders an OpenAI error answer with its request id and any extra headers. */
-export function openaiErrorReply(status: number, error: OpenAIWireError, headers: Record<string, string> = {}): SimHttpReply {
+export function openaiErrorReply(
+  status: number,
+  error: OpenAIWireError,
+  headers: Record<string, string> = {},
+): SimHttpReply {
   return {
     status,
     headers: { ...openaiBaseHeaders(JSON_CONTENT_TYPE), ...headers },
@@ -49,21 +53,27 @@ export function invalidRequest(message: string, param: string | null, code: stri
 
 /** 401 for a request without a bearer key. */
 export function missingKeyReply(): SimHttpReply {
-  return openaiErrorReply(401, invalidRequest(
-    "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth "
-      + '(i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you\'re accessing the '
-      + `API from your browser and are prompted for a username and password. You can obtain an API key from ${KEYS_PAGE}.`,
-    null,
-  ));
+  return openaiErrorReply(
+    401,
+    invalidRequest(
+      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth " +
+        "(i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the " +
+        `API from your browser and are prompted for a username and password. You can obtain an API key from ${KEYS_PAGE}.`,
+      null,
+    ),
+  );
 }
 
 /** 401 `invalid_api_key`, showing the key masked the way OpenAI masks it. */
 export function invalidKeyReply(key: string): SimHttpReply {
-  return openaiErrorReply(401, invalidRequest(
-    `Incorrect API key provided: ${maskKey(key)}. You can find your API key at ${KEYS_PAGE}.`,
-    null,
-    'invalid_api_key',
-  ));
+  return openaiErrorReply(
+    401,
+    invalidRequest(
+      `Incorrect API key provided: ${maskKey(key)}. You can find your API key at ${KEYS_PAGE}.`,
+      null,
+      'invalid_api_key',
+    ),
+  );
 }
 
 /** Masks a key as OpenAI does: a few leading characters, stars, the last four. */
@@ -96,48 +106,67 @@ function tryAgain(ms: number | undefined): string {
 export function renderOpenAIFault(kind: SimHttpFaultKind, context: SimFaultContext): SimHttpReply {
   switch (kind) {
     case 'overloaded':
-      return openaiErrorReply(503, {
-        message: 'Our servers are currently overloaded. Please try again later.',
-        type: 'service_unavailable_error',
-        param: null,
-        code: 'server_is_overloaded',
-      }, retryAfterHeader(context.retryAfterS));
+      return openaiErrorReply(
+        503,
+        {
+          message: 'Our servers are currently overloaded. Please try again later.',
+          type: 'service_unavailable_error',
+          param: null,
+          code: 'server_is_overloaded',
+        },
+        retryAfterHeader(context.retryAfterS),
+      );
     case 'rate_limited': {
       const ms = context.retryAfterS === undefined ? undefined : context.retryAfterS * 1000;
-      return openaiErrorReply(429, {
-        message: `Rate limit reached for ${context.model} in organization ${ORGANIZATION} on requests per min (RPM): `
-          + `Limit 500, Used 500, Requested 1.${tryAgain(ms)} ${RATE_LIMIT_DOCS}`,
-        type: 'requests',
-        param: null,
-        code: 'rate_limit_exceeded',
-      }, retryAfterHeader(context.retryAfterS));
+      return openaiErrorReply(
+        429,
+        {
+          message:
+            `Rate limit reached for ${context.model} in organization ${ORGANIZATION} on requests per min (RPM): ` +
+            `Limit 500, Used 500, Requested 1.${tryAgain(ms)} ${RATE_LIMIT_DOCS}`,
+          type: 'requests',
+          param: null,
+          code: 'rate_limit_exceeded',
+        },
+        retryAfterHeader(context.retryAfterS),
+      );
     }
     case 'quota_exhausted':
       return openaiErrorReply(429, {
-        message: 'You exceeded your current quota, please check your plan and billing details. For more information on '
-          + 'this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+        message:
+          'You exceeded your current quota, please check your plan and billing details. For more information on ' +
+          'this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
         type: 'insufficient_quota',
         param: null,
         code: 'insufficient_quota',
       });
     case 'server_error':
-      return openaiErrorReply(500, {
-        message: 'The server had an error while processing your request. Sorry about that!',
-        type: 'server_error',
-        param: null,
-        code: null,
-      }, retryAfterHeader(context.retryAfterS));
+      return openaiErrorReply(
+        500,
+        {
+          message: 'The server had an error while processing your request. Sorry about that!',
+          type: 'server_error',
+          param: null,
+          code: null,
+        },
+        retryAfterHeader(context.retryAfterS),
+      );
     case 'auth':
       return invalidKeyReply('sk-proj-revokedrevokedrevokedrevoked0000');
     case 'bad_request':
-      return openaiErrorReply(400, invalidRequest(
-        "Invalid 'messages[0].content': string too long. Expected a string with maximum length 10485760, "
-          + 'but got a string with length 10485761 instead.',
-        'messages[0].content',
-        'string_above_max_length',
-      ));
+      return openaiErrorReply(
+        400,
+        invalidRequest(
+          "Invalid 'messages[0].content': string too long. Expected a string with maximum length 10485760, " +
+            'but got a string with length 10485761 instead.',
+          'messages[0].content',
+          'string_above_max_length',
+        ),
+      );
     case 'context_length':
-      return contextLengthReply(context.inputTokens > OPENAI_CONTEXT_WINDOW ? context.inputTokens : OPENAI_CONTEXT_WINDOW + context.inputTokens);
+      return contextLengthReply(
+        context.inputTokens > OPENAI_CONTEXT_WINDOW ? context.inputTokens : OPENAI_CONTEXT_WINDOW + context.inputTokens,
+      );
   }
 }
 
@@ -146,12 +175,15 @@ export const OPENAI_CONTEXT_WINDOW = 128000;
 
 /** 400 `context_length_exceeded` for messages of `tokens` tokens. */
 export function contextLengthReply(tokens: number): SimHttpReply {
-  return openaiErrorReply(400, invalidRequest(
-    `This model's maximum context length is ${OPENAI_CONTEXT_WINDOW} tokens. However, your messages resulted in ${tokens} `
-      + 'tokens. Please reduce the length of the messages.',
-    'messages',
-    'context_length_exceeded',
-  ));
+  return openaiErrorReply(
+    400,
+    invalidRequest(
+      `This model's maximum context length is ${OPENAI_CONTEXT_WINDOW} tokens. However, your messages resulted in ${tokens} ` +
+        'tokens. Please reduce the length of the messages.',
+      'messages',
+      'context_length_exceeded',
+    ),
+  );
 }
 
 /** The in-stream error frame: a `data:` whose JSON has a top-level `error`. */
@@ -165,11 +197,15 @@ export function renderOpenAIStreamError(): string {
   return `data: ${JSON.stringify({ error })}\n\n`;
 }
 
-function dimensionHeaders(name: 'requests' | 'tokens', dimension: RateLimitDimension | undefined): Record<string, string> {
+function dimensionHeaders(
+  name: 'requests' | 'tokens',
+  dimension: RateLimitDimension | undefined,
+): Record<string, string> {
   if (dimension === undefined) return {};
   const headers: Record<string, string> = {};
   if (dimension.limit !== undefined) headers[`x-ratelimit-limit-${name}`] = String(Math.floor(dimension.limit));
-  if (dimension.remaining !== undefined) headers[`x-ratelimit-remaining-${name}`] = String(Math.max(0, Math.floor(dimension.remaining)));
+  if (dimension.remaining !== undefined)
+    headers[`x-ratelimit-remaining-${name}`] = String(Math.max(0, Math.floor(dimension.remaining)));
   if (dimension.resetMs !== undefined) headers[`x-ratelimit-reset-${name}`] = formatGoDuration(dimension.resetMs);
   return headers;
 }
@@ -188,14 +224,19 @@ export function renderOpenAIOverLimit(context: SimOverLimit): SimHttpReply {
   const isRequests = context.dimension === 'requests';
   const dimension = isRequests
     ? context.snapshot.requests
-    : context.snapshot.tokens ?? context.snapshot.inputTokens ?? context.snapshot.outputTokens;
+    : (context.snapshot.tokens ?? context.snapshot.inputTokens ?? context.snapshot.outputTokens);
   const used = Math.max(0, context.limit - Math.floor(dimension?.remaining ?? 0));
   const unit = isRequests ? 'requests per min (RPM)' : 'tokens per min (TPM)';
-  return openaiErrorReply(429, {
-    message: `Rate limit reached for ${context.model} in organization ${ORGANIZATION} on ${unit}: Limit ${context.limit}, `
-      + `Used ${used}, Requested ${context.requested}.${tryAgain(context.retryAfterMs)} ${RATE_LIMIT_DOCS}`,
-    type: isRequests ? 'requests' : 'tokens',
-    param: null,
-    code: 'rate_limit_exceeded',
-  }, { ...openaiRateLimitHeaders(context), ...retryAfterHeader(context.retryAfterMs / 1000) });
+  return openaiErrorReply(
+    429,
+    {
+      message:
+        `Rate limit reached for ${context.model} in organization ${ORGANIZATION} on ${unit}: Limit ${context.limit}, ` +
+        `Used ${used}, Requested ${context.requested}.${tryAgain(context.retryAfterMs)} ${RATE_LIMIT_DOCS}`,
+      type: isRequests ? 'requests' : 'tokens',
+      param: null,
+      code: 'rate_limit_exceeded',
+    },
+    { ...openaiRateLimitHeaders(context), ...retryAfterHeader(context.retryAfterMs / 1000) },
+  );
 }

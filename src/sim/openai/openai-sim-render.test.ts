@@ -3,19 +3,38 @@ import type { SimAnswer, SimParsedRequest } from '../sim-protocol.js';
 import { openaiSimProtocol } from './index.js';
 
 const request: SimParsedRequest = {
-  model: 'gpt-4o-mini', stream: true, inputTokens: 12, maxOutputTokens: 4096, includeUsage: true,
-  lastUserText: 'hi', lastIsToolResult: false, tools: [], toolChoice: 'auto',
+  model: 'gpt-4o-mini',
+  stream: true,
+  inputTokens: 12,
+  maxOutputTokens: 4096,
+  includeUsage: true,
+  lastUserText: 'hi',
+  lastIsToolResult: false,
+  tools: [],
+  toolChoice: 'auto',
 };
 
 const textAnswer: SimAnswer = {
-  id: 'abc123', model: 'gpt-4o-mini', created: 1_700_000_000, textChunks: ['Hello', ' there'], text: 'Hello there',
-  inputTokens: 12, outputTokens: 3, stop: 'end',
+  id: 'abc123',
+  model: 'gpt-4o-mini',
+  created: 1_700_000_000,
+  textChunks: ['Hello', ' there'],
+  text: 'Hello there',
+  inputTokens: 12,
+  outputTokens: 3,
+  stop: 'end',
 };
 
 const toolAnswer: SimAnswer = {
-  id: 'abc124', model: 'gpt-4o-mini', created: 1_700_000_000, textChunks: [], text: '',
+  id: 'abc124',
+  model: 'gpt-4o-mini',
+  created: 1_700_000_000,
+  textChunks: [],
+  text: '',
   toolCall: { id: 'xyz', name: 'get_weather', input: { city: 'Paris', unit: 'celsius' } },
-  inputTokens: 20, outputTokens: 9, stop: 'tool_use',
+  inputTokens: 20,
+  outputTokens: 9,
+  stop: 'tool_use',
 };
 
 function frameData(frame: string): unknown {
@@ -33,23 +52,46 @@ describe('openai sim answers', () => {
     expect(reply.headers['x-request-id']).toMatch(/^req_[0-9a-f]{32}$/);
     const body = JSON.parse(reply.body) as Record<string, unknown>;
     expect(body).toMatchObject({
-      id: 'chatcmpl-abc123', object: 'chat.completion', created: 1_700_000_000, model: 'gpt-4o-mini',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      id: 'chatcmpl-abc123',
+      object: 'chat.completion',
+      created: 1_700_000_000,
+      model: 'gpt-4o-mini',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Hello there', refusal: null },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
       usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
     });
     expect(body['system_fingerprint']).toMatch(/^fp_[0-9a-f]{10}$/);
   });
 
   it('renders a tool call with null content, a call_ id, JSON-string arguments and finish_reason tool_calls', () => {
-    const body = JSON.parse(openaiSimProtocol.renderAnswer(toolAnswer, {}).body) as { choices: Array<Record<string, unknown>> };
+    const body = JSON.parse(openaiSimProtocol.renderAnswer(toolAnswer, {}).body) as {
+      choices: Array<Record<string, unknown>>;
+    };
     expect(body.choices[0]).toMatchObject({
       finish_reason: 'tool_calls',
-      message: { content: null, tool_calls: [{ id: 'call_xyz', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' } }] },
+      message: {
+        content: null,
+        tool_calls: [
+          {
+            id: 'call_xyz',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' },
+          },
+        ],
+      },
     });
   });
 
   it('maps a cut answer to finish_reason length', () => {
-    const body = JSON.parse(openaiSimProtocol.renderAnswer({ ...textAnswer, stop: 'max_tokens' }, {}).body) as { choices: Array<{ finish_reason: string }> };
+    const body = JSON.parse(openaiSimProtocol.renderAnswer({ ...textAnswer, stop: 'max_tokens' }, {}).body) as {
+      choices: Array<{ finish_reason: string }>;
+    };
     expect(body.choices[0]?.finish_reason).toBe('length');
   });
 
@@ -72,7 +114,8 @@ describe('openai sim streams', () => {
     expect(all.some((frame) => frame.includes('event:'))).toBe(false);
     expect(all[all.length - 1]).toBe('data: [DONE]\n\n');
     const chunks = all.slice(0, -1).map(frameData) as Array<Record<string, unknown>>;
-    for (const chunk of chunks) expect(chunk).toMatchObject({ id: 'chatcmpl-abc123', object: 'chat.completion.chunk', model: 'gpt-4o-mini' });
+    for (const chunk of chunks)
+      expect(chunk).toMatchObject({ id: 'chatcmpl-abc123', object: 'chat.completion.chunk', model: 'gpt-4o-mini' });
     expect(chunks.map((chunk) => chunk['choices'])).toEqual([
       [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }],
       [{ index: 0, delta: { content: 'Hello' }, logprobs: null, finish_reason: null }],
@@ -81,7 +124,11 @@ describe('openai sim streams', () => {
       [],
     ]);
     expect(chunks.slice(0, -1).every((chunk) => chunk['usage'] === null)).toBe(true);
-    expect(chunks[chunks.length - 1]?.['usage']).toMatchObject({ prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 });
+    expect(chunks[chunks.length - 1]?.['usage']).toMatchObject({
+      prompt_tokens: 12,
+      completion_tokens: 3,
+      total_tokens: 15,
+    });
   });
 
   it('sends no usage at all without include_usage', () => {
@@ -93,10 +140,20 @@ describe('openai sim streams', () => {
 
   it('streams a tool call as an id/name delta then argument pieces that join to the JSON input', () => {
     const frames = openaiSimProtocol.renderStream(toolAnswer, request);
-    const deltas = frames.deltas.map(frameData) as Array<{ choices: Array<{ delta: { tool_calls: Array<Record<string, unknown>> } }> }>;
+    const deltas = frames.deltas.map(frameData) as Array<{
+      choices: Array<{ delta: { tool_calls: Array<Record<string, unknown>> } }>;
+    }>;
     const calls = deltas.map((chunk) => chunk.choices[0]?.delta.tool_calls[0]);
-    expect(calls[0]).toEqual({ index: 0, id: 'call_xyz', type: 'function', function: { name: 'get_weather', arguments: '' } });
-    const args = calls.slice(1).map((call) => (call?.['function'] as { arguments: string } | undefined)?.arguments ?? '').join('');
+    expect(calls[0]).toEqual({
+      index: 0,
+      id: 'call_xyz',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '' },
+    });
+    const args = calls
+      .slice(1)
+      .map((call) => (call?.['function'] as { arguments: string } | undefined)?.arguments ?? '')
+      .join('');
     expect(JSON.parse(args)).toEqual({ city: 'Paris', unit: 'celsius' });
     expect(calls.slice(1).every((call) => call?.['index'] === 0 && call['id'] === undefined)).toBe(true);
     const finish = frameData(frames.tail[0] ?? '') as { choices: Array<{ finish_reason: string }> };
@@ -112,7 +169,12 @@ describe('openai sim streams', () => {
   it('renders the in-stream error as a data frame with a top-level error', () => {
     const frame = openaiSimProtocol.renderStreamError('gpt-4o');
     expect(frameData(frame)).toEqual({
-      error: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null },
+      error: {
+        message: 'The server had an error while processing your request. Sorry about that!',
+        type: 'server_error',
+        param: null,
+        code: null,
+      },
     });
   });
 });

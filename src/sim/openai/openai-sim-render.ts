@@ -22,7 +22,12 @@ function usage(answer: SimAnswer): Record<string, unknown> {
     completion_tokens: answer.outputTokens,
     total_tokens: answer.inputTokens + answer.outputTokens,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
   };
 }
 
@@ -39,11 +44,13 @@ export function renderOpenAIAnswer(answer: SimAnswer, headers: Record<string, st
     annotations: [],
   };
   if (answer.toolCall !== undefined) {
-    message['tool_calls'] = [{
-      id: toolCallId(answer),
-      type: 'function',
-      function: { name: answer.toolCall.name, arguments: JSON.stringify(answer.toolCall.input) },
-    }];
+    message['tool_calls'] = [
+      {
+        id: toolCallId(answer),
+        type: 'function',
+        function: { name: answer.toolCall.name, arguments: JSON.stringify(answer.toolCall.input) },
+      },
+    ];
   }
   const body = {
     id: withPrefix('chatcmpl-', answer.id),
@@ -87,9 +94,18 @@ export function renderOpenAIStream(answer: SimAnswer, request: SimParsedRequest)
   const head = [delta({ role: 'assistant', content: pureToolCall ? null : '', refusal: null })];
   const deltas = answer.textChunks.filter((chunk) => chunk !== '').map((chunk) => delta({ content: chunk }));
   if (answer.toolCall !== undefined) {
-    deltas.push(delta({
-      tool_calls: [{ index: 0, id: toolCallId(answer), type: 'function', function: { name: answer.toolCall.name, arguments: '' } }],
-    }));
+    deltas.push(
+      delta({
+        tool_calls: [
+          {
+            index: 0,
+            id: toolCallId(answer),
+            type: 'function',
+            function: { name: answer.toolCall.name, arguments: '' },
+          },
+        ],
+      }),
+    );
     const args = JSON.stringify(answer.toolCall.input);
     for (let at = 0; at < args.length; at += ARGUMENT_PIECE) {
       deltas.push(delta({ tool_calls: [{ index: 0, function: { arguments: args.slice(at, at + ARGUMENT_PIECE) } }] }));

@@ -9,7 +9,12 @@ import {
   OPENAI_CONTEXT_WINDOW,
   openaiErrorReply,
 } from './openai-sim-errors.js';
-import { OpenAIValidationError, UNPARSABLE_BODY, validateChatRequest, type ValidChatRequest } from './openai-sim-validate.js';
+import {
+  OpenAIValidationError,
+  UNPARSABLE_BODY,
+  validateChatRequest,
+  type ValidChatRequest,
+} from './openai-sim-validate.js';
 
 /** Output tokens a request gets when it names no `max_completion_tokens` / `max_tokens`. */
 export const OPENAI_DEFAULT_MAX_OUTPUT_TOKENS = 4096;
@@ -81,7 +86,9 @@ function toParsedRequest(request: ValidChatRequest): SimParsedRequest {
     lastUserText: lastUser?.text ?? '',
     lastIsToolResult: last?.role === 'tool',
     ...(lastUser !== undefined && lastUser.images > 0 ? { images: lastUser.images } : {}),
-    tools: request.tools.map((tool) => (tool.parameters === undefined ? { name: tool.name } : { name: tool.name, inputSchema: tool.parameters })),
+    tools: request.tools.map((tool) =>
+      tool.parameters === undefined ? { name: tool.name } : { name: tool.name, inputSchema: tool.parameters },
+    ),
     toolChoice: request.toolChoice ?? 'auto',
     ...(request.json === undefined ? {} : { json: request.json }),
   };

@@ -45,9 +45,9 @@ type JsonObject = Record<string, unknown>;
 
 /** OpenAI's answer to a body that is not a JSON object. */
 export const UNPARSABLE_BODY: OpenAIWireError = invalidRequest(
-  "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library "
-    + 'correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble '
-    + 'figuring out how to fix this, please contact us through our help center at help.openai.com.)',
+  "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library " +
+    'correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble ' +
+    'figuring out how to fix this, please contact us through our help center at help.openai.com.)',
   null,
 );
 
@@ -87,7 +87,11 @@ function quoteList(values: readonly string[]): string {
 }
 
 function wrongType(param: string, expected: string, value: unknown): never {
-  return fail(`Invalid type for '${param}': expected ${expected}, but got ${describe(value)} instead.`, param, 'invalid_type');
+  return fail(
+    `Invalid type for '${param}': expected ${expected}, but got ${describe(value)} instead.`,
+    param,
+    'invalid_type',
+  );
 }
 
 function required(object: JsonObject, key: string, path: string): unknown {
@@ -119,7 +123,11 @@ function optionalInteger(body: JsonObject, key: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value)) wrongType(key, 'an integer', value);
   if (value < 1) {
-    fail(`Invalid '${key}': integer below minimum value. Expected a value >= 1, but got ${value} instead.`, key, 'integer_below_min_value');
+    fail(
+      `Invalid '${key}': integer below minimum value. Expected a value >= 1, but got ${value} instead.`,
+      key,
+      'integer_below_min_value',
+    );
   }
   return value;
 }
@@ -128,8 +136,18 @@ function optionalNumberInRange(body: JsonObject, key: string, max: number): void
   const value = body[key];
   if (value === undefined || value === null) return;
   if (typeof value !== 'number') wrongType(key, 'a decimal', value);
-  if (value < 0) fail(`Invalid '${key}': decimal below minimum value. Expected a value >= 0, but got ${value} instead.`, key, 'decimal_below_min_value');
-  if (value > max) fail(`Invalid '${key}': decimal above maximum value. Expected a value <= ${max}, but got ${value} instead.`, key, 'decimal_above_max_value');
+  if (value < 0)
+    fail(
+      `Invalid '${key}': decimal below minimum value. Expected a value >= 0, but got ${value} instead.`,
+      key,
+      'decimal_below_min_value',
+    );
+  if (value > max)
+    fail(
+      `Invalid '${key}': decimal above maximum value. Expected a value <= ${max}, but got ${value} instead.`,
+      key,
+      'decimal_above_max_value',
+    );
 }
 
 function optionalBoolean(object: JsonObject, key: string, path: string): boolean | undefined {
@@ -156,11 +174,19 @@ function imageUrlPart(part: JsonObject, path: string): void {
   if (/^https?:\/\//i.test(url)) return;
   const data = /^data:image\/([a-z0-9.+-]+);base64,(.*)$/is.exec(url);
   if (data === null) {
-    fail(`Invalid image URL: '${path}.image_url.url'. Expected a valid URL or a base64-encoded data URL with an image MIME type (e.g. 'data:image/png;base64,...').`, `${path}.image_url.url`, 'invalid_image_url');
+    fail(
+      `Invalid image URL: '${path}.image_url.url'. Expected a valid URL or a base64-encoded data URL with an image MIME type (e.g. 'data:image/png;base64,...').`,
+      `${path}.image_url.url`,
+      'invalid_image_url',
+    );
   }
   const format = (data[1] ?? '').toLowerCase().replace(/^jpg$/, 'jpeg');
   if (!IMAGE_FORMATS.includes(format)) {
-    fail("You uploaded an unsupported image. Please make sure your image has of one the following formats: ['png', 'jpeg', 'gif', 'webp'].", null, 'invalid_image_format');
+    fail(
+      "You uploaded an unsupported image. Please make sure your image has of one the following formats: ['png', 'jpeg', 'gif', 'webp'].",
+      null,
+      'invalid_image_format',
+    );
   }
   const base64 = data[2] ?? '';
   if (base64 === '' || base64.length % 4 !== 0 || !BASE64.test(base64)) {
@@ -209,7 +235,11 @@ function validateMessages(body: JsonObject): ValidMessage[] {
   const value = required(body, 'messages', 'messages');
   if (!Array.isArray(value)) wrongType('messages', 'an array of objects', value);
   if (value.length === 0) {
-    fail("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
+    fail(
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'messages',
+      'empty_array',
+    );
   }
   const messages: ValidMessage[] = [];
   let pendingCalls: { index: number; ids: Set<string> } | undefined;
@@ -223,11 +253,15 @@ function validateMessages(body: JsonObject): ValidMessage[] {
     let text = '';
     const content = raw['content'];
     if (content === undefined && !hasCalls) required(raw, 'content', `${path}.content`);
-    if (!((content === undefined || content === null) && hasCalls)) text += contentText(content, role, `${path}.content`);
+    if (!((content === undefined || content === null) && hasCalls))
+      text += contentText(content, role, `${path}.content`);
     if (role === 'tool') {
       const id = requiredString(raw, 'tool_call_id', `${path}.tool_call_id`);
       if (pendingCalls === undefined) {
-        fail("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `messages.[${index}].role`);
+        fail(
+          "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+          `messages.[${index}].role`,
+        );
       }
       pendingCalls.ids.delete(id);
       if (pendingCalls.ids.size === 0) pendingCalls = undefined;
@@ -245,8 +279,8 @@ function validateMessages(body: JsonObject): ValidMessage[] {
 
 function unansweredToolCalls(pending: { index: number; ids: Set<string> }): never {
   return fail(
-    "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. "
-      + `The following tool_call_ids did not have response messages: ${[...pending.ids].join(', ')}`,
+    "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. " +
+      `The following tool_call_ids did not have response messages: ${[...pending.ids].join(', ')}`,
     `messages.[${pending.index}].role`,
   );
 }
@@ -256,7 +290,11 @@ function validateTools(body: JsonObject): ValidTool[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) wrongType('tools', 'an array of objects', value);
   if (value.length === 0) {
-    fail("Invalid 'tools': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'tools', 'empty_array');
+    fail(
+      "Invalid 'tools': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'tools',
+      'empty_array',
+    );
   }
   return value.map((raw: unknown, index): ValidTool => {
     const path = `tools[${index}]`;
@@ -266,7 +304,11 @@ function validateTools(body: JsonObject): ValidTool[] {
     const spec = requiredObject(raw, type, `${path}.${type}`);
     const name = requiredString(spec, 'name', `${path}.${type}.name`);
     if (!TOOL_NAME.test(name) || name.length > 64) {
-      fail(`Invalid '${path}.${type}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, `${path}.${type}.name`, 'invalid_value');
+      fail(
+        `Invalid '${path}.${type}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+        `${path}.${type}.name`,
+        'invalid_value',
+      );
     }
     const tool: ValidTool = { name };
     const description = spec['description'];
@@ -295,9 +337,17 @@ function validateToolChoice(body: JsonObject, tools: readonly ValidTool[]): Vali
   }
   if (!isObject(value)) wrongType('tool_choice', 'one of a string or object', value);
   oneOf(requiredString(value, 'type', 'tool_choice.type'), ['function'], 'tool_choice.type');
-  const name = requiredString(requiredObject(value, 'function', 'tool_choice.function'), 'name', 'tool_choice.function.name');
+  const name = requiredString(
+    requiredObject(value, 'function', 'tool_choice.function'),
+    'name',
+    'tool_choice.function.name',
+  );
   if (!tools.some((tool) => tool.name === name)) {
-    fail(`Invalid value for 'tool_choice': function '${name}' was not found in 'tools'.`, 'tool_choice', 'invalid_value');
+    fail(
+      `Invalid value for 'tool_choice': function '${name}' was not found in 'tools'.`,
+      'tool_choice',
+      'invalid_value',
+    );
   }
   return { name };
 }
@@ -307,7 +357,11 @@ function validateStop(body: JsonObject): void {
   if (value === undefined || value === null || typeof value === 'string') return;
   if (!Array.isArray(value)) wrongType('stop', 'one of a string or array of strings', value);
   if (value.length > 4) {
-    fail(`Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${value.length} instead.`, 'stop', 'array_above_max_length');
+    fail(
+      `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${value.length} instead.`,
+      'stop',
+      'array_above_max_length',
+    );
   }
 }
 
@@ -326,7 +380,10 @@ function validateResponseFormat(body: JsonObject, messages: readonly ValidMessag
   if (type === 'text') return undefined;
   if (type === 'json_object') {
     if (!messages.some((message) => /json/i.test(message.text))) {
-      fail("'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.", 'messages');
+      fail(
+        "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+        'messages',
+      );
     }
     return {};
   }
@@ -334,10 +391,15 @@ function validateResponseFormat(body: JsonObject, messages: readonly ValidMessag
   const spec = requiredObject(value, 'json_schema', path);
   const name = requiredString(spec, 'name', `${path}.name`);
   if (!TOOL_NAME.test(name) || name.length > 64) {
-    fail(`Invalid '${path}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`, `${path}.name`, 'invalid_value');
+    fail(
+      `Invalid '${path}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.`,
+      `${path}.name`,
+      'invalid_value',
+    );
   }
   const description = spec['description'];
-  if (description !== undefined && description !== null && typeof description !== 'string') wrongType(`${path}.description`, 'a string', description);
+  if (description !== undefined && description !== null && typeof description !== 'string')
+    wrongType(`${path}.description`, 'a string', description);
   optionalBoolean(spec, 'strict', `${path}.strict`);
   return { schema: requiredObject(spec, 'schema', `${path}.schema`) };
 }
@@ -365,5 +427,14 @@ export function validateChatRequest(body: unknown): ValidChatRequest {
   const tools = validateTools(body);
   const toolChoice = validateToolChoice(body, tools);
   const json = validateResponseFormat(body, messages);
-  return { model, stream, includeUsage, maxOutputTokens: maxCompletion ?? maxTokens, messages, tools, toolChoice, json };
+  return {
+    model,
+    stream,
+    includeUsage,
+    maxOutputTokens: maxCompletion ?? maxTokens,
+    messages,
+    tools,
+    toolChoice,
+    json,
+  };
 }
