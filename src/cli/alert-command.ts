@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../model/errors.js';
 import { loadConfigFile } from '../engine/config/resolve-config.js';
 import { sendOnce } from '../monitor/alerts/alert-delivery.js';
 import { testAlertMessage } from '../monitor/alerts/alert-message.js';
-import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
+import { parseFlags, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
 
 const USAGE = `Usage: failsoft alert test [options]
 
@@ -25,18 +24,12 @@ export async function runAlert(
   io: CliIo,
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
-  let values;
-  let positionals;
-  try {
-    ({ values, positionals } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    }));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const { values, positionals } = parseFlags({
+    args: [...argv],
+    strict: true,
+    allowPositionals: true,
+    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help === true) {
     io.out(USAGE);
     return 0;

@@ -1,3 +1,7 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+type ParsedResults<T extends ParseArgsConfig> = ReturnType<typeof parseArgs<T>>;
+
 /** Where a command writes: injectable so commands are testable without a terminal. */
 export interface CliIo {
   out(line: string): void;
@@ -17,6 +21,19 @@ export interface CliCommand {
 /** A wrong invocation (unknown flag, bad value): printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/**
+ * `parseArgs` whose complaints (an unknown flag, a missing value) are `UsageError`s, so every command prints them
+ * with its usage and exits 2.
+ * @example const { values } = parseFlags({ args: [...argv], strict: true, options: { json: { type: 'boolean' } } });
+ */
+export function parseFlags<T extends ParseArgsConfig>(config: T): ParsedResults<T> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** Exit code of a wrong invocation or an invalid configuration file. */

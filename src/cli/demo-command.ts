@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { GatewayPages } from '../gateway/gateway-server.js';
 import { exitCodeOf } from '../demo/expectations.js';
 import { reportText } from '../demo/report-text.js';
 import { runDemo, type DemoOptions, type DemoRun } from '../demo/run-demo.js';
 import type { ProgressOutput } from '../demo/progress.js';
-import { UsageError, processIo, untilSignal, type CliCommand, type CliIo } from './cli-command.js';
+import { parseFlags, UsageError, processIo, untilSignal, type CliCommand, type CliIo } from './cli-command.js';
 
 /** Parsed `failsoft demo` flags. */
 export interface DemoCliOptions {
@@ -64,22 +63,18 @@ export function parseDemoArgs(argv: readonly string[]): DemoCliOptions {
 }
 
 function readFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        speed: { type: 'string' },
-        json: { type: 'boolean' },
-        keep: { type: 'boolean' },
-        port: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseFlags({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      speed: { type: 'string' },
+      json: { type: 'boolean' },
+      keep: { type: 'boolean' },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
 }
 
 /** The dashboard, loaded only for `--keep` (a run that ends needs no page). */

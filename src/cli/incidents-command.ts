@@ -2,11 +2,10 @@
  * `failsoft incidents` (the list) and `failsoft incident <id>` (one timeline, as text, a markdown
  * postmortem draft or JSON). Both read the store the config names, or a running server's admin API.
  */
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../model/errors.js';
 import { parseDurationText } from '../engine/config/duration.js';
 import { renderIncidentList, renderPostmortem, renderTimeline } from '../store/timeline-render.js';
-import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
+import { parseFlags, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
 import {
   DEFAULT_SERVE_URL,
   IncidentSourceError,
@@ -76,25 +75,20 @@ export interface IncidentCliOptions {
  * @example parseIncidentArgs(['--since', '7d'], false).sinceMs // 604800000
  */
 export function parseIncidentArgs(argv: readonly string[], one: boolean): IncidentCliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: one,
-      options: {
-        since: { type: 'string' },
-        limit: { type: 'string' },
-        json: { type: 'boolean' },
-        markdown: { type: 'boolean' },
-        config: { type: 'string' },
-        url: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const parsed = parseFlags({
+    args: [...argv],
+    strict: true,
+    allowPositionals: one,
+    options: {
+      since: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+      markdown: { type: 'boolean' },
+      config: { type: 'string' },
+      url: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const v = parsed.values;
   if (one && (v.since !== undefined || v.limit !== undefined))
     throw new UsageError(

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../model/errors.js';
 import { loadConfigFile, type ResolvedConfig } from '../engine/config/resolve-config.js';
 import { createStore } from '../store/create-store.js';
@@ -6,7 +5,7 @@ import type { JobRunRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { JobSlots } from '../scheduler/job-slots.js';
 import { slottedJobs } from '../scheduler/runner-plan.js';
-import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
+import { parseFlags, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
 
 const USAGE = `Usage: failsoft jobs [options]
 
@@ -50,22 +49,17 @@ export interface JobJson {
 }
 
 function parseJobsArgs(argv: readonly string[]): { configFile: string; json: boolean; runs: number; help: boolean } {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        json: { type: 'boolean' },
-        runs: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const values = parseFlags({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      json: { type: 'boolean' },
+      runs: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
   const runs = values.runs === undefined ? 5 : Number(values.runs);
   if (!Number.isInteger(runs) || runs < 0 || runs > 1000)
     throw new UsageError(`--runs ${values.runs}: expected an integer from 0 to 1000`);

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { isTimeZone } from '../engine/config/jobs-schema.js';
 import { loadConfigFile, type ResolvedConfig } from '../engine/config/resolve-config.js';
 import { ConfigError } from '../model/errors.js';
@@ -9,7 +8,7 @@ import { planJson, planText, type CrontabNotes } from '../scheduler/plan-report.
 import type { Plan, PlanJob } from '../scheduler/plan-types.js';
 import { TooFrequentError } from '../scheduler/schedule-shape.js';
 import { weekStartUtc } from '../scheduler/zoned-time.js';
-import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
+import { parseFlags, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
 
 /** Parsed `failsoft plan` flags. */
 export interface PlanCliOptions {
@@ -46,24 +45,20 @@ names days. Exit codes: 0 the plan fits, 1 it does not (the jobs, minutes and th
 would fit are printed; no crontab is written), 2 bad input.`;
 
 function readFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        json: { type: 'boolean' },
-        crontab: { type: 'boolean' },
-        'from-crontab': { type: 'string' },
-        start: { type: 'string' },
-        tz: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseFlags({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      json: { type: 'boolean' },
+      crontab: { type: 'boolean' },
+      'from-crontab': { type: 'string' },
+      start: { type: 'string' },
+      tz: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
 }
 
 /**

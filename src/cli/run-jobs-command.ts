@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../model/errors.js';
 import { EventBus } from '../engine/events.js';
 import { describeEvent } from '../engine/event-messages.js';
@@ -7,7 +6,7 @@ import { LineLog } from '../gateway/event-log.js';
 import { openRecordStore, StoreConfigError } from '../store/create-store.js';
 import { IncidentTracker } from '../store/incident-tracker.js';
 import { startJobRunner } from '../scheduler/start-job-runner.js';
-import { EXIT_USAGE, UsageError, untilSignal, type CliCommand, type CliIo } from './cli-command.js';
+import { parseFlags, EXIT_USAGE, untilSignal, type CliCommand, type CliIo } from './cli-command.js';
 
 const USAGE = `Usage: failsoft run-jobs [options]
 
@@ -35,17 +34,13 @@ with scheduler.gatewayUrl OPENAI_BASE_URL (URL/v1) and ANTHROPIC_BASE_URL. Insid
 itself when the config has some) each job also gets its own key, so its calls are batch-priority traffic.`;
 
 function parseRunJobsArgs(argv: readonly string[]): { configFile: string; help: boolean } {
-  try {
-    const { values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-    return { configFile: values.config ?? 'failsoft.yaml', help: values.help ?? false };
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const { values } = parseFlags({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  return { configFile: values.config ?? 'failsoft.yaml', help: values.help ?? false };
 }
 
 /**

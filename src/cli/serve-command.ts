@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../model/errors.js';
 import { createFailsoft, type Failsoft } from '../engine/failsoft.js';
 import type { FailsoftConfig } from '../engine/config/config-schema.js';
@@ -7,7 +6,7 @@ import { servingFindings } from '../engine/config/serving-checks.js';
 import { startGateway, type RunningGateway } from '../gateway/gateway-server.js';
 import { attachEventLog, LineLog, LOG_LEVELS, type LogLevel } from '../gateway/event-log.js';
 import type { RunningSimulator } from '../sim/start-simulator.js';
-import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
+import { parseFlags, EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './cli-command.js';
 import { startServeRecords, type ServeRecords } from './serve-records.js';
 import { startServeMonitor, type ServeMonitor } from '../monitor/serve-monitor.js';
 import { jobKeys, withJobClients, type JobKeys } from '../scheduler/job-keys.js';
@@ -115,24 +114,20 @@ export function parseServeArgs(argv: readonly string[]): ServeCliOptions {
 }
 
 function readServeFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: 'string' },
-        port: { type: 'string' },
-        'sim-port': { type: 'string' },
-        host: { type: 'string' },
-        'log-level': { type: 'string' },
-        strict: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseFlags({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      port: { type: 'string' },
+      'sim-port': { type: 'string' },
+      host: { type: 'string' },
+      'log-level': { type: 'string' },
+      strict: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
 }
 
 /** `--sim-port`: only without `--config`, and never the gateway's own port. */

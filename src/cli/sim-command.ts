@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { parseFaultDocument, type FaultDocument } from '../sim/fault-rules.js';
 import { SIM_PROTOCOL_NAMES, isSimProtocolName } from '../sim/protocol-registry.js';
@@ -8,7 +7,7 @@ import { SimDocumentError } from '../sim/sim-document-error.js';
 import type { SimProtocolName } from '../sim/sim-protocol.js';
 import { startSimulator, type RunningSimulator } from '../sim/start-simulator.js';
 import { isReservedName } from '../engine/config/reserved-names.js';
-import { EXIT_USAGE, UsageError, type CliCommand, type CliIo, untilSignal } from './cli-command.js';
+import { parseFlags, EXIT_USAGE, UsageError, type CliCommand, type CliIo, untilSignal } from './cli-command.js';
 import { listenFailure } from './listen-failure.js';
 
 /** Parsed `failsoft sim` flags. */
@@ -80,25 +79,21 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions {
 }
 
 function readFlags(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        faults: { type: 'string' },
-        limits: { type: 'string' },
-        provider: { type: 'string', multiple: true },
-        'chunk-delay': { type: 'string' },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  return parseFlags({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      faults: { type: 'string' },
+      limits: { type: 'string' },
+      provider: { type: 'string', multiple: true },
+      'chunk-delay': { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
 }
 
 /** Parses one `--provider NAME=PROTOCOL`. */
