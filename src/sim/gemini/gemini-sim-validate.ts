@@ -1,5 +1,20 @@
 import type { SimHttpReply } from '../sim-protocol.js';
 import { invalidArgument } from './gemini-sim-errors.js';
+import {
+  GeminiValidationError,
+  semantic,
+  plain,
+  invalidValue,
+  isRecord,
+  field,
+  checkKnown,
+  join,
+  list,
+  text,
+  number,
+} from './gemini-sim-fields.js';
+
+export { GeminiValidationError };
 
 /**
  * Validates a `GenerateContentRequest` body the way the Gemini API does, with its own 400s:
@@ -41,13 +56,6 @@ export interface ValidFunctionDeclaration {
 
 type FunctionCallingMode = 'MODE_UNSPECIFIED' | 'AUTO' | 'ANY' | 'NONE' | 'VALIDATED';
 const MODES: readonly string[] = ['MODE_UNSPECIFIED', 'AUTO', 'ANY', 'NONE', 'VALIDATED'];
-
-/** Thrown with the exact 400 the API would send. */
-export class GeminiValidationError extends Error {
-  constructor(readonly reply: SimHttpReply) {
-    super('invalid Gemini request');
-  }
-}
 
 const V1BETA = 'type.googleapis.com/google.ai.generativelanguage.v1beta.';
 const REQUEST_FIELDS = new Set([
@@ -98,82 +106,10 @@ const DECLARATION_FIELDS = new Set([
 ]);
 const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
 
-/** A semantic error, as the API words them. */
-function semantic(path: string, message: string): GeminiValidationError {
-  return new GeminiValidationError(invalidArgument(`* GenerateContentRequest.${path}: ${message}\n`));
-}
-
-function plain(message: string): GeminiValidationError {
-  return new GeminiValidationError(invalidArgument(message));
-}
-
-function invalidValue(path: string, type: string, value: unknown): GeminiValidationError {
-  return new GeminiValidationError(
-    invalidArgument(`Invalid value at '${path}' (${type}), ${JSON.stringify(value) ?? 'undefined'}`, path),
-  );
-}
-
-function unknownName(name: string, path: string): GeminiValidationError {
-  const where = path === '' ? '' : ` at '${path}'`;
-  return new GeminiValidationError(
-    invalidArgument(
-      `Invalid JSON payload received. Unknown name "${name}"${where}: Cannot find field.`,
-      path === '' ? null : path,
-    ),
-  );
-}
-
 /** The 400 for a body that is not JSON at all. */
 export function unparsableBodyReply(body: string): SimHttpReply {
   const snippet = body.slice(0, 40).replace(/\s+/g, ' ');
   return invalidArgument(`Invalid JSON payload received. Unexpected token.\n${snippet}\n^`, null);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function snake(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-
-function camel(name: string): string {
-  return name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-}
-
-/** A field by its camelCase name or its snake_case name; `null` counts as absent. */
-function field(object: Record<string, unknown>, name: string): unknown {
-  const value = object[name] ?? object[snake(name)];
-  return value === null ? undefined : value;
-}
-
-function checkKnown(object: Record<string, unknown>, known: ReadonlySet<string>, path: string): void {
-  for (const key of Object.keys(object)) if (!known.has(camel(key))) throw unknownName(key, path);
-}
-
-function join(path: string, name: string): string {
-  return path === '' ? snake(name) : `${path}.${snake(name)}`;
-}
-
-function list(value: unknown, path: string, type: string): unknown[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) throw invalidValue(path, type, value);
-  return value;
-}
-
-function text(value: unknown, path: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw invalidValue(path, 'TYPE_STRING', value);
-  return value;
-}
-
-function number(value: unknown, path: string, type: 'TYPE_INT32' | 'TYPE_FLOAT'): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof parsed !== 'number' || !Number.isFinite(parsed) || (type === 'TYPE_INT32' && !Number.isInteger(parsed))) {
-    throw invalidValue(path, type, value);
-  }
-  return parsed;
 }
 
 function parts(value: unknown, path: string): ValidPart[] {
