@@ -61,7 +61,9 @@ describe('a spent rate budget, default settings', () => {
     const fallbacks = answers.filter((a) => a.headers.get('x-failsoft-source') === 'fallback');
     expect(byProvider.length).toBeGreaterThanOrEqual(119);
     expect(byProvider.length + fallbacks.length).toBe(130);
-    // Those that waited waited at most the bound; nobody waited for the deadline.
-    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThanOrEqual(1_500);
+    // Those that waited waited about the bound (1 s, held exactly on a fake clock in src/policy/rate-budget-acquire.test.ts);
+    // nobody waited for the deadline (30 s). 130 requests at once over real HTTP on a busy 2-core machine get up to
+    // 1.5 s of scheduling on top (1.6 s was seen in CI with other work running).
+    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThanOrEqual(2_500);
   });
 });
